@@ -1,0 +1,28 @@
+# The two commands of the README. Both create .venv on first use.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test install lint
+
+$(BIN)/lctasks: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev,postgres]'
+	touch $(BIN)/lctasks
+
+install: $(BIN)/lctasks
+
+## run: install, import the bundled plan into the default SQLite database, open lctasks
+run: install
+	$(BIN)/lctasks import
+	$(BIN)/lctasks
+
+## lint: ruff and mypy (strict) on the package
+lint: install
+	$(BIN)/ruff check lctasks tests benchmarks
+	$(BIN)/mypy
+
+## test: lint, then the whole test suite (PostgreSQL tests run when LCTASKS_TEST_PG_URL is set)
+test: lint
+	$(BIN)/pytest

@@ -1,0 +1,3 @@
+from lctasks.cli.app import main
+
+main()

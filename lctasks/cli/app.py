@@ -1,0 +1,96 @@
+"""The Typer application: global options and command registration.
+
+Start-up stays cheap: command modules import services, SQLAlchemy and Textual
+inside the functions that need them. ``lctasks close X`` never imports textual.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from lctasks import __version__
+from lctasks.cli.common import CliState, report_error
+from lctasks.domain import LctasksError
+
+
+class _Group(TyperGroup):
+    """Turns domain errors into a clear message and a documented exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LctasksError as exc:
+            st = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
+            as_json = st.json or "--json" in sys.argv[1:] or _json_in(ctx)
+            report_error(exc, as_json=as_json)
+            ctx.exit(exc.exit_code)
+
+
+def _json_in(ctx: Any) -> bool:
+    sub = getattr(ctx, "invoked_subcommand", None)
+    return bool(sub) and "--json" in (ctx.protected_args + ctx.args)
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="lctasks",
+    help="聊城市“十四五”规划任务台账 — plan tasks, owners, deadlines, progress, 销号.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"lctasks {__version__}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", envvar="LCTASKS_DB", help="Database file or SQLAlchemy URL."),
+    ] = None,
+    as_: Annotated[
+        str | None,
+        typer.Option(
+            "--as", envvar="LCTASKS_USER", help="Act as this person (recorded on events)."
+        ),
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="JSON output on stdout.")] = False,
+    plan: Annotated[
+        str | None,
+        typer.Option("--plan", envvar="LCTASKS_PLAN", help="Plan code when several are loaded."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    ctx.obj = CliState(db=db, actor_name=as_, json=json_, plan=plan)
+    if ctx.invoked_subcommand is None:
+        from lctasks.cli.home import open_home
+
+        open_home(ctx)
+
+
+def _register() -> None:
+    # each module adds its commands to `app`; imports inside commands stay lazy
+    from lctasks.cli import home
+
+    for module in (home,):
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    app()

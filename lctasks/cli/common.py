@@ -1,0 +1,108 @@
+"""Shared pieces of the CLI face: state, output, error reporting.
+
+stdout carries data, stderr carries diagnostics. NO_COLOR is respected (rich
+honours it). Nothing here is imported below cli/.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import os
+import sys
+from dataclasses import asdict, dataclass, field, is_dataclass
+from typing import Any
+
+import typer
+
+from lctasks.domain import Actor, LctasksError, Source
+from lctasks.i18n import t
+
+
+@dataclass
+class CliState:
+    db: str | None = None
+    actor_name: str | None = None
+    json: bool = False
+    plan: str | None = None
+    _database: Any = field(default=None, repr=False)
+
+    def actor(self) -> Actor:
+        name = self.actor_name or os.environ.get("LCTASKS_USER") or _os_user()
+        return Actor(name=name, source=Source.CLI)
+
+    def database(self) -> Any:
+        """Open the database once per call (heavy imports happen here, not at start)."""
+        if self._database is None:
+            from lctasks.db.engine import open_database
+
+            self._database = open_database(self.db)
+        return self._database
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+def state(ctx: typer.Context) -> CliState:
+    root = ctx.find_root()
+    if not isinstance(root.obj, CliState):
+        root.obj = CliState()
+    return root.obj
+
+
+def want_json(ctx: typer.Context, flag: bool) -> bool:
+    return flag or state(ctx).json
+
+
+def to_jsonable(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return {k: to_jsonable(v) for k, v in asdict(value).items()}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    return value
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2))
+    sys.stdout.write("\n")
+
+
+def out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def report_error(exc: LctasksError, *, as_json: bool) -> None:
+    if as_json:
+        payload = {
+            "error": {
+                "type": type(exc).__name__,
+                "message": exc.message,
+                "hint": exc.hint,
+                "ids": list(exc.ids),
+                "exit_code": exc.exit_code,
+            }
+        }
+        sys.stderr.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
+    err(f"{t('error')}：{exc.message}")
+    if exc.hint:
+        err(f"{t('hint')}：{exc.hint}")

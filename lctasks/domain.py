@@ -1,0 +1,381 @@
+"""The vocabulary of lctasks: enums, frozen dataclasses and errors.
+
+Standard library only. Every other layer (parser, database, services, CLI,
+TUI, snapshots) speaks in these types; ORM objects never leave the services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+
+# ---------------------------------------------------------------------------
+# Enums
+# ---------------------------------------------------------------------------
+
+
+class TaskKind(enum.StrEnum):
+    MEASURE = "measure"  # a lead-phrase paragraph (举措)
+    PROJECT = "project"  # a numbered item of a 专栏 of planned projects
+    INDICATOR = "indicator"  # a row of the main-indicator table
+    CHAPTER = "chapter"  # a chapter whose commitments are prose only
+
+
+class Status(enum.StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    BLOCKED = "blocked"
+    DONE = "done"
+    CLOSED = "closed"
+    RETURNED = "returned"
+    SUSPENDED = "suspended"
+
+    @property
+    def finished(self) -> bool:
+        """Done or closed: no longer counts as late."""
+        return self in (Status.DONE, Status.CLOSED)
+
+
+class Light(enum.StrEnum):
+    RED = "red"
+    YELLOW = "yellow"
+    GREEN = "green"
+
+
+class Source(enum.StrEnum):
+    """Where a change came from (recorded on every event)."""
+
+    CLI = "cli"
+    TUI = "tui"
+    IMPORT = "import"
+    RULE = "rule"
+    REVIEW = "review"
+
+
+class Role(enum.StrEnum):
+    SUPERVISOR = "supervisor"  # 督查室
+    LIAISON = "liaison"  # a unit's liaison
+    VIEWER = "viewer"
+
+
+class UnitKind(enum.StrEnum):
+    DEPARTMENT = "department"
+    COUNTY = "county"
+    ZONE = "zone"
+
+
+class DueBasis(enum.StrEnum):
+    """How a deadline was derived."""
+
+    EXPLICIT = "explicit"  # the text names the year: 到2025年 / 到2022年 / 二〇三五年
+    YEARLY = "yearly"  # 每年: yearly check-ins 2021-2025, final due at plan end
+    INFERRED = "inferred"  # nothing in the text: the plan end
+    MANUAL = "manual"  # set by a person
+    EXTENDED = "extended"  # moved by an approved extension (延期)
+
+
+# ---------------------------------------------------------------------------
+# Plan tree (parser output; depends on nothing but this module)
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A quantified target inside a commitment, e.g. 到2025年…达到500亿元."""
+
+    text: str  # the words of the plan that state it
+    value: float | None  # 500.0; None when the text gives no number
+    unit: str  # 亿元, 家, %, ... ('' if none)
+    deadline: dt.date | None  # 2025-12-31 for 到2025年
+    yearly: bool = False  # 每年…: a yearly cadence
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistDraft:
+    """One separate commitment (a sentence or clause) inside a task's text."""
+
+    text: str
+    targets: tuple[Target, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TaskDraft:
+    """A task as the plan defines it, before anyone owns it.
+
+    ``key`` is the stable ID within the plan: ``C10.M03`` (chapter 10, third
+    measure), ``C10.P12`` (12th project of the box(es) attached to chapter 10),
+    ``C05.T01`` (a chapter-level task), ``I07`` (indicator row 7).
+    """
+
+    key: str
+    kind: TaskKind
+    chapter: int
+    title: str  # lead phrase / project name / indicator name / chapter title
+    source_text: str  # the exact words of the plan, defects repaired
+    line: int  # 1-based line in the plan file where the source starts
+    section: int | None = None
+    box: int | None = None
+    category: str | None = None  # box category (新材料) or indicator category
+    checklist: tuple[ChecklistDraft, ...] = ()
+    due: dt.date = dt.date(2025, 12, 31)
+    due_basis: DueBasis = DueBasis.INFERRED
+    due_text: str = ""  # the words the deadline came from ('' when inferred)
+    attrs: tuple[tuple[str, str], ...] = ()  # extra printed fields (indicator cells)
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorRow:
+    number: int  # 1-based row number in the table
+    category: str  # filled down from the row above when the cell is empty
+    name: str  # 地区生产总值增速
+    unit: str  # %, 个, 年 ... from the parenthesis in the name
+    baseline_text: str  # 2020 value as printed ('' for an empty cell)
+    target_text: str  # 2025 value as printed
+    annual_text: str  # 年均/[累计] as printed
+    nature: str  # 预期性 / 约束性
+    baseline: float | None
+    target: float | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class BoxItem:
+    number: int  # as printed within its category
+    text: str
+    category: str | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """A 专栏. Project boxes give tasks; reference boxes stay as material."""
+
+    number: int
+    title: str
+    chapter: int  # the chapter it belongs to
+    printed_after_chapter: int  # where it stands in the file (may differ)
+    is_reference: bool  # lists existing things or a layout (专栏1, 8, 9)
+    items: tuple[BoxItem, ...]
+    text: str  # the whole box as printed, defects repaired
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    text: str
+    line: int
+    section: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    number: int
+    title: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    number: int
+    title: str
+    part: int
+    line: int
+    sections: tuple[Section, ...]
+    paragraphs: tuple[Paragraph, ...]
+    boxes: tuple[Box, ...]  # boxes that belong to this chapter
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    number: int
+    title: str
+    line: int
+    chapters: tuple[Chapter, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Unplaced:
+    """Text the parser could not place. Reported, never dropped."""
+
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanTree:
+    code: str  # short identity, e.g. "lc-14th"
+    title: str
+    doc_number: str  # 聊政发〔2021〕4号
+    start: dt.date  # 2021-01-01
+    end: dt.date  # 2025-12-31
+    preamble: tuple[Paragraph, ...]
+    parts: tuple[Part, ...]
+    indicators: tuple[IndicatorRow, ...]
+    tasks: tuple[TaskDraft, ...]
+    unplaced: tuple[Unplaced, ...]
+    source_sha256: str  # of the normalised text
+
+    def chapters(self) -> list[Chapter]:
+        return [c for p in self.parts for c in p.chapters]
+
+
+# ---------------------------------------------------------------------------
+# Units
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    name: str  # 聊城市科学技术局
+    short: str  # 市科技局
+    kind: UnitKind
+    confirmed: bool = True  # V in departments.md; False for I (to check)
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """An owner suggested by a rule; never an assignment until accepted."""
+
+    lead: str | None  # unit short name
+    co_units: tuple[str, ...]
+    rules: tuple[str, ...]  # ids of the rules that fired, for explanation
+
+
+# ---------------------------------------------------------------------------
+# Read models returned by services
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ChecklistItem:
+    seq: int  # 1-based within the task
+    text: str
+    done: bool
+    targets: tuple[Target, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressReport:
+    at: dt.datetime
+    actor: str
+    made: str  # 进展情况
+    problems: str = ""  # 存在问题
+    next_steps: str = ""  # 下一步措施
+    percent: int | None = None
+    period: str = ""  # e.g. 2026-11
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    plan: str  # plan code
+    id: str  # stable key, e.g. C10.M03
+    kind: TaskKind
+    chapter: int
+    title: str
+    status: Status
+    due: dt.date
+    due_basis: DueBasis
+    start: dt.date
+    version: int
+    lead_unit: str | None = None  # short name
+    co_units: tuple[str, ...] = ()
+    person: str | None = None  # 责任人
+    leader: str | None = None  # 牵头领导
+    progress: int = 0  # percent 0-100
+    section: int | None = None
+    box: int | None = None
+    category: str | None = None
+    source_text: str = ""
+    line: int = 0
+    due_text: str = ""
+    original_due: dt.date | None = None  # set once an extension moved `due`
+    checklist: tuple[ChecklistItem, ...] = ()
+    suggestion: Suggestion | None = None
+    latest_report: ProgressReport | None = None
+    light: Light | None = None  # computed for an as-of date by services
+    removed: bool = False  # gone from the plan text at the last re-import
+    updated_at: dt.datetime | None = None
+    attrs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    seq: int
+    at: dt.datetime
+    actor: str
+    source: Source
+    action: str  # assign, status, progress, check, close, return, extend, note, import …
+    plan: str | None
+    task: str | None
+    changes: dict[str, list[object]] = field(default_factory=dict)  # field -> [old, new]
+    reason: str = ""
+    hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is acting, and from where."""
+
+    name: str
+    source: Source = Source.CLI
+
+
+# ---------------------------------------------------------------------------
+# Errors (each maps to a documented exit code at the CLI edge)
+# ---------------------------------------------------------------------------
+
+
+class LctasksError(Exception):
+    """Base of every error a user can cause. ``hint`` says what to do."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, *, hint: str = "", ids: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.ids = ids
+
+
+class NotFoundError(LctasksError):
+    """Unknown task ID, unit, plan or file."""
+
+    exit_code = 3
+
+
+class InvalidInputError(LctasksError):
+    """A malformed date, unit, TOML file, plan file or missing required value."""
+
+    exit_code = 4
+
+
+class ConflictError(LctasksError):
+    """An invalid status transition, or an edit based on a stale version."""
+
+    exit_code = 5
+
+
+class PermissionDeniedError(LctasksError):
+    """The acting person's role or unit does not allow this."""
+
+    exit_code = 6
+
+
+class StorageError(LctasksError):
+    """The database cannot be opened or used (damaged, foreign, locked)."""
+
+    exit_code = 7
+
+
+EXIT_CODES: dict[int, str] = {
+    0: "success (including 'unchanged': the requested state already held)",
+    1: "unexpected internal error (a bug: please report it)",
+    2: "usage error: unknown command or option, missing argument",
+    3: "not found: unknown task ID, unit, plan or file",
+    4: "invalid input: malformed date, unit, TOML, plan file or missing value",
+    5: "conflict: invalid status transition or stale version",
+    6: "permission denied for the acting person",
+    7: "storage error: database cannot be opened or is damaged",
+}

@@ -1,0 +1,43 @@
+"""Alembic migrations build the schema the models describe, on an empty database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lctasks.db.engine import open_database
+from lctasks.domain import StorageError
+
+
+def test_upgrade_head_matches_models(tmp_path: Path) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from lctasks.db.models import Base
+
+    db = open_database(tmp_path / "m.db")
+    with db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_second_open_keeps_data(tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    path = tmp_path / "keep.db"
+    db = open_database(path)
+    with db.write() as s:
+        s.execute(text("INSERT INTO lctasks_meta(key, value) VALUES ('k', 'v')"))
+    db.dispose()
+    db2 = open_database(path)
+    with db2.read() as s:
+        assert s.execute(text("SELECT value FROM lctasks_meta WHERE key='k'")).scalar() == "v"
+
+
+def test_foreign_file_is_refused_and_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("这不是数据库\n", encoding="utf-8")
+    with pytest.raises(StorageError, match="not an lctasks database"):
+        open_database(path)
+    assert path.read_text(encoding="utf-8") == "这不是数据库\n"

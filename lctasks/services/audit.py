@@ -1,0 +1,242 @@
+"""The append-only, hash-chained event log.
+
+Every change is an event: who (actor), when, from where (source), what
+(action, changes old → new), why (reason). Each event's hash covers the
+previous event's hash and a canonical JSON form of the event, so editing or
+deleting any row breaks the chain from that row on; ``verify_chain`` names the
+first event that does not fit.
+
+Appending happens inside the caller's write transaction, so an event is
+recorded exactly when its change is. On SQLite the write transaction already
+holds the database write lock (BEGIN IMMEDIATE); on PostgreSQL a transaction
+advisory lock serialises appends, so the chain never forks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from lctasks.db.models import EventRow
+from lctasks.domain import Actor, Event, Source
+
+GENESIS = "0" * 64
+CHAIN_LOCK_KEY = 727275  # PostgreSQL advisory lock id for appends
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _as_utc(value: dt.datetime) -> dt.datetime:
+    # SQLite hands back naive datetimes; we only ever store UTC
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return _as_utc(value).isoformat(timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "value") and isinstance(value.value, str):  # enums
+        return value.value
+    return value
+
+
+def canonical(
+    *,
+    seq: int,
+    at: dt.datetime,
+    actor: str,
+    source: str,
+    action: str,
+    plan: str | None,
+    task: str | None,
+    changes: dict[str, Any],
+    reason: str,
+    prev_hash: str,
+) -> str:
+    body = {
+        "seq": seq,
+        "at": _as_utc(at).isoformat(timespec="microseconds"),
+        "actor": actor,
+        "source": source,
+        "action": action,
+        "plan": plan,
+        "task": task,
+        "changes": changes,
+        "reason": reason,
+        "prev": prev_hash,
+    }
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def event_hash(row: EventRow) -> str:
+    data = canonical(
+        seq=row.seq,
+        at=row.at,
+        actor=row.actor,
+        source=row.source,
+        action=row.action,
+        plan=row.plan_code,
+        task=row.task_key,
+        changes=row.changes or {},
+        reason=row.reason or "",
+        prev_hash=row.prev_hash,
+    )
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def _lock_chain(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK_KEY})
+
+
+def _head(session: Session) -> tuple[int, str]:
+    row = session.execute(
+        select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+@dataclass
+class EventDraft:
+    action: str
+    plan: str | None = None
+    task: str | None = None
+    changes: dict[str, Any] | None = None
+    reason: str = ""
+    source: Source | None = None  # defaults to the actor's source
+
+
+class EventLog:
+    """Appends events within one write transaction, keeping the chain head in hand."""
+
+    def __init__(self, session: Session, actor: Actor, *, at: dt.datetime | None = None) -> None:
+        self._session = session
+        self._actor = actor
+        self._at = at or utcnow()
+        _lock_chain(session)
+        self._seq, self._prev = _head(session)
+        self.appended: list[EventRow] = []
+
+    def append(
+        self,
+        action: str,
+        *,
+        plan: str | None = None,
+        task: str | None = None,
+        changes: dict[str, Any] | None = None,
+        reason: str = "",
+        source: Source | None = None,
+    ) -> EventRow:
+        self._seq += 1
+        row = EventRow(
+            seq=self._seq,
+            at=self._at,
+            actor=self._actor.name,
+            source=str(source or self._actor.source),
+            action=action,
+            plan_code=plan,
+            task_key=task,
+            changes=_jsonable(changes or {}),
+            reason=reason or "",
+            prev_hash=self._prev,
+        )
+        row.hash = event_hash(row)
+        self._prev = row.hash
+        self._session.add(row)
+        self.appended.append(row)
+        return row
+
+    def flush(self) -> None:
+        self._session.flush()
+
+
+def append_events(session: Session, actor: Actor, drafts: Iterable[EventDraft]) -> list[EventRow]:
+    log = EventLog(session, actor)
+    for d in drafts:
+        log.append(
+            d.action,
+            plan=d.plan,
+            task=d.task,
+            changes=d.changes,
+            reason=d.reason,
+            source=d.source,
+        )
+    return log.appended
+
+
+def to_event(row: EventRow) -> Event:
+    return Event(
+        seq=row.seq,
+        at=_as_utc(row.at),
+        actor=row.actor,
+        source=Source(row.source),
+        action=row.action,
+        plan=row.plan_code,
+        task=row.task_key,
+        changes={
+            k: list(v) if isinstance(v, list) else [v] for k, v in (row.changes or {}).items()
+        },
+        reason=row.reason or "",
+        hash=row.hash,
+    )
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    problem: str = ""
+
+
+def iter_events(session: Session, batch: int = 5000) -> Iterator[EventRow]:
+    last = 0
+    while True:
+        rows = list(
+            session.scalars(
+                select(EventRow).where(EventRow.seq > last).order_by(EventRow.seq).limit(batch)
+            )
+        )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].seq
+        session.expunge_all()
+
+
+def verify_chain(session: Session) -> ChainReport:
+    """Recompute every hash; report the first event that does not fit."""
+    prev = GENESIS
+    expected_seq = 1
+    checked = 0
+    for row in iter_events(session):
+        if row.seq != expected_seq:
+            return ChainReport(
+                False, checked, expected_seq, f"event {expected_seq} is missing (deleted?)"
+            )
+        if row.prev_hash != prev:
+            return ChainReport(
+                False, checked, row.seq, "its link to the previous event does not match"
+            )
+        if event_hash(row) != row.hash:
+            return ChainReport(False, checked, row.seq, "its content was changed after recording")
+        prev = row.hash
+        expected_seq += 1
+        checked += 1
+    return ChainReport(True, checked)

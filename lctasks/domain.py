@@ -232,6 +232,7 @@ class Unit:
     short: str  # 市科技局
     kind: UnitKind
     confirmed: bool = True  # V in departments.md; False for I (to check)
+    aliases: tuple[str, ...] = ()  # other names people type (plan_data/units.toml)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,91 @@
+"""Where the bundled data files live, and reading TOML with useful errors.
+
+Standard library only. The editable data (owner units, suggestion rules,
+settings, the plan text) lives in ``plan_data/`` beside the package so staff
+can correct it without a release.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from lctasks.domain import InvalidInputError, NotFoundError
+from lctasks.i18n import MESSAGES, t
+
+PLAN_DATA_DIR = Path(__file__).resolve().parent.parent / "plan_data"
+
+MESSAGES.update(
+    {
+        "toml.broken": (
+            "TOML 文件格式错误：{file} 第 {line} 行：{detail}",
+            "malformed TOML in {file} at line {line}: {detail}",
+        ),
+        "toml.broken.hint": (
+            "用文本编辑器打开该文件，修正第 {line} 行"
+            "（字符串要加英文双引号，表头写成 [[unit]] 这样的形式）",
+            "open the file in a text editor and fix line {line} (strings need double quotes, "
+            "tables look like [[unit]])",
+        ),
+        "toml.missing": ("找不到文件：{file}", "file not found: {file}"),
+        "toml.missing.hint": (
+            "检查路径，或删除对应的环境变量以使用内置文件",
+            "check the path, or unset the environment variable to use the bundled file",
+        ),
+    }
+)
+
+_AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+
+
+def bundled(name: str) -> Path:
+    """The path of a bundled data file, e.g. ``bundled("units.toml")``."""
+    return PLAN_DATA_DIR / name
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; a broken file gives InvalidInputError naming file and line."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFoundError(t("toml.missing", file=path), hint=t("toml.missing.hint")) from None
+    except OSError as exc:
+        raise InvalidInputError(
+            t("toml.broken", file=path, line=0, detail=exc.strerror or str(exc)),
+            hint=t("toml.missing.hint"),
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InvalidInputError(
+            t("toml.broken", file=path, line=line, detail="not UTF-8"),
+            hint=t("toml.broken.hint", line=line),
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _AT_LINE.search(message)
+        line = int(match.group(1)) if match else 0
+        detail = _AT_LINE.sub("", message).strip()
+        raise InvalidInputError(
+            t("toml.broken", file=path, line=line, detail=detail),
+            hint=t("toml.broken.hint", line=line),
+        ) from None
+
+
+def line_of(path: Path, needle: str, *, last: bool = False) -> int:
+    """1-based line of the first (or last) occurrence of ``needle`` in the file (0 if absent).
+
+    tomllib gives no positions for values, so semantic errors (an unknown unit
+    in a rule) locate the offending value this way.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    at = text.rfind(needle) if last else text.find(needle)
+    return 0 if at < 0 else text.count("\n", 0, at) + 1

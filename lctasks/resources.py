@@ -89,3 +89,14 @@ def line_of(path: Path, needle: str, *, last: bool = False) -> int:
         return 0
     at = text.rfind(needle) if last else text.find(needle)
     return 0 if at < 0 else text.count("\n", 0, at) + 1
+
+
+def line_of_key(path: Path, key: str) -> int:
+    """1-based line where ``key = ...`` is written (0 if absent), for error messages."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return 0
+    pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=", re.M)
+    match = pattern.search(text)
+    return 0 if match is None else text.count("\n", 0, match.start()) + 1

@@ -1,58 +1,146 @@
 """Shared fixtures.
 
-``db_url`` gives a fresh, empty database URL for one test: an SQLite file, and —
-when ``LCTASKS_TEST_PG_URL`` names a PostgreSQL server (``.ci/run`` starts one) —
-a fresh PostgreSQL database too, so service and CLI tests run on both back ends.
+``db_url`` gives a fresh database URL holding no data for one test: an SQLite
+file (not yet created), and — when ``LCTASKS_TEST_PG_URL`` names a PostgreSQL
+server (``.ci/run`` starts one) — a fresh PostgreSQL database too, so service and
+CLI tests run on both back ends. The PostgreSQL one is a copy of a template
+migrated once per session, so it already has the schema at head (exactly what
+``open_database`` builds). ``empty_pg_url`` gives a PostgreSQL database with no
+schema at all, for migration and restore tests.
 Use ``db_url`` (or ``database``) in every test that touches storage.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from lctasks.db.engine import Database, open_database
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
 PG_URL = os.environ.get("LCTASKS_TEST_PG_URL", "")
 BACKENDS = ["sqlite", "postgres"]
+NO_PG = "PostgreSQL: set LCTASKS_TEST_PG_URL (.ci/run starts a server)"
 
 
-def _pg_database(base_url: str) -> Iterator[str]:
-    from sqlalchemy import create_engine, text
+def pg_url_for(name: str) -> str:
+    """The URL of database ``name`` on the test server."""
     from sqlalchemy.engine import make_url
 
-    name = f"lct_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _admin_engine() -> Engine:
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    return create_engine(PG_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+
+class PgDatabases:
+    """Fresh PostgreSQL databases for tests, made fast.
+
+    * A template database is migrated once per session by the same
+      ``open_database`` the application uses, so a test's database is exactly
+      what a fresh office database looks like; each test then gets
+      ``CREATE DATABASE … TEMPLATE`` of it (no Alembic run per test).
+    * CREATE DATABASE still costs ~0.25 s on a small server, so the next
+      database is created (and the previous one dropped) by one background
+      thread while the current test runs.
+
+    Nothing connects to the template after it is built (PostgreSQL refuses to
+    copy a template that has sessions); everything is dropped at the end.
+    Names are random, so several pytest sessions can share one server.
+    """
+
+    def __init__(self) -> None:
+        self.admin = _admin_engine()
+        self.template = f"lct_tpl_{uuid.uuid4().hex[:12]}"
+        self._run(f'CREATE DATABASE "{self.template}"')
+        open_database(pg_url_for(self.template)).dispose()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pgdb")
+        self._next: Future[str] | None = None
+
+    def _run(self, sql: str) -> None:
+        from sqlalchemy import text
+
+        with self.admin.connect() as conn:
+            conn.execute(text(sql))
+
+    def create(self, template: str | None) -> str:
+        name = f"lct_{uuid.uuid4().hex[:12]}"
+        self._run(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        return name
+
+    def drop(self, name: str) -> None:
+        self._run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def take(self) -> str:
+        """A new database's name: schema at head, no data."""
+        current = self._next or self._pool.submit(self.create, self.template)
+        self._next = self._pool.submit(self.create, self.template)
+        return current.result()
+
+    def give_back(self, name: str) -> None:
+        self._pool.submit(self.drop, name)
+
+    def close(self) -> None:
+        if self._next is not None:
+            with contextlib.suppress(Exception):
+                self.drop(self._next.result())
+        self._pool.shutdown(wait=True)
+        self.drop(self.template)
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_databases() -> Iterator[PgDatabases | None]:
+    if not PG_URL:
+        yield None
+        return
+    dbs = PgDatabases()
     try:
-        yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
+        yield dbs
     finally:
-        with admin.connect() as conn:
-            conn.execute(
-                text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = :n AND pid <> pg_backend_pid()"
-                ),
-                {"n": name},
-            )
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
+        dbs.close()
 
 
 @pytest.fixture(params=BACKENDS)
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def db_url(
+    request: pytest.FixtureRequest, tmp_path: Path, pg_databases: PgDatabases | None
+) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'lctasks.db'}"
         return
-    if not PG_URL:
-        pytest.skip("PostgreSQL: set LCTASKS_TEST_PG_URL (.ci/run starts a server)")
+    if pg_databases is None:
+        pytest.skip(NO_PG)
     request.applymarker(pytest.mark.postgres)
-    yield from _pg_database(PG_URL)
+    name = pg_databases.take()
+    try:
+        yield pg_url_for(name)
+    finally:
+        pg_databases.give_back(name)
+
+
+@pytest.fixture
+def empty_pg_url(pg_databases: PgDatabases | None) -> Iterator[str]:
+    """A PostgreSQL database without any schema (skipped without a server)."""
+    if pg_databases is None:
+        pytest.skip(NO_PG)
+    name = pg_databases.create(None)
+    try:
+        yield pg_url_for(name)
+    finally:
+        pg_databases.drop(name)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lctasks.db.engine import open_database
+from lctasks.db.engine import Database, open_database
 from lctasks.domain import StorageError
 
 
@@ -41,3 +41,32 @@ def test_foreign_file_is_refused_and_left_alone(tmp_path: Path) -> None:
     with pytest.raises(StorageError, match="not an lctasks database"):
         open_database(path)
     assert path.read_text(encoding="utf-8") == "这不是数据库\n"
+
+
+def test_upgrade_head_matches_models_on_postgres(empty_pg_url: str) -> None:
+    """The migrations, run from nothing on PostgreSQL, build what the models say."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from lctasks.db.models import Base
+
+    db = open_database(empty_pg_url)
+    try:
+        with db.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    finally:
+        db.dispose()
+    assert diff == []
+
+
+def test_fixture_database_is_at_head_and_empty(database: Database) -> None:
+    """What `db_url` hands a test (on PostgreSQL: a template copy) is a fresh database."""
+    from sqlalchemy import func, select, text
+
+    from lctasks.db.migrations import HEAD_REVISION
+    from lctasks.db.models import Base
+
+    with database.read() as s:
+        assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
+        for table in Base.metadata.sorted_tables:
+            assert s.execute(select(func.count()).select_from(table)).scalar() == 0, table.name

@@ -192,6 +192,7 @@ class Part:
     title: str
     line: int
     chapters: tuple[Chapter, ...]
+    paragraphs: tuple[Paragraph, ...] = ()  # the part's introduction, before its first chapter
 
 
 @dataclass(frozen=True, slots=True)

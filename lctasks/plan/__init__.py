@@ -1,0 +1,139 @@
+"""The plan parser: plan text → PlanTree (structure, boxes, indicators, task drafts).
+
+Public API (standard library only, no database):
+
+- ``read_plan_text(path_or_bytes) -> (text, notes)``: decode UTF-8 / UTF-8 with
+  BOM / GB18030 (GBK), CRLF / CR → LF; undecodable → InvalidInputError.
+- ``parse_plan(text, code=..., source_name=...) -> PlanTree``: pure.
+- ``load_plan(path) -> PlanTree``: read + parse.
+- ``BUNDLED_PLAN``: the plan text shipped with lctasks.
+- ``coverage(tree) -> dict``: what the parser made of a plan (for ``lctasks plan``).
+
+How the text is read and repaired: ``lctasks.plan.text``; how lines become
+parts, chapters, paragraphs, boxes and the indicator table:
+``lctasks.plan.structure``; which paragraphs, box items and rows become tasks and
+how they are keyed: ``lctasks.plan.tasks``; checklists, targets and deadlines:
+``lctasks.plan.targets``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+from lctasks.domain import InvalidInputError, PlanTree
+from lctasks.plan.structure import read_structure, split_lines
+from lctasks.plan.tasks import build_tasks
+from lctasks.plan.text import read_plan_text
+
+__all__ = [
+    "BUNDLED_PLAN",
+    "PLAN_FILE_NAME",
+    "bundled_plan_path",
+    "coverage",
+    "load_plan",
+    "parse_plan",
+    "read_plan_text",
+]
+
+PLAN_FILE_NAME = "liaocheng-14th-five-year-plan-2021-2025.txt"
+
+
+def bundled_plan_path() -> Path:
+    """``plan_data/`` beside the package (editable install / checkout), else the
+    directory named by ``LCTASKS_PLAN_DATA``."""
+    here = Path(__file__).resolve().parents[2] / "plan_data" / PLAN_FILE_NAME
+    env = os.environ.get("LCTASKS_PLAN_DATA")
+    if env and not here.exists():
+        return Path(env) / PLAN_FILE_NAME
+    return here
+
+
+BUNDLED_PLAN: Path = bundled_plan_path()
+
+
+def parse_plan(text: str, *, code: str = "lc-14th", source_name: str = "") -> PlanTree:
+    """Parse decoded plan text. Raises InvalidInputError when it holds no chapter."""
+    if not isinstance(text, str):
+        raise InvalidInputError(
+            f"规划文本必须是已解码的字符串{('：' + source_name) if source_name else ''}",
+            hint="请先用 read_plan_text() 读取文件",
+        )
+    normalised = "\n".join(split_lines(text))
+    st = read_structure(normalised)
+    return PlanTree(
+        code=code,
+        title=st.title,
+        doc_number=st.doc_number,
+        start=st.start,
+        end=st.end,
+        preamble=tuple(st.preamble),
+        parts=tuple(st.parts),
+        indicators=tuple(st.indicators),
+        tasks=build_tasks(st),
+        unplaced=tuple(st.unplaced),
+        source_sha256=hashlib.sha256(normalised.encode("utf-8")).hexdigest(),
+    )
+
+
+def load_plan(path: str | Path | None = None, *, code: str = "lc-14th") -> PlanTree:
+    """Read and parse a plan file (the bundled plan when ``path`` is None)."""
+    p = Path(path) if path is not None else BUNDLED_PLAN
+    text, _notes = read_plan_text(p)
+    return parse_plan(text, code=code, source_name=str(p))
+
+
+def coverage(tree: PlanTree) -> dict[str, Any]:
+    """What the parser made of a plan: tasks per kind and chapter, boxes, unplaced text."""
+    by_kind: dict[str, int] = {}
+    by_chapter: dict[int, dict[str, int]] = {}
+    for t in tree.tasks:
+        by_kind[t.kind.value] = by_kind.get(t.kind.value, 0) + 1
+        per = by_chapter.setdefault(t.chapter, {})
+        per[t.kind.value] = per.get(t.kind.value, 0) + 1
+    chapters: list[dict[str, Any]] = []
+    boxes: list[dict[str, Any]] = []
+    for ch in tree.chapters():
+        chapters.append(
+            {
+                "chapter": ch.number,
+                "title": ch.title,
+                "part": ch.part,
+                "sections": len(ch.sections),
+                "paragraphs": len(ch.paragraphs),
+                "tasks": by_chapter.get(ch.number, {}),
+            }
+        )
+        for box in ch.boxes:
+            boxes.append(
+                {
+                    "box": box.number,
+                    "title": box.title,
+                    "chapter": box.chapter,
+                    "printed_after_chapter": box.printed_after_chapter,
+                    "reference": box.is_reference,
+                    "items": len(box.items),
+                }
+            )
+    boxes.sort(key=lambda b: b["box"])
+    return {
+        "plan": tree.code,
+        "title": tree.title,
+        "doc_number": tree.doc_number,
+        "period": [tree.start.isoformat(), tree.end.isoformat()],
+        "parts": len(tree.parts),
+        "chapters": len(chapters),
+        "tasks": len(tree.tasks),
+        "tasks_by_kind": by_kind,
+        "indicators": len(tree.indicators),
+        "boxes": boxes,
+        "reference_boxes": [b["box"] for b in boxes if b["reference"]],
+        "chapters_detail": chapters,
+        "unplaced": len(tree.unplaced),
+        "unplaced_detail": [
+            {"line": u.line, "reason": u.reason, "text": u.text} for u in tree.unplaced
+        ],
+        "source_sha256": tree.source_sha256,
+    }

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -27,61 +26,11 @@ from sqlalchemy.orm import Session
 from lctasks.db.models import EventRow
 from lctasks.domain import Actor, Event, Source
 
-GENESIS = "0" * 64
+# the canonical form and hash live in a standard-library module so that the CLI
+# fast path (lctasks.services.chain) appends identical events without SQLAlchemy
+from lctasks.services.chain import GENESIS, _as_utc, _jsonable, canonical, utcnow
+
 CHAIN_LOCK_KEY = 727275  # PostgreSQL advisory lock id for appends
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _as_utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; we only ever store UTC
-    if value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        return _as_utc(value).isoformat(timespec="microseconds")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if hasattr(value, "value") and isinstance(value.value, str):  # enums
-        return value.value
-    return value
-
-
-def canonical(
-    *,
-    seq: int,
-    at: dt.datetime,
-    actor: str,
-    source: str,
-    action: str,
-    plan: str | None,
-    task: str | None,
-    changes: dict[str, Any],
-    reason: str,
-    prev_hash: str,
-) -> str:
-    body = {
-        "seq": seq,
-        "at": _as_utc(at).isoformat(timespec="microseconds"),
-        "actor": actor,
-        "source": source,
-        "action": action,
-        "plan": plan,
-        "task": task,
-        "changes": changes,
-        "reason": reason,
-        "prev": prev_hash,
-    }
-    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def event_hash(row: EventRow) -> str:

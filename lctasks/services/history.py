@@ -1,0 +1,119 @@
+"""Who changed what, and when: a task's history, the filtered log, chain checks.
+
+Read-only; every method is one read transaction and returns domain ``Event``s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from lctasks.db.models import EventRow, PlanRow, TaskRow
+from lctasks.domain import Event, InvalidInputError, NotFoundError, Source
+from lctasks.i18n import MESSAGES, t
+from lctasks.services.audit import ChainReport, to_event, verify_chain
+from lctasks.services.base import ServiceContext
+from lctasks.services.workflow import normalize_keys
+
+MESSAGES.update(
+    {
+        "history.unknown": ("没有这个任务 ID：{id}", "no such task ID: {id}"),
+        "history.unknown.hint": (
+            "用 `lctasks list` 查看任务 ID（如 C10.M03、I07）",
+            "see task IDs with `lctasks list` (e.g. C10.M03, I07)",
+        ),
+        "log.source": (
+            "未知来源“{value}”（可用：{allowed}）",
+            "unknown source '{value}' (allowed: {allowed})",
+        ),
+        "log.limit": ("--limit 须为正整数", "--limit must be a positive integer"),
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LogFilter:
+    task: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    source: str | None = None
+    since: dt.date | dt.datetime | None = None  # inclusive
+    until: dt.date | dt.datetime | None = None  # inclusive (a date: the whole day)
+    limit: int | None = None  # the newest N
+
+
+def _start(value: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return dt.datetime.combine(value, dt.time(), tzinfo=dt.UTC)
+
+
+def _end(value: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return dt.datetime.combine(value + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+
+
+class HistoryService:
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+
+    def history(self, key: str, *, plan: str | None = None) -> list[Event]:
+        """Every event of one task, oldest first. Unknown IDs raise NotFoundError."""
+        keys = normalize_keys([key])
+        if not keys:
+            raise InvalidInputError(t("history.unknown", id=key))
+        wanted = keys[0]
+        with self.ctx.db.read() as s:
+            q = select(EventRow).where(EventRow.task_key == wanted).order_by(EventRow.seq)
+            if plan:
+                q = q.where(EventRow.plan_code == plan)
+            rows = list(s.scalars(q))
+            if not rows:
+                exists = s.execute(
+                    select(TaskRow.id)
+                    .join(PlanRow, PlanRow.id == TaskRow.plan_id)
+                    .where(TaskRow.key == wanted, *([PlanRow.code == plan] if plan else []))
+                    .limit(1)
+                ).first()
+                if exists is None:
+                    raise NotFoundError(
+                        t("history.unknown", id=wanted),
+                        hint=t("history.unknown.hint"),
+                        ids=(wanted,),
+                    )
+            return [to_event(r) for r in rows]
+
+    def log(self, flt: LogFilter | None = None) -> list[Event]:
+        """Events matching every given filter, newest first (``limit``: the newest N)."""
+        f = flt or LogFilter()
+        if f.limit is not None and f.limit <= 0:
+            raise InvalidInputError(t("log.limit"))
+        q = select(EventRow)
+        if f.task:
+            q = q.where(EventRow.task_key == normalize_keys([f.task])[0])
+        if f.actor:
+            q = q.where(EventRow.actor == f.actor)
+        if f.action:
+            q = q.where(EventRow.action == f.action)
+        if f.source:
+            allowed = [s.value for s in Source]
+            if f.source not in allowed:
+                raise InvalidInputError(t("log.source", value=f.source, allowed=", ".join(allowed)))
+            q = q.where(EventRow.source == f.source)
+        if f.since is not None:
+            q = q.where(EventRow.at >= _start(f.since))
+        if f.until is not None:
+            q = q.where(EventRow.at < _end(f.until))
+        q = q.order_by(EventRow.seq.desc())
+        if f.limit:
+            q = q.limit(f.limit)
+        with self.ctx.db.read() as s:
+            return [to_event(r) for r in s.scalars(q)]
+
+    def verify(self) -> ChainReport:
+        """Recompute the hash chain; the report names the first event that does not fit."""
+        with self.ctx.db.read() as s:
+            return verify_chain(s)

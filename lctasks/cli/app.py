@@ -32,7 +32,10 @@ class _Group(TyperGroup):
 
 def _json_in(ctx: Any) -> bool:
     sub = getattr(ctx, "invoked_subcommand", None)
-    return bool(sub) and "--json" in (ctx.protected_args + ctx.args)
+    # Click 8.2 renamed protected_args; commands also record --json in CliState
+    # (common.want_json), which covers errors raised after their first line
+    args = list(getattr(ctx, "protected_args", None) or getattr(ctx, "_protected_args", []))
+    return bool(sub) and "--json" in (args + list(ctx.args))
 
 
 app = typer.Typer(
@@ -83,9 +86,9 @@ def _root(
 
 def _register() -> None:
     # each module adds its commands to `app`; imports inside commands stay lazy
-    from lctasks.cli import home
+    from lctasks.cli import home, plan_cmds, units_cmds
 
-    for module in (home,):
+    for module in (home, plan_cmds, units_cmds):
         module.register(app)
 
 

@@ -58,7 +58,15 @@ def state(ctx: typer.Context) -> CliState:
 
 
 def want_json(ctx: typer.Context, flag: bool) -> bool:
-    return flag or state(ctx).json
+    """JSON output wanted (global or per-command ``--json``).
+
+    Call it on a command's first line: it records the choice so that an error
+    raised later is reported as JSON too.
+    """
+    st = state(ctx)
+    if flag:
+        st.json = True
+    return st.json
 
 
 def to_jsonable(value: Any) -> Any:

@@ -1,14 +1,14 @@
-"""`lctasks` with no command: the TUI in a terminal, the plan overview otherwise."""
+"""`lctasks` with no command: the plan overview (the TUI will open here in a terminal)."""
 
 from __future__ import annotations
 
 import typer
 
-from lctasks.cli.common import err
-
 
 def open_home(ctx: typer.Context) -> None:
-    err("lctasks: no command yet; see `lctasks --help`")
+    from lctasks.cli.plan_cmds import print_overview
+
+    print_overview(ctx)
 
 
 def register(app: typer.Typer) -> None:

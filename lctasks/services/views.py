@@ -9,10 +9,10 @@ wherever it is shown. It must be called inside the session that loaded the row
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from sqlalchemy.orm import object_session
 
+from lctasks.config import Settings
 from lctasks.db.models import ChecklistRow, PlanRow, ProgressRow, TaskRow
 from lctasks.domain import (
     ChecklistItem,
@@ -25,6 +25,7 @@ from lctasks.domain import (
     Task,
     TaskKind,
 )
+from lctasks.lights import light_for
 
 
 def as_utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -98,15 +99,19 @@ def compute_light(
     due: dt.date,
     progress: int,
     as_of: dt.date,
-    settings: Any,
+    settings: Settings | None,
     latest_report: ProgressReport | None,
-) -> Light | None:
-    """The warning light for ``as_of`` (lctasks.lights owns the rules).
-
-    Returns None until the light rules are available (issue 2 lands them in
-    ``lctasks/lights.py``); every face shows None as "—".
-    """
-    return None
+) -> Light:
+    """The warning light for ``as_of``; the rules and thresholds live in lctasks.lights."""
+    return light_for(
+        status,
+        start,
+        due,
+        progress,
+        as_of,
+        latest_report.at if latest_report is not None else None,
+        settings,
+    )
 
 
 def plan_code_of(row: TaskRow) -> str:
@@ -119,7 +124,7 @@ def task_view(
     row: TaskRow,
     *,
     as_of: dt.date,
-    settings: Any,
+    settings: Settings | None,
     latest_report: ProgressRow | ProgressReport | None = None,
     plan_code: str | None = None,
 ) -> Task:

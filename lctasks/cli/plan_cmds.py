@@ -1,0 +1,681 @@
+"""`lctasks plan`, `list`, `show`, `import`: seeing the plan and its tasks.
+
+Thin: each command builds a request, calls LedgerService, prints. Services and
+SQLAlchemy are imported inside the commands (start-up stays cheap).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from lctasks.cli.common import err, out, print_json, state, want_json
+from lctasks.cli.table import clip, pad, render, width
+from lctasks.domain import InvalidInputError, Light, Status, Task, TaskKind
+from lctasks.i18n import MESSAGES, t
+
+if TYPE_CHECKING:
+    from lctasks.services.ledger import LedgerService, TaskDetail
+    from lctasks.services.query import Coverage, ImportResult, PlanOutline
+
+MESSAGES.update(
+    {
+        "col.id": ("编号", "ID"),
+        "col.kind": ("类型", "kind"),
+        "col.chapter": ("章", "ch"),
+        "col.title": ("标题", "title"),
+        "col.lead": ("牵头单位", "lead unit"),
+        "col.due": ("截止", "due"),
+        "col.status": ("状态", "status"),
+        "col.light": ("灯", "light"),
+        "list.total": ("共 {n} 个任务", "{n} tasks"),
+        "list.none": ("没有符合条件的任务", "no task matches"),
+        "bad.choice": (
+            "{option} 的取值 {value} 无效；可选：{choices}",
+            "invalid {option} value {value}; choose from: {choices}",
+        ),
+        "bad.choice.hint": ("例如 {option} {example}", "e.g. {option} {example}"),
+        "show.plan": ("规划", "plan"),
+        "show.where": ("位置", "where"),
+        "show.chapter": ("第{n}章 {title}", "chapter {n} {title}"),
+        "show.chapter_n": ("第{n}章", "chapter {n}"),
+        "show.section": ("第{n}节 {title}", "section {n} {title}"),
+        "show.box": ("专栏{n} {title}", "box {n} {title}"),
+        "show.category": ("类别：{c}", "category: {c}"),
+        "show.line": ("原文第 {n} 行", "plan line {n}"),
+        "show.status": ("状态", "status"),
+        "show.light": ("预警", "light"),
+        "show.progress": ("进度", "progress"),
+        "show.due": ("截止日期", "deadline"),
+        "show.due_words": ("依据原文“{words}”", "from the words “{words}”"),
+        "show.original_due": ("原定 {d}", "originally {d}"),
+        "show.lead": ("牵头单位", "lead unit"),
+        "show.co": ("配合单位", "co-units"),
+        "show.person": ("责任人", "responsible person"),
+        "show.leader": ("牵头领导", "lead city leader"),
+        "show.none": ("（未指定）", "(none)"),
+        "show.suggestion": (
+            "规则建议（仅为建议，尚未指派）",
+            "rule suggestion (not an assignment until accepted)",
+        ),
+        "show.suggest_lead": ("建议牵头：{u}", "suggested lead: {u}"),
+        "show.suggest_co": ("建议配合：{u}", "suggested co-units: {u}"),
+        "show.suggest_rules": ("命中规则：{r}", "rules: {r}"),
+        "show.source": ("原文", "source text"),
+        "show.checklist": ("清单（{done}/{n} 已完成）", "checklist ({done}/{n} done)"),
+        "show.target": ("目标", "target"),
+        "show.yearly": ("每年", "yearly"),
+        "show.attrs": ("指标数据", "indicator data"),
+        "show.report": ("最新进展", "latest progress"),
+        "show.report_none": ("尚无进展报送", "no progress report yet"),
+        "show.problems": ("存在问题", "problems"),
+        "show.next": ("下一步措施", "next steps"),
+        "show.removed": (
+            "注意：该任务已不在最近一次导入的规划文本中（已标记移除，历史保留）",
+            "note: this task is gone from the last imported plan text (marked removed, "
+            "history kept)",
+        ),
+        "import.first": (
+            "已导入规划 {plan}：任务 {n} 个（举措 {measure}，重点项目 {project}，"
+            "指标 {indicator}，章任务 {chapter}），用时 {s:.2f} 秒",
+            "imported plan {plan}: {n} tasks ({measure} measures, {project} projects, "
+            "{indicator} indicators, {chapter} chapter tasks) in {s:.2f} s",
+        ),
+        "import.again": (
+            "已重新导入规划 {plan}：任务 {n} 个；新增 {a}，变更 {c}，移除 {r}，未变 {u}",
+            "re-imported plan {plan}: {n} tasks; {a} added, {c} changed, {r} removed, "
+            "{u} unchanged",
+        ),
+        "import.added": ("新增", "added"),
+        "import.changed": ("变更", "changed"),
+        "import.removed": ("移除", "removed"),
+        "import.restored": ("恢复", "restored"),
+        "import.ticks": (
+            "以下已勾选的清单项因原文改动未能保留，请核对",
+            "these ticked checklist items lost their text in the new plan; please check",
+        ),
+        "import.unplaced": (
+            "未能归位的文本 {n} 处，见 lctasks plan",
+            "{n} pieces of text could not be placed; see lctasks plan",
+        ),
+        "plan.head": (
+            "{title}（{code}，{doc}，{start} 至 {end}）",
+            "{title} ({code}, {doc}, {start} to {end})",
+        ),
+        "plan.totals": (
+            "任务 {n} 个：红灯 {red}，黄灯 {yellow}（截至 {as_of}）",
+            "{n} tasks: {red} red, {yellow} yellow (as of {as_of})",
+        ),
+        "plan.part": ("第{n}篇 {title}", "part {n} {title}"),
+        "plan.counts": ("{n} 个任务", "{n} tasks"),
+        "plan.red_yellow": ("红 {red} 黄 {yellow}", "red {red} yellow {yellow}"),
+        "plan.reference": ("参考资料，不作任务", "reference material, no tasks"),
+        "plan.no_tasks": ("无任务", "no tasks"),
+        "plan.coverage": ("覆盖情况", "coverage"),
+        "plan.by_kind": (
+            "举措 {measure}，重点项目 {project}，指标 {indicator}，章任务 {chapter}",
+            "{measure} measures, {project} projects, {indicator} indicators, "
+            "{chapter} chapter tasks",
+        ),
+        "plan.without": (
+            "没有任务的章：{chapters}（基础、形势、指导思想等叙述性章节）",
+            "chapters without tasks: {chapters} (background, environment, principles)",
+        ),
+        "plan.all_covered": ("每一章都有任务", "every chapter has tasks"),
+        "plan.refs": ("参考性专栏：{boxes}", "reference boxes: {boxes}"),
+        "plan.unplaced": ("未能归位的文本：{n} 处", "text not placed: {n}"),
+        "plan.unplaced_none": ("未能归位的文本：无", "text not placed: none"),
+        "plan.unplaced_line": (
+            "第 {line} 行（{reason}）：{text}",
+            "line {line} ({reason}): {text}",
+        ),
+        "plan.removed": (
+            "另有 {n} 个任务已从规划文本中移除",
+            "{n} more tasks were removed from the text",
+        ),
+        "plan.other": ("{n} 个任务不属于任何章", "{n} tasks belong to no chapter"),
+        "plan.more": (
+            "用 lctasks list --chapter N 查看某章的任务",
+            "see a chapter's tasks: lctasks list --chapter N",
+        ),
+    }
+)
+
+LIGHT_MARK = {Light.RED: "●红", Light.YELLOW: "●黄", Light.GREEN: "○绿"}
+
+
+def _service(ctx: typer.Context) -> LedgerService:
+    from lctasks.services.base import ServiceContext
+    from lctasks.services.ledger import LedgerService
+
+    st = state(ctx)
+    return LedgerService(ServiceContext(st.database(), st.actor()))
+
+
+def _choices(option: str, values: list[str] | None, enum_: Any, example: str) -> tuple[Any, ...]:
+    result = []
+    for raw in values or []:
+        for value in raw.split(","):
+            value = value.strip().lower()
+            if not value:
+                continue
+            try:
+                result.append(enum_(value))
+            except ValueError:
+                choices = " | ".join(m.value for m in enum_)
+                raise InvalidInputError(
+                    t("bad.choice", option=option, value=value, choices=choices),
+                    hint=t("bad.choice.hint", option=option, example=example),
+                ) from None
+    return tuple(result)
+
+
+def _date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    from lctasks.dates import parse_date
+
+    return parse_date(text, today=dt.date.today())
+
+
+def _light_text(light: Light | None) -> str:
+    return t(f"light.{light.value}") if light else "—"
+
+
+def task_json(task: Task) -> dict[str, Any]:
+    """The scripting contract of `list --json` (one object per task)."""
+    return {
+        "id": task.id,
+        "plan": task.plan,
+        "kind": task.kind.value,
+        "chapter": task.chapter,
+        "section": task.section,
+        "box": task.box,
+        "category": task.category,
+        "title": task.title,
+        "lead_unit": task.lead_unit,
+        "co_units": list(task.co_units),
+        "person": task.person,
+        "leader": task.leader,
+        "due": task.due.isoformat(),
+        "due_basis": task.due_basis.value,
+        "status": task.status.value,
+        "progress": task.progress,
+        "light": task.light.value if task.light else None,
+        "suggested_lead": task.suggestion.lead if task.suggestion else None,
+        "removed": task.removed,
+        "version": task.version,
+    }
+
+
+# ---------------------------------------------------------------------------
+# list
+# ---------------------------------------------------------------------------
+
+
+def list_cmd(
+    ctx: typer.Context,
+    chapter: Annotated[
+        list[int] | None, typer.Option("--chapter", "-c", help="Chapter number (repeatable).")
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        typer.Option("--kind", "-k", help="measure | project | indicator | chapter."),
+    ] = None,
+    unit: Annotated[
+        list[str] | None,
+        typer.Option("--unit", "-u", help="Lead or co-unit, as you type it (kjj, 科技局)."),
+    ] = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option("--status", "-s", help="not_started | in_progress | blocked | done | …"),
+    ] = None,
+    light: Annotated[
+        list[str] | None, typer.Option("--light", "-l", help="red | yellow | green.")
+    ] = None,
+    text: Annotated[
+        str | None, typer.Option("--text", "-t", help="Text in the ID, title or source text.")
+    ] = None,
+    due_before: Annotated[
+        str | None, typer.Option("--due-before", help="Due on or before (2025-12-31, 2025年底).")
+    ] = None,
+    due_after: Annotated[str | None, typer.Option("--due-after", help="Due on or after.")] = None,
+    unassigned: Annotated[
+        bool, typer.Option("--unassigned", help="Only tasks with no lead unit yet.")
+    ] = False,
+    removed: Annotated[
+        bool, typer.Option("--include-removed", help="Also tasks gone from the plan text.")
+    ] = False,
+    order: Annotated[str, typer.Option("--order", help="plan | due | key | updated.")] = "plan",
+    limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most N tasks.")] = None,
+    offset: Annotated[int, typer.Option("--offset", help="Skip the first N.")] = 0,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Lights as of this date (default today).")
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
+) -> None:
+    """List tasks, filtered (options of one kind combine with OR, different kinds with AND)."""
+    from lctasks.services.query import TaskFilter
+
+    as_json = want_json(ctx, json_)
+    flt = TaskFilter(
+        plan=state(ctx).plan,
+        chapters=tuple(chapter or ()),
+        kinds=_choices("--kind", kind, TaskKind, "measure"),
+        units=tuple(u for raw in unit or [] for u in raw.split(",") if u.strip()),
+        statuses=_choices("--status", status, Status, "in_progress"),
+        lights=_choices("--light", light, Light, "red"),
+        text=text,
+        due_before=_date(due_before),
+        due_after=_date(due_after),
+        unassigned=unassigned,
+        include_removed=removed,
+        order=order,
+        limit=limit,
+        offset=offset,
+    )
+    tasks = _service(ctx).list_tasks(flt, as_of=_date(as_of))
+    if as_json:
+        print_json([task_json(x) for x in tasks])
+        return
+    if not tasks:
+        err(t("list.none"))
+        return
+    headers = [t(f"col.{c}") for c in ("id", "kind", "chapter", "title", "lead", "due")] + [
+        t("col.status"),
+        t("col.light"),
+    ]
+    rows = [
+        [
+            x.id,
+            t(f"kind.{x.kind.value}"),
+            str(x.chapter),
+            x.title,
+            x.lead_unit or "—",
+            x.due.isoformat(),
+            t(f"status.{x.status.value}"),
+            _light_text(x.light),
+        ]
+        for x in tasks
+    ]
+    import shutil
+
+    cols = shutil.get_terminal_size((120, 24)).columns
+    title_room = max(20, min(48, cols - 78))
+    for line in render(
+        headers,
+        rows,
+        limits=[None, None, None, title_room, 16, None, None, None],
+        right=[False, False, True, False, False, False, False, False],
+    ):
+        out(line)
+    err(t("list.total", n=len(tasks)))
+
+
+# ---------------------------------------------------------------------------
+# show
+# ---------------------------------------------------------------------------
+
+
+def show_cmd(
+    ctx: typer.Context,
+    task_id: Annotated[str, typer.Argument(metavar="ID", help="Task ID, e.g. C10.M03.")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Light as of this date (default today).")
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
+) -> None:
+    """One task: source text, place in the plan, checklist and targets, owners, deadline."""
+    as_json = want_json(ctx, json_)
+    detail = _service(ctx).task_detail(task_id, state(ctx).plan, as_of=_date(as_of))
+    if as_json:
+        from lctasks.cli.common import to_jsonable
+
+        data = to_jsonable(detail.task)
+        data["where"] = {
+            "plan_title": detail.plan_title,
+            "part": list(detail.part) if detail.part else None,
+            "chapter_title": detail.chapter_title,
+            "section_title": detail.section_title,
+            "box_title": detail.box_title,
+            "box_note": detail.box_note,
+        }
+        print_json(data)
+        return
+    for line in show_lines(detail):
+        out(line)
+
+
+def _wrap(text: str, indent: str = "  ", cols: int = 72) -> list[str]:
+    lines: list[str] = []
+    for para in text.splitlines() or [""]:
+        buf, used = "", 0
+        for ch in para:
+            w = width(ch)
+            if used + w > cols:
+                lines.append(indent + buf)
+                buf, used = "", 0
+            buf += ch
+            used += w
+        lines.append(indent + buf)
+    return lines
+
+
+def show_lines(detail: TaskDetail) -> list[str]:
+    x = detail.task
+    lines = [f"{x.id}  {x.title}  [{t('kind.' + x.kind.value)}]"]
+    if x.removed:
+        lines.append(t("show.removed"))
+    where = []
+    if detail.part:
+        where.append(t("plan.part", n=detail.part[0], title=detail.part[1]))
+    where.append(t("show.chapter", n=x.chapter, title=detail.chapter_title))
+    if x.section:
+        where.append(t("show.section", n=x.section, title=detail.section_title))
+    if x.box is not None:
+        box = t("show.box", n=x.box, title=detail.box_title)
+        if detail.box_note:
+            box += f"（{detail.box_note}）"
+        where.append(box)
+    if x.category:
+        where.append(t("show.category", c=x.category))
+    lines.append(f"{t('show.plan')}：{x.plan}  {detail.plan_title}")
+    lines.append(f"{t('show.where')}：{' › '.join(where)}；{t('show.line', n=x.line)}")
+    lines.append(
+        f"{t('show.status')}：{t('status.' + x.status.value)}    "
+        f"{t('show.light')}：{_light_text(x.light)}    {t('show.progress')}：{x.progress}%"
+    )
+    due = f"{t('show.due')}：{x.due.isoformat()}（{t('due.' + x.due_basis.value)}"
+    if x.due_text:
+        due += "，" + t("show.due_words", words=x.due_text)
+    if x.original_due:
+        due += "，" + t("show.original_due", d=x.original_due.isoformat())
+    lines.append(due + "）")
+    none = t("show.none")
+    lines.append(f"{t('show.lead')}：{x.lead_unit or none}")
+    lines.append(f"{t('show.co')}：{'、'.join(x.co_units) if x.co_units else none}")
+    if x.person:
+        lines.append(f"{t('show.person')}：{x.person}")
+    if x.leader:
+        lines.append(f"{t('show.leader')}：{x.leader}")
+    if x.suggestion:
+        s = x.suggestion
+        lines.append(f"{t('show.suggestion')}：")
+        if s.lead:
+            lines.append("  " + t("show.suggest_lead", u=s.lead))
+        if s.co_units:
+            lines.append("  " + t("show.suggest_co", u="、".join(s.co_units)))
+        if s.rules:
+            lines.append("  " + t("show.suggest_rules", r="、".join(s.rules)))
+    lines.append(f"{t('show.source')}：")
+    lines.extend(_wrap(x.source_text))
+    if x.attrs:
+        lines.append(f"{t('show.attrs')}：")
+        lines.extend(f"  {k}：{v}" for k, v in x.attrs)
+    if x.checklist:
+        done = sum(1 for c in x.checklist if c.done)
+        lines.append(t("show.checklist", done=done, n=len(x.checklist)) + "：")
+        for c in x.checklist:
+            mark = "[x]" if c.done else "[ ]"
+            first, *rest = _wrap(c.text, "", 66)
+            lines.append(f"  {mark} {c.seq}. {first}")
+            lines.extend("        " + r for r in rest)
+            for g in c.targets:
+                bits = [g.text]
+                if g.value is not None:
+                    bits.append(f"{g.value:g}{g.unit}")
+                if g.yearly:
+                    bits.append(t("show.yearly"))
+                if g.deadline:
+                    bits.append(g.deadline.isoformat())
+                lines.append(f"        {t('show.target')}：{' · '.join(bits)}")
+    rep = x.latest_report
+    if rep is None:
+        lines.append(f"{t('show.report')}：{t('show.report_none')}")
+    else:
+        pct = f" {rep.percent}%" if rep.percent is not None else ""
+        lines.append(
+            f"{t('show.report')}（{rep.at.date().isoformat()} {rep.actor}{pct}）：{rep.made}"
+        )
+        if rep.problems:
+            lines.append(f"  {t('show.problems')}：{rep.problems}")
+        if rep.next_steps:
+            lines.append(f"  {t('show.next')}：{rep.next_steps}")
+    return lines
+
+
+# ---------------------------------------------------------------------------
+# import
+# ---------------------------------------------------------------------------
+
+
+class _Progress:
+    """Stage lines on stderr; a live counter when stderr is a terminal."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.stage = ""
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            if self.tty and self.stage:
+                sys.stderr.write("\n")
+            self.stage = stage
+            if not self.tty:
+                sys.stderr.write(f"… {stage}\n")
+        if self.tty:
+            sys.stderr.write(f"\r… {stage} {done}/{total}   ")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.tty and self.stage:
+            sys.stderr.write("\n")
+
+
+def import_cmd(
+    ctx: typer.Context,
+    file: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[FILE]", help="Plan text (UTF-8/GBK); the bundled plan if omitted."
+        ),
+    ] = None,
+    code: Annotated[
+        str | None,
+        typer.Option("--code", help="Plan code to store it under (default: from the text)."),
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="The result as JSON on stdout.")] = False,
+) -> None:
+    """(Re)import a plan. Re-importing keeps every ID, owner, status and history entry."""
+    as_json = want_json(ctx, json_)
+    progress = _Progress()
+    try:
+        result = _service(ctx).import_plan(file, code=code or state(ctx).plan, progress=progress)
+    finally:
+        progress.close()
+    if as_json:
+        print_json(result)
+        return
+    for line in import_lines(result):
+        out(line)
+
+
+def import_lines(r: ImportResult) -> list[str]:
+    c = r.counts
+    if r.first:
+        lines = [
+            t(
+                "import.first",
+                plan=r.plan,
+                n=r.tasks,
+                measure=c.get("measure", 0),
+                project=c.get("project", 0),
+                indicator=c.get("indicator", 0),
+                chapter=c.get("chapter", 0),
+                s=r.seconds,
+            )
+        ]
+    else:
+        lines = [
+            t(
+                "import.again",
+                plan=r.plan,
+                n=r.tasks,
+                a=len(r.added),
+                c=len(r.changed),
+                r=len(r.removed),
+                u=r.unchanged,
+            )
+        ]
+        for label, keys in (
+            ("import.added", [k for k in r.added if k not in r.restored]),
+            ("import.restored", list(r.restored)),
+            ("import.changed", list(r.changed)),
+            ("import.removed", list(r.removed)),
+        ):
+            if keys:
+                lines.append(f"  {t(label)}：{' '.join(keys)}")
+        if r.ticks_dropped:
+            lines.append(f"  {t('import.ticks')}：{' '.join(r.ticks_dropped)}")
+    if c.get("unplaced"):
+        lines.append(t("import.unplaced", n=c["unplaced"]))
+    return lines
+
+
+# ---------------------------------------------------------------------------
+# plan
+# ---------------------------------------------------------------------------
+
+
+def plan_cmd(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Lights as of this date (default today).")
+    ] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Outline and coverage as JSON.")] = False,
+) -> None:
+    """The plan as a tree (篇 → 章 → 节, 专栏) with task counts, and the coverage report."""
+    as_json = want_json(ctx, json_)
+    svc = _service(ctx)
+    plan = state(ctx).plan
+    outline = svc.outline(plan, as_of=_date(as_of))
+    coverage = svc.coverage(plan)
+    if as_json:
+        print_json({"outline": outline, "coverage": coverage})
+        return
+    for line in outline_lines(outline, sections=True):
+        out(line)
+    out()
+    for line in coverage_lines(coverage, outline):
+        out(line)
+
+
+def _counts(n: int, red: int, yellow: int) -> str:
+    text = t("plan.counts", n=n)
+    if red or yellow:
+        text += "  " + t("plan.red_yellow", red=red, yellow=yellow)
+    return text
+
+
+def outline_lines(o: PlanOutline, *, sections: bool) -> list[str]:
+    p = o.plan
+    lines = [
+        t(
+            "plan.head",
+            title=p.title,
+            code=p.code,
+            doc=p.doc_number or "—",
+            start=p.start.isoformat(),
+            end=p.end.isoformat(),
+        ),
+        t(
+            "plan.totals",
+            n=o.counts.tasks,
+            red=o.counts.red,
+            yellow=o.counts.yellow,
+            as_of=o.as_of.isoformat(),
+        ),
+        "",
+    ]
+    rows: list[tuple[str, str]] = []
+    for part in o.parts:
+        c = part.counts
+        rows.append((t("plan.part", n=part.number, title=part.title), _counts(*_c(c))))
+        for ch in part.chapters:
+            label = "  " + t("show.chapter", n=ch.number, title=ch.title)
+            value = _counts(*_c(ch.counts)) if ch.counts.tasks else t("plan.no_tasks")
+            rows.append((label, value))
+            if sections:
+                for sec in ch.sections:
+                    rows.append(
+                        (
+                            "    " + t("show.section", n=sec.number, title=sec.title),
+                            _counts(*_c(sec.counts)),
+                        )
+                    )
+                for box in ch.boxes:
+                    note = f"（{box.note}）" if box.note else ""
+                    value = t("plan.reference") if box.is_reference else _counts(*_c(box.counts))
+                    rows.append(
+                        ("    " + t("show.box", n=box.number, title=box.title) + note, value)
+                    )
+    label_w = min(max((width(r[0]) for r in rows), default=0), 60)
+    for label, value in rows:
+        lines.append(f"{pad(clip(label, label_w), label_w)}  {value}")
+    if o.other.tasks:
+        lines.append(t("plan.other", n=o.other.tasks))
+    if o.plan.removed:
+        lines.append(t("plan.removed", n=o.plan.removed))
+    return lines
+
+
+def _c(c: Any) -> tuple[int, int, int]:
+    return (c.tasks, c.red, c.yellow)
+
+
+def coverage_lines(cov: Coverage, outline: PlanOutline) -> list[str]:
+    kinds = t("plan.by_kind", **cov.by_kind)
+    lines = [f"{t('plan.coverage')}：{t('plan.counts', n=cov.tasks)}（{kinds}）"]
+    if cov.without_tasks:
+        lines.append(t("plan.without", chapters="、".join(str(n) for n in cov.without_tasks)))
+    else:
+        lines.append(t("plan.all_covered"))
+    if cov.reference_boxes:
+        boxes = "；".join(
+            f"{t('show.box', n=n, title=title)}（{t('show.chapter_n', n=ch)}）"
+            for n, title, ch in cov.reference_boxes
+        )
+        lines.append(t("plan.refs", boxes=boxes))
+    if outline.unplaced:
+        lines.append(t("plan.unplaced", n=len(outline.unplaced)))
+        for u in outline.unplaced:
+            lines.append(
+                "  "
+                + t(
+                    "plan.unplaced_line",
+                    line=u.line,
+                    reason=u.reason,
+                    text=clip(u.text.replace("\n", " "), 60),
+                )
+            )
+    else:
+        lines.append(t("plan.unplaced_none"))
+    lines.append(t("plan.more"))
+    return lines
+
+
+def print_overview(ctx: typer.Context) -> None:
+    """`lctasks` with no command (outside the TUI): the plan's parts and chapters."""
+    outline = _service(ctx).outline(state(ctx).plan)
+    for line in outline_lines(outline, sections=False):
+        out(line)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan_cmd)
+    app.command("list")(list_cmd)
+    app.command("show")(show_cmd)
+    app.command("import")(import_cmd)

@@ -1,0 +1,1203 @@
+"""The ledger: importing a plan into the database, and reading tasks back.
+
+Import
+------
+``import_plan`` parses a plan file (the bundled plan by default) and writes, in
+one transaction: the owner units of ``plan_data/units.toml`` (added or updated,
+never deleted), the plan row, its browsable tree (``plan_nodes``: parts,
+chapters, sections, boxes with their text, reference boxes, unplaced text with
+line and reason), and its tasks with checklist items, targets, deadlines and
+owner suggestions. It records one ``import`` event for the plan with the counts,
+and — on a re-import — one ``added`` / ``changed`` / ``removed`` event per task
+whose plan-derived content moved.
+
+Re-import rules (a task ID is a promise to scripts: it never moves):
+
+- A key in the new text and in the database keeps its row, so owners, status,
+  progress, history and progress reports stay attached. Only plan-derived fields
+  are refreshed: kind, chapter, section, box, category, title, source text,
+  printed attributes, checklist, and the deadline *unless a person set or
+  extended it* (due_basis manual/extended wins over the text). When any of those
+  differ the task is "changed" (version + 1, one event with old → new).
+  The source line number and owner suggestions are refreshed silently: a line
+  shift is not a change of the commitment.
+- A key that vanished from the text is marked ``removed`` (never deleted): its
+  history stays readable, lists hide it unless asked. A removed key that comes
+  back is restored (reported as added and restored).
+- Checklist reconciliation, item by item, in order: a new item takes the tick of
+  an old item whose text is the same after normalising spaces and punctuation;
+  failing that, of an old item at least 90 % similar (a typo fix such as 在平 →
+  茌平 keeps its tick); each old item is used once. Everything else starts
+  unticked. An old *ticked* item that found no partner is named in the task's
+  ``changed`` event (``ticks_dropped``) and in the import result, so a lost tick
+  is never silent.
+
+Reading
+-------
+``list_tasks`` filters in SQL (plan, chapter, kind, unit, status, text, due
+range, unassigned, removed) and computes the warning lights in Python from a
+few columns per row; ``get_task`` / ``task_detail`` return one task with
+everything attached; ``outline`` and ``coverage`` summarise the plan tree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import importlib
+import time
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy.orm import Session
+
+from lctasks.config import Settings
+from lctasks.db.models import (
+    ChecklistRow,
+    CoUnitRow,
+    PlanNodeRow,
+    PlanRow,
+    ProgressRow,
+    TaskRow,
+    UnitRow,
+)
+from lctasks.domain import (
+    ChecklistDraft,
+    DueBasis,
+    Light,
+    NotFoundError,
+    PlanTree,
+    ProgressReport,
+    Source,
+    Status,
+    Suggestion,
+    Task,
+    TaskDraft,
+    TaskKind,
+    Unit,
+    UnitKind,
+    Unplaced,
+)
+from lctasks.i18n import MESSAGES, t
+from lctasks.services.audit import EventLog, utcnow
+from lctasks.services.base import ServiceContext
+from lctasks.services.plans import load_tasks, resolve_plan
+from lctasks.services.query import (
+    ChapterCoverage,
+    Counts,
+    Coverage,
+    ImportResult,
+    OutlineBox,
+    OutlineChapter,
+    OutlinePart,
+    OutlineSection,
+    PlanInfo,
+    PlanOutline,
+    TaskFilter,
+)
+from lctasks.services.views import (
+    as_utc,
+    compute_light,
+    progress_report,
+    suggestion_of,
+    target_to_json,
+    task_view,
+)
+
+MESSAGES.update(
+    {
+        "import.stage.parse": ("解析规划文本", "parsing the plan text"),
+        "import.stage.units": ("同步责任单位", "syncing owner units"),
+        "import.stage.tree": ("写入篇章结构", "writing the plan tree"),
+        "import.stage.tasks": ("写入任务", "writing tasks"),
+        "import.stage.done": ("完成", "done"),
+        "import.no_parser": (
+            "规划解析器尚不可用（lctasks.plan.load_plan）",
+            "the plan parser is not available (lctasks.plan.load_plan)",
+        ),
+        "import.no_parser.hint": (
+            "请升级 lctasks 后重试",
+            "upgrade lctasks and try again",
+        ),
+        "import.empty": (
+            "规划文件中没有解析出任何任务：{file}",
+            "no task could be read from the plan file: {file}",
+        ),
+        "import.empty.hint": (
+            "确认文件是规划纲要全文（UTF-8 或 GBK 编码的纯文本）",
+            "check that the file is the full plan text (plain text, UTF-8 or GBK)",
+        ),
+        "import.box_note": ("印在第{printed}章之后", "printed after chapter {printed}"),
+        "unit.unknown_db": (
+            "找不到责任单位：{unit}",
+            "unknown owner unit: {unit}",
+        ),
+        "unit.unknown_db.hint": (
+            "用 lctasks units --find {unit} 查找单位的规范简称",
+            "find the unit's short name with: lctasks units --find {unit}",
+        ),
+    }
+)
+
+ProgressFn = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: the CLI prints it on stderr."""
+
+# Fields that come from the plan text and make a task "changed" when they differ.
+PLAN_FIELDS = ("kind", "chapter", "section", "box", "category", "title", "source_text", "attrs")
+DUE_FIELDS = ("due", "due_basis", "due_text")
+PERSON_DUE_BASES = {DueBasis.MANUAL.value, DueBasis.EXTENDED.value}
+SIMILAR_TICK = 0.9
+_CHUNK = 500
+
+
+# ---------------------------------------------------------------------------
+# Optional collaborators (parser, units, suggestions) — imported when used
+# ---------------------------------------------------------------------------
+
+
+def _load_tree(path: str | Path | None) -> tuple[PlanTree, str]:
+    try:
+        plan_mod: Any = importlib.import_module("lctasks.plan")
+        load_plan = plan_mod.load_plan
+    except (ModuleNotFoundError, AttributeError):
+        from lctasks.domain import StorageError
+
+        raise StorageError(t("import.no_parser"), hint=t("import.no_parser.hint")) from None
+    if path is None:
+        bundled = Path(plan_mod.BUNDLED_PLAN)
+        return load_plan(bundled), bundled.name
+    p = Path(path)
+    if not p.exists():
+        raise NotFoundError(f"{t('toml.missing', file=p)}", hint=str(p))
+    return load_plan(p), p.name
+
+
+def _file_units() -> list[Unit]:
+    """The owner units of plan_data/units.toml (or LCTASKS_UNITS)."""
+    from lctasks.units import load_units
+
+    return load_units()
+
+
+def _suggester() -> Callable[[TaskDraft, str], Suggestion | None]:
+    try:
+        suggest_mod: Any = importlib.import_module("lctasks.suggest")
+        units_mod: Any = importlib.import_module("lctasks.units")
+        directory = units_mod.default_directory()
+    except ModuleNotFoundError:  # the suggestion rules are not installed yet
+        return lambda _draft, _chapter_title: None
+
+    def run(draft: TaskDraft, chapter_title: str) -> Suggestion | None:
+        result: Suggestion | None = suggest_mod.suggest(
+            draft.title, draft.source_text, chapter_title, directory
+        )
+        return result
+
+    return run
+
+
+def _unit_shorts(texts: Sequence[str]) -> set[str]:
+    """Resolve units as people type them (kjj, 科技局) to short names.
+
+    An unknown or ambiguous name raises the directory's NotFound/InvalidInput
+    error with the nearest units as a hint.
+    """
+    from lctasks.units import default_directory
+
+    directory = default_directory()
+    return {directory.resolve(text).short for text in texts}
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------
+
+
+def _norm_item(text: str) -> str:
+    """Checklist text for matching: no spaces, no punctuation, NFKC."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch)[0] == "P"))
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    text: str
+    done: bool
+
+
+def reconcile_checklist(
+    old: Sequence[_Item] | Sequence[tuple[str, bool]], new: Sequence[ChecklistDraft]
+) -> tuple[list[bool], list[int]]:
+    """Ticks for the ``new`` items, and the (1-based) old ticked items left over.
+
+    See the module docstring: exact (normalised) text first, then ≥ 90 % similar;
+    each old item is used once.
+    """
+    olds = [o if isinstance(o, _Item) else _Item(o[0], o[1]) for o in old]
+    used = [False] * len(olds)
+    ticks = [False] * len(new)
+    keys = [_norm_item(o.text) for o in olds]
+    new_keys = [_norm_item(n.text) for n in new]
+    for j, nk in enumerate(new_keys):
+        for i, ok in enumerate(keys):
+            if not used[i] and ok == nk:
+                used[i] = True
+                ticks[j] = olds[i].done
+                break
+    for j, nk in enumerate(new_keys):
+        if any(k == nk for k in keys):
+            continue
+        best, best_i = 0.0, -1
+        for i, ok in enumerate(keys):
+            if used[i]:
+                continue
+            ratio = difflib.SequenceMatcher(None, ok, nk, autojunk=False).ratio()
+            if ratio > best:
+                best, best_i = ratio, i
+        if best_i >= 0 and best >= SIMILAR_TICK:
+            used[best_i] = True
+            ticks[j] = olds[best_i].done
+    dropped = [i + 1 for i, o in enumerate(olds) if o.done and not used[i]]
+    return ticks, dropped
+
+
+def _checklist_json(items: Iterable[ChecklistDraft]) -> list[dict[str, object]]:
+    return [{"text": c.text, "targets": [target_to_json(x) for x in c.targets]} for c in items]
+
+
+def _draft_fields(draft: TaskDraft) -> dict[str, Any]:
+    return {
+        "kind": draft.kind.value,
+        "chapter": draft.chapter,
+        "section": draft.section,
+        "box": draft.box,
+        "category": draft.category,
+        "title": draft.title,
+        "source_text": draft.source_text,
+        "attrs": dict(draft.attrs),
+        "due": draft.due,
+        "due_basis": draft.due_basis.value,
+        "due_text": draft.due_text,
+    }
+
+
+def _short(value: Any, limit: int = 400) -> Any:
+    if isinstance(value, str) and len(value) > limit:
+        return value[:limit] + "…"
+    return value
+
+
+def _kind_counts(drafts: Iterable[TaskDraft]) -> dict[str, int]:
+    c = Counter(d.kind.value for d in drafts)
+    return {k.value: c.get(k.value, 0) for k in TaskKind}
+
+
+# ---------------------------------------------------------------------------
+# The service
+# ---------------------------------------------------------------------------
+
+
+_TASK_COLUMNS = (
+    TaskRow.id,
+    TaskRow.key,
+    TaskRow.kind,
+    TaskRow.chapter,
+    TaskRow.title,
+    TaskRow.status,
+    TaskRow.due,
+    TaskRow.due_basis,
+    TaskRow.start,
+    TaskRow.version,
+    UnitRow.short,
+    TaskRow.person,
+    TaskRow.leader,
+    TaskRow.progress,
+    TaskRow.section,
+    TaskRow.box,
+    TaskRow.category,
+    TaskRow.source_text,
+    TaskRow.line,
+    TaskRow.due_text,
+    TaskRow.original_due,
+    TaskRow.suggested_lead,
+    TaskRow.suggested_co,
+    TaskRow.suggested_rules,
+    TaskRow.removed,
+    TaskRow.updated_at,
+    TaskRow.attrs,
+)
+
+
+class LedgerService:
+    """Import and read the plan ledger. One transaction per public method."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        self.db = ctx.db
+
+    # -- settings ------------------------------------------------------------
+
+    def _settings(self) -> Settings:
+        if self.ctx.settings is None:
+            from lctasks.config import load_settings
+
+            self.ctx.settings = load_settings()
+        settings: Settings = self.ctx.settings
+        return settings
+
+    # -- import --------------------------------------------------------------
+
+    def import_plan(
+        self,
+        path: str | Path | None = None,
+        *,
+        code: str | None = None,
+        progress: ProgressFn | None = None,
+    ) -> ImportResult:
+        """(Re)import a plan file, the bundled plan by default. See the module docstring."""
+        started = time.perf_counter()
+        if progress:
+            progress(t("import.stage.parse"), 0, 1)
+        tree, source_name = _load_tree(path)
+        return self.import_tree(
+            tree, source_name=source_name, code=code, progress=progress, started=started
+        )
+
+    def import_tree(
+        self,
+        tree: PlanTree,
+        *,
+        source_name: str = "",
+        code: str | None = None,
+        progress: ProgressFn | None = None,
+        started: float | None = None,
+    ) -> ImportResult:
+        """Import an already parsed plan tree (``import_plan`` parses, then calls this)."""
+        started = started if started is not None else time.perf_counter()
+        report: ProgressFn = progress or (lambda _s, _d, _t: None)
+        if not tree.tasks:
+            from lctasks.domain import InvalidInputError
+
+            raise InvalidInputError(
+                t("import.empty", file=source_name or tree.code), hint=t("import.empty.hint")
+            )
+        plan_code = (code or tree.code).strip()
+        suggester = _suggester()
+        file_units = _file_units()
+        chapter_titles = {c.number: c.title for c in tree.chapters()}
+        now = utcnow()
+        with self.db.write() as s:
+            report(t("import.stage.units"), 0, len(file_units))
+            units_added, units_updated = self._sync_units(s, file_units)
+            plan = s.scalars(select(PlanRow).where(PlanRow.code == plan_code)).first()
+            first = plan is None
+            if plan is None:
+                plan = PlanRow(code=plan_code, imported_at=now)
+                s.add(plan)
+            plan.title = tree.title
+            plan.doc_number = tree.doc_number
+            plan.start = tree.start
+            plan.end = tree.end
+            plan.source_name = source_name
+            plan.source_sha256 = tree.source_sha256
+            plan.imported_at = now
+            s.flush()
+            report(t("import.stage.tree"), 0, 1)
+            node_counts = self._write_nodes(s, plan.id, tree)
+            suggestions = {
+                d.key: suggester(d, chapter_titles.get(d.chapter, "")) for d in tree.tasks
+            }
+            log = EventLog(s, self.ctx.actor, at=now)
+            if first:
+                added = self._insert_tasks(s, plan, tree.tasks, suggestions, now, report)
+                changed: list[str] = []
+                removed: list[str] = []
+                restored: list[str] = []
+                dropped: list[str] = []
+            else:
+                added, changed, removed, restored, dropped = self._merge_tasks(
+                    s, plan, tree, suggestions, now, report, log
+                )
+            counts = {**_kind_counts(tree.tasks), **node_counts}
+            log.append(
+                "import",
+                plan=plan_code,
+                changes={
+                    "source": [None, source_name],
+                    "sha256": [None, tree.source_sha256],
+                    "counts": [None, counts],
+                    "added": [None, len(added)],
+                    "changed": [None, len(changed)],
+                    "removed": [None, len(removed)],
+                },
+                source=Source.IMPORT,
+            )
+            report(t("import.stage.done"), len(tree.tasks), len(tree.tasks))
+        return ImportResult(
+            plan=plan_code,
+            first=first,
+            tasks=len(tree.tasks),
+            added=tuple(added),
+            changed=tuple(changed),
+            removed=tuple(removed),
+            restored=tuple(restored),
+            unchanged=len(tree.tasks) - len(added) - len(changed),
+            counts=counts,
+            units_added=tuple(units_added),
+            units_updated=tuple(units_updated),
+            ticks_dropped=tuple(dropped),
+            seconds=time.perf_counter() - started,
+        )
+
+    @staticmethod
+    def _sync_units(s: Session, units: Sequence[Unit]) -> tuple[list[str], list[str]]:
+        """Add or update units by name (or short name); never delete any."""
+        if not units:
+            return [], []
+        rows = list(s.scalars(select(UnitRow)))
+        by_name = {r.name: r for r in rows}
+        by_short = {r.short: r for r in rows}
+        added: list[str] = []
+        updated: list[str] = []
+        for u in units:
+            row = by_name.get(u.name) or by_short.get(u.short)
+            if row is None:
+                row = UnitRow(name=u.name, short=u.short, kind=u.kind.value, confirmed=u.confirmed)
+                s.add(row)
+                by_name[u.name] = by_short[u.short] = row
+                added.append(u.short)
+                continue
+            new = (u.name, u.short, u.kind.value, u.confirmed)
+            if (row.name, row.short, row.kind, row.confirmed) != new:
+                row.name, row.short, row.kind, row.confirmed = new
+                updated.append(u.short)
+        s.flush()
+        return added, updated
+
+    @staticmethod
+    def _write_nodes(s: Session, plan_id: int, tree: PlanTree) -> dict[str, int]:
+        """Replace the plan's browsable tree (nothing refers to node rows)."""
+        s.execute(delete(PlanNodeRow).where(PlanNodeRow.plan_id == plan_id))
+        nodes: list[dict[str, Any]] = []
+
+        def node(kind: str, number: int, **kw: Any) -> None:
+            nodes.append(
+                {
+                    "plan_id": plan_id,
+                    "kind": kind,
+                    "number": number,
+                    "part": kw.get("part"),
+                    "chapter": kw.get("chapter", 0),
+                    "title": kw.get("title", ""),
+                    "body": kw.get("body", ""),
+                    "line": kw.get("line", 0),
+                    "is_reference": kw.get("is_reference", False),
+                    "note": kw.get("note", ""),
+                }
+            )
+
+        if tree.preamble:
+            node(
+                "preamble",
+                0,
+                body="\n".join(p.text for p in tree.preamble),
+                line=tree.preamble[0].line,
+            )
+        counts = Counter[str]()
+        for part in tree.parts:
+            intro = getattr(part, "paragraphs", ())
+            node(
+                "part",
+                part.number,
+                title=part.title,
+                line=part.line,
+                body="\n".join(p.text for p in intro),
+            )
+            counts["parts"] += 1
+            for ch in part.chapters:
+                counts["chapters"] += 1
+                node(
+                    "chapter",
+                    ch.number,
+                    part=part.number,
+                    chapter=ch.number,
+                    title=ch.title,
+                    line=ch.line,
+                    body="\n".join(p.text for p in ch.paragraphs),
+                )
+                for sec in ch.sections:
+                    counts["sections"] += 1
+                    node(
+                        "section",
+                        sec.number,
+                        part=part.number,
+                        chapter=ch.number,
+                        title=sec.title,
+                        line=sec.line,
+                    )
+                for box in ch.boxes:
+                    counts["boxes"] += 1
+                    counts["reference_boxes"] += int(box.is_reference)
+                    note = ""
+                    if box.printed_after_chapter != box.chapter:
+                        note = t("import.box_note", printed=box.printed_after_chapter)
+                    node(
+                        "box",
+                        box.number,
+                        part=part.number,
+                        chapter=box.chapter,
+                        title=box.title,
+                        line=box.line,
+                        body=box.text,
+                        is_reference=box.is_reference,
+                        note=note,
+                    )
+        for i, u in enumerate(tree.unplaced, start=1):
+            node("unplaced", i, title=u.reason, body=u.text, line=u.line, note=u.reason)
+        counts["unplaced"] = len(tree.unplaced)
+        counts["indicator_rows"] = len(tree.indicators)
+        if nodes:
+            s.execute(insert(PlanNodeRow), nodes)
+        return dict(counts)
+
+    @staticmethod
+    def _task_values(
+        plan: PlanRow, draft: TaskDraft, suggestion: Suggestion | None, now: dt.datetime
+    ) -> dict[str, Any]:
+        return {
+            "plan_id": plan.id,
+            "key": draft.key,
+            **_draft_fields(draft),
+            "line": draft.line,
+            "status": Status.NOT_STARTED.value,
+            "progress": 0,
+            "start": plan.start,
+            "suggested_lead": suggestion.lead if suggestion else None,
+            "suggested_co": list(suggestion.co_units) if suggestion else [],
+            "suggested_rules": list(suggestion.rules) if suggestion else [],
+            "removed": False,
+            "version": 1,
+            "updated_at": now,
+        }
+
+    def _insert_tasks(
+        self,
+        s: Session,
+        plan: PlanRow,
+        drafts: Sequence[TaskDraft],
+        suggestions: dict[str, Suggestion | None],
+        now: dt.datetime,
+        report: ProgressFn,
+    ) -> list[str]:
+        """Bulk-insert new tasks and their checklists; returns their keys."""
+        total = len(drafts)
+        for i in range(0, total, _CHUNK):
+            chunk = drafts[i : i + _CHUNK]
+            values = [self._task_values(plan, d, suggestions.get(d.key), now) for d in chunk]
+            ids = {
+                key: tid
+                for tid, key in s.execute(
+                    insert(TaskRow).returning(TaskRow.id, TaskRow.key), values
+                )
+            }
+            items = [
+                {
+                    "task_id": ids[d.key],
+                    "seq": n,
+                    "text": c.text,
+                    "done": False,
+                    "targets": [target_to_json(x) for x in c.targets],
+                }
+                for d in chunk
+                for n, c in enumerate(d.checklist, start=1)
+            ]
+            if items:
+                s.execute(insert(ChecklistRow), items)
+            report(t("import.stage.tasks"), min(i + _CHUNK, total), total)
+        return [d.key for d in drafts]
+
+    def _merge_tasks(
+        self,
+        s: Session,
+        plan: PlanRow,
+        tree: PlanTree,
+        suggestions: dict[str, Suggestion | None],
+        now: dt.datetime,
+        report: ProgressFn,
+        log: EventLog,
+    ) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
+        existing = {r.key: r for r in s.scalars(select(TaskRow).where(TaskRow.plan_id == plan.id))}
+        new_drafts = [d for d in tree.tasks if d.key not in existing]
+        added = self._insert_tasks(s, plan, new_drafts, suggestions, now, report)
+        for key in added:
+            log.append("added", plan=plan.code, task=key, source=Source.IMPORT)
+        changed: list[str] = []
+        restored: list[str] = []
+        dropped_all: list[str] = []
+        rewrite: dict[int, list[dict[str, Any]]] = {}
+        for n, draft in enumerate(tree.tasks, start=1):
+            row = existing.get(draft.key)
+            if row is None:
+                continue
+            diff: dict[str, list[Any]] = {}
+            fields = _draft_fields(draft)
+            names = list(PLAN_FIELDS)
+            if row.due_basis not in PERSON_DUE_BASES:
+                names += DUE_FIELDS
+            for name in names:
+                old, new = getattr(row, name), fields[name]
+                if name == "attrs":
+                    old = dict(old or {})
+                if old != new:
+                    diff[name] = [_short(old), _short(new)]
+                    setattr(row, name, new)
+            old_items = [(c.text, bool(c.done)) for c in row.checklist]
+            old_json = [{"text": c.text, "targets": list(c.targets or [])} for c in row.checklist]
+            new_json = _checklist_json(draft.checklist)
+            if old_json != new_json:
+                ticks, dropped = reconcile_checklist(old_items, draft.checklist)
+                diff["checklist"] = [[t_ for t_, _ in old_items], [c.text for c in draft.checklist]]
+                if dropped:
+                    diff["ticks_dropped"] = [[old_items[i - 1][0] for i in dropped], []]
+                    dropped_all += [f"{draft.key}#{i}" for i in dropped]
+                rewrite[row.id] = [
+                    {
+                        "task_id": row.id,
+                        "seq": k,
+                        "text": c.text,
+                        "done": ticks[k - 1],
+                        "targets": [target_to_json(x) for x in c.targets],
+                    }
+                    for k, c in enumerate(draft.checklist, start=1)
+                ]
+            was_removed = bool(row.removed)
+            if was_removed:
+                row.removed = False
+                restored.append(draft.key)
+                log.append(
+                    "added",
+                    plan=plan.code,
+                    task=draft.key,
+                    changes={"removed": [True, False], **diff},
+                    source=Source.IMPORT,
+                )
+            elif diff:
+                changed.append(draft.key)
+                log.append(
+                    "changed", plan=plan.code, task=draft.key, changes=diff, source=Source.IMPORT
+                )
+            if diff or was_removed:
+                row.version = (row.version or 1) + 1
+                row.updated_at = now
+            # silent refreshes: the line a paragraph starts on, the rule suggestion
+            row.line = draft.line
+            sug = suggestions.get(draft.key)
+            row.suggested_lead = sug.lead if sug else None
+            row.suggested_co = list(sug.co_units) if sug else []
+            row.suggested_rules = list(sug.rules) if sug else []
+            if n % _CHUNK == 0:
+                report(t("import.stage.tasks"), n, len(tree.tasks))
+        if rewrite:
+            ids = list(rewrite)
+            for i in range(0, len(ids), _CHUNK):
+                s.execute(delete(ChecklistRow).where(ChecklistRow.task_id.in_(ids[i : i + _CHUNK])))
+            items = [item for rows in rewrite.values() for item in rows]
+            if items:
+                s.execute(insert(ChecklistRow), items)
+            for row in existing.values():
+                if row.id in rewrite:
+                    s.expire(row, ["checklist"])
+        keys = {d.key for d in tree.tasks}
+        removed: list[str] = []
+        for key, row in existing.items():
+            if key not in keys and not row.removed:
+                row.removed = True
+                row.version = (row.version or 1) + 1
+                row.updated_at = now
+                removed.append(key)
+                log.append(
+                    "removed",
+                    plan=plan.code,
+                    task=key,
+                    changes={"removed": [False, True]},
+                    source=Source.IMPORT,
+                )
+        return added + restored, changed, removed, restored, dropped_all
+
+    # -- reading: plans and units ---------------------------------------------
+
+    def plans(self) -> list[PlanInfo]:
+        with self.db.read() as s:
+            counts: dict[tuple[int, bool], int] = {
+                (pid, bool(rem)): n
+                for pid, rem, n in s.execute(
+                    select(TaskRow.plan_id, TaskRow.removed, func.count()).group_by(
+                        TaskRow.plan_id, TaskRow.removed
+                    )
+                )
+            }
+            return [
+                self._plan_info(p, counts.get((p.id, False), 0), counts.get((p.id, True), 0))
+                for p in s.scalars(select(PlanRow).order_by(PlanRow.code))
+            ]
+
+    @staticmethod
+    def _plan_info(p: PlanRow, tasks: int, removed: int) -> PlanInfo:
+        return PlanInfo(
+            code=p.code,
+            title=p.title,
+            doc_number=p.doc_number or "",
+            start=p.start,
+            end=p.end,
+            source_name=p.source_name or "",
+            source_sha256=p.source_sha256 or "",
+            imported_at=as_utc(p.imported_at),
+            tasks=tasks,
+            removed=removed,
+        )
+
+    def units(self) -> list[Unit]:
+        """Units in the database (synced from units.toml at import), else from the file.
+
+        Aliases come from the file (the database keeps names only).
+        """
+        file_units = _file_units()
+        with self.db.read() as s:
+            rows = list(s.scalars(select(UnitRow).order_by(UnitRow.id)))
+        if not rows:
+            return file_units
+        aliases = {u.short: u.aliases for u in file_units}
+        order = {u.short: i for i, u in enumerate(file_units)}
+        rows.sort(key=lambda r: (order.get(r.short, len(order)), r.id))
+        return [
+            Unit(
+                name=r.name,
+                short=r.short,
+                kind=UnitKind(r.kind),
+                confirmed=r.confirmed,
+                aliases=aliases.get(r.short, ()),
+            )
+            for r in rows
+        ]
+
+    # -- reading: tasks -------------------------------------------------------
+
+    def _filtered(self, s: Session, plan: PlanRow, flt: TaskFilter) -> Any:
+        q = (
+            select(*_TASK_COLUMNS)
+            .select_from(TaskRow)
+            .outerjoin(UnitRow, TaskRow.lead_unit_id == UnitRow.id)
+            .where(TaskRow.plan_id == plan.id)
+        )
+        if not flt.include_removed:
+            q = q.where(TaskRow.removed.is_(False))
+        if flt.chapters:
+            q = q.where(TaskRow.chapter.in_(flt.chapters))
+        if flt.kinds:
+            q = q.where(TaskRow.kind.in_([TaskKind(k).value for k in flt.kinds]))
+        if flt.statuses:
+            q = q.where(TaskRow.status.in_([Status(x).value for x in flt.statuses]))
+        if flt.due_before:
+            q = q.where(TaskRow.due <= flt.due_before)
+        if flt.due_after:
+            q = q.where(TaskRow.due >= flt.due_after)
+        if flt.unassigned:
+            q = q.where(TaskRow.lead_unit_id.is_(None))
+        if flt.text:
+            needle = flt.text.strip()
+            q = q.where(
+                or_(
+                    func.lower(TaskRow.key).contains(needle.lower(), autoescape=True),
+                    TaskRow.title.contains(needle, autoescape=True),
+                    TaskRow.source_text.contains(needle, autoescape=True),
+                )
+            )
+        if flt.units:
+            shorts = _unit_shorts(flt.units)
+            unit_ids = select(UnitRow.id).where(UnitRow.short.in_(shorts))
+            co = select(CoUnitRow.task_id).where(CoUnitRow.unit_id.in_(unit_ids))
+            q = q.where(or_(TaskRow.lead_unit_id.in_(unit_ids), TaskRow.id.in_(co)))
+        order = {
+            "plan": (TaskRow.chapter, TaskRow.line, TaskRow.key),
+            "due": (TaskRow.due, TaskRow.chapter, TaskRow.line, TaskRow.key),
+            "key": (TaskRow.key,),
+            "updated": (TaskRow.updated_at.desc(), TaskRow.key),
+        }.get(flt.order)
+        if order is None:
+            from lctasks.domain import InvalidInputError
+
+            raise InvalidInputError(
+                f"--order {flt.order}?", hint="--order plan | due | key | updated"
+            )
+        return q.order_by(*order)
+
+    def list_tasks(
+        self, flt: TaskFilter | None = None, *, as_of: dt.date | None = None
+    ) -> list[Task]:
+        """Tasks matching ``flt``, lights as of ``as_of`` (summaries: no checklist)."""
+        flt = flt or TaskFilter()
+        as_of = as_of or dt.date.today()
+        settings = self._settings()
+        with self.db.read() as s:
+            plan = resolve_plan(s, flt.plan)
+            q = self._filtered(s, plan, flt)
+            if not flt.lights:
+                if flt.offset:
+                    q = q.offset(flt.offset)
+                if flt.limit is not None:
+                    q = q.limit(flt.limit)
+            rows = s.execute(q).all()
+            if not rows:
+                return []
+            co = self._co_units(s, plan, [r[0] for r in rows])
+            reports = self._latest_reports(s, plan, [r[0] for r in rows])
+        tasks = []
+        wanted = {Light(x) for x in flt.lights}
+        for r in rows:
+            task = self._summary(r, plan.code, co.get(r[0], ()), reports.get(r[0]), as_of, settings)
+            if wanted and task.light not in wanted:
+                continue
+            tasks.append(task)
+        if flt.lights:
+            end = None if flt.limit is None else flt.offset + flt.limit
+            tasks = tasks[flt.offset : end]
+        return tasks
+
+    @staticmethod
+    def _co_units(s: Session, plan: PlanRow, ids: list[int]) -> dict[int, tuple[str, ...]]:
+        q = (
+            select(CoUnitRow.task_id, UnitRow.short)
+            .join(UnitRow, CoUnitRow.unit_id == UnitRow.id)
+            .order_by(CoUnitRow.task_id, CoUnitRow.position)
+        )
+        if len(ids) <= _CHUNK:
+            q = q.where(CoUnitRow.task_id.in_(ids))
+        else:  # the whole plan: one join beats thousands of bound parameters
+            q = q.join(TaskRow, TaskRow.id == CoUnitRow.task_id).where(TaskRow.plan_id == plan.id)
+        out: defaultdict[int, list[str]] = defaultdict(list)
+        for tid, short in s.execute(q):
+            out[tid].append(short)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @staticmethod
+    def _latest_reports(s: Session, plan: PlanRow, ids: list[int]) -> dict[int, ProgressReport]:
+        """The newest progress report per task (for the 'report missing' light rule)."""
+        latest = select(ProgressRow.task_id, func.max(ProgressRow.at).label("at")).group_by(
+            ProgressRow.task_id
+        )
+        if len(ids) <= _CHUNK:
+            latest = latest.where(ProgressRow.task_id.in_(ids))
+        else:
+            latest = latest.join(TaskRow, TaskRow.id == ProgressRow.task_id).where(
+                TaskRow.plan_id == plan.id
+            )
+        sub = latest.subquery()
+        q = select(ProgressRow).join(
+            sub, (ProgressRow.task_id == sub.c.task_id) & (ProgressRow.at == sub.c.at)
+        )
+        out: dict[int, ProgressReport] = {}
+        for row in s.scalars(q):
+            rep = progress_report(row)
+            if rep is not None:
+                out[row.task_id] = rep
+        return out
+
+    @staticmethod
+    def _summary(
+        r: Any,
+        plan_code: str,
+        co: tuple[str, ...],
+        report: ProgressReport | None,
+        as_of: dt.date,
+        settings: Settings,
+    ) -> Task:
+        status = Status(r.status)
+        return Task(
+            plan=plan_code,
+            id=r.key,
+            kind=TaskKind(r.kind),
+            chapter=r.chapter,
+            title=r.title,
+            status=status,
+            due=r.due,
+            due_basis=DueBasis(r.due_basis),
+            start=r.start,
+            version=r.version,
+            lead_unit=r.short,
+            co_units=co,
+            person=r.person,
+            leader=r.leader,
+            progress=r.progress or 0,
+            section=r.section,
+            box=r.box,
+            category=r.category,
+            source_text=r.source_text or "",
+            line=r.line or 0,
+            due_text=r.due_text or "",
+            original_due=r.original_due,
+            suggestion=suggestion_of(r.suggested_lead, r.suggested_co, r.suggested_rules),
+            latest_report=report,
+            light=compute_light(
+                status=status,
+                start=r.start,
+                due=r.due,
+                progress=r.progress or 0,
+                as_of=as_of,
+                settings=settings,
+                latest_report=report,
+            ),
+            removed=bool(r.removed),
+            updated_at=as_utc(r.updated_at),
+            attrs=tuple((str(k), str(v)) for k, v in (r.attrs or {}).items()),
+        )
+
+    def get_task(self, key: str, plan: str | None = None, *, as_of: dt.date | None = None) -> Task:
+        """One task with checklist, targets, owners, suggestion, latest report and light."""
+        with self.db.read() as s:
+            plan_row = resolve_plan(s, plan)
+            return self._full_task(s, plan_row, key, as_of or dt.date.today())
+
+    def _full_task(self, s: Session, plan_row: PlanRow, key: str, as_of: dt.date) -> Task:
+        row = load_tasks(s, plan_row, [key])[key]
+        latest = s.scalars(
+            select(ProgressRow)
+            .where(ProgressRow.task_id == row.id)
+            .order_by(ProgressRow.at.desc(), ProgressRow.id.desc())
+            .limit(1)
+        ).first()
+        return task_view(
+            row,
+            as_of=as_of,
+            settings=self._settings(),
+            latest_report=latest,
+            plan_code=plan_row.code,
+        )
+
+    def task_detail(
+        self, key: str, plan: str | None = None, *, as_of: dt.date | None = None
+    ) -> TaskDetail:
+        """``get_task`` plus where the task stands in the plan (part, chapter, section, box)."""
+        with self.db.read() as s:
+            plan_row = resolve_plan(s, plan)
+            task = self._full_task(s, plan_row, key, as_of or dt.date.today())
+            nodes = {
+                (n.kind, n.chapter, n.number): n
+                for n in s.scalars(
+                    select(PlanNodeRow).where(
+                        PlanNodeRow.plan_id == plan_row.id,
+                        PlanNodeRow.kind.in_(("part", "chapter", "section", "box")),
+                    )
+                )
+            }
+            chapter = nodes.get(("chapter", task.chapter, task.chapter))
+            part = (
+                nodes.get(("part", 0, chapter.part))
+                if chapter is not None and chapter.part
+                else None
+            )
+            section = nodes.get(("section", task.chapter, task.section)) if task.section else None
+            box = None
+            if task.box is not None:
+                box = next(
+                    (n for k, n in nodes.items() if k[0] == "box" and k[2] == task.box), None
+                )
+            return TaskDetail(
+                task=task,
+                plan_title=plan_row.title,
+                part=(part.number, part.title) if part else None,
+                chapter_title=chapter.title if chapter else "",
+                section_title=section.title if section else "",
+                box_title=box.title if box else "",
+                box_note=box.note if box else "",
+            )
+
+    # -- reading: the tree ----------------------------------------------------
+
+    def _light_rows(
+        self, s: Session, plan: PlanRow, as_of: dt.date
+    ) -> list[tuple[int, int | None, int | None, str, Light | None]]:
+        """(chapter, section, box, kind, light) for every live task of the plan."""
+        settings = self._settings()
+        rows = s.execute(
+            select(
+                TaskRow.id,
+                TaskRow.chapter,
+                TaskRow.section,
+                TaskRow.box,
+                TaskRow.kind,
+                TaskRow.status,
+                TaskRow.start,
+                TaskRow.due,
+                TaskRow.progress,
+            ).where(TaskRow.plan_id == plan.id, TaskRow.removed.is_(False))
+        ).all()
+        reports = self._latest_reports(s, plan, [r.id for r in rows])
+        return [
+            (
+                r.chapter,
+                r.section,
+                r.box,
+                r.kind,
+                compute_light(
+                    status=Status(r.status),
+                    start=r.start,
+                    due=r.due,
+                    progress=r.progress or 0,
+                    as_of=as_of,
+                    settings=settings,
+                    latest_report=reports.get(r.id),
+                ),
+            )
+            for r in rows
+        ]
+
+    def outline(self, plan: str | None = None, *, as_of: dt.date | None = None) -> PlanOutline:
+        """Parts → chapters → sections (and boxes) with task, red and yellow counts."""
+        as_of = as_of or dt.date.today()
+        with self.db.read() as s:
+            plan_row = resolve_plan(s, plan)
+            nodes = list(
+                s.scalars(
+                    select(PlanNodeRow)
+                    .where(PlanNodeRow.plan_id == plan_row.id)
+                    .order_by(PlanNodeRow.line, PlanNodeRow.id)
+                )
+            )
+            lights = self._light_rows(s, plan_row, as_of)
+            removed = s.scalar(
+                select(func.count()).where(
+                    TaskRow.plan_id == plan_row.id, TaskRow.removed.is_(True)
+                )
+            )
+            info = self._plan_info(plan_row, len(lights), removed or 0)
+
+        def tally(items: Iterable[tuple[Any, ...]]) -> Counts:
+            n = red = yellow = 0
+            for item in items:
+                n += 1
+                red += item[4] is Light.RED
+                yellow += item[4] is Light.YELLOW
+            return Counts(n, red, yellow)
+
+        by_chapter: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        for item in lights:
+            by_chapter[item[0]].append(item)
+        parts: list[OutlinePart] = []
+        chapter_nodes: defaultdict[int, list[PlanNodeRow]] = defaultdict(list)
+        sections: defaultdict[int, list[PlanNodeRow]] = defaultdict(list)
+        boxes: defaultdict[int, list[PlanNodeRow]] = defaultdict(list)
+        unplaced: list[Unplaced] = []
+        part_nodes: list[PlanNodeRow] = []
+        for n in nodes:
+            if n.kind == "part":
+                part_nodes.append(n)
+            elif n.kind == "chapter":
+                chapter_nodes[n.part or 0].append(n)
+            elif n.kind == "section":
+                sections[n.chapter].append(n)
+            elif n.kind == "box":
+                boxes[n.chapter].append(n)
+            elif n.kind == "unplaced":
+                unplaced.append(Unplaced(line=n.line, text=n.body, reason=n.note or n.title))
+        seen_chapters: set[int] = set()
+        for p in sorted(part_nodes, key=lambda n: n.number):
+            chapters: list[OutlineChapter] = []
+            for c in sorted(chapter_nodes.get(p.number, []), key=lambda n: n.number):
+                seen_chapters.add(c.number)
+                items = by_chapter.get(c.number, [])
+                chapters.append(
+                    OutlineChapter(
+                        number=c.number,
+                        title=c.title,
+                        part=p.number,
+                        line=c.line,
+                        counts=tally(items),
+                        by_kind=dict(Counter(i[3] for i in items)),
+                        sections=tuple(
+                            OutlineSection(
+                                number=sec.number,
+                                title=sec.title,
+                                line=sec.line,
+                                counts=tally(i for i in items if i[1] == sec.number),
+                            )
+                            for sec in sorted(sections.get(c.number, []), key=lambda n: n.number)
+                        ),
+                        boxes=tuple(
+                            OutlineBox(
+                                number=b.number,
+                                title=b.title,
+                                chapter=b.chapter,
+                                is_reference=b.is_reference,
+                                note=b.note,
+                                line=b.line,
+                                text=b.body,
+                                counts=tally(i for i in items if i[2] == b.number),
+                            )
+                            for b in sorted(boxes.get(c.number, []), key=lambda n: n.number)
+                        ),
+                    )
+                )
+            parts.append(
+                OutlinePart(
+                    number=p.number,
+                    title=p.title,
+                    line=p.line,
+                    counts=tally(i for c in chapters for i in by_chapter.get(c.number, [])),
+                    chapters=tuple(chapters),
+                )
+            )
+        return PlanOutline(
+            plan=info,
+            as_of=as_of,
+            counts=tally(lights),
+            parts=tuple(parts),
+            unplaced=tuple(unplaced),
+            other=tally(i for i in lights if i[0] not in seen_chapters),
+        )
+
+    def coverage(self, plan: str | None = None) -> Coverage:
+        """Tasks per chapter, chapters without tasks, reference boxes, unplaced count."""
+        out = self.outline(plan)
+        chapters = [c for p in out.parts for c in p.chapters]
+        by_kind: Counter[str] = Counter()
+        for c in chapters:
+            by_kind.update(c.by_kind)
+        refs = tuple(
+            (b.number, b.title, b.chapter) for c in chapters for b in c.boxes if b.is_reference
+        )
+        return Coverage(
+            plan=out.plan.code,
+            tasks=out.counts.tasks,
+            by_kind={k.value: by_kind.get(k.value, 0) for k in TaskKind},
+            chapters=tuple(
+                ChapterCoverage(
+                    chapter=c.number,
+                    title=c.title,
+                    tasks=c.counts.tasks,
+                    by_kind=c.by_kind,
+                    reference_boxes=tuple(b.number for b in c.boxes if b.is_reference),
+                )
+                for c in chapters
+            ),
+            without_tasks=tuple(c.number for c in chapters if c.counts.tasks == 0),
+            reference_boxes=refs,
+            unplaced=len(out.unplaced),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TaskDetail:
+    """A task and the titles of the places it comes from in the plan."""
+
+    task: Task
+    plan_title: str
+    part: tuple[int, str] | None
+    chapter_title: str
+    section_title: str
+    box_title: str
+    box_note: str

@@ -1,0 +1,147 @@
+"""What the ledger's read side takes and gives: filters, outline, coverage, import result.
+
+Standard library only (plus the domain), so the CLI can build a ``TaskFilter``
+without importing SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from lctasks.domain import Light, Status, TaskKind, Unplaced
+
+ORDERS = ("plan", "due", "key", "updated")
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFilter:
+    """Which tasks ``LedgerService.list_tasks`` returns; every field narrows.
+
+    Several values in one field mean "any of them" (``chapters=(6, 7)``: chapter
+    6 or 7); different fields must all hold.
+    """
+
+    plan: str | None = None  # plan code; None = the only plan
+    chapters: tuple[int, ...] = ()
+    kinds: tuple[TaskKind, ...] = ()
+    units: tuple[str, ...] = ()  # as typed (kjj, 科技局, 市科技局): lead or co-unit
+    statuses: tuple[Status, ...] = ()
+    lights: tuple[Light, ...] = ()
+    text: str | None = None  # substring of ID, title or source text
+    due_before: dt.date | None = None  # due on or before
+    due_after: dt.date | None = None  # due on or after
+    unassigned: bool = False  # no lead unit yet
+    include_removed: bool = False  # tasks gone from the plan at the last re-import
+    order: str = "plan"  # plan (reading order) | due | key | updated (newest first)
+    limit: int | None = None
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInfo:
+    code: str
+    title: str
+    doc_number: str
+    start: dt.date
+    end: dt.date
+    source_name: str
+    source_sha256: str
+    imported_at: dt.datetime | None
+    tasks: int  # not removed
+    removed: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    plan: str  # plan code
+    first: bool  # the plan was not in the database before
+    tasks: int  # tasks of the plan after the import (not removed)
+    added: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    restored: tuple[str, ...]  # removed earlier, back in this text (also in `added`)
+    unchanged: int
+    counts: dict[str, int]  # by kind, plus parts/chapters/sections/boxes/unplaced
+    units_added: tuple[str, ...] = ()
+    units_updated: tuple[str, ...] = ()
+    ticks_dropped: tuple[str, ...] = ()  # "C10.M03#2": a ticked item whose text is gone
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    tasks: int = 0
+    red: int = 0
+    yellow: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineBox:
+    number: int
+    title: str
+    chapter: int
+    is_reference: bool
+    note: str  # e.g. 印在第11章之后 when printed after another chapter
+    line: int
+    text: str
+    counts: Counts
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineSection:
+    number: int
+    title: str
+    line: int
+    counts: Counts
+
+
+@dataclass(frozen=True, slots=True)
+class OutlineChapter:
+    number: int
+    title: str
+    part: int
+    line: int
+    counts: Counts
+    by_kind: dict[str, int]
+    sections: tuple[OutlineSection, ...]
+    boxes: tuple[OutlineBox, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class OutlinePart:
+    number: int
+    title: str
+    line: int
+    counts: Counts
+    chapters: tuple[OutlineChapter, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOutline:
+    plan: PlanInfo
+    as_of: dt.date
+    counts: Counts
+    parts: tuple[OutlinePart, ...]
+    unplaced: tuple[Unplaced, ...]
+    other: Counts = field(default_factory=Counts)  # tasks of no chapter in the tree
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterCoverage:
+    chapter: int
+    title: str
+    tasks: int
+    by_kind: dict[str, int]
+    reference_boxes: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    plan: str
+    tasks: int
+    by_kind: dict[str, int]
+    chapters: tuple[ChapterCoverage, ...]
+    without_tasks: tuple[int, ...]  # chapters with no task (1–3 in the bundled plan)
+    reference_boxes: tuple[tuple[int, str, int], ...]  # (number, title, chapter)
+    unplaced: int

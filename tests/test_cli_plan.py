@@ -1,0 +1,134 @@
+"""`lctasks plan / list / show / import / units` through the real Typer app."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sample_plan import PLATFORM, small_tree
+from typer.testing import CliRunner
+
+from lctasks.cli.app import app
+from lctasks.cli.table import render, width
+from lctasks.db.engine import open_database
+from lctasks.domain import Actor
+from lctasks.services.base import ServiceContext
+from lctasks.services.ledger import LedgerService
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def sample_db(tmp_path: Path) -> str:
+    path = str(tmp_path / "sample.db")
+    db = open_database(path)
+    try:
+        LedgerService(ServiceContext(db, Actor("测试员"))).import_tree(small_tree())
+    finally:
+        db.dispose()
+    return path
+
+
+def run(db: str, *args: str) -> tuple[int, str, str]:
+    res = runner.invoke(app, ["--db", db, *args])
+    return res.exit_code, res.stdout, res.stderr
+
+
+def test_list_json_is_one_array_with_the_contract_fields(sample_db: str) -> None:
+    code, stdout, _ = run(sample_db, "list", "--json")
+    assert code == 0
+    data = json.loads(stdout)
+    assert [d["id"] for d in data] == ["I01", "C05.T01", "C06.M01", "C06.M02", "C06.P01"]
+    first = data[2]
+    for field in ("id", "kind", "chapter", "title", "lead_unit", "co_units", "due", "status"):
+        assert field in first
+    assert first["chapter"] == 6 and first["kind"] == "measure"
+    assert first["due"] == "2025-12-31" and first["status"] == "not_started"
+    assert first["light"] in {"red", "yellow", "green"}
+    assert first["co_units"] == [] and first["lead_unit"] is None
+
+
+def test_list_filters(sample_db: str) -> None:
+    def ids(*args: str) -> list[str]:
+        code, stdout, stderr = run(sample_db, "list", "--json", *args)
+        assert code == 0, stderr
+        return [d["id"] for d in json.loads(stdout)]
+
+    assert ids("--chapter", "6", "--kind", "project") == ["C06.P01"]
+    assert ids("--kind", "measure,indicator") == ["I01", "C06.M01", "C06.M02"]
+    assert ids("--text", "孵化", "--limit", "1") == ["C06.M02"]
+    assert ids("--light", "red", "--as-of", "2026-01-05") == ids()
+    assert ids("--light", "red", "--as-of", "2021-02-01") == []
+    assert ids("--due-before", "2024年底") == []
+    code, _, stderr = run(sample_db, "list", "--kind", "projekt")
+    assert code == 4 and "projekt" in stderr and "measure" in stderr
+
+
+def test_list_table_lines_up_chinese_titles(sample_db: str) -> None:
+    code, stdout, stderr = run(sample_db, "list", "--chapter", "6")
+    assert code == 0
+    lines = stdout.splitlines()
+    assert len(lines) == 4 and "共 3 个任务" in stderr
+    # the due column starts at the same display column on every row
+    cols = {width(line[: line.index("2025-12-31")]) for line in lines[1:]}
+    assert len(cols) == 1
+
+
+def test_render_pads_by_display_width() -> None:
+    lines = render(["编号", "标题"], [["C06.M01", "建设"], ["I01", "ab"]])
+    assert [width(x.split("  ")[0].rstrip() + " ") for x in lines] != []
+    assert width(lines[1]) == width("C06.M01  建设")
+    assert lines[2].index("ab") == len("C06.M01  ")
+
+
+def test_show_human_and_json(sample_db: str) -> None:
+    code, stdout, _ = run(sample_db, "show", "c06.m01")
+    assert code == 0
+    assert "C06.M01  建设技术创新平台" in stdout
+    assert "第6章 创新驱动" in stdout and "第1节 提升创新能力" in stdout
+    assert "原文明确" in stdout and "到2025年" in stdout
+    assert "[ ] 1. 到2025年，力争新增省级以上创新平台100家" in stdout
+    assert "100家" in stdout and "2025-12-31" in stdout
+    code, stdout, _ = run(sample_db, "show", "C06.P01", "--json")
+    data = json.loads(stdout)
+    assert data["box"] == 4 and data["where"]["box_title"] == "科技创新重点项目"
+    assert data["category"] == "创新平台"
+    code, stdout, _ = run(sample_db, "--json", "show", "C06.M01")
+    assert json.loads(stdout)["source_text"] == PLATFORM
+
+
+def test_show_unknown_id_exits_3_with_message(sample_db: str) -> None:
+    code, stdout, stderr = run(sample_db, "show", "C06.M09")
+    assert code == 3 and stdout == ""
+    assert "C06.M09" in stderr and "提示" in stderr
+    code, _, stderr = run(sample_db, "show", "C06.M09", "--json")
+    assert code == 3 and json.loads(stderr)["error"]["ids"] == ["C06.M09"]
+
+
+def test_plan_tree_and_coverage(sample_db: str) -> None:
+    code, stdout, _ = run(sample_db, "plan")
+    assert code == 0
+    assert "测试规划（lc-test" in stdout
+    assert "第6章 创新驱动" in stdout and "3 个任务" in stdout
+    assert "专栏1 “十三五”主要成就" in stdout and "参考资料" in stdout
+    assert "没有任务的章：1" in stdout
+    assert "第 99 行" in stdout
+    code, stdout, _ = run(sample_db, "plan", "--json")
+    data = json.loads(stdout)
+    assert data["coverage"]["without_tasks"] == [1] and data["coverage"]["unplaced"] == 1
+    code, stdout, _ = run(sample_db)
+    assert code == 0 and "第6章 创新驱动" in stdout
+
+
+def test_empty_database_says_import(tmp_path: Path) -> None:
+    code, _, stderr = run(str(tmp_path / "empty.db"), "list")
+    assert code == 3 and "lctasks import" in stderr
+
+
+def test_units_find(sample_db: str) -> None:
+    code, stdout, _ = run(sample_db, "units", "--find", "kjj", "--json")
+    assert code == 0
+    assert json.loads(stdout)[0]["short"] == "市科技局"
+    code, stdout, _ = run(sample_db, "units")
+    assert "市科技局" in stdout and "茌平区" in stdout

@@ -69,8 +69,13 @@ def read_toml(path: Path) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         match = _AT_LINE.search(message)
-        line = int(match.group(1)) if match else 0
-        detail = _AT_LINE.sub("", message).strip()
+        if match:
+            line = int(match.group(1))
+        elif "end of document" in message:
+            line = text.count("\n") + (0 if text.endswith("\n") else 1)
+        else:
+            line = 0
+        detail = _AT_LINE.sub("", message).replace("(at end of document)", "").strip()
         raise InvalidInputError(
             t("toml.broken", file=path, line=line, detail=detail),
             hint=t("toml.broken.hint", line=line),

@@ -115,12 +115,14 @@ TIER_EXACT, TIER_ALIAS, TIER_PINYIN, TIER_INITIALS, TIER_SUBSTRING = range(5)
 
 
 def normalise_place_names(text: str) -> str:
-    """Repair the 茌平 typos of the plan text: 荏平 always, 在平 where it names the place.
+    """Repair the 茌平 typos of the plan text: 荏平, 聊荏东 always; 在平 where it names the place.
 
-    The plan has one of each: ``高铁新区和在平、莘县、阳谷高铁新城`` and
-    ``支持荏平区发展铝精深加工``. 在平 stays when it is 在 + a word (在平台上).
+    The plan has ``高铁新区和在平、莘县、阳谷高铁新城``, ``支持荏平区发展铝精深加工`` and
+    three ``聊荏东都市区`` (聊城-茌平-东阿, spelt 聊茌东 elsewhere). 在平 stays when it
+    is 在 + a word (在平台上, 在平等基础上).
     """
-    return _ZAIPING_PLACE.sub("茌平", text.replace("荏平", "茌平"))
+    text = text.replace("荏平", "茌平").replace("聊荏东", "聊茌东")
+    return _ZAIPING_PLACE.sub("茌平", text)
 
 
 def normalise_key(text: str) -> str:

@@ -251,10 +251,11 @@ def test_check_command_reports_a_broken_file(
 
 def test_place_name_typos_in_the_plan_are_repaired() -> None:
     text = PLAN.read_text(encoding="utf-8")
-    assert text.count("在平") == 1 and text.count("荏平") == 1
+    assert text.count("在平") == 1 and text.count("荏平") == 1 and text.count("聊荏东") == 3
     fixed = normalise_place_names(text)
-    assert "荏平" not in fixed and "在平" not in fixed
+    assert "荏" not in fixed and "在平" not in fixed
     assert fixed.count("茌平") == text.count("茌平") + 2
+    assert fixed.count("聊茌东都市区") == text.count("聊茌东都市区") + 3
     assert "高铁新区和茌平、莘县、阳谷高铁新城" in fixed
     assert "支持茌平区发展铝精深加工" in fixed
 

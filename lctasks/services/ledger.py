@@ -84,8 +84,9 @@ from lctasks.domain import (
     Unplaced,
 )
 from lctasks.i18n import MESSAGES, t
-from lctasks.services.audit import EventLog, utcnow
+from lctasks.services.audit import EventLog
 from lctasks.services.base import ServiceContext
+from lctasks.services.chain import utcnow
 from lctasks.services.plans import load_tasks, resolve_plan
 from lctasks.services.query import (
     ChapterCoverage,

@@ -5,7 +5,8 @@ Standard library only; pure (no I/O). Works line by line on the decoded text.
 Line kinds
     heading   ``第X篇 …`` / ``第X章 …`` / ``第X节 …`` (Chinese numerals), ``专栏 N：…``
               (with or without a space), ``抄送：…`` (the distribution footer).
-    table     a line holding a TAB: the main-indicator table (header row first).
+    table     a line holding a TAB: the main-indicator table (header row first); the
+              table ends at the first line without a TAB.
     text      everything else. Blank lines carry no meaning: the print conversion
               puts one between every two lines, including inside paragraphs.
 
@@ -266,9 +267,7 @@ class _Builder:
 
     def feed(self, no: int, raw: str, before_table: bool = False) -> None:
         if not raw.strip():
-            if self.mode == "table":
-                self.end_block()
-            return
+            return  # blank lines (and rows of empty cells) carry no meaning
         if self.mode == "footer":
             self.unplaced.append(Unplaced(no, normalise_line(raw.strip()), REASON_FOOTER))
             return

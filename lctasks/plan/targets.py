@@ -72,6 +72,8 @@ _VERBS = re.compile(
     r"培养|选派|认定|开通|完成|发展|设立|申报|争创|累计|规划"
 )
 _AFTER = re.compile(r"^(?:以上|左右|以内|以下)")
+_BOOK_TITLE = re.compile(r"《[^》]*》")
+_CLAUSE_BREAK = re.compile(r"[，,：:]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,26 +83,25 @@ class Due:
     text: str
 
 
+_SPLITTERS = re.compile("[" + re.escape(_OPEN + _CLOSE + _ENDS) + "\n]")
+
+
 def split_commitments(text: str) -> list[str]:
     """Sentences at 。！？；, not inside “”（）《》; closing punctuation removed."""
     out: list[str] = []
     depth = 0
     start = 0
-    for i, ch in enumerate(text):
+    for m in _SPLITTERS.finditer(text):
+        ch = m.group(0)
         if ch in _OPEN:
             depth += 1
         elif ch in _CLOSE:
             depth = max(0, depth - 1)
-        elif ch in _ENDS and depth == 0:
-            piece = text[start:i].strip()
+        elif depth == 0 or ch == "\n":
+            piece = text[start : m.start()].strip()
             if piece:
                 out.append(piece)
-            start = i + 1
-        elif ch == "\n":
-            piece = text[start:i].strip()
-            if piece:
-                out.append(piece)
-            start = i + 1
+            start = m.end()
             depth = 0
     tail = text[start:].strip()
     if tail:
@@ -121,7 +122,9 @@ def _year(m: re.Match[str]) -> int | None:
 def sentence_deadline(sentence: str, plan_end: dt.date) -> tuple[dt.date, str] | None:
     """The explicit deadline a sentence states, with its words; None if none."""
     best: tuple[dt.date, str] | None = None
-    for m in _DEADLINE.finditer(sentence):
+    if "十四五" not in sentence and "年" not in sentence:
+        return None
+    for m in _DEADLINE.finditer(sentence) if "年" in sentence else ():
         year = _year(m)
         if year is None or (m.group("y3") and year <= plan_end.year - 5):
             # a bare clause-initial year before the plan ("2020年，…") is a fact, not a deadline
@@ -138,16 +141,25 @@ def sentence_deadline(sentence: str, plan_end: dt.date) -> tuple[dt.date, str] |
 
 def _outside_book_titles(clause: str) -> str:
     """Blank out 《…》 so that numbers in document titles are never targets."""
-    return re.sub(r"《[^》]*》", lambda m: "＿" * len(m.group(0)), clause)
+    if "《" not in clause:
+        return clause
+    return _BOOK_TITLE.sub(lambda m: "＿" * len(m.group(0)), clause)
 
 
 def _clauses(sentence: str) -> list[str]:
-    return [c for c in re.split(r"[，,：:]", sentence) if c.strip()]
+    return [c for c in _CLAUSE_BREAK.split(sentence) if c.strip()]
 
 
-def find_targets(sentence: str, plan_end: dt.date) -> tuple[Target, ...]:
-    """Quantified targets (and dated / yearly commitments) stated in one sentence."""
-    dl = sentence_deadline(sentence, plan_end)
+_UNSET: tuple[dt.date, str] = (dt.date.min, "")
+
+
+def find_targets(
+    sentence: str, plan_end: dt.date, dl: tuple[dt.date, str] | None = _UNSET
+) -> tuple[Target, ...]:
+    """Quantified targets (and dated / yearly commitments) stated in one sentence.
+    ``dl``: the sentence's deadline when the caller already has it."""
+    if dl is _UNSET:
+        dl = sentence_deadline(sentence, plan_end)
     deadline = dl[0] if dl else None
     yearly = _YEARLY.search(sentence) is not None
     if yearly and deadline is None:
@@ -181,14 +193,39 @@ def checklist(sentences: list[str], plan_end: dt.date) -> tuple[ChecklistDraft, 
     return tuple(ChecklistDraft(text=s, targets=find_targets(s, plan_end)) for s in sentences)
 
 
+def analyse(
+    sentences: list[str], checked: list[str], start: dt.date, end: dt.date
+) -> tuple[tuple[ChecklistDraft, ...], Due]:
+    """Checklist of ``checked`` (a tail of ``sentences``) and the due date of all
+    ``sentences``, reading each sentence's deadline once."""
+    deadlines = {s: sentence_deadline(s, end) for s in sentences}
+    for s in checked:
+        if s not in deadlines:
+            deadlines[s] = sentence_deadline(s, end)
+    items = tuple(
+        ChecklistDraft(text=s, targets=find_targets(s, end, deadlines[s])) for s in checked
+    )
+    return items, _due(sentences, deadlines, start, end)
+
+
 def task_due(text: str, start: dt.date, end: dt.date) -> Due:
     """The due date of a task from its text (see the module docstring)."""
+    sentences = split_commitments(text)
+    return _due(sentences, {s: sentence_deadline(s, end) for s in sentences}, start, end)
+
+
+def _due(
+    sentences: list[str],
+    deadlines: dict[str, tuple[dt.date, str] | None],
+    start: dt.date,
+    end: dt.date,
+) -> Due:
     dated: list[tuple[dt.date, str]] = []
     undated = False
     yearly = False
-    for sentence in split_commitments(text):
-        dl = sentence_deadline(sentence, end)
-        if _YEARLY.search(sentence):
+    for sentence in sentences:
+        dl = deadlines[sentence]
+        if "每年" in sentence:
             yearly = True
         if dl is None or not (start <= dl[0] <= end):
             undated = True

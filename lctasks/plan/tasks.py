@@ -37,7 +37,7 @@ from lctasks.domain import (
     TaskKind,
 )
 from lctasks.plan.structure import Structure, lead_phrase
-from lctasks.plan.targets import checklist, split_commitments, task_due
+from lctasks.plan.targets import analyse, split_commitments
 
 FIRST_MEASURE_CHAPTER = 6
 FIRST_TASK_CHAPTER = 4
@@ -53,7 +53,7 @@ def _measures(ch: Chapter, start: dt.date, end: dt.date) -> list[TaskDraft]:
             continue
         sentences = split_commitments(para.text)
         body = sentences[1:] if len(sentences) > 1 else sentences
-        due = task_due(para.text, start, end)
+        items, due = analyse(sentences, body, start, end)
         out.append(
             TaskDraft(
                 key=f"C{ch.number:02d}.M{len(out) + 1:02d}",
@@ -63,7 +63,7 @@ def _measures(ch: Chapter, start: dt.date, end: dt.date) -> list[TaskDraft]:
                 source_text=para.text,
                 line=para.line,
                 section=para.section,
-                checklist=checklist(body, end),
+                checklist=items,
                 due=due.date,
                 due_basis=due.basis,
                 due_text=due.text,
@@ -78,7 +78,8 @@ def _projects(ch: Chapter, boxes: tuple[Box, ...], start: dt.date, end: dt.date)
         if box.is_reference:
             continue
         for item in box.items:
-            due = task_due(item.text, start, end)
+            sentences = split_commitments(item.text) or [item.text]
+            items, due = analyse(sentences, [item.text], start, end)
             out.append(
                 TaskDraft(
                     key=f"C{ch.number:02d}.P{len(out) + 1:02d}",
@@ -89,7 +90,7 @@ def _projects(ch: Chapter, boxes: tuple[Box, ...], start: dt.date, end: dt.date)
                     line=item.line,
                     box=box.number,
                     category=item.category,
-                    checklist=checklist([item.text], end),
+                    checklist=items,
                     due=due.date,
                     due_basis=due.basis,
                     due_text=due.text,
@@ -158,7 +159,8 @@ def row_attrs(header: list[str], printed: list[str]) -> tuple[tuple[str, str], .
 
 def _chapter_task(ch: Chapter, start: dt.date, end: dt.date) -> TaskDraft:
     text = "\n".join(p.text for p in ch.paragraphs)
-    due = task_due(text, start, end)
+    sentences = split_commitments(text)
+    items, due = analyse(sentences, sentences, start, end)
     line = ch.paragraphs[0].line if ch.paragraphs else ch.line
     return TaskDraft(
         key=f"C{ch.number:02d}.T01",
@@ -167,7 +169,7 @@ def _chapter_task(ch: Chapter, start: dt.date, end: dt.date) -> TaskDraft:
         title=ch.title,
         source_text=text,
         line=line,
-        checklist=checklist(split_commitments(text), end),
+        checklist=items,
         due=due.date,
         due_basis=due.basis,
         due_text=due.text,

@@ -110,7 +110,12 @@ def fix_typos(s: str) -> str:
 
 def normalise_line(s: str) -> str:
     """All repairs for one line (or a paragraph joined from several lines)."""
-    s = _BOLD.sub("", s)
-    s = _AND.sub("和", s)
-    s = squeeze_spaces(s)
-    return fix_typos(s)
+    if "*" in s:
+        s = _BOLD.sub("", s)
+    if "and" in s:
+        s = _AND.sub("和", s)
+    if _SPACES.search(s):
+        s = squeeze_spaces(s)
+    if "荏" in s or "在平" in s:
+        s = fix_typos(s)
+    return s

@@ -428,7 +428,8 @@ def load_rules(
     return RuleSet(rules, places, allowed_before=allowed_before, path=file)
 
 
-_CACHE: dict[tuple[str, int, int], RuleSet] = {}
+# (file, mtime, id(directory)) -> (directory, rules); holding the directory keeps its id unique
+_CACHE: dict[tuple[str, int, int], tuple[UnitDirectory, RuleSet]] = {}
 
 
 def default_rules(directory: UnitDirectory | None = None) -> RuleSet:
@@ -440,12 +441,12 @@ def default_rules(directory: UnitDirectory | None = None) -> RuleSet:
     except OSError:
         mtime = 0
     key = (str(file), mtime, id(units))
-    rules = _CACHE.get(key)
-    if rules is None:
+    hit = _CACHE.get(key)
+    if hit is None:
         if len(_CACHE) > 8:
             _CACHE.clear()
-        rules = _CACHE[key] = load_rules(file, units)
-    return rules
+        hit = _CACHE[key] = (units, load_rules(file, units))
+    return hit[1]
 
 
 def suggest(

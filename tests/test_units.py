@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lctasks.domain import InvalidInputError, NotFoundError, UnitKind
 from lctasks.resources import bundled
@@ -274,3 +276,15 @@ def test_place_name_typos_in_the_plan_are_repaired() -> None:
 )
 def test_zaiping_only_changes_where_it_is_the_place(text: str, expected: str) -> None:
     assert normalise_place_names(text) == expected
+
+
+@given(st.text(max_size=20))
+@settings(max_examples=300, deadline=None)
+def test_any_text_resolves_or_raises_a_user_error(text: str) -> None:
+    directory = default_directory(bundled("units.toml"))
+    try:
+        unit = directory.resolve(text)
+    except (InvalidInputError, NotFoundError) as exc:
+        assert exc.message
+        return
+    assert unit in directory.units

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from plan_text_variants import cjk_counter, paragraphs, rewrap
 
-from lctasks.domain import InvalidInputError, PlanTree, TaskDraft
+from lctasks.domain import InvalidInputError, NotFoundError, PlanTree, TaskDraft
 from lctasks.plan import BUNDLED_PLAN, load_plan, parse_plan, read_plan_text
 from lctasks.plan.text import normalise_line
 
@@ -302,13 +302,13 @@ def test_undecodable_file_names_the_file_and_the_encodings(tmp_path: Path) -> No
         read_plan_text(path)
     assert "broken.txt" in err.value.message
     assert "utf-8-sig" in err.value.message and "gb18030" in err.value.message
-    assert err.value.hint
+    assert err.value.hint and err.value.exit_code == 4
 
 
-def test_missing_file_is_invalid_input(tmp_path: Path) -> None:
-    with pytest.raises(InvalidInputError) as err:
+def test_missing_file_is_not_found(tmp_path: Path) -> None:
+    with pytest.raises(NotFoundError) as err:
         load_plan(tmp_path / "nope.txt")
-    assert "nope.txt" in err.value.message
+    assert "nope.txt" in err.value.message and err.value.exit_code == 3
 
 
 # ---------------------------------------------------------------------------

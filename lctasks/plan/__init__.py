@@ -3,7 +3,8 @@
 Public API (standard library only, no database):
 
 - ``read_plan_text(path_or_bytes) -> (text, notes)``: decode UTF-8 / UTF-8 with
-  BOM / GB18030 (GBK), CRLF / CR → LF; undecodable → InvalidInputError.
+  BOM / GB18030 (GBK), CRLF / CR → LF; undecodable → InvalidInputError, missing
+  → NotFoundError. ``notes`` says which encoding and line ends were found.
 - ``parse_plan(text, code=..., source_name=...) -> PlanTree``: pure.
 - ``load_plan(path) -> PlanTree``: read + parse.
 - ``BUNDLED_PLAN``: the plan text shipped with lctasks.
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from lctasks.domain import InvalidInputError, PlanTree
+from lctasks.i18n import t
 from lctasks.plan.structure import read_structure, split_lines
 from lctasks.plan.tasks import build_tasks
 from lctasks.plan.text import read_plan_text
@@ -58,8 +60,8 @@ def parse_plan(text: str, *, code: str = "lc-14th", source_name: str = "") -> Pl
     """Parse decoded plan text. Raises InvalidInputError when it holds no chapter."""
     if not isinstance(text, str):
         raise InvalidInputError(
-            f"规划文本必须是已解码的字符串{('：' + source_name) if source_name else ''}",
-            hint="请先用 read_plan_text() 读取文件",
+            t("plan.not_text", file=source_name or type(text).__name__),
+            hint=t("plan.not_text.hint"),
         )
     normalised = "\n".join(split_lines(text))
     st = read_structure(normalised)
@@ -89,10 +91,11 @@ def coverage(tree: PlanTree) -> dict[str, Any]:
     """What the parser made of a plan: tasks per kind and chapter, boxes, unplaced text."""
     by_kind: dict[str, int] = {}
     by_chapter: dict[int, dict[str, int]] = {}
-    for t in tree.tasks:
-        by_kind[t.kind.value] = by_kind.get(t.kind.value, 0) + 1
-        per = by_chapter.setdefault(t.chapter, {})
-        per[t.kind.value] = per.get(t.kind.value, 0) + 1
+    for task in tree.tasks:
+        kind = task.kind.value
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+        per = by_chapter.setdefault(task.chapter, {})
+        per[kind] = per.get(kind, 0) + 1
     chapters: list[dict[str, Any]] = []
     boxes: list[dict[str, Any]] = []
     for ch in tree.chapters():

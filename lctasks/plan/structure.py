@@ -73,6 +73,7 @@ from lctasks.domain import (
     Section,
     Unplaced,
 )
+from lctasks.i18n import t
 from lctasks.plan.text import normalise_line
 
 _NUM = "零〇一二三四五六七八九十百两"
@@ -570,10 +571,7 @@ def read_structure(text: str) -> Structure:
         b.feed(i + 1, raw, next_is_table[i])
     b.finish()
     if not any(p.chapters for p in b.parts):
-        raise InvalidInputError(
-            "这不是可识别的规划文本：没有找到任何“第X章”标题",
-            hint="请确认文件是规划纲要全文（含“第一篇”“第一章”等标题）",
-        )
+        raise InvalidInputError(t("plan.no_chapters"), hint=t("plan.no_chapters.hint"))
     unplaced = list(b.unplaced)
 
     # boxes: attach to their chapter

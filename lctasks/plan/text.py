@@ -2,7 +2,8 @@
 
 Decoding: UTF-8 (with or without a BOM) first, then GB18030 (a superset of GBK
 and GB2312), both strict. No guessing library: a file that is neither is
-refused with the encodings that were tried. Line ends CRLF / CR become LF.
+refused (InvalidInputError) with the encodings that were tried; a missing file
+is NotFoundError. Line ends CRLF / CR become LF.
 
 Repairs applied to every line of text the parser keeps (``normalise_line``);
 the plan tree holds the repaired words, the file itself is never changed:
@@ -25,7 +26,47 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lctasks.domain import InvalidInputError
+from lctasks.domain import InvalidInputError, NotFoundError
+from lctasks.i18n import MESSAGES, t
+
+MESSAGES.update(
+    {
+        "plan.undecodable": (
+            "无法解码规划文本 {file}：已尝试 {encodings} 编码",
+            "cannot decode the plan text {file}: tried {encodings}",
+        ),
+        "plan.undecodable.hint": (
+            "请将文件另存为 UTF-8 或 GB18030（GBK）编码的纯文本后重试",
+            "save the file as plain text in UTF-8 or GB18030 (GBK) and try again",
+        ),
+        "plan.missing": ("找不到规划文本文件：{file}", "plan text file not found: {file}"),
+        "plan.missing.hint": (
+            "请检查路径；不给文件时使用内置的聊城市“十四五”规划",
+            "check the path; without a file the bundled Liaocheng plan is used",
+        ),
+        "plan.unreadable": (
+            "无法读取规划文本文件 {file}：{detail}",
+            "cannot read the plan text file {file}: {detail}",
+        ),
+        "plan.unreadable.hint": ("请检查文件权限", "check the file's permissions"),
+        "plan.not_text": (
+            "规划文本必须是已解码的字符串：{file}",
+            "the plan text must be a decoded string: {file}",
+        ),
+        "plan.not_text.hint": (
+            "先用 lctasks.plan.read_plan_text() 读取文件",
+            "read the file with lctasks.plan.read_plan_text() first",
+        ),
+        "plan.no_chapters": (
+            "这不是可识别的规划文本：没有找到任何“第X章”标题",
+            "this is not a plan text: no chapter heading (第X章) was found",
+        ),
+        "plan.no_chapters.hint": (
+            "请确认文件是规划纲要全文（含“第一篇”“第一章”等标题）",
+            "check that the file is the full plan text, with its 第一篇 / 第一章 headings",
+        ),
+    }
+)
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -57,8 +98,8 @@ def decode_plan_bytes(data: bytes, name: str = "") -> tuple[str, list[str]]:
     if text is None:
         where = name or "<bytes>"
         raise InvalidInputError(
-            f"无法解码规划文本 {where}：已尝试 {', '.join(ENCODINGS)} 编码",
-            hint="请将文件另存为 UTF-8 或 GB18030 编码的纯文本后重试",
+            t("plan.undecodable", file=where, encodings=", ".join(ENCODINGS)),
+            hint=t("plan.undecodable.hint"),
         )
     if "\r" in text:
         crlf = text.count("\r\n")
@@ -79,12 +120,11 @@ def read_plan_text(path_or_bytes: str | Path | bytes) -> tuple[str, list[str]]:
     try:
         data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise InvalidInputError(
-            f"找不到规划文本文件：{path}", hint="请检查路径，或不带参数使用内置规划"
-        ) from exc
+        raise NotFoundError(t("plan.missing", file=path), hint=t("plan.missing.hint")) from exc
     except OSError as exc:
         raise InvalidInputError(
-            f"无法读取规划文本文件 {path}：{exc.strerror or exc}", hint="请检查文件权限"
+            t("plan.unreadable", file=path, detail=exc.strerror or exc),
+            hint=t("plan.unreadable.hint"),
         ) from exc
     return decode_plan_bytes(data, str(path))
 

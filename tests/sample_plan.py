@@ -94,7 +94,15 @@ def small_tree(code: str = "lc-test", **changes: str) -> PlanTree:
     if "drop" in changes:
         tasks = [t for t in tasks if t.key != changes["drop"]]
     if "add" in changes:
-        tasks.append(dataclasses.replace(measure2, key=changes["add"], title="新的举措", line=50))
+        tasks.append(
+            dataclasses.replace(
+                measure2,
+                key=changes["add"],
+                title="新的举措",
+                source_text="新的举措。建设物流枢纽。",
+                line=50,
+            )
+        )
     box = Box(
         number=4,
         title="科技创新重点项目",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -12,11 +15,13 @@ from typer.testing import CliRunner
 from lctasks.cli.app import app
 from lctasks.cli.table import render, width
 from lctasks.db.engine import open_database
-from lctasks.domain import Actor
+from lctasks.domain import Actor, PlanTree
+from lctasks.plan import BUNDLED_PLAN, load_plan
 from lctasks.services.base import ServiceContext
 from lctasks.services.ledger import LedgerService
 
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -132,3 +137,101 @@ def test_units_find(sample_db: str) -> None:
     assert json.loads(stdout)[0]["short"] == "市科技局"
     code, stdout, _ = run(sample_db, "units")
     assert "市科技局" in stdout and "茌平区" in stdout
+
+
+# ---------------------------------------------------------------------------
+# The real plan, through the commands a new user types
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_tree() -> PlanTree:
+    return load_plan()
+
+
+@pytest.fixture(scope="module")
+def real_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = str(tmp_path_factory.mktemp("real") / "lctasks.db")
+    res = runner.invoke(app, ["--db", path, "import"])
+    assert res.exit_code == 0, res.stderr
+    assert "任务 561 个" in res.stdout
+    assert "写入任务" in res.stderr  # progress on stderr
+    return path
+
+
+def test_real_list_json_counts_and_shape(real_db: str, real_tree: PlanTree) -> None:
+    code, stdout, _ = run(real_db, "list", "--json")
+    assert code == 0
+    data = json.loads(stdout)
+    assert [d["id"] for d in data] == [
+        d.key for d in sorted(real_tree.tasks, key=lambda d: (d.chapter, d.line, d.key))
+    ]
+    assert Counter(d["kind"] for d in data) == Counter(d.kind.value for d in real_tree.tasks)
+    assert all(isinstance(d["chapter"], int) for d in data)
+    assert {d["chapter"] for d in data} == set(range(4, 62))
+    code, stdout, _ = run(real_db, "list", "--json", "--chapter", "10", "--kind", "project")
+    box4 = json.loads(stdout)
+    assert len(box4) == sum(1 for d in real_tree.tasks if d.box == 4)
+    assert box4[0]["title"] == "东昌府区新材料产业园区" and box4[0]["box"] == 4
+
+
+def test_real_plan_tree_and_coverage(real_db: str) -> None:
+    code, stdout, _ = run(real_db, "plan")
+    assert code == 0
+    assert "第6章 加强创新载体平台建设" in stdout
+    assert "专栏1 现有国家级科技创新平台" in stdout and "参考资料，不作任务" in stdout
+    assert "专栏5" in stdout and "印在第12章之后" in stdout
+    assert "没有任务的章：1、2、3" in stdout
+    assert "561 个任务（举措 194，重点项目 337，指标 24，章任务 6）" in stdout
+
+
+def test_real_show_a_measure_a_project_and_an_indicator(real_db: str) -> None:
+    code, stdout, _ = run(real_db, "show", "C06.M01")
+    assert code == 0
+    assert "第6章 加强创新载体平台建设" in stdout
+    assert "建设技术创新平台。实施制造业创新中心建设工程" in stdout
+    assert "到2025年，力争新增省级以上创新平台100家" in stdout
+    assert "原文明确" in stdout and "规则建议（仅为建议，尚未指派）" in stdout
+    assert "牵头单位：（未指定）" in stdout
+    code, stdout, _ = run(real_db, "show", "C10.P01")
+    assert code == 0
+    assert "专栏4" in stdout and "类别：新材料" in stdout and "东昌府区新材料产业园区" in stdout
+    code, stdout, _ = run(real_db, "show", "I01", "--json")
+    data = json.loads(stdout)
+    assert data["kind"] == "indicator" and data["chapter"] == 4
+
+
+def test_real_unknown_id(real_db: str) -> None:
+    code, stdout, stderr = run(real_db, "show", "C06.M99")
+    assert code == 3 and stdout == ""
+    assert "C06.M99" in stderr
+
+
+def test_real_import_twice_says_nothing_changed(tmp_path: Path) -> None:
+    db = str(tmp_path / "twice.db")
+    assert run(db, "import")[0] == 0
+    code, stdout, _ = run(db, "import")
+    assert code == 0
+    assert "新增 0，变更 0，移除 0，未变 561" in stdout
+
+
+def test_gbk_plan_file_gives_the_same_list(real_db: str, tmp_path: Path) -> None:
+    gbk = tmp_path / "plan-gbk.txt"
+    gbk.write_bytes(BUNDLED_PLAN.read_text(encoding="utf-8").encode("gb18030"))
+    db = str(tmp_path / "gbk.db")
+    code, _, stderr = run(db, "import", str(gbk))
+    assert code == 0, stderr
+    assert run(db, "list", "--json") == run(real_db, "list", "--json")
+
+
+def test_subprocess_list_json(real_db: str) -> None:
+    res = subprocess.run(
+        [sys.executable, "-m", "lctasks", "--db", real_db, "list", "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert len(data) == 561 and data[0]["id"] == "I01"

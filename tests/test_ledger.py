@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
+from pathlib import Path
 
 import pytest
 from sample_plan import PLATFORM, small_tree
@@ -17,13 +19,16 @@ from lctasks.domain import (
     InvalidInputError,
     Light,
     NotFoundError,
+    PlanTree,
     Source,
     Status,
+    TaskDraft,
     TaskKind,
 )
+from lctasks.plan import BUNDLED_PLAN, load_plan
 from lctasks.services.audit import verify_chain
 from lctasks.services.base import ServiceContext
-from lctasks.services.ledger import LedgerService, reconcile_checklist
+from lctasks.services.ledger import LedgerService, reconcile_checklist, rekey
 from lctasks.services.query import TaskFilter
 
 
@@ -166,6 +171,11 @@ def test_small_typo_fix_keeps_the_tick() -> None:
         [ChecklistDraft("推进茌平区高端铝材产业基地建设"), ChecklistDraft("建设物流园")],
     )
     assert ticks == [True, False] and dropped == []
+    ticks, dropped = reconcile_checklist(
+        [("到2025年，力争新增省级以上创新平台100家", True)],
+        [ChecklistDraft("到2025年，力争新增省级以上创新平台120家")],
+    )
+    assert ticks == [False] and dropped == [1]
 
 
 def test_two_plans_in_one_database(ledger: LedgerService) -> None:
@@ -201,3 +211,140 @@ def test_no_plan_yet(ledger: LedgerService) -> None:
     with pytest.raises(NotFoundError) as exc:
         ledger.list_tasks()
     assert "lctasks import" in exc.value.hint
+
+
+# ---------------------------------------------------------------------------
+# The real plan
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_tree() -> PlanTree:
+    return load_plan()
+
+
+@pytest.fixture(scope="module")
+def plan_lines() -> list[str]:
+    return BUNDLED_PLAN.read_text(encoding="utf-8").splitlines(keepends=True)
+
+
+def test_real_import_counts_equal_the_parser(ledger: LedgerService, real_tree: PlanTree) -> None:
+    res = ledger.import_plan()
+    assert res.first and res.plan == real_tree.code
+    by_kind = Counter(d.kind.value for d in real_tree.tasks)
+    assert res.tasks == len(real_tree.tasks) == 561
+    assert {k: res.counts[k] for k in by_kind} == dict(by_kind)
+    assert (res.counts["chapters"], res.counts["boxes"], res.counts["reference_boxes"]) == (
+        61,
+        12,
+        3,
+    )
+    cov = ledger.coverage()
+    assert cov.by_kind == {k.value: by_kind.get(k.value, 0) for k in TaskKind}
+    per_chapter = Counter(d.chapter for d in real_tree.tasks)
+    assert {c.chapter: c.tasks for c in cov.chapters if c.tasks} == dict(per_chapter)
+    assert cov.without_tasks == (1, 2, 3)
+    assert [n for n, _title, _ch in cov.reference_boxes] == [1, 8, 9]
+    assert cov.unplaced == len(real_tree.unplaced)
+    # every task can be read back with its words; suggestions were stored as such
+    m01 = ledger.get_task("C06.M01")
+    assert m01.source_text.startswith("建设技术创新平台。")
+    assert any(g.value == 100.0 for c in m01.checklist for g in c.targets)
+    assert m01.lead_unit is None and m01.suggestion is not None
+    # the units of plan_data/units.toml are in the database
+    assert "市科技局" in {u.short for u in ledger.units()}
+    with ledger.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(UnitRow)) == len(ledger.units())
+
+
+def test_real_reimport_unchanged(ledger: LedgerService) -> None:
+    ledger.import_plan()
+    _assign_and_tick(ledger.db)
+    res = ledger.import_plan()
+    assert (res.added, res.changed, res.removed, res.rekeyed) == ((), (), (), ())
+    assert res.unchanged == 561
+    task = ledger.get_task("C06.M01")
+    assert task.lead_unit == "市科技局" and all(c.done for c in task.checklist)
+    with ledger.db.read() as s:
+        assert [e.action for e in s.scalars(select(EventRow))] == ["import", "import"]
+        assert verify_chain(s).ok
+
+
+def test_real_corrected_copy_changes_exactly_that_key(
+    ledger: LedgerService, plan_lines: list[str], tmp_path: Path
+) -> None:
+    ledger.import_plan()
+    _assign_and_tick(ledger.db)
+    corrected = tmp_path / "corrected.txt"
+    text = "".join(plan_lines)
+    assert text.count("创新平台100家") == 1
+    corrected.write_text(text.replace("创新平台100家", "创新平台120家"), encoding="utf-8")
+    res = ledger.import_plan(corrected)
+    assert res.changed == ("C06.M01",)
+    assert (res.added, res.removed, res.rekeyed) == ((), (), ())
+    task = ledger.get_task("C06.M01")
+    assert "创新平台120家" in task.source_text
+    assert task.lead_unit == "市科技局" and task.status is Status.IN_PROGRESS
+    # only the reworded item lost its tick, and the import says so
+    assert [c.done for c in task.checklist] == [True, False, True, True, True, True]
+    assert res.ticks_dropped == ("C06.M01#2",)
+    assert any(g.value == 120.0 for c in task.checklist for g in c.targets)
+
+
+def test_real_removed_paragraph_never_shifts_ids(
+    ledger: LedgerService, plan_lines: list[str], tmp_path: Path
+) -> None:
+    ledger.import_plan()
+    m02 = ledger.get_task("C06.M02")
+    assert m02.title == "发挥国家级创新平台作用"
+    start = m02.line - 1
+    end = ledger.get_task("C06.M03").line - 1
+    shorter = tmp_path / "shorter.txt"
+    shorter.write_text("".join(plan_lines[:start] + plan_lines[end:]), encoding="utf-8")
+    res = ledger.import_plan(shorter)
+    assert res.removed == ("C06.M02",)
+    assert (res.added, res.changed) == ((), ())
+    assert ("C06.M02", "C06.M03") in res.rekeyed  # the parser renumbered; the ledger did not
+    assert ledger.get_task("C06.M03").title == "推动大众创业万众创新"
+    assert ledger.get_task("C06.M02").removed
+    ids = [t.id for t in ledger.list_tasks(TaskFilter(chapters=(6,), kinds=(TaskKind.MEASURE,)))]
+    assert "C06.M02" not in ids and "C06.M03" in ids
+    # the paragraph comes back: same ID, restored
+    back = ledger.import_plan()
+    assert back.restored == ("C06.M02",) and back.changed == () and back.rekeyed == ()
+    assert not ledger.get_task("C06.M02").removed
+
+
+def test_real_two_plans_and_the_plan_rule(
+    ledger: LedgerService, plan_lines: list[str], tmp_path: Path
+) -> None:
+    ledger.import_plan()
+    other = tmp_path / "other.txt"
+    other.write_text("".join(plan_lines), encoding="utf-8")
+    ledger.import_plan(other, code="lc-copy")
+    with pytest.raises(InvalidInputError) as exc:
+        ledger.get_task("C06.M01")
+    assert "--plan" in exc.value.hint
+    assert ledger.get_task("C06.M01", "lc-copy").plan == "lc-copy"
+    assert [(p.code, p.tasks) for p in ledger.plans()] == [("lc-14th", 561), ("lc-copy", 561)]
+
+
+def test_rekey_inserted_paragraph_takes_a_fresh_number() -> None:
+    def draft(key: str, text: str) -> TaskDraft:
+        return TaskDraft(key, TaskKind.MEASURE, 10, text[:4], text, 1)
+
+    stored = {
+        "C10.M01": ("measure", 10, "装备制造做大做强"),
+        "C10.M02": ("measure", 10, "新材料延链补链"),
+        "C10.M03": ("measure", 10, "生物医药集聚发展"),
+    }
+    # a paragraph inserted second: the parser numbers it M02 and shifts the rest
+    drafts = [
+        draft("C10.M01", "装备制造做大做强"),
+        draft("C10.M02", "新能源汽车整车突破"),
+        draft("C10.M03", "新材料延链补链"),
+        draft("C10.M04", "生物医药集聚发展"),
+    ]
+    out, moved = rekey(drafts, stored)
+    assert [d.key for d in out] == ["C10.M01", "C10.M04", "C10.M02", "C10.M03"]
+    assert moved == [("C10.M02", "C10.M04"), ("C10.M03", "C10.M02"), ("C10.M04", "C10.M03")]

@@ -68,7 +68,7 @@ MESSAGES.update(
         "show.checklist": ("清单（{done}/{n} 已完成）", "checklist ({done}/{n} done)"),
         "show.target": ("目标", "target"),
         "show.yearly": ("每年", "yearly"),
-        "show.attrs": ("指标数据", "indicator data"),
+        "show.attrs": ("附注", "printed fields"),
         "show.report": ("最新进展", "latest progress"),
         "show.report_none": ("尚无进展报送", "no progress report yet"),
         "show.problems": ("存在问题", "problems"),
@@ -93,6 +93,10 @@ MESSAGES.update(
         "import.changed": ("变更", "changed"),
         "import.removed": ("移除", "removed"),
         "import.restored": ("恢复", "restored"),
+        "import.rekeyed": (
+            "位置变动、沿用原编号（解析序号→台账编号）",
+            "moved, kept their IDs (parser number → ledger ID)",
+        ),
         "import.ticks": (
             "以下已勾选的清单项因原文改动未能保留，请核对",
             "these ticked checklist items lost their text in the new plan; please check",
@@ -538,6 +542,9 @@ def import_lines(r: ImportResult) -> list[str]:
         ):
             if keys:
                 lines.append(f"  {t(label)}：{' '.join(keys)}")
+        if r.rekeyed:
+            pairs = " ".join(f"{a}→{b}" for a, b in r.rekeyed)
+            lines.append(f"  {t('import.rekeyed')}：{pairs}")
         if r.ticks_dropped:
             lines.append(f"  {t('import.ticks')}：{' '.join(r.ticks_dropped)}")
     if c.get("unplaced"):

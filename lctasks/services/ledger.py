@@ -13,6 +13,12 @@ whose plan-derived content moved.
 
 Re-import rules (a task ID is a promise to scripts: it never moves):
 
+- Drafts are first matched to stored tasks (``rekey``): same key and text; the
+  same text under another key (a paragraph inserted or deleted above it shifted
+  the parser's position numbers); same key with a corrected text; similar text
+  under another key. A stored key keeps meaning the commitment it was given to,
+  so after a deletion in the middle of a chapter the parser's ``C10.M04`` may be
+  stored as ``C10.M05``; genuinely new paragraphs get a key no task ever had.
 - A key in the new text and in the database keeps its row, so owners, status,
   progress, history and progress reports stay attached. Only plan-derived fields
   are refreshed: kind, chapter, section, box, category, title, source text,
@@ -26,8 +32,9 @@ Re-import rules (a task ID is a promise to scripts: it never moves):
   back is restored (reported as added and restored).
 - Checklist reconciliation, item by item, in order: a new item takes the tick of
   an old item whose text is the same after normalising spaces and punctuation;
-  failing that, of an old item at least 90 % similar (a typo fix such as 在平 →
-  茌平 keeps its tick); each old item is used once. Everything else starts
+  failing that, of an old item at least 90 % similar with the same numbers (a
+  typo fix such as 在平 → 茌平 keeps its tick; 100家 → 120家 is a new target and
+  does not); each old item is used once. Everything else starts
   unticked. An old *ticked* item that found no partner is named in the task's
   ``changed`` event (``ticks_dropped``) and in the import result, so a lost tick
   is never silent.
@@ -42,9 +49,10 @@ everything attached; ``outline`` and ``coverage`` summarise the plan tree.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
-import importlib
+import re
 import time
 import unicodedata
 from collections import Counter, defaultdict
@@ -68,6 +76,7 @@ from lctasks.db.models import (
 )
 from lctasks.domain import (
     ChecklistDraft,
+    ConflictError,
     DueBasis,
     Light,
     NotFoundError,
@@ -117,13 +126,20 @@ MESSAGES.update(
         "import.stage.tree": ("写入篇章结构", "writing the plan tree"),
         "import.stage.tasks": ("写入任务", "writing tasks"),
         "import.stage.done": ("完成", "done"),
-        "import.no_parser": (
-            "规划解析器尚不可用（lctasks.plan.load_plan）",
-            "the plan parser is not available (lctasks.plan.load_plan)",
+        "import.no_file": ("找不到规划文件：{file}", "plan file not found: {file}"),
+        "import.no_file.hint": (
+            "检查路径；不给文件时导入随附的聊城市“十四五”规划",
+            "check the path; without a file the bundled plan is imported",
         ),
-        "import.no_parser.hint": (
-            "请升级 lctasks 后重试",
-            "upgrade lctasks and try again",
+        "import.other_plan": (
+            "文件中的规划《{new}》与已导入的规划 {code}《{old}》标题不同",
+            "the file's plan “{new}” has another title than plan {code} “{old}”",
+        ),
+        "import.other_plan.hint": (
+            "若是另一个规划，用 --code 给它一个新代码（如 --code lc-15th）；"
+            "若是同一规划的修订本，用 --code {code} 确认覆盖导入",
+            "for another plan give it a new code (e.g. --code lc-15th); for a revised "
+            "copy of the same plan confirm with --code {code}",
         ),
         "import.empty": (
             "规划文件中没有解析出任何任务：{file}",
@@ -162,19 +178,11 @@ _CHUNK = 500
 
 
 def _load_tree(path: str | Path | None) -> tuple[PlanTree, str]:
-    try:
-        plan_mod: Any = importlib.import_module("lctasks.plan")
-        load_plan = plan_mod.load_plan
-    except (ModuleNotFoundError, AttributeError):
-        from lctasks.domain import StorageError
+    from lctasks.plan import BUNDLED_PLAN, load_plan
 
-        raise StorageError(t("import.no_parser"), hint=t("import.no_parser.hint")) from None
-    if path is None:
-        bundled = Path(plan_mod.BUNDLED_PLAN)
-        return load_plan(bundled), bundled.name
-    p = Path(path)
-    if not p.exists():
-        raise NotFoundError(f"{t('toml.missing', file=p)}", hint=str(p))
+    p = Path(path) if path is not None else Path(BUNDLED_PLAN)
+    if not p.is_file():
+        raise NotFoundError(t("import.no_file", file=p), hint=t("import.no_file.hint"))
     return load_plan(p), p.name
 
 
@@ -186,18 +194,15 @@ def _file_units() -> list[Unit]:
 
 
 def _suggester() -> Callable[[TaskDraft, str], Suggestion | None]:
-    try:
-        suggest_mod: Any = importlib.import_module("lctasks.suggest")
-        units_mod: Any = importlib.import_module("lctasks.units")
-        directory = units_mod.default_directory()
-    except ModuleNotFoundError:  # the suggestion rules are not installed yet
-        return lambda _draft, _chapter_title: None
+    """The owner suggestion for a draft (plan_data/rules.toml; never an assignment)."""
+    from lctasks.suggest import default_rules
+    from lctasks.units import default_directory
+
+    rules = default_rules(default_directory())
 
     def run(draft: TaskDraft, chapter_title: str) -> Suggestion | None:
-        result: Suggestion | None = suggest_mod.suggest(
-            draft.title, draft.source_text, chapter_title, directory
-        )
-        return result
+        found = rules.suggest(draft.title, draft.source_text, chapter_title)
+        return found if (found.lead or found.co_units) else None
 
     return run
 
@@ -223,6 +228,13 @@ def _norm_item(text: str) -> str:
     """Checklist text for matching: no spaces, no punctuation, NFKC."""
     text = unicodedata.normalize("NFKC", text)
     return "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch)[0] == "P"))
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _numbers(text: str) -> list[str]:
+    return _NUMBER.findall(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +272,7 @@ def reconcile_checklist(
             ratio = difflib.SequenceMatcher(None, ok, nk, autojunk=False).ratio()
             if ratio > best:
                 best, best_i = ratio, i
-        if best_i >= 0 and best >= SIMILAR_TICK:
+        if best_i >= 0 and best >= SIMILAR_TICK and _numbers(keys[best_i]) == _numbers(nk):
             used[best_i] = True
             ticks[j] = olds[best_i].done
     dropped = [i + 1 for i, o in enumerate(olds) if o.done and not used[i]]
@@ -296,6 +308,107 @@ def _short(value: Any, limit: int = 400) -> Any:
 def _kind_counts(drafts: Iterable[TaskDraft]) -> dict[str, int]:
     c = Counter(d.kind.value for d in drafts)
     return {k.value: c.get(k.value, 0) for k in TaskKind}
+
+
+_KEY_NUMBER = re.compile(r"^(.*?)(\d+)$")
+SIMILAR_IN_PLACE = 0.5  # same key, text this similar: a correction of that paragraph
+SIMILAR_MOVED = 0.8  # another key of the same chapter and kind: moved and corrected
+
+
+def _ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def rekey(
+    drafts: Sequence[TaskDraft], existing: dict[str, tuple[str, int, str]]
+) -> tuple[list[TaskDraft], list[tuple[str, str]]]:
+    """Give each draft the stored key of the task it continues; new ones a free key.
+
+    ``existing`` maps stored keys to (kind, chapter, normalised source text).
+    The parser numbers paragraphs by position, so deleting or inserting one
+    paragraph would shift every later number; a stored key must never come to
+    mean another commitment. Matching, in order: same key and same text; same
+    text under another key of the same chapter and kind (moved); same key and
+    ≥ 50 % similar text (corrected in place); ≥ 80 % similar text under another
+    key of the same chapter and kind. Anything else is new: it keeps its own
+    key when no stored task ever had it, else takes the next free number after
+    the highest one used with that prefix (``C10.M`` → ``C10.M09``).
+    Returns the drafts with their keys and the (parser key, stored key) pairs
+    that differ.
+    """
+    norm = [_norm_item(d.source_text) for d in drafts]
+    assigned: dict[int, str] = {}
+    taken: set[str] = set()
+
+    def take(i: int, key: str) -> None:
+        assigned[i] = key
+        taken.add(key)
+
+    for i, d in enumerate(drafts):
+        e = existing.get(d.key)
+        if e is not None and e[2] == norm[i] and d.key not in taken:
+            take(i, d.key)
+    by_text: defaultdict[tuple[str, int, str], list[str]] = defaultdict(list)
+    for key, (kind, chapter, text) in existing.items():
+        if key not in taken:
+            by_text[(kind, chapter, text)].append(key)
+    for i, d in enumerate(drafts):
+        if i in assigned:
+            continue
+        for key in by_text.get((d.kind.value, d.chapter, norm[i]), []):
+            if key not in taken:
+                take(i, key)
+                break
+    for i, d in enumerate(drafts):
+        e = existing.get(d.key)
+        if i in assigned or e is None or d.key in taken or e[0] != d.kind.value:
+            continue
+        if _ratio(e[2], norm[i]) >= SIMILAR_IN_PLACE:
+            take(i, d.key)
+    for i, d in enumerate(drafts):
+        if i in assigned:
+            continue
+        best, best_key = 0.0, ""
+        for key, (kind, chapter, text) in existing.items():
+            if key in taken or kind != d.kind.value or chapter != d.chapter:
+                continue
+            ratio = _ratio(text, norm[i])
+            if ratio > best:
+                best, best_key = ratio, key
+        if best_key and best >= SIMILAR_MOVED:
+            take(i, best_key)
+    for i, d in enumerate(drafts):
+        if i not in assigned and d.key not in existing and d.key not in taken:
+            take(i, d.key)
+    used = set(existing) | taken
+    for i, d in enumerate(drafts):
+        if i in assigned:
+            continue
+        m = _KEY_NUMBER.match(d.key)
+        if m is None:  # not numbered: suffix it
+            n = 2
+            while f"{d.key}-{n}" in used:
+                n += 1
+            key = f"{d.key}-{n}"
+        else:
+            prefix, digits = m.group(1), m.group(2)
+            top = max(
+                (
+                    int(mm.group(2))
+                    for k in used
+                    if (mm := _KEY_NUMBER.match(k)) and mm.group(1) == prefix
+                ),
+                default=0,
+            )
+            key = f"{prefix}{top + 1:0{len(digits)}d}"
+        used.add(key)
+        take(i, key)
+    out = [
+        d if assigned[i] == d.key else dataclasses.replace(d, key=assigned[i])
+        for i, d in enumerate(drafts)
+    ]
+    moved = [(d.key, assigned[i]) for i, d in enumerate(drafts) if assigned[i] != d.key]
+    return out, moved
 
 
 # ---------------------------------------------------------------------------
@@ -397,6 +510,13 @@ class LedgerService:
             units_added, units_updated = self._sync_units(s, file_units)
             plan = s.scalars(select(PlanRow).where(PlanRow.code == plan_code)).first()
             first = plan is None
+            if plan is not None and code is None and plan.title != tree.title:
+                # a different plan under the parser's default code would mark every
+                # task of the loaded plan removed: make the person say what they mean
+                raise ConflictError(
+                    t("import.other_plan", new=tree.title, old=plan.title, code=plan.code),
+                    hint=t("import.other_plan.hint", code=plan.code),
+                )
             if plan is None:
                 plan = PlanRow(code=plan_code, imported_at=now)
                 s.add(plan)
@@ -420,8 +540,9 @@ class LedgerService:
                 removed: list[str] = []
                 restored: list[str] = []
                 dropped: list[str] = []
+                moved: list[tuple[str, str]] = []
             else:
-                added, changed, removed, restored, dropped = self._merge_tasks(
+                added, changed, removed, restored, dropped, moved = self._merge_tasks(
                     s, plan, tree, suggestions, now, report, log
                 )
             counts = {**_kind_counts(tree.tasks), **node_counts}
@@ -435,6 +556,7 @@ class LedgerService:
                     "added": [None, len(added)],
                     "changed": [None, len(changed)],
                     "removed": [None, len(removed)],
+                    "rekeyed": [None, [list(m) for m in moved]],
                 },
                 source=Source.IMPORT,
             )
@@ -452,6 +574,7 @@ class LedgerService:
             units_added=tuple(units_added),
             units_updated=tuple(units_updated),
             ticks_dropped=tuple(dropped),
+            rekeyed=tuple(moved),
             seconds=time.perf_counter() - started,
         )
 
@@ -631,9 +754,16 @@ class LedgerService:
         now: dt.datetime,
         report: ProgressFn,
         log: EventLog,
-    ) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
+    ) -> tuple[list[str], list[str], list[str], list[str], list[str], list[tuple[str, str]]]:
         existing = {r.key: r for r in s.scalars(select(TaskRow).where(TaskRow.plan_id == plan.id))}
-        new_drafts = [d for d in tree.tasks if d.key not in existing]
+        drafts, moved = rekey(
+            tree.tasks,
+            {k: (r.kind, r.chapter, _norm_item(r.source_text or "")) for k, r in existing.items()},
+        )
+        suggestions = {
+            new.key: suggestions.get(old.key) for old, new in zip(tree.tasks, drafts, strict=True)
+        }
+        new_drafts = [d for d in drafts if d.key not in existing]
         added = self._insert_tasks(s, plan, new_drafts, suggestions, now, report)
         for key in added:
             log.append("added", plan=plan.code, task=key, source=Source.IMPORT)
@@ -641,7 +771,7 @@ class LedgerService:
         restored: list[str] = []
         dropped_all: list[str] = []
         rewrite: dict[int, list[dict[str, Any]]] = {}
-        for n, draft in enumerate(tree.tasks, start=1):
+        for n, draft in enumerate(drafts, start=1):
             row = existing.get(draft.key)
             if row is None:
                 continue
@@ -713,7 +843,7 @@ class LedgerService:
             for row in existing.values():
                 if row.id in rewrite:
                     s.expire(row, ["checklist"])
-        keys = {d.key for d in tree.tasks}
+        keys = {d.key for d in drafts}
         removed: list[str] = []
         for key, row in existing.items():
             if key not in keys and not row.removed:
@@ -728,7 +858,7 @@ class LedgerService:
                     changes={"removed": [False, True]},
                     source=Source.IMPORT,
                 )
-        return added + restored, changed, removed, restored, dropped_all
+        return added + restored, changed, removed, restored, dropped_all, moved
 
     # -- reading: plans and units ---------------------------------------------
 

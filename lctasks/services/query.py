@@ -66,6 +66,8 @@ class ImportResult:
     units_added: tuple[str, ...] = ()
     units_updated: tuple[str, ...] = ()
     ticks_dropped: tuple[str, ...] = ()  # "C10.M03#2": a ticked item whose text is gone
+    # (parser key, stored key) where a paragraph moved: IDs never shift
+    rekeyed: tuple[tuple[str, str], ...] = ()
     seconds: float = 0.0
 
 

@@ -1,3 +1,3 @@
-from lctasks.cli.app import main
+from lctasks.cli.entry import main
 
 main()

@@ -14,7 +14,12 @@ from lctasks.db.sql import LiteDatabase
 from lctasks.domain import Actor, ConflictError, InvalidInputError, NotFoundError, Source
 from lctasks.services.audit import verify_chain
 from lctasks.services.base import ServiceContext
-from lctasks.services.workflow import WorkflowService, normalize_keys, read_id_lines
+from lctasks.services.workflow import (
+    LiteContext,
+    WorkflowService,
+    normalize_keys,
+    read_id_lines,
+)
 from tests.wfdata import seed, task_row
 
 
@@ -323,7 +328,7 @@ def test_sqlite3_fast_path_writes_what_the_orm_reads(tmp_path: Path) -> None:
     WorkflowService(ServiceContext(db, actor)).set_status(["C10.M01"], "done")
     lite = LiteDatabase.open(url)
     assert lite is not None
-    fast = WorkflowService(ServiceContext(db, actor), db=lite)
+    fast = WorkflowService(LiteContext(lite, actor))
     fast.close(["C10.M01"], note="完成", evidence="E1")
     fast.assign(["C10.M03"], lead="市科技局", co=["东昌府区"], due=dt.date(2024, 1, 31))
     fast.report_progress(["C10.M03"], made="开工", percent=10)

@@ -86,9 +86,9 @@ def _root(
 
 def _register() -> None:
     # each module adds its commands to `app`; imports inside commands stay lazy
-    from lctasks.cli import home, plan_cmds, units_cmds
+    from lctasks.cli import home, log, plan_cmds, units_cmds, workflow
 
-    for module in (home, plan_cmds, units_cmds):
+    for module in (home, plan_cmds, units_cmds, workflow, log):
         module.register(app)
 
 

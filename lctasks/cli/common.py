@@ -12,12 +12,14 @@ import json
 import os
 import sys
 from dataclasses import asdict, dataclass, field, is_dataclass
-from typing import Any
-
-import typer
+from typing import TYPE_CHECKING, Any
 
 from lctasks.domain import Actor, LctasksError, Source
 from lctasks.i18n import t
+
+if TYPE_CHECKING:
+    # type-only: the CLI fast path (lctasks.cli.fast) uses this module without typer
+    import typer
 
 
 @dataclass

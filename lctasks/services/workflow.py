@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lctasks.db.sql import (
+    LiteDatabase,
     Runner,
     SessionRunner,
     as_date,
@@ -79,8 +80,6 @@ from lctasks.i18n import MESSAGES, t
 from lctasks.services.chain import SqlEventLog, utcnow
 
 if TYPE_CHECKING:
-    from lctasks.db.engine import Database
-    from lctasks.db.sql import LiteDatabase
     from lctasks.services.base import ServiceContext
 
 S = Status
@@ -372,28 +371,36 @@ def read_id_lines(text: str) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
+@dataclass
+class LiteContext:
+    """A ServiceContext for the CLI's sqlite3 fast path (no SQLAlchemy)."""
+
+    db: LiteDatabase
+    actor: Actor
+    settings: Any = None
+
+
 class WorkflowService:
     """Every workflow step, for the CLI and the TUI alike.
 
     ``ctx.db`` is a ``Database`` (SQLAlchemy; any back end) or, for the CLI on
-    an SQLite file, a ``LiteDatabase`` (standard-library sqlite3). The same
-    SQL runs on both.
+    an SQLite file, a ``LiteDatabase`` (standard-library sqlite3, in a
+    ``LiteContext``). The same SQL runs on both.
     """
 
-    def __init__(self, ctx: ServiceContext, *, db: LiteDatabase | None = None) -> None:
+    def __init__(self, ctx: ServiceContext | LiteContext) -> None:
         self.ctx = ctx
-        self._lite = db
         self.actor: Actor = ctx.actor
 
     # -- plumbing -----------------------------------------------------------
 
     @contextmanager
     def _write(self) -> Iterator[Runner]:
-        if self._lite is not None:
-            with self._lite.write() as runner:
+        db = self.ctx.db
+        if isinstance(db, LiteDatabase):
+            with db.write() as runner:
                 yield runner
             return
-        db: Database = self.ctx.db
         with db.write() as session:
             yield SessionRunner(session)
 
@@ -541,7 +548,7 @@ class WorkflowService:
             near = _near_keys(
                 runner, plan_id, [k for k, p in problems.items() if p.kind is NotFoundError]
             )
-            raise self._failure(action, wanted, problems, results, near)
+            raise self._failure(action, plan_code, wanted, problems, results, near)
         self._apply(runner, updates, now)
         log.flush()
         return BatchResult(
@@ -569,6 +576,7 @@ class WorkflowService:
     def _failure(
         self,
         action: str,
+        plan_code: str,
         wanted: list[str],
         problems: dict[str, _Problem],
         results: dict[str, KeyResult],
@@ -587,7 +595,7 @@ class WorkflowService:
             elif k in results:
                 per_key.append(results[k])
         # the CLI prints these (the would-be outcome of the others, nothing applied)
-        vars(exc)["results"] = BatchResult(action, "", tuple(per_key), False)
+        vars(exc)["results"] = BatchResult(action, plan_code, tuple(per_key), False)
         return exc
 
     # -- the steps ----------------------------------------------------------

@@ -1,0 +1,472 @@
+"""The workflow commands' bodies, free of typer: shared by the Typer commands
+(``lctasks.cli.workflow``) and the start-up fast path (``lctasks.cli.fast``).
+
+Commands: assign, accept, status, progress, check, close, return, reopen,
+extend, note.
+
+Common to all: many IDs (or ``--from FILE`` / ``--from -``, one per line, ``#``
+comments), one transaction per call (one bad ID → nothing changes, exit code
+of the error), ``--dry-run``, ``--json`` (per-ID ``changed`` / ``unchanged`` /
+``error`` and a summary), ``--if-version N`` for a single ID, never a prompt.
+Results go to stdout, the summary and errors to stderr.
+
+Start-up is the measured part: on an SQLite file the commands run the
+workflow service over the standard-library ``sqlite3`` (``LiteDatabase``) and
+never import SQLAlchemy; elsewhere they open the full ``Database``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lctasks.cli.common import CliState, err, out, print_json
+from lctasks.domain import InvalidInputError, LctasksError, NotFoundError
+from lctasks.i18n import MESSAGES, t
+
+if TYPE_CHECKING:
+    from lctasks.services.workflow import BatchResult, WorkflowService
+
+MESSAGES.update(
+    {
+        "cli.from_missing": ("找不到 ID 列表文件：{path}", "no such ID list file: {path}"),
+        "cli.from_hint": (
+            "--from 给出文件路径（每行一个 ID，# 开头为注释），或 - 表示标准输入",
+            "--from takes a file (one ID per line, # comments) or - for stdin",
+        ),
+        "cli.summary": (
+            "{action}：更改 {changed} 个，未变 {unchanged} 个（共 {total} 个）",
+            "{action}: {changed} changed, {unchanged} unchanged ({total} in all)",
+        ),
+        "cli.dry_run": ("演练（--dry-run）：数据库未改动", "dry run: nothing was written"),
+        "cli.changed": ("已更改", "changed"),
+        "cli.unchanged": ("未变（已是该状态）", "unchanged (already so)"),
+        "cli.error": ("出错", "error"),
+        "cli.status_missing": (
+            "缺少目标状态：在 ID 后写状态，或用 --to STATUS",
+            "missing the target status: put it after the IDs, or use --to STATUS",
+        ),
+        "cli.note_missing": (
+            "缺少备注内容：在 ID 后写备注文字",
+            "missing the note text: put it after the IDs",
+        ),
+        "cli.items_bad": (
+            "清单项须为序号（如 1 3 或 2-4）：{text}",
+            "checklist items are numbers (e.g. 1 3 or 2-4): {text}",
+        ),
+        "cli.to_missing": ("缺少新期限（--to DATE）", "missing the new deadline (--to DATE)"),
+        "cli.to_hint": (
+            "例如 --to 2026-06-30、--to 2026年6月底前、--to +30d",
+            "for example --to 2026-06-30, --to 2026年6月底前, --to +30d",
+        ),
+        "cli.check_one": ("check 一次只针对一个任务", "check works on one task at a time"),
+    }
+)
+
+FIELD_NAMES: dict[str, tuple[str, str]] = {
+    "status": ("状态", "status"),
+    "lead": ("牵头单位", "lead"),
+    "co_units": ("配合单位", "co-units"),
+    "due": ("期限", "due"),
+    "due_basis": ("期限依据", "due basis"),
+    "original_due": ("原期限", "original due"),
+    "person": ("责任人", "person"),
+    "leader": ("牵头领导", "leader"),
+    "progress": ("进度", "progress"),
+    "evidence": ("佐证材料", "evidence"),
+    "report": ("进展报告", "progress report"),
+    "rules": ("规则", "rules"),
+    "late": ("逾期补批", "late"),
+}
+
+
+def collect_ids(ids: list[str] | None, from_file: str | None) -> list[str]:
+    from lctasks.services.workflow import read_id_lines
+
+    keys = list(ids or [])
+    if from_file:
+        if from_file == "-":
+            text = sys.stdin.read()
+        else:
+            path = Path(from_file).expanduser()
+            if not path.is_file():
+                raise NotFoundError(
+                    t("cli.from_missing", path=path), hint=t("cli.from_hint"), ids=(from_file,)
+                )
+            text = path.read_text(encoding="utf-8")
+        keys += read_id_lines(text)
+    return keys
+
+
+def service(st: CliState) -> WorkflowService:
+    """The workflow service on the fastest storage that applies (see the module doc)."""
+    from lctasks.db.engine import resolve_url
+    from lctasks.db.sql import LiteDatabase
+    from lctasks.services.workflow import LiteContext, WorkflowService
+
+    lite = LiteDatabase.open(resolve_url(st.db))
+    if lite is not None:
+        return WorkflowService(LiteContext(lite, st.actor()))
+    from lctasks.services.base import ServiceContext
+
+    return WorkflowService(ServiceContext(st.database(), st.actor()))
+
+
+def parse_day(text: str) -> dt.date:
+    from lctasks.dates import parse_date
+
+    return parse_date(text, today=dt.date.today())
+
+
+def _label(name: str) -> str:
+    pair = FIELD_NAMES.get(name)
+    if pair is None:
+        return name
+    return pair[1] if t("error") == "error" else pair[0]
+
+
+def _show(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
+    text = str(value)
+    key = f"status.{text}"
+    if key in MESSAGES:
+        return t(key)
+    return text
+
+
+def describe(changes: dict[str, list[Any]]) -> str:
+    parts = []
+    for name, pair in changes.items():
+        old, new = [*pair, None, None][:2]
+        if name == "report":
+            parts.append(f"{_label(name)}：{_show(new)}")
+        elif name.startswith("item"):
+            parts.append(f"{name[4:]}：{'☐' if not old else '☑'} → {'☑' if new else '☐'}")
+        else:
+            parts.append(f"{_label(name)}：{_show(old)} → {_show(new)}")
+    return "；".join(parts)
+
+
+def batch_json(res: BatchResult, *, error: LctasksError | None = None) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "ok": error is None,
+        "action": res.action,
+        "plan": res.plan,
+        "dry_run": res.dry_run,
+        "applied": res.applied,
+        "results": [
+            {
+                "id": r.id,
+                "result": r.result,
+                "changes": r.changes,
+                "version": r.version,
+                **({"message": r.message} if r.message else {}),
+            }
+            for r in res.results
+        ],
+        "summary": res.summary(),
+    }
+    if error is not None:
+        doc["error"] = {
+            "type": type(error).__name__,
+            "message": error.message,
+            "hint": error.hint,
+            "ids": list(error.ids),
+            "exit_code": error.exit_code,
+        }
+    return doc
+
+
+def run_batch(st: CliState, call: Callable[[WorkflowService], BatchResult]) -> None:
+    """Run one service call and print its results (also those of a failed batch)."""
+    from lctasks.db.sql import LiteDatabase
+
+    json_out = st.json
+    wf = service(st)
+    try:
+        res = call(wf)
+    except LctasksError as exc:
+        partial = vars(exc).get("results")
+        if json_out and partial is not None:
+            print_json(batch_json(partial, error=exc))
+        raise
+    finally:
+        if isinstance(wf.ctx.db, LiteDatabase):
+            wf.ctx.db.dispose()
+    if json_out:
+        print_json(batch_json(res))
+        return
+    for r in res.results:
+        word = t(f"cli.{r.result}")
+        detail = describe(r.changes) if r.changes else ""
+        out("\t".join(x for x in (r.id, word, f"v{r.version}", detail) if x))
+    summary = res.summary()
+    err(t("cli.summary", action=t(f"action.{res.action}"), **summary))
+    if res.dry_run:
+        err(t("cli.dry_run"))
+
+
+# -- the commands' bodies (options as in lctasks.cli.workflow) ------------------
+
+
+def assign(
+    st: CliState,
+    ids: list[str] | None,
+    *,
+    lead: str | None = None,
+    co: list[str] | None = None,
+    no_co: bool = False,
+    due: str | None = None,
+    person: str | None = None,
+    leader: str | None = None,
+    reason: str = "",
+    from_file: str | None = None,
+    dry_run: bool = False,
+    if_version: int | None = None,
+) -> None:
+    keys = collect_ids(ids, from_file)
+    co_units: list[str] | None = None
+    if co:
+        co_units = [p.strip() for c in co for p in c.replace("，", ",").split(",") if p.strip()]
+    elif no_co:
+        co_units = []
+    day = parse_day(due) if due else None
+    run_batch(
+        st,
+        lambda wf: wf.assign(
+            keys,
+            lead=lead,
+            co=co_units,
+            due=day,
+            person=person,
+            leader=leader,
+            reason=reason,
+            plan=st.plan,
+            if_version=if_version,
+            dry_run=dry_run,
+        ),
+    )
+
+
+def accept(
+    st: CliState,
+    ids: list[str] | None,
+    *,
+    from_file: str | None = None,
+    dry_run: bool = False,
+    if_version: int | None = None,
+) -> None:
+    keys = collect_ids(ids, from_file)
+    run_batch(
+        st,
+        lambda wf: wf.accept_suggestion(keys, plan=st.plan, if_version=if_version, dry_run=dry_run),
+    )
+
+
+def status(
+    st: CliState,
+    args: list[str] | None,
+    *,
+    to: str | None = None,
+    reason: str = "",
+    from_file: str | None = None,
+    dry_run: bool = False,
+    if_version: int | None = None,
+) -> None:
+    words = list(args or [])
+    target = to
+    if target is None:
+        if not words:
+            raise InvalidInputError(t("cli.status_missing"))
+        target = words.pop()
+    keys = collect_ids(words, from_file)
+    run_batch(
+        st,
+        lambda wf: wf.set_status(
+            keys, target, reason=reason, plan=st.plan, if_version=if_version, dry_run=dry_run
+        ),
+    )
+
+
+def progress(
+    st: CliState,
+    ids: list[str] | None,
+    *,
+    made: str = "",
+    problems: str = "",
+    next_steps: str = "",
+    percent: int | None = None,
+    period: str = "",
+    from_file: str | None = None,
+    dry_run: bool = False,
+    if_version: int | None = None,
+) -> None:
+    keys = collect_ids(ids, from_file)
+    run_batch(
+        st,
+        lambda wf: wf.report_progress(
+            keys,
+            made=made,
+            problems=problems,
+            next_steps=next_steps,
+            percent=percent,
+            period=period,
+            plan=st.plan,
+            if_version=if_version,
+            dry_run=dry_run,
+        ),
+    )
+
+
+def items_of(words: list[str]) -> list[int]:
+    seqs: list[int] = []
+    for word in words:
+        for part in word.replace("，", ",").split(","):
+            part = part.strip()
+            if not part:
+                continue
+            try:
+                if "-" in part:
+                    lo, hi = (int(x) for x in part.split("-", 1))
+                    seqs.extend(range(lo, hi + 1))
+                else:
+                    seqs.append(int(part))
+            except ValueError:
+                raise InvalidInputError(t("cli.items_bad", text=part)) from None
+    return seqs
+
+
+def check(
+    st: CliState,
+    args: list[str] | None,
+    *,
+    undo: bool = False,
+    dry_run: bool = False,
+    if_version: int | None = None,
+) -> None:
+    words = list(args or [])
+    if not words:
+        raise InvalidInputError(t("wf.no_ids"), hint=t("wf.no_ids_hint"))
+    key, items = words[0], items_of(words[1:])
+    run_batch(
+        st,
+        lambda wf: wf.check(
+            key, items, done=not undo, plan=st.plan, if_version=if_version, dry_run=dry_run
+        ),
+    )
+
+
+def close(
+    st: CliState,
+    ids: list[str] | None,
+    *,
+    note: str = "",
+    evidence: str = "",
+    from_file: str | None = None,
+    dry_run: bool = False,
+    if_version: int | None = None,
+) -> None:
+    keys = collect_ids(ids, from_file)
+    run_batch(
+        st,
+        lambda wf: wf.close(
+            keys,
+            note=note,
+            evidence=evidence,
+            plan=st.plan,
+            if_version=if_version,
+            dry_run=dry_run,
+        ),
+    )
+
+
+def return_(
+    st: CliState,
+    ids: list[str] | None,
+    *,
+    reason: str = "",
+    from_file: str | None = None,
+    dry_run: bool = False,
+    if_version: int | None = None,
+) -> None:
+    keys = collect_ids(ids, from_file)
+    run_batch(
+        st,
+        lambda wf: wf.return_(
+            keys, reason=reason, plan=st.plan, if_version=if_version, dry_run=dry_run
+        ),
+    )
+
+
+def reopen(
+    st: CliState,
+    ids: list[str] | None,
+    *,
+    reason: str = "",
+    from_file: str | None = None,
+    dry_run: bool = False,
+    if_version: int | None = None,
+) -> None:
+    keys = collect_ids(ids, from_file)
+    run_batch(
+        st,
+        lambda wf: wf.reopen(
+            keys, reason=reason, plan=st.plan, if_version=if_version, dry_run=dry_run
+        ),
+    )
+
+
+def extend(
+    st: CliState,
+    ids: list[str] | None,
+    *,
+    to: str = "",
+    reason: str = "",
+    late: bool = False,
+    from_file: str | None = None,
+    dry_run: bool = False,
+    if_version: int | None = None,
+) -> None:
+    keys = collect_ids(ids, from_file)
+    if not to.strip():
+        raise InvalidInputError(t("cli.to_missing"), hint=t("cli.to_hint"))
+    day = parse_day(to)
+    run_batch(
+        st,
+        lambda wf: wf.extend(
+            keys,
+            to=day,
+            reason=reason,
+            late=late,
+            plan=st.plan,
+            if_version=if_version,
+            dry_run=dry_run,
+        ),
+    )
+
+
+def note(
+    st: CliState,
+    args: list[str] | None,
+    *,
+    from_file: str | None = None,
+    dry_run: bool = False,
+    if_version: int | None = None,
+) -> None:
+    words = list(args or [])
+    if not words:
+        raise InvalidInputError(t("cli.note_missing"))
+    text = words.pop()
+    keys = collect_ids(words, from_file)
+    run_batch(
+        st,
+        lambda wf: wf.note(keys, text, plan=st.plan, if_version=if_version, dry_run=dry_run),
+    )

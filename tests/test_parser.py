@@ -367,6 +367,12 @@ def test_yearly_target(tree: PlanTree) -> None:
     assert (m.due, m.due_basis, m.due_text) == (END, DueBasis.YEARLY, "每年")
 
 
+def test_yearly_governs_only_what_follows_it(tree: PlanTree) -> None:
+    m = _task(tree, "C26.M05")  # …旅游项目10个，推出20条精品旅游线路，每年接待…300万人次
+    targets = {(t.value, t.unit): t.yearly for c in m.checklist for t in c.targets}
+    assert targets == {(10.0, "个"): False, (20.0, "条"): False, (300.0, "万人次"): True}
+
+
 def test_industry_revenue_target(tree: PlanTree) -> None:
     m = _task(tree, "C10.M01")
     targets = [t for c in m.checklist for t in c.targets]

@@ -151,6 +151,9 @@ def test_targets() -> None:
     assert (r.value, r.unit) == (None, "个")  # a range keeps its words, no single value
     assert find_targets("更好发挥我市39家国家级科技创新平台的支撑引领作用", END) == ()
     assert find_targets("落实《三年行动计划（2021-2023年）》", END) == ()
+    assert find_targets("莘县瑞鑫达年产100万吨镀铝锌硅板项目", END) == ()  # 达 in a name
+    (o,) = find_targets("公共体育设施向公众开放率达100%", END)
+    assert (o.value, o.unit) == (100.0, "%")
     (d,) = find_targets("到2022年，实现国家卫生县城全覆盖", END)
     assert (d.value, d.deadline) == (None, dt.date(2022, 12, 31))
 

@@ -59,15 +59,14 @@ _DEADLINE = re.compile(
     r"|(?:到|至)(?P<cn>[〇零一二三四五六七八九]{4})年)"
 )
 _PLAN_PERIOD = re.compile(r"“?十四五”?(?:期间|末)")
-_YEARLY = re.compile(r"每年")
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?:(?P<pct1>%|％)?\s*[-—～~](?P<num2>\d+(?:\.\d+)?))?\s*"
     r"(?P<unit>%|％|个百分点|亿美元|万美元|亿元|万元|元|万千瓦|千瓦|万吨|吨|万亩|亩|公里|千米|"
-    r"万人次|人次|万人|万名|人|名|家|个|所|座|条|项|处|张|辆|台套|台|套|批|户|间|种|倍|"
+    r"万人次|人次|万人|万名|人|名|家|个|所|座|条|项次|项|处|张|辆|台套|台|套|批|户|间|种|倍|"
     r"万平方米|平方米|万户|兆瓦|床|支)"
 )
 _VERBS = re.compile(
-    r"达到|达|突破|力争|新增|增加|增长|提高|提升|保持|稳定在|不低于|不少于|不超过|超过|控制在|"
+    r"达到|达$|突破|力争|新增|增加|增长|提高|提升|保持|稳定在|不低于|不少于|不超过|超过|控制在|"
     r"降低|下降|减少|培育|建成|建设|新建|改扩建|扩建|引进|孵化|创建|打造|实现|输送|接待|形成|"
     r"培养|选派|认定|开通|完成|发展|设立|申报|争创|累计|规划"
 )
@@ -160,12 +159,14 @@ def find_targets(
     ``dl``: the sentence's deadline when the caller already has it."""
     if dl is _UNSET:
         dl = sentence_deadline(sentence, plan_end)
-    deadline = dl[0] if dl else None
-    yearly = _YEARLY.search(sentence) is not None
-    if yearly and deadline is None:
-        deadline = plan_end
+    explicit = dl[0] if dl else None
+    yearly = "每年" in sentence
+    first_yearly = sentence.find("每年") if yearly else -1
     targets: list[Target] = []
+    offset = 0
     for clause in _clauses(sentence):
+        clause_at = sentence.find(clause, offset)
+        offset = clause_at + len(clause)
         masked = _outside_book_titles(clause)
         for m in _QTY.finditer(masked):
             before = masked[: m.start()]
@@ -175,16 +176,19 @@ def find_targets(
                 continue
             value = None if m.group("num2") else float(m.group("num"))
             unit = "%" if m.group("unit") == "％" else m.group("unit")
+            # 每年 governs the quantities after it: "…项目10个，…，每年接待…300万人次"
+            is_yearly = yearly and 0 <= first_yearly < clause_at + m.start()
             targets.append(
                 Target(
                     text=clause.strip(),
                     value=value,
                     unit=unit,
-                    deadline=deadline,
-                    yearly=yearly,
+                    deadline=explicit if explicit else (plan_end if is_yearly else None),
+                    yearly=is_yearly,
                 )
             )
     if not targets and (dl is not None or yearly):
+        deadline = explicit if explicit else plan_end
         targets.append(Target(text=sentence, value=None, unit="", deadline=deadline, yearly=yearly))
     return tuple(targets)
 

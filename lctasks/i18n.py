@@ -6,6 +6,7 @@ shown as the key itself so it is noticed, never a crash.
 
 from __future__ import annotations
 
+import functools
 import os
 
 ZH = "zh"
@@ -13,8 +14,20 @@ EN = "en"
 
 
 def language() -> str:
-    value = os.environ.get("LCTASKS_LANG", "").lower()
+    """``LCTASKS_LANG`` if set, else ``language`` from the settings files, else Chinese."""
+    value = os.environ.get("LCTASKS_LANG", "").lower() or _settings_language()
     return EN if value.startswith("en") else ZH
+
+
+@functools.cache
+def _settings_language() -> str:
+    # read once per process; a broken settings file is reported where settings are used
+    try:
+        from lctasks.config import load_settings
+
+        return load_settings().language
+    except Exception:
+        return ZH
 
 
 # key -> (中文, English). Add keys next to the code that needs them; keep both.

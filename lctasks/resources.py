@@ -7,6 +7,7 @@ can correct it without a release.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from pathlib import Path
@@ -15,7 +16,15 @@ from typing import Any
 from lctasks.domain import InvalidInputError, NotFoundError
 from lctasks.i18n import MESSAGES, t
 
-PLAN_DATA_DIR = Path(__file__).resolve().parent.parent / "plan_data"
+
+def _plan_data_dir() -> Path:
+    """``lctasks/_plan_data``: in a checkout a symlink to the top-level ``plan_data/``
+    that staff edit, in a wheel a copy of it; ``$LCTASKS_PLAN_DATA`` overrides."""
+    env = os.environ.get("LCTASKS_PLAN_DATA")
+    return Path(env) if env else Path(__file__).resolve().parent / "_plan_data"
+
+
+PLAN_DATA_DIR = _plan_data_dir()
 
 MESSAGES.update(
     {

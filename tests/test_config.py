@@ -99,3 +99,20 @@ def test_explicit_path_reads_only_that_file_over_the_defaults(tmp_path: Path) ->
     path = tmp_path / "s.toml"
     path.write_text("[lights]\nyellow_days = 3\n", encoding="utf-8")
     assert load_settings(path).yellow_days == 3
+
+
+def test_language_setting_switches_messages_to_english(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from lctasks import i18n
+
+    cfg = tmp_path / "settings.toml"
+    cfg.write_text('language = "en"\n', encoding="utf-8")
+    monkeypatch.setenv("LCTASKS_CONFIG", str(cfg))
+    i18n._settings_language.cache_clear()
+    try:
+        assert i18n.t("status.closed") == "closed"
+        monkeypatch.setenv("LCTASKS_LANG", "zh")
+        assert i18n.t("status.closed") == "已销号"
+    finally:
+        i18n._settings_language.cache_clear()

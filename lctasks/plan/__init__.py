@@ -20,7 +20,6 @@ how they are keyed: ``lctasks.plan.tasks``; checklists, targets and deadlines:
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ from lctasks.i18n import t
 from lctasks.plan.structure import read_structure, split_lines
 from lctasks.plan.tasks import build_tasks
 from lctasks.plan.text import read_plan_text
+from lctasks.resources import bundled
 
 __all__ = [
     "BUNDLED_PLAN",
@@ -44,13 +44,8 @@ PLAN_FILE_NAME = "liaocheng-14th-five-year-plan-2021-2025.txt"
 
 
 def bundled_plan_path() -> Path:
-    """``plan_data/`` beside the package (editable install / checkout), else the
-    directory named by ``LCTASKS_PLAN_DATA``."""
-    here = Path(__file__).resolve().parents[2] / "plan_data" / PLAN_FILE_NAME
-    env = os.environ.get("LCTASKS_PLAN_DATA")
-    if env and not here.exists():
-        return Path(env) / PLAN_FILE_NAME
-    return here
+    """The bundled plan text (see lctasks.resources for where plan_data lives)."""
+    return bundled(PLAN_FILE_NAME)
 
 
 BUNDLED_PLAN: Path = bundled_plan_path()

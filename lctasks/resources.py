@@ -21,7 +21,7 @@ def _plan_data_dir() -> Path:
     """``lctasks/_plan_data``: in a checkout a symlink to the top-level ``plan_data/``
     that staff edit, in a wheel a copy of it; ``$LCTASKS_PLAN_DATA`` overrides."""
     env = os.environ.get("LCTASKS_PLAN_DATA")
-    return Path(env) if env else Path(__file__).resolve().parent / "_plan_data"
+    return Path(env) if env else (Path(__file__).resolve().parent / "_plan_data").resolve()
 
 
 PLAN_DATA_DIR = _plan_data_dir()

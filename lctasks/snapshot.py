@@ -1,0 +1,1765 @@
+"""TOML status snapshots for review meetings: build, write, read, compare.
+
+Pure: domain types and the standard library only (no database, no UI), so other
+offices' tools can reuse it and the services stay the only place that talks to
+storage. The layout is documented in ``docs/snapshot-format.md``.
+
+Design choices, each for a user-visible reason:
+
+* **Deterministic bytes.** Tables and tasks are written in a stable order, every
+  datetime in China Standard Time (+08:00, no daylight saving), no wall-clock
+  time unless the caller passes ``stamp``; the same data and as-of date give the
+  same file, so snapshots diff cleanly in git.
+* **Our own canonical writer.** ``tomli_w`` formats strings one character at a
+  time in Python; for 100,000 tasks that alone took 3.7 s here. The writer below
+  emits the same TOML data (tests check it against tomli_w, tomllib and tomlkit)
+  about five times faster, plus explanatory comments for the meeting.
+* **A fast reader with a safe fallback.** ``tomllib`` needs ~12 s for a
+  100,000-task file. ``_fast_loads`` parses the strict subset of TOML that the
+  writer emits, one line at a time, and *declines* (returns ``None``) on anything
+  else — comments after values, inline tables, escapes it does not know, any
+  rule it would have to check — so a hand-edited file is read by ``tomllib``
+  with its exact error positions. A property test asserts that whenever the fast
+  reader accepts a text it returns what ``tomllib`` returns.
+* **Errors name file, key path and line.** Syntax errors carry tomllib's
+  line/column; semantic errors (unknown status, bad date) are located by
+  scanning the text for the key (``find_key_line``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import json
+import os
+import re
+import sys
+import tomllib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from lctasks.domain import (
+    DueBasis,
+    InvalidInputError,
+    Light,
+    NotFoundError,
+    ProgressReport,
+    Status,
+    StorageError,
+    Task,
+    TaskKind,
+)
+from lctasks.i18n import t
+
+SCHEMA_VERSION = 1
+CST = dt.timezone(dt.timedelta(hours=8), "CST")  # China Standard Time, no DST
+UNASSIGNED = "未分配"  # the by-unit row of tasks without a lead unit
+STATUSES: tuple[Status, ...] = tuple(Status)
+LIGHTS: tuple[Light, ...] = tuple(Light)
+
+# Words a meeting may type instead of the status code (read side only).
+STATUS_WORDS: dict[str, Status] = {
+    "未启动": Status.NOT_STARTED,
+    "推进中": Status.IN_PROGRESS,
+    "受阻": Status.BLOCKED,
+    "已完成": Status.DONE,
+    "已完成（待销号）": Status.DONE,
+    "待销号": Status.DONE,
+    "已销号": Status.CLOSED,
+    "销号": Status.CLOSED,
+    "退回": Status.RETURNED,
+    "退回重办": Status.RETURNED,
+    "暂缓": Status.SUSPENDED,
+}
+
+# ---------------------------------------------------------------------------
+# Types
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInfo:
+    code: str
+    title: str
+    doc_number: str = ""
+    start: dt.date = dt.date(2021, 1, 1)
+    end: dt.date = dt.date(2025, 12, 31)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPoint:
+    """The point in the event log a snapshot reflects: last event's seq and hash."""
+
+    seq: int = 0
+    hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Tasks by status and by light. Every status and light is present (0 if none)."""
+
+    tasks: int = 0
+    status: Mapping[Status, int] = field(default_factory=dict)
+    light: Mapping[Light, int] = field(default_factory=dict)
+    title: str = ""  # chapters only
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", {s: int(self.status.get(s, 0)) for s in STATUSES})
+        object.__setattr__(self, "light", {g: int(self.light.get(g, 0)) for g in LIGHTS})
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotFilter:
+    units: tuple[str, ...] = ()
+    chapters: tuple[int, ...] = ()
+    statuses: tuple[Status, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.units or self.chapters or self.statuses)
+
+
+@dataclass(frozen=True, slots=True)
+class LastChange:
+    seq: int
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotTask:
+    id: str
+    kind: TaskKind
+    chapter: int
+    title: str
+    status: Status
+    due: dt.date
+    due_basis: DueBasis
+    lead: str | None = None
+    co_units: tuple[str, ...] = ()
+    person: str | None = None
+    original_due: dt.date | None = None
+    light: Light | None = None
+    progress: int = 0
+    version: int = 1
+    last_change: LastChange | None = None
+    latest_report: ProgressReport | None = None
+    removed: bool = False
+    # only in a reviewed file: what the meeting wants recorded with its edits
+    note: str = ""
+    evidence: str = ""
+
+    @property
+    def due_inferred(self) -> bool:
+        return self.due_basis == DueBasis.INFERRED
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerChange:
+    task: str
+    old_lead: str | None
+    new_lead: str | None
+    old_co_units: tuple[str, ...]
+    new_co_units: tuple[str, ...]
+    old_person: str | None
+    new_person: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ValueChange:
+    task: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotDiff:
+    """What changed between two snapshots ("since the last meeting")."""
+
+    old_as_of: dt.date
+    new_as_of: dt.date
+    old_seq: int = 0
+    new_seq: int = 0
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    newly_done: tuple[str, ...] = ()
+    newly_closed: tuple[str, ...] = ()
+    returned: tuple[str, ...] = ()
+    newly_red: tuple[str, ...] = ()
+    newly_yellow: tuple[str, ...] = ()
+    back_to_green: tuple[str, ...] = ()
+    reassigned: tuple[OwnerChange, ...] = ()
+    due_moved: tuple[ValueChange, ...] = ()
+    status_changed: tuple[ValueChange, ...] = ()
+    progress_changed: tuple[ValueChange, ...] = ()
+
+    def __bool__(self) -> bool:
+        return any(getattr(self, name) for name in DIFF_GROUPS)
+
+    def task_ids(self) -> set[str]:
+        ids: set[str] = set()
+        for name in DIFF_GROUPS:
+            for item in getattr(self, name):
+                ids.add(item if isinstance(item, str) else item.task)
+        return ids
+
+
+DIFF_ID_GROUPS = (
+    "added",
+    "removed",
+    "newly_done",
+    "newly_closed",
+    "returned",
+    "newly_red",
+    "newly_yellow",
+    "back_to_green",
+)
+DIFF_CHANGE_GROUPS = ("reassigned", "due_moved", "status_changed", "progress_changed")
+DIFF_GROUPS = DIFF_ID_GROUPS + DIFF_CHANGE_GROUPS
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    plan: PlanInfo
+    as_of: dt.date
+    history: HistoryPoint
+    totals: Counts
+    units: Mapping[str, Counts]
+    chapters: Mapping[int, Counts]
+    tasks: tuple[SnapshotTask, ...]
+    filter: SnapshotFilter = SnapshotFilter()
+    changes: SnapshotDiff | None = None
+    generated_at: dt.datetime | None = None
+    schema_version: int = SCHEMA_VERSION
+
+    def task_map(self) -> dict[str, SnapshotTask]:
+        return {task.id: task for task in self.tasks}
+
+
+@contextmanager
+def bulk() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic data.
+
+    Reading or writing 100,000 tasks allocates millions of small objects, and
+    CPython's collector rescans them again and again (~40% of the time here);
+    none of them form cycles, so nothing is lost by collecting afterwards.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+# ---------------------------------------------------------------------------
+# Building from domain objects
+# ---------------------------------------------------------------------------
+
+_NUM = re.compile(r"(\d+)")
+
+
+def natural_key(task_id: str) -> tuple[tuple[int, int | str], ...]:
+    """C2.M3 < C10.M03 < I07: numbers compare as numbers, text as text."""
+    return tuple(
+        (1, int(part)) if i % 2 else (0, part) for i, part in enumerate(_NUM.split(task_id))
+    )
+
+
+def snapshot_task(task: Task, last_change: LastChange | None = None) -> SnapshotTask:
+    return SnapshotTask(
+        id=task.id,
+        kind=task.kind,
+        chapter=task.chapter,
+        title=task.title,
+        status=task.status,
+        due=task.due,
+        due_basis=task.due_basis,
+        lead=task.lead_unit,
+        co_units=tuple(task.co_units),
+        person=task.person,
+        original_due=task.original_due,
+        light=task.light,
+        progress=task.progress,
+        version=task.version,
+        last_change=last_change,
+        latest_report=task.latest_report,
+        removed=task.removed,
+    )
+
+
+def tally(
+    tasks: Iterable[SnapshotTask], chapter_titles: Mapping[int, str] | None = None
+) -> tuple[Counts, dict[str, Counts], dict[int, Counts]]:
+    """Totals, by lead unit and by chapter, counted from the tasks themselves."""
+    titles = chapter_titles or {}
+    total: list[Any] = [0, {}, {}]
+    units: dict[str, list[Any]] = {}
+    chapters: dict[int, list[Any]] = {}
+    for task in tasks:
+        for acc in (
+            total,
+            units.setdefault(task.lead or UNASSIGNED, [0, {}, {}]),
+            chapters.setdefault(task.chapter, [0, {}, {}]),
+        ):
+            acc[0] += 1
+            acc[1][task.status] = acc[1].get(task.status, 0) + 1
+            if task.light is not None:
+                acc[2][task.light] = acc[2].get(task.light, 0) + 1
+    return (
+        Counts(total[0], total[1], total[2]),
+        {name: Counts(a[0], a[1], a[2]) for name, a in units.items()},
+        {n: Counts(a[0], a[1], a[2], titles.get(n, "")) for n, a in chapters.items()},
+    )
+
+
+def build_snapshot(
+    plan: PlanInfo,
+    tasks: Iterable[Task | SnapshotTask],
+    *,
+    as_of: dt.date,
+    history: HistoryPoint = HistoryPoint(),
+    last_changes: Mapping[str, LastChange] | None = None,
+    totals: Counts | None = None,
+    units: Mapping[str, Counts] | None = None,
+    chapters: Mapping[int, Counts] | None = None,
+    chapter_titles: Mapping[int, str] | None = None,
+    filter: SnapshotFilter = SnapshotFilter(),
+    since: Snapshot | None = None,
+    stamp: dt.datetime | None = None,
+) -> Snapshot:
+    """A snapshot of ``tasks`` as of ``as_of``.
+
+    Totals and the by-unit / by-chapter tables are counted from the tasks unless
+    the caller passes them (the review service passes the report service's own
+    figures, so the snapshot and ``lctasks report`` always agree).
+    """
+    changes = last_changes or {}
+    items = [
+        t_ if isinstance(t_, SnapshotTask) else snapshot_task(t_, changes.get(t_.id))
+        for t_ in tasks
+    ]
+    items.sort(key=lambda x: natural_key(x.id))
+    counted = tally(items, chapter_titles) if None in (totals, units, chapters) else None
+    snap = Snapshot(
+        plan=plan,
+        as_of=as_of,
+        history=history,
+        totals=totals if totals is not None else counted[0],  # type: ignore[index]
+        units=dict(units) if units is not None else counted[1],  # type: ignore[index]
+        chapters=dict(chapters) if chapters is not None else counted[2],  # type: ignore[index]
+        tasks=tuple(items),
+        filter=filter,
+        generated_at=stamp,
+    )
+    if since is not None:
+        snap = replace(snap, changes=diff_snapshots(since, snap))
+    return snap
+
+
+# ---------------------------------------------------------------------------
+# Comparing
+# ---------------------------------------------------------------------------
+
+
+def diff_snapshots(old: Snapshot, new: Snapshot) -> SnapshotDiff:
+    """What changed from ``old`` to ``new``, grouped the way a meeting reads it.
+
+    A task marked ``removed`` (gone from the plan at a re-import) counts as
+    removed; tasks that are new only appear under ``added``.
+    """
+    before = {x.id: x for x in old.tasks if not x.removed}
+    after = {x.id: x for x in new.tasks if not x.removed}
+    groups: dict[str, list[Any]] = {name: [] for name in DIFF_GROUPS}
+    groups["added"] = [i for i in after if i not in before]
+    groups["removed"] = [i for i in before if i not in after]
+    for tid, b in after.items():
+        a = before.get(tid)
+        if a is None:
+            continue
+        if a.status != b.status:
+            groups["status_changed"].append(ValueChange(tid, a.status, b.status))
+            if b.status == Status.DONE:
+                groups["newly_done"].append(tid)
+            elif b.status == Status.CLOSED:
+                groups["newly_closed"].append(tid)
+            elif b.status == Status.RETURNED:
+                groups["returned"].append(tid)
+        if a.light != b.light:
+            if b.light == Light.RED:
+                groups["newly_red"].append(tid)
+            elif b.light == Light.YELLOW and a.light != Light.RED:
+                groups["newly_yellow"].append(tid)
+            elif b.light == Light.GREEN and a.light in (Light.RED, Light.YELLOW):
+                groups["back_to_green"].append(tid)
+        if a.lead != b.lead or a.co_units != b.co_units or a.person != b.person:
+            groups["reassigned"].append(
+                OwnerChange(tid, a.lead, b.lead, a.co_units, b.co_units, a.person, b.person)
+            )
+        if a.due != b.due:
+            groups["due_moved"].append(ValueChange(tid, a.due, b.due))
+        if a.progress != b.progress:
+            groups["progress_changed"].append(ValueChange(tid, a.progress, b.progress))
+    for values in groups.values():
+        values.sort(key=lambda v: natural_key(v if isinstance(v, str) else v.task))
+    return SnapshotDiff(
+        old_as_of=old.as_of,
+        new_as_of=new.as_of,
+        old_seq=old.history.seq,
+        new_seq=new.history.seq,
+        **{name: tuple(values) for name, values in groups.items()},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Snapshot <-> TOML document (plain dicts)
+# ---------------------------------------------------------------------------
+
+
+def _opt_str(value: str | None) -> str:
+    return value or ""
+
+
+def _counts_doc(c: Counts) -> dict[str, Any]:
+    doc: dict[str, Any] = {}
+    if c.title:
+        doc["title"] = c.title
+    doc["tasks"] = c.tasks
+    for s in STATUSES:
+        doc[s.value] = c.status[s]
+    for g in LIGHTS:
+        doc[g.value] = c.light[g]
+    return doc
+
+
+def _report_doc(r: ProgressReport) -> dict[str, Any]:
+    doc: dict[str, Any] = {"at": r.at, "actor": r.actor}
+    if r.period:
+        doc["period"] = r.period
+    if r.percent is not None:
+        doc["percent"] = r.percent
+    doc["made"] = r.made
+    if r.problems:
+        doc["problems"] = r.problems
+    if r.next_steps:
+        doc["next_steps"] = r.next_steps
+    return doc
+
+
+def _task_doc(x: SnapshotTask) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "title": x.title,
+        "kind": x.kind.value,
+        "chapter": x.chapter,
+        "lead": _opt_str(x.lead),
+        "co_units": list(x.co_units),
+        "person": _opt_str(x.person),
+        "due": x.due,
+        "due_basis": x.due_basis.value,
+    }
+    if x.original_due is not None:
+        doc["original_due"] = x.original_due
+    doc["status"] = x.status.value
+    if x.light is not None:
+        doc["light"] = x.light.value
+    doc["progress"] = x.progress
+    doc["version"] = x.version
+    if x.last_change is not None:
+        doc["last_seq"] = x.last_change.seq
+        doc["last_at"] = x.last_change.at
+    if x.removed:
+        doc["removed"] = True
+    if x.note:
+        doc["note"] = x.note
+    if x.evidence:
+        doc["evidence"] = x.evidence
+    if x.latest_report is not None:
+        doc["latest_report"] = _report_doc(x.latest_report)
+    return doc
+
+
+def _chapter_key(n: int) -> str:
+    return f"C{n:02d}"
+
+
+def _diff_doc(d: SnapshotDiff) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "since_as_of": d.old_as_of,
+        "since_history_seq": d.old_seq,
+    }
+    for name in DIFF_ID_GROUPS:
+        doc[name] = list(getattr(d, name))
+    doc["reassigned"] = {
+        c.task: {
+            "old_lead": _opt_str(c.old_lead),
+            "new_lead": _opt_str(c.new_lead),
+            "old_co_units": list(c.old_co_units),
+            "new_co_units": list(c.new_co_units),
+            "old_person": _opt_str(c.old_person),
+            "new_person": _opt_str(c.new_person),
+        }
+        for c in d.reassigned
+    }
+    for name in ("due_moved", "status_changed", "progress_changed"):
+        doc[name] = {c.task: {"old": _plain(c.old), "new": _plain(c.new)} for c in getattr(d, name)}
+    return doc
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Status | Light) else value
+
+
+def to_document(snap: Snapshot, *, with_tasks: bool = True) -> dict[str, Any]:
+    """The snapshot as plain TOML data (also what ``--json`` prints)."""
+    meta: dict[str, Any] = {
+        "as_of": snap.as_of,
+        "history_seq": snap.history.seq,
+        "history_hash": snap.history.hash,
+    }
+    if snap.generated_at is not None:
+        meta["generated_at"] = snap.generated_at
+    if snap.filter.units:
+        meta["filter_units"] = list(snap.filter.units)
+    if snap.filter.chapters:
+        meta["filter_chapters"] = list(snap.filter.chapters)
+    if snap.filter.statuses:
+        meta["filter_statuses"] = [s.value for s in snap.filter.statuses]
+    doc: dict[str, Any] = {
+        "schema_version": snap.schema_version,
+        "plan": {
+            "code": snap.plan.code,
+            "title": snap.plan.title,
+            "doc_number": snap.plan.doc_number,
+            "start": snap.plan.start,
+            "end": snap.plan.end,
+        },
+        "snapshot": meta,
+        "totals": _counts_doc(snap.totals),
+        "units": {
+            name: _counts_doc(snap.units[name]) for name in sorted(snap.units, key=_unit_order)
+        },
+        "chapters": {_chapter_key(n): _counts_doc(snap.chapters[n]) for n in sorted(snap.chapters)},
+    }
+    if snap.changes is not None:
+        doc["changes"] = _diff_doc(snap.changes)
+    if with_tasks:
+        doc["tasks"] = {
+            x.id: _task_doc(x) for x in sorted(snap.tasks, key=lambda x: natural_key(x.id))
+        }
+    return doc
+
+
+def _unit_order(name: str) -> tuple[int, str]:
+    return (1 if name == UNASSIGNED else 0, name)
+
+
+# ---------------------------------------------------------------------------
+# Canonical TOML writer
+# ---------------------------------------------------------------------------
+
+_BARE = re.compile(r"[A-Za-z0-9_-]+")
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
+ARRAY_INLINE_WIDTH = 80
+
+HEADER_COMMENT = """\
+# 聊城市“十四五”规划任务台账 · 调度会状态快照
+# 格式说明：docs/snapshot-format.md（lctasks snapshot 第 1 版）
+# 可编辑后用 `lctasks apply 本文件 --dry-run` 预览、`lctasks apply 本文件` 回填：
+#   lead 牵头单位 · co_units 配合单位 · person 责任人 · due 完成时限 · status 状态
+#   可新增 note（说明 / 退回理由）、evidence（销号佐证材料）；其余字段只读。
+# status：not_started 未启动 · in_progress 推进中 · blocked 受阻 · done 已完成（待销号）
+#         closed 已销号 · returned 退回重办 · suspended 暂缓
+# light：red 红灯 · yellow 黄灯 · green 绿灯；时间均为北京时间（+08:00）。
+"""
+
+SECTION_COMMENTS: dict[str, str] = {
+    "plan": "# 规划",
+    "snapshot": "# 快照：截至日期与对应的台账历史位置（最后一条事件的序号与哈希）",
+    "totals": "# 总体情况：按状态、按预警灯",
+    "units": "# 按牵头单位",
+    "chapters": "# 按章",
+    "changes": "# 自上次快照以来的变化",
+    "tasks": "# 任务",
+}
+
+
+def _toml_str(s: str) -> str:
+    if _NEEDS_ESCAPE.search(s) is None:
+        return '"' + s + '"'
+    # JSON's escapes are TOML's; DEL must be escaped in TOML, JSON leaves it raw
+    return json.dumps(s, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _toml_key(k: str) -> str:
+    return k if _BARE.fullmatch(k) else _toml_str(k)
+
+
+def _toml_datetime(v: dt.datetime) -> str:
+    if v.tzinfo is None:
+        raise ValueError(f"naive datetime {v!r}: snapshots only hold aware datetimes")
+    if v.tzinfo is CST:
+        return v.isoformat()
+    return v.astimezone(CST).isoformat()
+
+
+def _toml_scalar(v: Any) -> str:
+    tp = type(v)
+    if tp is str:
+        return _toml_str(v)
+    if tp is bool:
+        return "true" if v else "false"
+    if tp is int:
+        return str(v)
+    if tp is dt.date:
+        return v.isoformat()  # type: ignore[no-any-return]
+    if tp is dt.datetime:
+        return _toml_datetime(v)
+    if isinstance(v, str):  # StrEnum
+        return _toml_str(str(v.value) if hasattr(v, "value") else str(v))
+    raise TypeError(f"not a snapshot value: {v!r} ({tp.__name__})")
+
+
+def _toml_value(v: Any) -> str:
+    if type(v) is list or type(v) is tuple:
+        if not v:
+            return "[]"
+        items = [_toml_scalar(x) for x in v]
+        inline = "[" + ", ".join(items) + "]"
+        if len(inline) <= ARRAY_INLINE_WIDTH:
+            return inline
+        return "[\n" + "".join(f"    {item},\n" for item in items) + "]"
+    return _toml_scalar(v)
+
+
+def dumps(doc: Mapping[str, Any], *, comments: bool = True) -> str:
+    """Canonical TOML for a snapshot document: stable, readable, git-friendly.
+
+    Generic over any document of tables, scalars and arrays of scalars; the
+    snapshot writer below produces the same bytes faster (a test checks it).
+    """
+    out: list[str] = [HEADER_COMMENT] if comments else []
+    _emit_table(out, doc, (), comments, "")
+    return "".join(out).lstrip("\n")
+
+
+def _emit_table(
+    out: list[str],
+    table: Mapping[str, Any],
+    path: tuple[str, ...],
+    comments: bool,
+    pending: str,
+) -> str:
+    sub: list[tuple[str, Mapping[str, Any]]] = []
+    literals: list[str] = []
+    for k, v in table.items():
+        if isinstance(v, Mapping):
+            sub.append((k, v))
+        else:
+            literals.append(f"{_toml_key(k)} = {_toml_value(v)}\n")
+    if path and (literals or not sub):
+        out.append("\n" + pending + "[" + ".".join(_toml_key(p) for p in path) + "]\n")
+        pending = ""
+    out.extend(literals)
+    for k, v in sub:
+        if comments and not path and k in SECTION_COMMENTS:
+            pending += SECTION_COMMENTS[k] + "\n"
+        pending = _emit_table(out, v, (*path, k), comments, pending)
+    return pending
+
+
+_QUOTED: dict[Any, str] = {
+    m: '"' + m.value + '"' for e in (TaskKind, Status, DueBasis, Light) for m in e
+}
+
+
+def _task_text(x: SnapshotTask) -> str:
+    """One task's tables, exactly as ``dumps(to_document(...))`` writes them."""
+    s = _toml_str
+    q = _QUOTED
+    key = _toml_key(x.id)
+    co = x.co_units
+    out = (
+        f"\n[tasks.{key}]\ntitle = {s(x.title)}\nkind = {q[x.kind]}\n"
+        f"chapter = {x.chapter}\nlead = {s(x.lead or '')}\n"
+        f"co_units = {_toml_value(co) if co else '[]'}\nperson = {s(x.person or '')}\n"
+        f"due = {x.due.isoformat()}\ndue_basis = {q[x.due_basis]}\n"
+    )
+    if x.original_due is not None:
+        out += f"original_due = {x.original_due.isoformat()}\n"
+    out += f"status = {q[x.status]}\n"
+    if x.light is not None:
+        out += f"light = {q[x.light]}\n"
+    out += f"progress = {x.progress}\nversion = {x.version}\n"
+    last = x.last_change
+    if last is not None:
+        out += f"last_seq = {last.seq}\nlast_at = {_toml_datetime(last.at)}\n"
+    if x.removed:
+        out += "removed = true\n"
+    if x.note:
+        out += f"note = {s(x.note)}\n"
+    if x.evidence:
+        out += f"evidence = {s(x.evidence)}\n"
+    r = x.latest_report
+    if r is not None:
+        out += f"\n[tasks.{key}.latest_report]\nat = {_toml_datetime(r.at)}\nactor = {s(r.actor)}\n"
+        if r.period:
+            out += f"period = {s(r.period)}\n"
+        if r.percent is not None:
+            out += f"percent = {r.percent}\n"
+        out += f"made = {s(r.made)}\n"
+        if r.problems:
+            out += f"problems = {s(r.problems)}\n"
+        if r.next_steps:
+            out += f"next_steps = {s(r.next_steps)}\n"
+    return out
+
+
+def snapshot_text(snap: Snapshot, *, comments: bool = True) -> str:
+    """The snapshot file's text (deterministic: same snapshot, same text)."""
+    doc = to_document(snap, with_tasks=False)
+    if not snap.tasks:
+        doc["tasks"] = {}
+        return dumps(doc, comments=comments)
+    head = dumps(doc, comments=comments)
+    tasks = sorted(snap.tasks, key=lambda x: natural_key(x.id))
+    note = "\n" + SECTION_COMMENTS["tasks"] if comments else ""
+    return head + note + "".join([_task_text(x) for x in tasks])
+
+
+def snapshot_bytes(snap: Snapshot) -> bytes:
+    with bulk():
+        return snapshot_text(snap).encode("utf-8")
+
+
+# ---------------------------------------------------------------------------
+# Atomic writing
+# ---------------------------------------------------------------------------
+
+
+def write_snapshot(snap: Snapshot | bytes, path: str | os.PathLike[str]) -> int:
+    """Write ``snap`` to ``path`` atomically (``'-'``: stdout); return bytes written.
+
+    The bytes go to a temporary file in the same directory, are flushed and
+    fsynced, then renamed over the target with ``os.replace``: a reader sees the
+    old snapshot or the new one, never half of one; a failure leaves the old
+    file untouched and no temporary file behind.
+    """
+    data = snap if isinstance(snap, bytes) else snapshot_bytes(snap)
+    if str(path) == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return len(data)
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise NotFoundError(t("snap.no_dir", path=str(directory)), hint=t("snap.no_dir_hint"))
+    tmp = directory / f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
+    try:
+        # 0o666 minus the umask, like a plain open(); an existing file keeps its mode
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            if target.exists():
+                os.chmod(tmp, target.stat().st_mode & 0o7777)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise StorageError(
+            t("snap.write_failed", path=str(target), detail=exc.strerror or str(exc)),
+            hint=t("snap.write_failed_hint"),
+        ) from exc
+    _fsync_dir(directory)
+    return len(data)
+
+
+def _fsync_dir(directory: Path) -> None:
+    # make the rename itself durable; not possible (nor needed) everywhere
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------------------
+# Fast reader for the canonical subset of TOML (declines anything else)
+# ---------------------------------------------------------------------------
+
+_KEYVAL = re.compile(r'[ \t]*([A-Za-z0-9_-]+|"[^"\\\x00-\x1f\x7f]*")[ \t]*=[ \t]*(.*?)[ \t]*')
+_KEYPART = r'(?:[A-Za-z0-9_-]+|"[^"\\\x00-\x1f\x7f]*")'
+_HEADER = re.compile(r"[ \t]*\[(" + _KEYPART + r"(?:\." + _KEYPART + r")*)\][ \t]*")
+_HEADER_PART = re.compile(r'[A-Za-z0-9_-]+|"[^"\\\x00-\x1f\x7f]*"')
+_INT = re.compile(r"[+-]?(?:0|[1-9][0-9]*)")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?(?:Z|[+-][0-9]{2}:[0-9]{2})"
+)
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)")
+# escapes JSON and TOML read differently (surrogates: JSON pairs them, TOML refuses)
+_ODD_ESCAPE = re.compile(r"\\(?:[/Uex]|u[dD][89a-fA-F])")
+
+
+class _Decline(Exception):
+    """The fast reader will not vouch for this text; tomllib reads it."""
+
+
+def _fast_str(v: str) -> str:
+    if "\\" not in v:
+        if len(v) < 2 or v[-1] != '"' or '"' in v[1:-1]:
+            raise _Decline
+        return v[1:-1]
+    if _ODD_ESCAPE.search(v):
+        raise _Decline
+    try:
+        s = json.loads(v)
+    except ValueError:
+        raise _Decline from None
+    if type(s) is not str:
+        raise _Decline
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _Decline from None
+    return s
+
+
+def _fast_datetime(v: str) -> dt.datetime:
+    # the pattern is TOML's offset date-time; fromisoformat (C) reads exactly that
+    if _DATETIME.fullmatch(v) is None:
+        raise _Decline
+    try:
+        return dt.datetime.fromisoformat(v)
+    except ValueError:
+        raise _Decline from None
+
+
+def _fast_scalar(v: str) -> Any:
+    c = v[:1]
+    if c == '"':
+        return _fast_str(v)
+    if c == "'":
+        if v.startswith("'''") or len(v) < 2 or v[-1] != "'" or "'" in v[1:-1]:
+            raise _Decline
+        return v[1:-1]
+    if v == "true":
+        return True
+    if v == "false":
+        return False
+    if len(v) == 10 and _DATE.fullmatch(v):
+        try:
+            return dt.date.fromisoformat(v)
+        except ValueError:
+            raise _Decline from None
+    if len(v) > 10 and v[4:5] == "-":
+        return _fast_datetime(v)
+    if _INT.fullmatch(v):
+        return int(v)
+    raise _Decline
+
+
+_PLAIN_STR_ARRAY = re.compile(r'"[^"\\\n]*"(?:, "[^"\\\n]*")*')
+
+
+def _fast_array_items(inner: str) -> list[Any]:
+    if _PLAIN_STR_ARRAY.fullmatch(inner):  # what the writer emits: ["a", "b"]
+        return inner[1:-1].split('", "')
+    inner = inner.strip(" \t")
+    if not inner:
+        return []
+    if '"' in inner or "'" in inner:
+        if "'" in inner or "[" in inner or "{" in inner:
+            raise _Decline
+        if _ODD_ESCAPE.search(inner):
+            raise _Decline
+        try:
+            items = json.loads("[" + inner + "]")
+        except ValueError:
+            raise _Decline from None
+        for item in items:
+            if type(item) is str:
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise _Decline from None
+            elif type(item) not in (int, bool):
+                raise _Decline
+        return list(items)
+    if "[" in inner or "{" in inner or "#" in inner:
+        raise _Decline
+    pieces = [p.strip(" \t") for p in inner.split(",")]
+    if pieces[-1] == "" and len(pieces) > 1:
+        pieces.pop()
+    if any(p == "" for p in pieces):
+        raise _Decline
+    return [_fast_scalar(p) for p in pieces]
+
+
+def _fast_loads(text: str) -> dict[str, Any] | None:
+    """Parse text the canonical writer emits; ``None`` when unsure (use tomllib).
+
+    The task tables (the bulk of a big file) are matched a whole task at a time
+    by ``_TASK_BLOCK``; everything before them, and any file whose task tables
+    are not exactly canonical, goes through the line parser.
+    """
+    if text.startswith("\ufeff"):
+        return None
+    try:
+        start = text.find("\n[tasks.")
+        if start >= 0:
+            root = _parse_blocks(text, start)
+            if root is not None:
+                return root
+        return _parse_lines(text)
+    except _Decline:
+        return None
+
+
+# a basic string on one line; no raw control characters except tab (TOML's rule)
+_SC = r"[^\"\\\x00-\x08\x0a-\x1f\x7f]"
+_S = r'"(' + _SC + r"*(?:\\[^\x00-\x1f\x7f]" + _SC + r'*)*)"'
+_I = r"([+-]?(?:0|[1-9][0-9]*))"
+_D = r"([0-9]{4}-[0-9]{2}-[0-9]{2})"
+_DT = (
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}"
+    r"(?:\.[0-9]{1,6})?(?:Z|[+-][0-9]{2}:[0-9]{2}))"
+)
+_K = r'(?:"([^"\\\n\x00-\x1f\x7f]*)"|([A-Za-z0-9_-]+))'
+_AC = r"[^\x00-\x08\x0a-\x1f\x7f]"  # array text: no raw control characters
+_TASK_BLOCK = re.compile(
+    r"\n\[tasks\." + _K + r"\]\n"
+    r"title = " + _S + r"\nkind = " + _S + r"\nchapter = " + _I + r"\n"
+    r"lead = " + _S + r"\nco_units = (\[" + _AC + r"*\]|\[\n(?:    " + _AC + r"*,\n)*\])\n"
+    r"person = " + _S + r"\ndue = " + _D + r"\ndue_basis = " + _S + r"\n"
+    r"(?:original_due = " + _D + r"\n)?"
+    r"status = " + _S + r"\n"
+    r"(?:light = " + _S + r"\n)?"
+    r"progress = " + _I + r"\nversion = " + _I + r"\n"
+    r"(?:last_seq = " + _I + r"\nlast_at = " + _DT + r"\n)?"
+    r"(?:removed = (true|false)\n)?"
+    r"(?:note = " + _S + r"\n)?"
+    r"(?:evidence = " + _S + r"\n)?"
+    r"(?:\n\[tasks\." + _K + r"\.latest_report\]\n"
+    r"at = " + _DT + r"\nactor = " + _S + r"\n"
+    r"(?:period = " + _S + r"\n)?"
+    r"(?:percent = " + _I + r"\n)?"
+    r"made = " + _S + r"\n"
+    r"(?:problems = " + _S + r"\n)?"
+    r"(?:next_steps = " + _S + r"\n)?"
+    r")?"
+)
+
+
+_ESCAPES = {'"': '"', "\\": "\\", "b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r"}
+
+
+def _bs(g: str) -> str:
+    """The body of a basic string matched by ``_S``."""
+    if "\\" not in g:
+        return g
+    if "\\u" in g or "\\U" in g:
+        return _fast_str('"' + g + '"')
+    out: list[str] = []
+    i = 0
+    while (j := g.find("\\", i)) >= 0:
+        rep = _ESCAPES.get(g[j + 1 : j + 2])
+        if rep is None:
+            raise _Decline
+        out.append(g[i:j])
+        out.append(rep)
+        i = j + 2
+    out.append(g[i:])
+    return "".join(out)
+
+
+def _iso_datetime(g: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(g)
+    except ValueError:
+        raise _Decline from None
+
+
+def _fast_date(g: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(g)
+    except ValueError:
+        raise _Decline from None
+
+
+def _fast_array(g: str) -> list[Any]:
+    if g.startswith("[\n"):
+        items: list[Any] = []
+        for el in g[2:-1].split("\n")[:-1]:
+            items.extend(_fast_array_items(el.strip(" \t")[:-1]))
+        return items
+    return _fast_array_items(g[1:-1])
+
+
+def _parse_blocks(text: str, start: int) -> dict[str, Any] | None:
+    root = _parse_lines(text[:start])
+    tasks = root.setdefault("tasks", {})
+    if type(tasks) is not dict:
+        raise _Decline
+    match = _TASK_BLOCK.match
+    end = len(text)
+    pos = start
+    while pos < end:
+        m = match(text, pos)
+        if m is None:
+            return None  # not canonical from here on: let the line parser try
+        pos = m.end()
+        (
+            qkey, bkey, title, kind, chapter, lead, co_units, person, due, basis,
+            original, status, light, progress, version, last_seq, last_at, removed,
+            note, evidence, rqkey, rbkey, at, actor, period, percent, made, problems,
+            next_steps,
+        ) = m.groups()  # fmt: skip
+        key = bkey if qkey is None else qkey
+        if key in tasks:
+            raise _Decline
+        d: dict[str, Any] = {
+            "title": _bs(title),
+            "kind": _bs(kind),
+            "chapter": int(chapter),
+            "lead": _bs(lead),
+            "co_units": _fast_array(co_units),
+            "person": _bs(person),
+            "due": _fast_date(due),
+            "due_basis": _bs(basis),
+            "status": _bs(status),
+            "progress": int(progress),
+            "version": int(version),
+        }
+        if original is not None:
+            d["original_due"] = _fast_date(original)
+        if light is not None:
+            d["light"] = _bs(light)
+        if last_seq is not None:
+            d["last_seq"] = int(last_seq)
+            d["last_at"] = _iso_datetime(last_at)
+        if removed is not None:
+            d["removed"] = removed == "true"
+        if note is not None:
+            d["note"] = _bs(note)
+        if evidence is not None:
+            d["evidence"] = _bs(evidence)
+        if at is not None:
+            if (rbkey if rqkey is None else rqkey) != key:
+                raise _Decline
+            r: dict[str, Any] = {"at": _iso_datetime(at), "actor": _bs(actor)}
+            if period is not None:
+                r["period"] = _bs(period)
+            if percent is not None:
+                r["percent"] = int(percent)
+            r["made"] = _bs(made)
+            if problems is not None:
+                r["problems"] = _bs(problems)
+            if next_steps is not None:
+                r["next_steps"] = _bs(next_steps)
+            d["latest_report"] = r
+        tasks[key] = d
+    return root
+
+
+def _parse_lines(text: str) -> dict[str, Any]:
+    # control characters other than tab are never valid raw TOML: tomllib says where
+    if _BAD_CHARS.search(text):
+        raise _Decline
+    root: dict[str, Any] = {}
+    current = root
+    defined: set[tuple[str, ...]] = set()
+    lines = text.split("\n")
+    n = len(lines)
+    i = 0
+    keyval = _KEYVAL.fullmatch
+    scalar = _fast_scalar
+    while i < n:
+        line = lines[i]
+        i += 1
+        if line.endswith("\r"):
+            line = line[:-1]
+        s = line.lstrip(" \t")
+        if not s or s[0] == "#":
+            continue
+        if s[0] == "[":
+            m = _HEADER.fullmatch(line)
+            if m is None:
+                raise _Decline
+            parts = tuple(p[1:-1] if p[0] == '"' else p for p in _HEADER_PART.findall(m.group(1)))
+            if parts in defined:
+                raise _Decline
+            defined.add(parts)
+            node = root
+            for p in parts:
+                nxt = node.get(p)
+                if nxt is None:
+                    nxt = node[p] = {}
+                elif type(nxt) is not dict:
+                    raise _Decline
+                node = nxt
+            # a table defined implicitly by a key/value (never here) or explicitly twice
+            current = node
+            continue
+        m = keyval(line)
+        if m is None:
+            raise _Decline
+        key, v = m.groups()
+        if key[0] == '"':
+            key = key[1:-1]
+        if key in current:
+            raise _Decline
+        if v[:1] == "[":
+            if v == "[":  # a multi-line array, one element a line
+                items: list[Any] = []
+                while True:
+                    if i >= n:
+                        raise _Decline
+                    el = lines[i].rstrip("\r").strip(" \t")
+                    i += 1
+                    if el == "]":
+                        break
+                    if not el.endswith(","):
+                        raise _Decline
+                    items.extend(_fast_array_items(el[:-1]))
+                current[key] = items
+            elif v[-1:] == "]":
+                current[key] = _fast_array_items(v[1:-1])
+            else:
+                raise _Decline
+        else:
+            current[key] = scalar(v)
+    return root
+
+
+def loads(text: str, *, name: str = "<snapshot>") -> dict[str, Any]:
+    """TOML text → data, fast for canonical files; errors name file and line."""
+    doc = _fast_loads(text)
+    if doc is not None:
+        return doc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"at line (\d+), column (\d+)", str(exc))
+        where = f"{name}:{m.group(1)}:{m.group(2)}" if m else name
+        raise InvalidInputError(
+            t("snap.bad_toml", where=where, detail=str(exc)),
+            hint=t("snap.bad_toml_hint"),
+        ) from exc
+
+
+# ---------------------------------------------------------------------------
+# Locating a key in the text (for error messages)
+# ---------------------------------------------------------------------------
+
+_KEY_TOKEN = re.compile(r"""[ \t]*(?:([A-Za-z0-9_-]+)|"((?:[^"\\]|\\.)*)"|'([^']*)')[ \t]*""")
+
+
+def _split_keys(text: str) -> tuple[list[str], str] | None:
+    """Parse a dotted key at the start of ``text``; return (parts, rest)."""
+    parts: list[str] = []
+    pos = 0
+    while True:
+        m = _KEY_TOKEN.match(text, pos)
+        if m is None:
+            return None
+        bare, basic, literal = m.groups()
+        if bare is not None:
+            parts.append(bare)
+        elif basic is not None:
+            try:
+                parts.append(json.loads('"' + basic + '"'))
+            except ValueError:
+                parts.append(basic)
+        else:
+            parts.append(literal or "")
+        pos = m.end()
+        if text[pos : pos + 1] == ".":
+            pos += 1
+            continue
+        return parts, text[pos:]
+
+
+def find_key_line(text: str, keypath: Sequence[str | int]) -> int | None:
+    """The 1-based line where ``keypath`` (e.g. tasks, C10.M03, status) is set.
+
+    Falls back to the line of the closest enclosing table, so an error always
+    points somewhere useful; ``None`` when not even the table is in the text.
+    """
+    want = tuple(str(k) for k in keypath if not isinstance(k, int))
+    best: tuple[int, int] | None = None  # (matched length, line)
+    table: tuple[str, ...] = ()
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            inner = line.lstrip("[")
+            parsed = _split_keys(inner)
+            if parsed is None:
+                continue
+            table = tuple(parsed[0])
+            if want[: len(table)] == table and (best is None or len(table) > best[0]):
+                best = (len(table), lineno)
+            continue
+        parsed = _split_keys(line)
+        if parsed is None or not parsed[1].lstrip().startswith("="):
+            continue
+        full = table + tuple(parsed[0])
+        n = 0
+        while n < min(len(full), len(want)) and full[n] == want[n]:
+            n += 1
+        if n == len(full) and (best is None or n > best[0]):
+            best = (n, lineno)
+            if n == len(want):
+                return lineno
+    return best[1] if best else None
+
+
+def keypath_str(keypath: Sequence[str | int]) -> str:
+    out = ""
+    for k in keypath:
+        if isinstance(k, int):
+            out += f"[{k}]"
+        else:
+            piece = k if _BARE.fullmatch(k) else json.dumps(k, ensure_ascii=False)
+            out += ("." if out else "") + piece
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Document → Snapshot (validating)
+# ---------------------------------------------------------------------------
+
+DateParser = Callable[[str], dt.date]
+
+
+class _Reader:
+    def __init__(self, text: str, name: str, parse_date: DateParser | None) -> None:
+        self.text = text
+        self.name = name
+        self.parse_date = parse_date
+
+    def fail(self, keypath: Sequence[str | int], message: str) -> InvalidInputError:
+        line = find_key_line(self.text, keypath)
+        where = f"{self.name}:{line}" if line else self.name
+        return InvalidInputError(
+            t("snap.bad_value", where=where, path=keypath_str(keypath), detail=message),
+            hint=t("snap.bad_value_hint"),
+        )
+
+    # -- typed getters -----------------------------------------------------
+    def table(self, doc: Mapping[str, Any], key: str, path: tuple[Any, ...]) -> dict[str, Any]:
+        value = doc.get(key)
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise self.fail((*path, key), t("snap.want_table"))
+        return value
+
+    def required(self, doc: Mapping[str, Any], key: str, path: tuple[Any, ...]) -> Any:
+        if key not in doc:
+            raise self.fail((*path, key), t("snap.missing"))
+        return doc[key]
+
+    def str_(
+        self, doc: Mapping[str, Any], key: str, path: tuple[Any, ...], default: str = ""
+    ) -> str:
+        value = doc.get(key, default)
+        if not isinstance(value, str):
+            raise self.fail((*path, key), t("snap.want_text"))
+        return value
+
+    def int_(
+        self, doc: Mapping[str, Any], key: str, path: tuple[Any, ...], default: int | None = None
+    ) -> int:
+        value = doc.get(key, default) if default is not None else self.required(doc, key, path)
+        if type(value) is not int:
+            raise self.fail((*path, key), t("snap.want_int"))
+        return value
+
+    def date(self, doc: Mapping[str, Any], key: str, path: tuple[Any, ...]) -> dt.date:
+        value = self.required(doc, key, path)
+        return self.date_value(value, (*path, key))
+
+    def date_value(self, value: Any, keypath: tuple[Any, ...]) -> dt.date:
+        if type(value) is dt.date:
+            return value
+        if isinstance(value, str):
+            try:
+                if self.parse_date is not None:
+                    return self.parse_date(value)
+                return dt.date.fromisoformat(value)
+            except (ValueError, InvalidInputError) as exc:
+                detail = exc.message if isinstance(exc, InvalidInputError) else str(exc)
+                raise self.fail(keypath, t("snap.bad_date", value=value, detail=detail)) from None
+        raise self.fail(keypath, t("snap.want_date"))
+
+    def datetime(self, doc: Mapping[str, Any], key: str, path: tuple[Any, ...]) -> dt.datetime:
+        value = self.required(doc, key, path)
+        if type(value) is dt.datetime:
+            return value if value.tzinfo is not None else value.replace(tzinfo=CST)
+        raise self.fail((*path, key), t("snap.want_datetime"))
+
+    def str_list(self, doc: Mapping[str, Any], key: str, path: tuple[Any, ...]) -> tuple[str, ...]:
+        value = doc.get(key, [])
+        if isinstance(value, str):  # a meeting may write one co-unit as text
+            value = [v for v in re.split(r"[、,，;；\s]+", value) if v]
+        if not isinstance(value, list):
+            raise self.fail((*path, key), t("snap.want_list"))
+        for i, v in enumerate(value):
+            if not isinstance(v, str):
+                raise self.fail((*path, key, i), t("snap.want_text"))
+        return tuple(value)
+
+    def enum(
+        self,
+        enum_type: Any,
+        value: Any,
+        keypath: tuple[Any, ...],
+        words: Mapping[str, Any] | None = None,
+    ) -> Any:
+        if isinstance(value, str):
+            try:
+                return enum_type(value)
+            except ValueError:
+                if words and value.strip() in words:
+                    return words[value.strip()]
+        allowed = " / ".join(e.value for e in enum_type)
+        raise self.fail(keypath, t("snap.bad_choice", value=str(value), allowed=allowed))
+
+    # -- parts ---------------------------------------------------------------
+    def counts(self, doc: Mapping[str, Any], path: tuple[Any, ...]) -> Counts:
+        return Counts(
+            tasks=self.int_(doc, "tasks", path, 0),
+            status={s: self.int_(doc, s.value, path, 0) for s in STATUSES},
+            light={g: self.int_(doc, g.value, path, 0) for g in LIGHTS},
+            title=self.str_(doc, "title", path),
+        )
+
+    def report(self, doc: Mapping[str, Any], path: tuple[Any, ...]) -> ProgressReport:
+        percent = doc.get("percent")
+        if percent is not None and type(percent) is not int:
+            raise self.fail((*path, "percent"), t("snap.want_int"))
+        return ProgressReport(
+            at=self.datetime(doc, "at", path),
+            actor=self.str_(doc, "actor", path),
+            made=self.str_(doc, "made", path),
+            problems=self.str_(doc, "problems", path),
+            next_steps=self.str_(doc, "next_steps", path),
+            percent=percent,
+            period=self.str_(doc, "period", path),
+        )
+
+    def task(self, tid: str, doc: Any) -> SnapshotTask:
+        fast = _task_fast(tid, doc)
+        return fast if fast is not None else self.task_checked(tid, doc)
+
+    def task_checked(self, tid: str, doc: Any) -> SnapshotTask:
+        """Every value checked, errors located; used when ``_task_fast`` declines."""
+        path: tuple[Any, ...] = ("tasks", tid)
+        if not isinstance(doc, dict):
+            raise self.fail(path, t("snap.want_table"))
+        light = doc.get("light")
+        last_seq = doc.get("last_seq")
+        report = doc.get("latest_report")
+        original = doc.get("original_due")
+        lead = self.str_(doc, "lead", path).strip()
+        person = self.str_(doc, "person", path).strip()
+        progress = self.int_(doc, "progress", path, 0)
+        if not 0 <= progress <= 100:
+            raise self.fail((*path, "progress"), t("snap.bad_percent"))
+        removed = doc.get("removed", False)
+        if type(removed) is not bool:
+            raise self.fail((*path, "removed"), t("snap.want_bool"))
+        return SnapshotTask(
+            id=tid,
+            kind=self.enum(TaskKind, self.required(doc, "kind", path), (*path, "kind")),
+            chapter=self.int_(doc, "chapter", path),
+            title=self.str_(doc, "title", path),
+            status=self.enum(
+                Status, self.required(doc, "status", path), (*path, "status"), STATUS_WORDS
+            ),
+            due=self.date(doc, "due", path),
+            due_basis=self.enum(DueBasis, doc.get("due_basis", "manual"), (*path, "due_basis")),
+            lead=lead or None,
+            co_units=tuple(u.strip() for u in self.str_list(doc, "co_units", path)),
+            person=person or None,
+            original_due=(
+                self.date_value(original, (*path, "original_due")) if original is not None else None
+            ),
+            light=self.enum(Light, light, (*path, "light")) if light is not None else None,
+            progress=progress,
+            version=self.int_(doc, "version", path, 1),
+            last_change=(
+                LastChange(self.int_(doc, "last_seq", path), self.datetime(doc, "last_at", path))
+                if last_seq is not None
+                else None
+            ),
+            latest_report=(
+                self.report(self.table(doc, "latest_report", path), (*path, "latest_report"))
+                if report is not None
+                else None
+            ),
+            removed=removed,
+            note=self.str_(doc, "note", path).strip(),
+            evidence=self.str_(doc, "evidence", path).strip(),
+        )
+
+    def owner_change(self, tid: str, doc: Any) -> OwnerChange:
+        path: tuple[Any, ...] = ("changes", "reassigned", tid)
+        if not isinstance(doc, dict):
+            raise self.fail(path, t("snap.want_table"))
+        return OwnerChange(
+            tid,
+            self.str_(doc, "old_lead", path) or None,
+            self.str_(doc, "new_lead", path) or None,
+            self.str_list(doc, "old_co_units", path),
+            self.str_list(doc, "new_co_units", path),
+            self.str_(doc, "old_person", path) or None,
+            self.str_(doc, "new_person", path) or None,
+        )
+
+    def value_change(self, group: str, tid: str, doc: Any) -> ValueChange:
+        path: tuple[Any, ...] = ("changes", group, tid)
+        if not isinstance(doc, dict):
+            raise self.fail(path, t("snap.want_table"))
+        if group == "due_moved":
+            return ValueChange(tid, self.date(doc, "old", path), self.date(doc, "new", path))
+        if group == "status_changed":
+            return ValueChange(
+                tid,
+                self.enum(Status, doc.get("old"), (*path, "old")),
+                self.enum(Status, doc.get("new"), (*path, "new")),
+            )
+        return ValueChange(tid, self.int_(doc, "old", path), self.int_(doc, "new", path))
+
+    def diff(self, doc: Mapping[str, Any], new_as_of: dt.date, new_seq: int) -> SnapshotDiff:
+        path: tuple[Any, ...] = ("changes",)
+        groups: dict[str, Any] = {}
+        for name in DIFF_ID_GROUPS:
+            groups[name] = self.str_list(doc, name, path)
+        groups["reassigned"] = tuple(
+            self.owner_change(tid, v) for tid, v in self.table(doc, "reassigned", path).items()
+        )
+        for name in ("due_moved", "status_changed", "progress_changed"):
+            groups[name] = tuple(
+                self.value_change(name, tid, v) for tid, v in self.table(doc, name, path).items()
+            )
+        return SnapshotDiff(
+            old_as_of=self.date(doc, "since_as_of", path),
+            new_as_of=new_as_of,
+            old_seq=self.int_(doc, "since_history_seq", path, 0),
+            new_seq=new_seq,
+            **groups,
+        )
+
+    def snapshot(self, doc: Mapping[str, Any]) -> Snapshot:
+        version = doc.get("schema_version")
+        if version != SCHEMA_VERSION:
+            raise self.fail(
+                ("schema_version",),
+                t("snap.bad_schema", value=str(version), expected=SCHEMA_VERSION),
+            )
+        plan = self.table(doc, "plan", ())
+        meta = self.table(doc, "snapshot", ())
+        as_of = self.date(meta, "as_of", ("snapshot",))
+        history = HistoryPoint(
+            self.int_(meta, "history_seq", ("snapshot",), 0),
+            self.str_(meta, "history_hash", ("snapshot",)),
+        )
+        generated = (
+            self.datetime(meta, "generated_at", ("snapshot",)) if "generated_at" in meta else None
+        )
+        chapters_doc = self.table(doc, "chapters", ())
+        chapters: dict[int, Counts] = {}
+        for key, value in chapters_doc.items():
+            m = re.fullmatch(r"C(\d+)", key)
+            if m is None or not isinstance(value, dict):
+                raise self.fail(("chapters", key), t("snap.bad_chapter_key"))
+            chapters[int(m.group(1))] = self.counts(value, ("chapters", key))
+        units: dict[str, Counts] = {}
+        for key, value in self.table(doc, "units", ()).items():
+            if not isinstance(value, dict):
+                raise self.fail(("units", key), t("snap.want_table"))
+            units[key] = self.counts(value, ("units", key))
+        fchapters = meta.get("filter_chapters", [])
+        if not isinstance(fchapters, list) or any(type(c) is not int for c in fchapters):
+            raise self.fail(("snapshot", "filter_chapters"), t("snap.want_list"))
+        filt = SnapshotFilter(
+            units=self.str_list(meta, "filter_units", ("snapshot",)),
+            chapters=tuple(fchapters),
+            statuses=tuple(
+                self.enum(Status, s, ("snapshot", "filter_statuses", i))
+                for i, s in enumerate(self.str_list(meta, "filter_statuses", ("snapshot",)))
+            ),
+        )
+        changes = doc.get("changes")
+        return Snapshot(
+            plan=PlanInfo(
+                code=self.str_(plan, "code", ("plan",)),
+                title=self.str_(plan, "title", ("plan",)),
+                doc_number=self.str_(plan, "doc_number", ("plan",)),
+                start=self.date(plan, "start", ("plan",)),
+                end=self.date(plan, "end", ("plan",)),
+            ),
+            as_of=as_of,
+            history=history,
+            totals=self.counts(self.table(doc, "totals", ()), ("totals",)),
+            units=units,
+            chapters=chapters,
+            tasks=tuple(self.task(tid, v) for tid, v in self.table(doc, "tasks", ()).items()),
+            filter=filt,
+            changes=(
+                self.diff(self.table(doc, "changes", ()), as_of, history.seq)
+                if changes is not None
+                else None
+            ),
+            generated_at=generated,
+        )
+
+
+_KINDS = {k.value: k for k in TaskKind}
+_STATUS = {s.value: s for s in Status}
+_BASES = {b.value: b for b in DueBasis}
+_LIGHTS = {g.value: g for g in Light}
+_TASK_KEYS = frozenset(
+    (
+        *("title", "kind", "chapter", "lead", "co_units", "person", "due", "due_basis"),
+        *("original_due", "status", "light", "progress", "version", "last_seq", "last_at"),
+        *("removed", "note", "evidence", "latest_report"),
+    )
+)
+
+
+def _task_fast(tid: str, doc: Any) -> SnapshotTask | None:
+    """A task table exactly as the writer emits it, without per-field checks.
+
+    Returns ``None`` at the first thing that is not plainly canonical (missing
+    key, other type, a Chinese status word, spaces to strip, a report), and the
+    careful reader takes over with its located errors. Same result either way.
+    """
+    if type(doc) is not dict or not _TASK_KEYS.issuperset(doc):
+        return None
+    try:
+        kind = _KINDS[doc["kind"]]
+        status = _STATUS[doc["status"]]
+        basis = _BASES[doc["due_basis"]]
+        light = doc.get("light")
+        light_ = _LIGHTS[light] if light is not None else None
+        title, chapter, due = doc["title"], doc["chapter"], doc["due"]
+        lead, person, co = doc["lead"], doc["person"], doc["co_units"]
+        progress, version = doc["progress"], doc["version"]
+    except (KeyError, TypeError):
+        return None
+    if not (
+        type(title) is str
+        and type(chapter) is int
+        and type(due) is dt.date
+        and type(lead) is str
+        and type(person) is str
+        and type(co) is list
+        and type(progress) is int
+        and type(version) is int
+        and 0 <= progress <= 100
+        and lead.strip() == lead
+        and person.strip() == person
+        and all(type(u) is str and u.strip() == u for u in co)
+    ):
+        return None
+    last: LastChange | None = None
+    if "last_seq" in doc:
+        seq, at = doc["last_seq"], doc.get("last_at")
+        if type(seq) is not int or type(at) is not dt.datetime or at.tzinfo is None:
+            return None
+        last = LastChange(seq, at)
+    original = doc.get("original_due")
+    removed = doc.get("removed", False)
+    if (original is not None and type(original) is not dt.date) or type(removed) is not bool:
+        return None
+    if "note" in doc or "evidence" in doc:
+        return None
+    report: ProgressReport | None = None
+    if "latest_report" in doc:
+        report = _report_fast(doc["latest_report"])
+        if report is None:
+            return None
+    return SnapshotTask(
+        tid,
+        kind,
+        chapter,
+        title,
+        status,
+        due,
+        basis,
+        lead or None,
+        tuple(co),
+        person or None,
+        original,
+        light_,
+        progress,
+        version,
+        last,
+        report,
+        removed,
+    )
+
+
+_REPORT_KEYS = frozenset(("at", "actor", "period", "percent", "made", "problems", "next_steps"))
+
+
+def _report_fast(doc: Any) -> ProgressReport | None:
+    if type(doc) is not dict or not _REPORT_KEYS.issuperset(doc):
+        return None
+    at, actor, made = doc.get("at"), doc.get("actor"), doc.get("made")
+    period, problems, steps = (
+        doc.get("period", ""),
+        doc.get("problems", ""),
+        doc.get("next_steps", ""),
+    )
+    percent = doc.get("percent")
+    if not (
+        type(at) is dt.datetime
+        and at.tzinfo is not None
+        and type(actor) is str
+        and type(made) is str
+        and type(period) is str
+        and type(problems) is str
+        and type(steps) is str
+        and (percent is None or type(percent) is int)
+    ):
+        return None
+    return ProgressReport(at, actor, made, problems, steps, percent, period)
+
+
+def parse_snapshot(
+    text: str, *, name: str = "<snapshot>", parse_date: DateParser | None = None
+) -> Snapshot:
+    """Text → Snapshot, validated; errors name ``name``, the key path and the line."""
+    with bulk():
+        doc = loads(text, name=name)
+        return _Reader(text, name, parse_date).snapshot(doc)
+
+
+def read_text(path: str | os.PathLike[str]) -> tuple[str, str]:
+    """(text, display name) of a snapshot file, or of stdin for ``'-'``."""
+    if str(path) == "-":
+        return sys.stdin.buffer.read().decode("utf-8", errors="strict"), "<stdin>"
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise NotFoundError(t("snap.no_file", path=str(p)), hint=t("snap.no_file_hint")) from None
+    except OSError as exc:
+        raise InvalidInputError(t("snap.unreadable", path=str(p), detail=str(exc))) from exc
+    try:
+        return data.decode("utf-8"), str(p)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InvalidInputError(
+            t("snap.not_utf8", where=f"{p}:{line}"), hint=t("snap.bad_toml_hint")
+        ) from None
+
+
+def read_snapshot(
+    path: str | os.PathLike[str], *, parse_date: DateParser | None = None
+) -> Snapshot:
+    text, name = read_text(path)
+    return parse_snapshot(text, name=name, parse_date=parse_date)
+
+
+def iter_task_docs(doc: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    tasks = doc.get("tasks")
+    if isinstance(tasks, dict):
+        for tid, value in tasks.items():
+            if isinstance(value, dict):
+                yield tid, value
+
+
+# ---------------------------------------------------------------------------
+# Comparing two files
+# ---------------------------------------------------------------------------
+
+
+def _task_tables(text: str) -> tuple[str, dict[str, str]] | None:
+    """(head text, {task id: its tables' text}) when every task table is canonical."""
+    start = text.find("\n[tasks.")
+    if start < 0:
+        return None
+    match = _TASK_BLOCK.match
+    tables: dict[str, str] = {}
+    pos, end = start, len(text)
+    while pos < end:
+        m = match(text, pos)
+        if m is None:
+            return None
+        qkey, bkey = m.group(1, 2)
+        key = bkey if qkey is None else qkey
+        rq, rb = m.group(21, 22)
+        if key in tables or (m.group(23) is not None and (rb if rq is None else rq) != key):
+            return None
+        tables[key] = m.group(0)
+        pos = m.end()
+    return text[:start], tables
+
+
+def diff_texts(
+    old_text: str, new_text: str, *, old_name: str = "<old>", new_name: str = "<new>"
+) -> SnapshotDiff:
+    """``diff_snapshots`` of two snapshot texts, reading fully only what differs.
+
+    When both files are canonical (as ``lctasks export`` writes them) a task
+    whose table text is byte-identical in both cannot have changed, so only the
+    differing tables are parsed and validated: for 100,000 tasks this is what
+    keeps a meeting-to-meeting diff within a second or two. Otherwise both files
+    are read in full. Either way the result equals ``diff_snapshots`` of the two
+    parsed snapshots (a test checks it).
+    """
+    with bulk():
+        old_split, new_split = _task_tables(old_text), _task_tables(new_text)
+        if old_split is None or new_split is None:
+            return diff_snapshots(
+                parse_snapshot(old_text, name=old_name), parse_snapshot(new_text, name=new_name)
+            )
+        (old_head, old_tables), (new_head, new_tables) = old_split, new_split
+        try:
+            old_snap = _partial(old_text, old_name, old_head, old_tables, new_tables)
+            new_snap = _partial(new_text, new_name, new_head, new_tables, old_tables)
+        except _Decline:  # an escape or date the fast reader leaves to tomllib
+            old_snap = parse_snapshot(old_text, name=old_name)
+            new_snap = parse_snapshot(new_text, name=new_name)
+        return diff_snapshots(old_snap, new_snap)
+
+
+def _partial(
+    text: str, name: str, head: str, tables: dict[str, str], other: dict[str, str]
+) -> Snapshot:
+    reader = _Reader(text, name, None)
+    snap = reader.snapshot(loads(head, name=name))
+    tasks = []
+    for tid, table in tables.items():
+        if other.get(tid) == table:
+            continue
+        doc = _parse_blocks(table, 0)
+        if doc is None:
+            raise _Decline
+        tasks.append(reader.task(tid, doc["tasks"][tid]))
+    return replace(snap, tasks=tuple(tasks))
+
+
+def diff_files(old: str | os.PathLike[str], new: str | os.PathLike[str]) -> SnapshotDiff:
+    old_text, old_name = read_text(old)
+    new_text, new_name = read_text(new)
+    return diff_texts(old_text, new_text, old_name=old_name, new_name=new_name)

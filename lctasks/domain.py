@@ -324,6 +324,17 @@ class Actor:
     source: Source = Source.CLI
 
 
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Someone who acts on the ledger. On PostgreSQL ``name`` is the database login."""
+
+    name: str
+    role: Role
+    unit: str | None = None  # short name of the unit (required for liaisons)
+    display_name: str = ""
+    login: bool | None = None  # PostgreSQL: a login role exists (None on SQLite)
+
+
 # ---------------------------------------------------------------------------
 # Errors (each maps to a documented exit code at the CLI edge)
 # ---------------------------------------------------------------------------

@@ -32,11 +32,20 @@ BACKENDS = ["sqlite", "postgres"]
 NO_PG = "PostgreSQL: set LCTASKS_TEST_PG_URL (.ci/run starts a server)"
 
 
-def pg_url_for(name: str) -> str:
-    """The URL of database ``name`` on the test server."""
+# On PostgreSQL the acting person is the database login, so tests connect as a
+# superuser login named like LCTASKS_USER (_isolated_env): the same actor on both
+# back ends. PgDatabases creates it.
+TEST_LOGIN = "测试员"
+
+
+def pg_url_for(name: str, user: str | None = TEST_LOGIN) -> str:
+    """The URL of database ``name`` on the test server, as ``user`` (None: as PG_URL)."""
     from sqlalchemy.engine import make_url
 
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    url = make_url(PG_URL).set(database=name)
+    if user is not None:
+        url = url.set(username=user, password=None)
+    return url.render_as_string(hide_password=False)
 
 
 def _admin_engine() -> Engine:
@@ -64,6 +73,14 @@ class PgDatabases:
 
     def __init__(self) -> None:
         self.admin = _admin_engine()
+        self._run(
+            f"""DO $$ BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{TEST_LOGIN}') THEN
+                    CREATE ROLE "{TEST_LOGIN}" LOGIN SUPERUSER;
+                END IF;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+            END $$"""
+        )
         self.template = f"lct_tpl_{uuid.uuid4().hex[:12]}"
         self._run(f'CREATE DATABASE "{self.template}"')
         open_database(pg_url_for(self.template)).dispose()
@@ -124,6 +141,18 @@ def db_url(
     if pg_databases is None:
         pytest.skip(NO_PG)
     request.applymarker(pytest.mark.postgres)
+    name = pg_databases.take()
+    try:
+        yield pg_url_for(name)
+    finally:
+        pg_databases.give_back(name)
+
+
+@pytest.fixture
+def pg_db_url(pg_databases: PgDatabases | None) -> Iterator[str]:
+    """Only PostgreSQL: a fresh database (schema at head, no data), for PG-only tests."""
+    if pg_databases is None:
+        pytest.skip(NO_PG)
     name = pg_databases.take()
     try:
         yield pg_url_for(name)

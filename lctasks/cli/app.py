@@ -77,7 +77,9 @@ def _root(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
-    ctx.obj = CliState(db=db, actor_name=as_, json=json_, plan=plan)
+    # typed on the command line (not LCTASKS_USER): on PostgreSQL a claim to check
+    explicit = getattr(ctx.get_parameter_source("as_"), "name", "") == "COMMANDLINE"
+    ctx.obj = CliState(db=db, actor_name=as_, json=json_, plan=plan, actor_explicit=explicit)
     if ctx.invoked_subcommand is None:
         from lctasks.cli.home import open_home
 
@@ -86,9 +88,9 @@ def _root(
 
 def _register() -> None:
     # each module adds its commands to `app`; imports inside commands stay lazy
-    from lctasks.cli import home, log, plan_cmds, units_cmds, workflow
+    from lctasks.cli import home, log, people_cmds, plan_cmds, units_cmds, workflow
 
-    for module in (home, plan_cmds, units_cmds, workflow, log):
+    for module in (home, plan_cmds, units_cmds, workflow, log, people_cmds):
         module.register(app)
 
 

@@ -28,11 +28,28 @@ class CliState:
     actor_name: str | None = None
     json: bool = False
     plan: str | None = None
+    actor_explicit: bool = False  # --as was typed on the command line (not LCTASKS_USER)
     _database: Any = field(default=None, repr=False)
+    _actor: Actor | None = field(default=None, repr=False)
 
     def actor(self) -> Actor:
+        """Who is acting. SQLite: --as / LCTASKS_USER / the OS user, trusted.
+
+        PostgreSQL: the database login, always; a --as naming somebody else is
+        refused (PermissionDeniedError), LCTASKS_USER is ignored.
+        """
+        if self._actor is not None:
+            return self._actor
         name = self.actor_name or os.environ.get("LCTASKS_USER") or _os_user()
-        return Actor(name=name, source=Source.CLI)
+        from lctasks.db.engine import resolve_url
+
+        if resolve_url(self.db).startswith("sqlite"):
+            self._actor = Actor(name=name, source=Source.CLI)
+        else:
+            from lctasks.services.access import identify
+
+            self._actor = identify(self.database(), name, explicit=self.actor_explicit)
+        return self._actor
 
     def database(self) -> Any:
         """Open the database once per call (heavy imports happen here, not at start)."""

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lctasks.domain import StorageError
+from lctasks.domain import InvalidInputError, PermissionDeniedError, StorageError
+from lctasks.i18n import MESSAGES, t
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -110,6 +111,77 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         raise StorageError(f"cannot use database URL: {exc}") from exc
 
 
+MESSAGES.update(
+    {
+        "db.denied": (
+            "数据库拒绝了这项操作（权限不足）：{detail}",
+            "the database refused this (insufficient privilege): {detail}",
+        ),
+        "db.denied.hint": (
+            "PostgreSQL 按登录名的 lctasks 角色授权；用 lctasks people list 查看角色，"
+            "需要时请督查室调整",
+            "PostgreSQL grants by the login's lctasks role; see lctasks people list and "
+            "ask the supervision office to change it if needed",
+        ),
+        "db.bad_value": (
+            "数据库拒绝了输入的值：{detail}",
+            "the database refused a value: {detail}",
+        ),
+        "db.bad_value.hint": (
+            "检查输入（例如不能含有 NUL 字符、数字不能过大）",
+            "check the input (e.g. no NUL characters, numbers in range)",
+        ),
+        "db.unavailable": (
+            "数据库无法使用：{detail}",
+            "the database cannot be used: {detail}",
+        ),
+        "db.unavailable.hint": (
+            "检查 --db / LCTASKS_DB、磁盘空间和数据库服务器；已做的修改均未保存",
+            "check --db / LCTASKS_DB, disk space and the database server; "
+            "nothing of this command was saved",
+        ),
+    }
+)
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip()
+    return text.splitlines()[0] if text else type(orig).__name__
+
+
+@contextmanager
+def translate_errors(url: str = "") -> Iterator[None]:
+    """Database errors a user can cause → domain errors with exit codes.
+
+    insufficient privilege (PostgreSQL grants, row-level security, lctasks
+    triggers) → PermissionDeniedError; a value the database refuses (NUL in
+    text, out-of-range number) → InvalidInputError; the database unreachable,
+    locked, full or damaged → StorageError. The transaction has been rolled
+    back by then: nothing of the command is saved. Other errors (bugs) pass.
+    """
+    from sqlalchemy import exc as sa_exc
+
+    try:
+        yield
+    except sa_exc.DBAPIError as exc:
+        state = str(getattr(exc.orig, "sqlstate", "") or "")
+        detail = _first_line(exc)
+        if state == "42501":
+            raise PermissionDeniedError(
+                t("db.denied", detail=detail), hint=t("db.denied.hint")
+            ) from exc
+        if isinstance(exc, sa_exc.DataError) or state.startswith("22"):
+            raise InvalidInputError(
+                t("db.bad_value", detail=detail), hint=t("db.bad_value.hint")
+            ) from exc
+        if isinstance(exc, sa_exc.OperationalError) or state[:2] in {"08", "53", "57", "58"}:
+            raise StorageError(
+                t("db.unavailable", detail=detail), hint=t("db.unavailable.hint")
+            ) from exc
+        raise
+
+
 @dataclass
 class Database:
     """An engine plus a session factory. Services receive one of these."""
@@ -130,7 +202,11 @@ class Database:
         engine = self.engine
         if self.is_sqlite:
             engine = engine.execution_options(sqlite_begin="DEFERRED")
-        with Session(engine, expire_on_commit=False) as session, session.begin():
+        with (
+            translate_errors(self.url),
+            Session(engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     @contextmanager
@@ -138,8 +214,9 @@ class Database:
         """A write unit of work: commits on success, rolls back on any error.
 
         On SQLite it holds the write lock from its first statement (BEGIN IMMEDIATE).
+        Database errors a user can cause become domain errors (translate_errors).
         """
-        with self.sessions() as session, session.begin():
+        with translate_errors(self.url), self.sessions() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

@@ -216,7 +216,7 @@ UNCHANGED = "unchanged"
 ERROR = "error"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class KeyResult:
     """What one task key got: ``changed``, ``unchanged`` or ``error``."""
 
@@ -227,7 +227,7 @@ class KeyResult:
     message: str = ""  # the problem, for ``error``
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class BatchResult:
     action: str
     plan: str
@@ -276,26 +276,50 @@ _SEVERITY: tuple[type[LctasksError], ...] = (
 # ---------------------------------------------------------------------------
 
 
-@dataclass
 class _Task:
-    id: int
-    key: str
-    status: Status
-    progress: int
-    due: dt.date
-    due_basis: str
-    original_due: dt.date | None
-    lead_unit_id: int | None
-    person: str | None
-    leader: str | None
-    suggested_lead: str | None
-    suggested_co: list[str]
-    suggested_rules: list[str]
-    version: int
-    removed: bool
-    # filled on demand
-    co: list[tuple[int, str]] = field(default_factory=list)
-    checklist: list[tuple[int, bool]] = field(default_factory=list)
+    """One task's state inside the transaction (a plain class: cheap to define)."""
+
+    __slots__ = (
+        "checklist",
+        "co",
+        "due",
+        "due_basis",
+        "id",
+        "key",
+        "lead_unit_id",
+        "leader",
+        "original_due",
+        "person",
+        "progress",
+        "removed",
+        "status",
+        "suggested_co",
+        "suggested_lead",
+        "suggested_rules",
+        "version",
+    )
+
+    def __init__(self, row: Sequence[Any]) -> None:
+        due = as_date(row[4])
+        assert due is not None
+        self.id = int(row[0])
+        self.key = str(row[1])
+        self.status = Status(row[2])
+        self.progress = int(row[3] or 0)
+        self.due: dt.date = due
+        self.due_basis = str(row[5])
+        self.original_due = as_date(row[6])
+        self.lead_unit_id: int | None = row[7]
+        self.person: str | None = row[8]
+        self.leader: str | None = row[9]
+        self.suggested_lead: str | None = row[10]
+        self.suggested_co: list[str] = list(as_json(row[11]) or [])
+        self.suggested_rules: list[str] = list(as_json(row[12]) or [])
+        self.version = int(row[13])
+        self.removed = bool(row[14])
+        # filled on demand
+        self.co: list[tuple[int, str]] = []
+        self.checklist: list[tuple[int, bool]] = []
 
 
 _TASK_COLUMNS = (
@@ -304,38 +328,20 @@ _TASK_COLUMNS = (
 )
 
 
-def _task(row: Sequence[Any]) -> _Task:
-    due = as_date(row[4])
-    assert due is not None
-    return _Task(
-        id=int(row[0]),
-        key=str(row[1]),
-        status=Status(row[2]),
-        progress=int(row[3] or 0),
-        due=due,
-        due_basis=str(row[5]),
-        original_due=as_date(row[6]),
-        lead_unit_id=row[7],
-        person=row[8],
-        leader=row[9],
-        suggested_lead=row[10],
-        suggested_co=list(as_json(row[11]) or []),
-        suggested_rules=list(as_json(row[12]) or []),
-        version=int(row[13]),
-        removed=bool(row[14]),
-    )
-
-
-@dataclass
 class _Change:
     """What a step does to one task: column updates, event changes, reason."""
 
-    changes: dict[str, list[Any]] = field(default_factory=dict)
-    set: dict[str, Any] = field(default_factory=dict)  # tasks column -> new value
-    reason: str = ""
-    action: str | None = None  # event action when it differs from the step's
-    source: Source | None = None
-    after: list[Callable[[Runner], None]] = field(default_factory=list)  # extra writes
+    __slots__ = ("action", "after", "changes", "reason", "set", "source")
+
+    def __init__(
+        self, *, reason: str = "", action: str | None = None, source: Source | None = None
+    ) -> None:
+        self.changes: dict[str, list[Any]] = {}  # field -> [old, new]
+        self.set: dict[str, Any] = {}  # tasks column -> new value
+        self.reason = reason
+        self.action = action  # event action when it differs from the step's
+        self.source = source
+        self.after: list[Callable[[Runner], None]] = []  # extra writes
 
     def field(self, name: str, old: Any, new: Any, column: str | None = None) -> None:
         if old != new:
@@ -371,13 +377,13 @@ def read_id_lines(text: str) -> list[str]:
 # ---------------------------------------------------------------------------
 
 
-@dataclass
 class LiteContext:
     """A ServiceContext for the CLI's sqlite3 fast path (no SQLAlchemy)."""
 
-    db: LiteDatabase
-    actor: Actor
-    settings: Any = None
+    def __init__(self, db: LiteDatabase, actor: Actor, settings: Any = None) -> None:
+        self.db = db
+        self.actor = actor
+        self.settings = settings
 
 
 class WorkflowService:
@@ -448,7 +454,7 @@ class WorkflowService:
                 f" ORDER BY id{lock}",
                 params,
             ):
-                task = _task(row)
+                task = _Task(row)
                 found[task.key] = task
         return found
 

@@ -1,0 +1,59 @@
+"""`lctasks tui`: the supervision workbench (Textual). Textual is imported here only."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+
+from lctasks.cli.common import state
+
+
+def run_tui(ctx: typer.Context, *, as_of: str | None = None, poll: float = 1.5) -> None:
+    st = state(ctx)
+    # settings first: they may switch the language before any label is built
+    from lctasks.config import load_settings
+
+    settings = load_settings()
+    if settings.language == "en" and not os.environ.get("LCTASKS_LANG"):
+        os.environ["LCTASKS_LANG"] = "en"
+    day = None
+    if as_of:
+        import datetime as dt
+
+        from lctasks.dates import parse_date
+
+        day = parse_date(as_of, today=dt.date.today())
+    # textual is heavy (~260 ms): imported only when the TUI opens
+    from lctasks.tui.app import LctasksApp
+    from lctasks.tui.backend import Backend
+
+    actor = st.actor().name
+
+    def factory() -> Backend:
+        return Backend.open(st.db, actor=actor, plan=st.plan, settings=settings)
+
+    app = LctasksApp(
+        backend_factory=factory,
+        as_of=day,
+        poll_interval=poll,
+        keymap=dict(settings.keymap),
+    )
+    app.run()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("tui")
+    def tui(
+        ctx: typer.Context,
+        as_of: Annotated[
+            str | None,
+            typer.Option("--as-of", help="Judge lights and deadlines as of this date."),
+        ] = None,
+        poll: Annotated[
+            float, typer.Option("--poll", help="Seconds between checks for others' changes.")
+        ] = 1.5,
+    ) -> None:
+        """Open the terminal UI (also: `lctasks` with no command in a terminal)."""
+        run_tui(ctx, as_of=as_of, poll=poll)

@@ -1,0 +1,139 @@
+"""The dashboard: who is behind, how far each chapter is, and the trend.
+
+The scoreboard and chapter bars come from the rows already in memory; the
+trend (completions and overdue counts per month) is computed from the event
+history in a worker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual_plotext import PlotextPlot
+
+from lctasks.domain import LctasksError
+from lctasks.i18n import t
+from lctasks.services.board import PlanInfo, TimelinePoint
+from lctasks.tui.model import TaskStore, chapter_scores, scoreboard
+
+BAR_WIDTH = 20
+
+
+def bar(pct: float, width: int = BAR_WIDTH) -> Text:
+    filled = round(pct / 100 * width)
+    out = Text("█" * filled, style="green")
+    out.append("░" * (width - filled), style="dim")
+    return out
+
+
+class DashboardScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,d", "back", t("act.main"), id="dash.back"),
+        Binding("question_mark", "app.pop_screen", show=False),
+    ]
+
+    @dataclass
+    class TimelineLoaded(Message):
+        points: list[TimelinePoint]
+
+    def __init__(self, store: TaskStore, plan: PlanInfo) -> None:
+        super().__init__(id="dashboard")
+        self.store = store
+        self.plan = plan
+        self.points: list[TimelinePoint] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Text(f" {t('dash.title')} · {self.plan.title[:40]}", style="bold"), id="dash-top"
+        )
+        with Horizontal(id="dash-body"):
+            with Vertical(id="dash-units"):
+                yield Static(t("dash.units"), classes="section-title")
+                yield DataTable(id="dash-table", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="dash-right"):
+                yield PlotextPlot(id="dash-chart")
+                with VerticalScroll(id="dash-chapters"):
+                    yield Static(t("dash.chapters"), classes="section-title")
+                    yield Static(id="dash-bars")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.set_class(self.app.size.width < 120, "narrow")
+        rows = self.store.rows
+        table = self.query_one(DataTable)
+        table.add_column("#", key="rank")
+        table.add_column(t("dash.unit"), key="unit")
+        table.add_column(t("dash.tasks"), key="tasks")
+        table.add_column(t("dash.done_pct"), key="done")
+        table.add_column(t("dash.red"), key="red")
+        table.add_column(t("dash.yellow"), key="yellow")
+        for n, s in enumerate(scoreboard(rows), 1):
+            table.add_row(
+                str(n) if s.unit else "",
+                s.unit or t("dash.unassigned"),
+                Text(str(s.tasks), justify="right"),
+                Text(f"{s.done_pct:5.1f}%", justify="right"),
+                Text(str(s.red), style="bold red" if s.red else "dim", justify="right"),
+                Text(str(s.yellow), style="bold yellow" if s.yellow else "dim", justify="right"),
+                key=s.unit or "-",
+            )
+        lines = Text()
+        for c in chapter_scores(rows):
+            lines.append(f"{t('tree.chapter', n=c.chapter):<6}", style="bold")
+            lines.append(" ")
+            lines.append_text(bar(c.progress))
+            lines.append(f" {c.progress:5.1f}%  {c.done}/{c.tasks}")
+            if c.red:
+                lines.append(f"  {c.red}", style="bold red")
+            lines.append("\n")
+        self.query_one("#dash-bars", Static).update(lines)
+        self._draw([])
+        self.load_timeline()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="timeline")
+    def load_timeline(self) -> None:
+        app = self.app
+        try:
+            backend = app.ensure_backend()  # type: ignore[attr-defined]
+            points = backend.timeline(app.as_of, self.plan.start)  # type: ignore[attr-defined]
+        except LctasksError:
+            points = []
+        self.post_message(self.TimelineLoaded(points))
+
+    @on(TimelineLoaded)
+    def _timeline_loaded(self, message: TimelineLoaded) -> None:
+        self.points = message.points
+        self._draw(message.points)
+
+    def _draw(self, points: list[TimelinePoint]) -> None:
+        widget = self.query_one(PlotextPlot)
+        plt = widget.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(t("dash.chart"))
+        if points:
+            xs = list(range(1, len(points) + 1))
+            plt.bar(xs, [p.completed for p in points], label=t("dash.completed"), color="green")
+            plt.plot(
+                xs,
+                [p.overdue for p in points],
+                label=t("dash.overdue"),
+                color="red",
+                marker="braille",
+            )
+            step = max(1, len(points) // 6)
+            ticks = xs[::step]
+            plt.xticks([float(x) for x in ticks], [points[i - 1].month for i in ticks])
+        widget.refresh()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,870 @@
+"""The main screen: plan tree · task list · detail, a filter bar, and every action.
+
+Database work happens only in thread workers (``@work(thread=True)``) that
+call ``Backend`` and post one of the past-tense messages below; the handlers
+update the widgets on the UI thread. Edits carry the version of each task the
+user saw; a stale edit comes back as a ConflictError, is shown, and the fresh
+state replaces what was on screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Footer, Input, Select, Static
+from textual.worker import get_current_worker
+
+from lctasks.domain import ConflictError, LctasksError, Status, Unit
+from lctasks.i18n import t
+from lctasks.services.board import BoardRow, OutlineNode, PlanInfo
+from lctasks.tui.backend import TaskDetail
+from lctasks.tui.model import SORT_COLUMNS, Filter, TaskStore
+from lctasks.tui.screens import dialogs
+from lctasks.tui.widgets.detail import DetailPane
+from lctasks.tui.widgets.plan_tree import PlanTree
+from lctasks.tui.widgets.task_list import TaskList
+
+if TYPE_CHECKING:
+    from lctasks.tui.app import LctasksApp
+
+FILTER_DEBOUNCE = 0.1  # seconds after the last keystroke
+DETAIL_DEBOUNCE = 0.08
+LIGHTS = ("", "red", "yellow", "green")
+VIEW_CHOICES = ("", "overdue", "due30", "unassigned", "mine")
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """One user action: the binding (with an id for keymaps), palette and help text."""
+
+    id: str
+    key: str
+    action: str
+    label: str  # i18n key
+    show: bool = False
+
+
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("assign", "a", "assign", "act.assign", True),
+    ActionSpec("accept", "y", "accept", "act.accept", True),
+    ActionSpec("status", "s", "status", "act.status", True),
+    ActionSpec("progress", "p", "progress", "act.progress", True),
+    ActionSpec("check", "c", "check", "act.check"),
+    ActionSpec("close_task", "x", "close_task", "act.close", True),
+    ActionSpec("return_task", "r", "return_task", "act.return"),
+    ActionSpec("extend", "e", "extend", "act.extend"),
+    ActionSpec("note", "n", "note", "act.note"),
+    ActionSpec("mark", "space", "mark", "act.mark", True),
+    ActionSpec("mark_all", "asterisk", "mark_all", "act.mark_all"),
+    ActionSpec("unmark", "escape", "unmark", "act.unmark"),
+    ActionSpec("filter", "slash", "focus_filter", "act.filter", True),
+    ActionSpec("clear_filter", "ctrl+l", "clear_filter", "act.clear_filter"),
+    ActionSpec("filter_light", "l", "cycle_light", "act.filter_light"),
+    ActionSpec("filter_unit", "u", "filter_unit", "act.filter_unit"),
+    ActionSpec("view_overdue", "1", "view('overdue')", "act.view.overdue"),
+    ActionSpec("view_due30", "2", "view('due30')", "act.view.due30"),
+    ActionSpec("view_unassigned", "3", "view('unassigned')", "act.view.unassigned"),
+    ActionSpec("view_mine", "4", "view('mine')", "act.view.mine"),
+    ActionSpec("jump", "g", "jump", "act.jump"),
+    ActionSpec("sort", "o", "sort", "act.sort"),
+    ActionSpec("sort_reverse", "O", "sort_reverse", "act.sort_reverse"),
+    ActionSpec("tree", "t", "focus_tree", "act.tree"),
+    ActionSpec("refresh", "f5", "refresh", "act.refresh"),
+    ActionSpec("dashboard", "d", "dashboard", "act.dashboard", True),
+    ActionSpec("help", "question_mark", "help", "act.help", True),
+)
+
+
+def main_bindings() -> list[BindingType]:
+    return [Binding(a.key, a.action, t(a.label), show=a.show, id=a.id) for a in ACTIONS]
+
+
+@dataclass
+class Outcome:
+    """What an action did, for the notification and the rows to reload."""
+
+    message: str
+    keys: list[str]
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = main_bindings()
+
+    # -- messages (posted by workers) ------------------------------------------
+
+    @dataclass
+    class RowsLoaded(Message):
+        plan: PlanInfo | None
+        outline: list[OutlineNode]
+        rows: list[BoardRow]
+        head: int
+        imported: int = 0
+
+    @dataclass
+    class RowsChanged(Message):
+        rows: list[BoardRow]
+        removed: list[str]
+        head: int
+        external: bool = True
+
+    @dataclass
+    class DetailLoaded(Message):
+        detail: TaskDetail
+
+    @dataclass
+    class ActionSucceeded(Message):
+        outcome: Outcome
+
+    @dataclass
+    class ActionFailed(Message):
+        error: LctasksError
+        keys: list[str] = field(default_factory=list)
+        seen: dict[str, int] = field(default_factory=dict)
+
+    @dataclass
+    class UnitsLoaded(Message):
+        units: list[Unit]
+
+    # -- set-up ----------------------------------------------------------------
+
+    def __init__(self) -> None:
+        super().__init__(id="main")
+        self.store: TaskStore | None = None
+        self.head = 0
+        self.plan_info: PlanInfo | None = None
+        self.detail: TaskDetail | None = None
+        self._filter_timer: Timer | None = None
+        self._detail_timer: Timer | None = None
+        self._poll_timer: Timer | None = None
+        self.loaded = False
+
+    @property
+    def lapp(self) -> LctasksApp:
+        from lctasks.tui.app import LctasksApp
+
+        app = self.app
+        assert isinstance(app, LctasksApp)
+        return app
+
+    def compose(self) -> ComposeResult:
+        yield Static(t("status.loading"), id="topbar")
+        with Horizontal(id="filters"):
+            yield Input(placeholder=t("filter.placeholder"), id="filter-text", compact=True)
+            yield Select[str]([], prompt=t("filter.unit"), id="filter-unit", compact=True)
+            yield Select[str](
+                [(t(f"light.{v}"), v) for v in LIGHTS if v],
+                prompt=t("filter.light"),
+                id="filter-light",
+                compact=True,
+            )
+            yield Select[str](
+                [(t(f"status.{s.value}"), s.value) for s in Status],
+                prompt=t("filter.status"),
+                id="filter-status",
+                compact=True,
+            )
+            yield Select[str](
+                [(t(f"kind.{k}"), k) for k in ("measure", "project", "indicator", "chapter")],
+                prompt=t("filter.kind"),
+                id="filter-kind",
+                compact=True,
+            )
+            yield Select[str](
+                [(t(f"view.{v}"), v) for v in VIEW_CHOICES if v],
+                prompt=t("filter.view"),
+                id="filter-view",
+                compact=True,
+            )
+        with Horizontal(id="body"):
+            yield PlanTree(id="tree")
+            with Vertical(id="work"):
+                yield TaskList(id="tasks")
+                yield DetailPane(id="detail")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one(TaskList).focus()
+        self._apply_width(self.app.size.width)
+        self.load()
+
+    def on_resize(self) -> None:
+        self._apply_width(self.app.size.width)
+
+    def _apply_width(self, width: int) -> None:
+        work_box = self.query_one("#work")
+        work_box.set_class(width >= 150, "wide")
+        self.set_class(width < 100, "narrow")
+
+    # -- loading ---------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
+    def load(self) -> None:
+        app = self.lapp
+        try:
+            backend = app.ensure_backend()
+            head = backend.head()  # before the rows: a change in between is polled again
+            plan, imported = backend.ensure_plan()
+            if plan is None:
+                self.post_message(self.RowsLoaded(None, [], [], head))
+                return
+            outline = backend.outline()
+            rows = backend.rows(app.as_of)
+        except LctasksError as exc:
+            self.post_message(self.ActionFailed(exc))
+            return
+        self.post_message(self.RowsLoaded(plan, outline, rows, head, imported))
+
+    @on(RowsLoaded)
+    def _rows_loaded(self, message: RowsLoaded) -> None:
+        self.plan_info = message.plan
+        self.head = message.head
+        if message.plan is None:
+            self.query_one("#topbar", Static).update(Text(t("status.empty"), style="bold"))
+            self.loaded = True
+            return
+        tree = self.query_one(PlanTree)
+        tree.build(message.outline)
+        store = TaskStore(as_of=self.lapp.as_of, my_unit=self.lapp.my_unit)
+        store.part_chapters = tree.part_chapters()
+        store.load(message.rows)
+        self.store = store
+        tree.set_counts(store.counts())
+        self._refilter()
+        if message.imported:
+            self.notify(t("notice.imported", n=message.imported), timeout=8)
+        self.loaded = True
+        self._start_polling()
+        self.load_units()
+        self.warm_pinyin()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="pinyin")
+    def warm_pinyin(self) -> None:
+        # the first pinyin keystroke then costs what any other does
+        if self.store is not None:
+            self.store.ensure_pinyin()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="units")
+    def load_units(self) -> None:
+        try:
+            units = self.lapp.ensure_backend().units()
+        except (LctasksError, ImportError):
+            return
+        self.post_message(self.UnitsLoaded(units))
+
+    @on(UnitsLoaded)
+    def _units_loaded(self, message: UnitsLoaded) -> None:
+        used = set()
+        if self.store is not None:
+            for r in self.store.rows:
+                if r.lead:
+                    used.add(r.lead)
+                used.update(r.co_units)
+        shorts = [u.short for u in message.units]
+        shorts += sorted(used - set(shorts))
+        select = self.query_one("#filter-unit", Select)
+        value = select.value
+        select.set_options([(s, s) for s in shorts])
+        if isinstance(value, str) and value in shorts:
+            select.value = value
+
+    # -- live refresh ----------------------------------------------------------
+
+    def _start_polling(self) -> None:
+        interval = self.lapp.poll_interval
+        if interval > 0 and self._poll_timer is None:
+            self._poll_timer = self.set_interval(interval, self.poll)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="poll")
+    def poll(self) -> None:
+        """Ask for the newest event number; reload only the tasks that changed."""
+        if self.store is None:
+            return
+        backend = self.lapp.ensure_backend()
+        try:
+            head = backend.head()
+            if head == self.head:
+                return
+            changes = backend.changed_since(self.head)
+            if changes.everything:
+                rows = backend.rows(self.lapp.as_of)
+                live = {r.key for r in rows}
+                removed = [r.key for r in self.store.rows if r.key not in live]
+            else:
+                rows = backend.rows_for(sorted(changes.keys), self.lapp.as_of)
+                found = {r.key for r in rows}
+                removed = [k for k in changes.keys if k not in found]
+        except LctasksError:
+            return
+        self.post_message(self.RowsChanged(rows, removed, changes.head))
+
+    @on(RowsChanged)
+    def _rows_changed(self, message: RowsChanged) -> None:
+        if self.store is None:
+            return
+        self.head = max(self.head, message.head)
+        changed = self.store.update(message.rows, message.removed)
+        if not changed:
+            return
+        self._refilter(keep_cursor=True)
+        self.query_one(PlanTree).set_counts(self.store.counts())
+        current = self.query_one(TaskList).current_key
+        if current is not None and current in changed:
+            self.load_detail(current)
+        if message.external:
+            self.refresh_bindings()
+
+    def reload_keys(self, keys: Sequence[str]) -> None:
+        """Reload some rows now (after our own edit), without waiting for the poll."""
+        self._reload_keys(list(keys))
+
+    @work(thread=True, exclusive=False, exit_on_error=False, group="reload")
+    def _reload_keys(self, keys: list[str]) -> None:
+        try:
+            rows = self.lapp.ensure_backend().rows_for(keys, self.lapp.as_of)
+        except LctasksError:
+            return
+        found = {r.key for r in rows}
+        self.post_message(
+            self.RowsChanged(rows, [k for k in keys if k not in found], self.head, False)
+        )
+
+    # -- filtering -------------------------------------------------------------
+
+    def current_filter(self) -> Filter:
+        def val(sel_id: str) -> str:
+            v = self.query_one(sel_id, Select).value
+            return v if isinstance(v, str) else ""
+
+        tree_ref = getattr(self, "_tree_ref", ("plan", 0, 0))
+        kind, a, b = tree_ref
+        return Filter(
+            text=self.query_one("#filter-text", Input).value,
+            unit=val("#filter-unit"),
+            light=val("#filter-light"),
+            status=val("#filter-status"),
+            kind=val("#filter-kind"),
+            view=val("#filter-view"),
+            part=a if kind == "part" else None,
+            chapter=a if kind in ("chapter", "section") else None,
+            section=b if kind == "section" else None,
+        )
+
+    def _refilter(self, *, keep_cursor: bool = True, keep: str | None = None) -> None:
+        if self.store is None:
+            return
+        tl = self.query_one(TaskList)
+        rows = self.store.apply(self.current_filter())
+        tl.sort_column = self.store.sort
+        tl.sort_reverse = self.store.reverse
+        tl.set_rows(
+            rows, keep=keep if keep is not None else (tl.current_key if keep_cursor else None)
+        )
+        self._update_topbar()
+
+    def _update_topbar(self) -> None:
+        if self.store is None or self.plan_info is None:
+            return
+        tl = self.query_one(TaskList)
+        bar = Text()
+        bar.append(f" {self.plan_info.title[:40]} ", style="bold")
+        bar.append(" " + t("status.count", shown=len(tl.rows), total=len(self.store.rows)))
+        if tl.marked:
+            bar.append("  " + t("status.marked", n=len(tl.marked)), style="bold yellow")
+        bar.append("  " + t("status.asof", date=self.lapp.as_of.isoformat()), style="dim")
+        self.query_one("#topbar", Static).update(bar)
+
+    @on(Input.Changed, "#filter-text")
+    def _text_changed(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DEBOUNCE, self._refilter)
+
+    @on(Input.Submitted, "#filter-text")
+    def _text_submitted(self) -> None:
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._refilter()
+        self.query_one(TaskList).focus()
+
+    @on(Select.Changed)
+    def _select_changed(self) -> None:
+        self._refilter()
+
+    @on(PlanTree.Picked)
+    def _tree_picked(self, message: PlanTree.Picked) -> None:
+        self._tree_ref = message.ref
+        self._refilter(keep_cursor=False)
+
+    # -- detail ----------------------------------------------------------------
+
+    @on(TaskList.Highlighted)
+    def _highlighted(self, message: TaskList.Highlighted) -> None:
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+        key = message.key
+        if key is None:
+            self.detail = None
+            self.query_one(DetailPane).show(None)
+            return
+        self._detail_timer = self.set_timer(DETAIL_DEBOUNCE, lambda: self.load_detail(key))
+
+    @on(TaskList.Chosen)
+    def _chosen(self) -> None:
+        self.query_one(DetailPane).focus()
+
+    @on(TaskList.SortClicked)
+    def _sort_clicked(self, message: TaskList.SortClicked) -> None:
+        if self.store is None:
+            return
+        reverse = not self.store.reverse if self.store.sort == message.column else False
+        self.store.set_sort(message.column, reverse)
+        self._refilter()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
+    def load_detail(self, key: str) -> None:
+        try:
+            detail = self.lapp.ensure_backend().detail(key, self.lapp.as_of)
+        except LctasksError as exc:
+            self.post_message(self.ActionFailed(exc))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.DetailLoaded(detail))
+
+    @on(DetailLoaded)
+    def _detail_loaded(self, message: DetailLoaded) -> None:
+        if message.detail.task.id != self.query_one(TaskList).current_key:
+            return
+        self.detail = message.detail
+        self.query_one(DetailPane).show(message.detail, accept_key=self._key_for("accept"))
+
+    def _key_for(self, action_id: str) -> str:
+        spec = next(a for a in ACTIONS if a.id == action_id)
+        keymap = getattr(self.app, "_keymap", {}) or {}
+        return str(keymap.get(action_id, spec.key))
+
+    # -- targets of an action --------------------------------------------------
+
+    def targets(self) -> list[BoardRow]:
+        """The marked tasks, or else the one under the cursor."""
+        tl = self.query_one(TaskList)
+        if self.store is None:
+            return []
+        if tl.marked:
+            rows = [self.store.get(k) for k in sorted(tl.marked)]
+            return [r for r in rows if r is not None]
+        row = tl.current
+        return [row] if row is not None else []
+
+    def _need_targets(self) -> list[BoardRow] | None:
+        rows = self.targets()
+        if not rows:
+            self.notify(t("err.no_task"), severity="warning")
+            return None
+        return rows
+
+    def _run(self, rows: Sequence[BoardRow], call: Callable[[Any], Any], done: str) -> None:
+        keys = [r.key for r in rows]
+        seen = {r.key: r.version for r in rows}
+        self.run_action_worker(keys, seen, call, done)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="action")
+    def run_action_worker(
+        self, keys: list[str], seen: dict[str, int], call: Callable[[Any], Any], done: str
+    ) -> None:
+        backend = self.lapp.ensure_backend()
+        try:
+            call(backend)
+        except LctasksError as exc:
+            self.post_message(self.ActionFailed(exc, keys, seen))
+            return
+        except ImportError as exc:
+            err = LctasksError(t("err.no_service", what=str(exc.name or exc)))
+            self.post_message(self.ActionFailed(err, keys, seen))
+            return
+        self.post_message(self.ActionSucceeded(Outcome(t(done, n=len(keys)), keys)))
+
+    @on(ActionSucceeded)
+    def _action_succeeded(self, message: ActionSucceeded) -> None:
+        self.notify(message.outcome.message)
+        tl = self.query_one(TaskList)
+        if len(message.outcome.keys) > 1:
+            tl.marked.clear()
+        self.reload_keys(message.outcome.keys)
+        current = tl.current_key
+        if current is not None:
+            self.load_detail(current)
+        self._update_topbar()
+
+    @on(ActionFailed)
+    def _action_failed(self, message: ActionFailed) -> None:
+        exc = message.error
+        text = exc.message
+        if exc.hint:
+            text += "\n" + exc.hint
+        if isinstance(exc, ConflictError) and message.seen:
+            stale = [k for k in (exc.ids or tuple(message.seen)) if k in message.seen]
+            if stale:
+                key = stale[0]
+                text = t("err.stale", task=key, seen=message.seen[key]) + "\n" + text
+        self.notify(text, severity="error", timeout=10)
+        if message.keys:
+            # show the fresh state of what the user tried to change
+            self.reload_keys(message.keys)
+            current = self.query_one(TaskList).current_key
+            if current is not None:
+                self.load_detail(current)
+
+    # -- actions ---------------------------------------------------------------
+
+    def action_assign(self) -> None:
+        rows = self._need_targets()
+        if rows is None:
+            return
+        backend_search = self.lapp.search_units
+        suggested = rows[0].suggested if len(rows) == 1 else ""
+
+        def chosen(result: dialogs.Assignment | None) -> None:
+            if result is None:
+                return
+            self._run(
+                rows,
+                lambda b: b.assign(
+                    [r.key for r in rows],
+                    {r.key: r.version for r in rows},
+                    lead=result.lead,
+                    co_units=result.co_units,
+                    person=result.person,
+                ),
+                "done.assign",
+            )
+
+        self.app.push_screen(
+            dialogs.UnitPicker(
+                [r.key for r in rows],
+                backend_search,
+                suggested=suggested,
+                co_units=rows[0].co_units if len(rows) == 1 else (),
+            ),
+            chosen,
+        )
+
+    def action_accept(self) -> None:
+        rows = self._need_targets()
+        if rows is None:
+            return
+        rows = [r for r in rows if r.suggested]
+        if not rows:
+            self.notify(t("err.no_suggestion"), severity="warning")
+            return
+        self._run(
+            rows,
+            lambda b: b.accept_suggestion([r.key for r in rows], {r.key: r.version for r in rows}),
+            "done.accept",
+        )
+
+    def action_status(self) -> None:
+        rows = self._need_targets()
+        if rows is None:
+            return
+
+        def chosen(result: tuple[Status, str] | None) -> None:
+            if result is None:
+                return
+            status, reason = result
+            self._run(
+                rows,
+                lambda b: b.set_status(
+                    [r.key for r in rows],
+                    {r.key: r.version for r in rows},
+                    status=status,
+                    reason=reason,
+                ),
+                "done.status",
+            )
+
+        current = Status(rows[0].status) if len(rows) == 1 else None
+        self.app.push_screen(dialogs.StatusDialog([r.key for r in rows], current), chosen)
+
+    def action_progress(self) -> None:
+        rows = self._need_targets()
+        if rows is None:
+            return
+
+        def chosen(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            percent = int(values["percent"]) if values.get("percent") else None
+
+            def call(b: Any) -> None:
+                for r in rows:
+                    b.report_progress(
+                        r.key,
+                        r.version,
+                        made=values["made"],
+                        problems=values.get("problems", ""),
+                        next_steps=values.get("next_steps", ""),
+                        percent=percent,
+                    )
+
+            self._run(rows, call, "done.progress")
+
+        self.app.push_screen(dialogs.progress_dialog([r.key for r in rows]), chosen)
+
+    def action_check(self) -> None:
+        row = self.query_one(TaskList).current
+        if row is None:
+            self.notify(t("err.no_task"), severity="warning")
+            return
+        detail = self.detail
+        items = detail.task.checklist if detail is not None and detail.task.id == row.key else ()
+
+        def chosen(result: dict[int, bool] | None) -> None:
+            if not result:
+                return
+            self._run([row], lambda b: b.check(row.key, row.version, done=result), "done.check")
+
+        self.app.push_screen(dialogs.ChecklistDialog(row.key, items), chosen)
+
+    def action_close_task(self) -> None:
+        rows = self._need_targets()
+        if rows is None:
+            return
+
+        def chosen(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            self._run(
+                rows,
+                lambda b: b.close_tasks(
+                    [r.key for r in rows],
+                    {r.key: r.version for r in rows},
+                    note=values["note"],
+                    evidence=values["evidence"],
+                ),
+                "done.close",
+            )
+
+        self.app.push_screen(dialogs.close_dialog([r.key for r in rows]), chosen)
+
+    def action_return_task(self) -> None:
+        rows = self._need_targets()
+        if rows is None:
+            return
+
+        def chosen(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            self._run(
+                rows,
+                lambda b: b.return_tasks(
+                    [r.key for r in rows], {r.key: r.version for r in rows}, reason=values["reason"]
+                ),
+                "done.return",
+            )
+
+        self.app.push_screen(dialogs.return_dialog([r.key for r in rows]), chosen)
+
+    def action_extend(self) -> None:
+        rows = self._need_targets()
+        if rows is None:
+            return
+
+        def chosen(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            self._run(
+                rows,
+                lambda b: b.extend(
+                    [r.key for r in rows],
+                    {r.key: r.version for r in rows},
+                    new_due=values["due"],
+                    reason=values["reason"],
+                ),
+                "done.extend",
+            )
+
+        self.app.push_screen(dialogs.extend_dialog([r.key for r in rows]), chosen)
+
+    def action_note(self) -> None:
+        rows = self._need_targets()
+        if rows is None:
+            return
+
+        def chosen(values: dict[str, str] | None) -> None:
+            if values is None:
+                return
+            self._run(
+                rows,
+                lambda b: b.note(
+                    [r.key for r in rows], {r.key: r.version for r in rows}, text=values["text"]
+                ),
+                "done.note",
+            )
+
+        self.app.push_screen(dialogs.note_dialog([r.key for r in rows]), chosen)
+
+    def action_mark(self) -> None:
+        tl = self.query_one(TaskList)
+        tl.toggle_mark()
+        tl.cursor += 1
+        self._update_topbar()
+
+    def action_mark_all(self) -> None:
+        tl = self.query_one(TaskList)
+        tl.marked.update(r.key for r in tl.rows)
+        tl.refresh()
+        self._update_topbar()
+
+    def action_unmark(self) -> None:
+        tl = self.query_one(TaskList)
+        if tl.marked:
+            tl.marked.clear()
+            tl.refresh()
+            self._update_topbar()
+        elif self.current_filter().active:
+            self.action_clear_filter()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#filter-text", Input).focus()
+
+    def action_focus_tree(self) -> None:
+        self.query_one(PlanTree).focus()
+
+    def action_clear_filter(self) -> None:
+        with self.prevent(Input.Changed, Select.Changed):
+            self.query_one("#filter-text", Input).value = ""
+            for sel in self.query(Select):
+                sel.clear()
+        self._tree_ref = ("plan", 0, 0)
+        self._refilter()
+
+    def action_cycle_light(self) -> None:
+        sel = self.query_one("#filter-light", Select)
+        cur = sel.value if isinstance(sel.value, str) else ""
+        nxt = LIGHTS[(LIGHTS.index(cur) + 1) % len(LIGHTS)]
+        if nxt:
+            sel.value = nxt
+        else:
+            sel.clear()
+
+    def action_view(self, view: str) -> None:
+        sel = self.query_one("#filter-view", Select)
+        if sel.value == view:
+            sel.clear()
+        else:
+            sel.value = view
+
+    def action_filter_unit(self) -> None:
+        def chosen(result: dialogs.Assignment | None) -> None:
+            if result is not None:
+                self.filter_unit(result.lead)
+
+        self.app.push_screen(dialogs.UnitPicker([], self.lapp.search_units), chosen)
+
+    def filter_unit(self, short: str) -> None:
+        sel = self.query_one("#filter-unit", Select)
+        try:
+            sel.value = short
+        except Exception:  # not among the options yet (units still loading)
+            sel.set_options([(short, short)])
+            sel.value = short
+
+    def action_jump(self) -> None:
+        def chosen(value: str | None) -> None:
+            if value:
+                self.jump_to(value)
+
+        self.app.push_screen(dialogs.JumpDialog(id="jump-dialog"), chosen)
+
+    def jump_to(self, key: str) -> bool:
+        if self.store is None:
+            return False
+        wanted = key.strip().upper()
+        row = self.store.get(wanted)
+        if row is None:
+            # tolerate C1.M1 for C01.M01 and lower case
+            for r in self.store.rows:
+                if r.key.upper() == wanted or _loose(r.key) == _loose(wanted):
+                    row = r
+                    break
+        if row is None:
+            self.notify(t("err.not_found", task=key), severity="error")
+            return False
+        tl = self.query_one(TaskList)
+        if not tl.move_to(row.key):
+            self.notify(t("err.not_visible", task=row.key))
+            self.action_clear_filter()
+            tl.move_to(row.key)
+        tl.focus()
+        return True
+
+    def action_sort(self) -> None:
+        if self.store is None:
+            return
+        i = SORT_COLUMNS.index(self.store.sort) if self.store.sort in SORT_COLUMNS else 0
+        self.store.set_sort(SORT_COLUMNS[(i + 1) % len(SORT_COLUMNS)], self.store.reverse)
+        self._refilter()
+
+    def action_sort_reverse(self) -> None:
+        if self.store is None:
+            return
+        self.store.set_sort(self.store.sort, not self.store.reverse)
+        self._refilter()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_dashboard(self) -> None:
+        from lctasks.tui.screens.dashboard import DashboardScreen
+
+        if self.store is not None and self.plan_info is not None:
+            self.app.push_screen(DashboardScreen(self.store, self.plan_info))
+
+    def action_help(self) -> None:
+        rows = [(_pretty_key(self._key_for(a.id)), t(a.label)) for a in ACTIONS]
+        rows += [
+            ("↑ ↓ PgUp PgDn Home End", t("act.main")),
+            ("Tab / Shift+Tab", "焦点切换" if t("act.main") == "任务" else "move focus"),
+            ("Ctrl+P", "命令面板" if t("act.main") == "任务" else "command palette"),
+            ("q / Ctrl+Q", t("act.quit")),
+        ]
+        self.app.push_screen(dialogs.HelpScreen(rows))
+
+
+def _loose(key: str) -> str:
+    out = []
+    num = ""
+    for ch in key.upper():
+        if ch.isdigit():
+            num += ch
+            continue
+        if num:
+            out.append(str(int(num)))
+            num = ""
+        out.append(ch)
+    if num:
+        out.append(str(int(num)))
+    return "".join(out)
+
+
+def _pretty_key(key: str) -> str:
+    names = {
+        "space": "Space",
+        "asterisk": "*",
+        "slash": "/",
+        "question_mark": "?",
+        "escape": "Esc",
+        "f5": "F5",
+        "ctrl+l": "Ctrl+L",
+    }
+    return ", ".join(names.get(k, k) for k in key.split(","))

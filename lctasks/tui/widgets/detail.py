@@ -1,0 +1,178 @@
+"""The detail pane: the plan's words, checklist, owners, deadline, reports, history."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.console import Group, RenderableType
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from lctasks.domain import Light, Task
+from lctasks.i18n import t
+from lctasks.tui.backend import TaskDetail
+
+LIGHT_STYLE = {Light.RED: "bold red", Light.YELLOW: "bold yellow", Light.GREEN: "bold green"}
+
+
+def _heading(text: str) -> Text:
+    return Text(f"── {text} ", style="bold cyan")
+
+
+def _source(task: Task) -> Text:
+    body = Text(task.source_text or task.title)
+    targets = {tg.text for item in task.checklist for tg in item.targets if tg.text}
+    for phrase in sorted(targets, key=len, reverse=True):
+        body.highlight_words([phrase], style="bold underline magenta")
+    return body
+
+
+def _event_line(ev: object) -> Text:
+    from lctasks.domain import Event
+
+    assert isinstance(ev, Event)
+    when = ev.at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+    line = Text(f"{when} ", style="dim")
+    line.append(f"{ev.actor} ", style="bold")
+    line.append(f"{ev.action}", style="cyan")
+    line.append(f" ({ev.source})", style="dim")
+    changes = []
+    for fld, pair in ev.changes.items():
+        if len(pair) >= 2:
+            changes.append(f"{fld}: {pair[0]} → {pair[1]}")
+        elif pair:
+            changes.append(f"{fld}: {pair[0]}")
+    if changes:
+        line.append("  " + "; ".join(changes))
+    if ev.reason:
+        line.append(f"  “{ev.reason}”", style="italic")
+    return line
+
+
+def render_detail(detail: TaskDetail, *, accept_key: str = "y") -> RenderableType:
+    task = detail.task
+    parts: list[RenderableType] = []
+    head = Text()
+    head.append(task.id, style="bold reverse")
+    head.append(" ")
+    head.append(task.title, style="bold")
+    head.append(f"  [{t('kind.' + task.kind.value)}]", style="dim")
+    parts.append(head)
+
+    meta = Text()
+    meta.append(f"{t('detail.status')}：", style="dim")
+    meta.append(t(f"status.{task.status.value}"))
+    meta.append(f"   {t('detail.progress')}：", style="dim")
+    meta.append(f"{task.progress}%")
+    if task.light is not None:
+        meta.append("   ")
+        meta.append(t(f"light.{task.light.value}"), style=LIGHT_STYLE[task.light])
+    meta.append(f"   {t('detail.version')} {task.version}", style="dim")
+    parts.append(meta)
+
+    due = Text()
+    due.append(f"{t('detail.deadline')}：", style="dim")
+    due.append(task.due.isoformat(), style="bold")
+    due.append(f"（{t('due.' + task.due_basis.value)}", style="dim")
+    if task.due_text:
+        due.append(f"：“{task.due_text}”", style="dim")
+    due.append("）", style="dim")
+    if task.original_due is not None and task.original_due != task.due:
+        due.append(f"  {t('detail.original_due')} {task.original_due.isoformat()}", style="dim")
+    parts.append(due)
+
+    parts.append(_heading(t("detail.owners")))
+    owners = Text()
+    owners.append(f"{t('detail.lead')}：", style="dim")
+    owners.append(
+        task.lead_unit or t("detail.unassigned"), style="bold" if task.lead_unit else "dim"
+    )
+    if task.co_units:
+        owners.append(f"   {t('detail.co')}：", style="dim")
+        owners.append("、".join(task.co_units))
+    if task.person:
+        owners.append(f"   {t('detail.person')}：", style="dim")
+        owners.append(task.person)
+    if task.leader:
+        owners.append(f"   {t('detail.leader')}：", style="dim")
+        owners.append(task.leader)
+    parts.append(owners)
+    if task.suggestion is not None and task.suggestion.lead:
+        sug = Text()
+        sug.append(f"{t('detail.suggestion')}：", style="dim")
+        sug.append(task.suggestion.lead, style="bold green")
+        if task.suggestion.co_units:
+            sug.append(" + " + "、".join(task.suggestion.co_units), style="green")
+        if task.suggestion.rules:
+            sug.append(
+                f"  {t('detail.suggestion_rules')} {', '.join(task.suggestion.rules)}", style="dim"
+            )
+        if task.lead_unit != task.suggestion.lead:
+            sug.append(f"  ({t('detail.accept_hint', k=accept_key)})", style="dim italic")
+        parts.append(sug)
+
+    parts.append(_heading(t("detail.source")))
+    parts.append(_source(task))
+    trace = Text(t("detail.line", chapter=task.chapter, line=task.line), style="dim")
+    parts.append(trace)
+
+    if task.checklist:
+        parts.append(_heading(t("detail.checklist")))
+        for item in task.checklist:
+            line = Text()
+            line.append("[x] " if item.done else "[ ] ", style="green" if item.done else "dim")
+            line.append(f"{item.seq}. ", style="dim")
+            line.append(item.text, style="strike dim" if item.done else "")
+            for tg in item.targets:
+                bits = []
+                if tg.value is not None:
+                    bits.append(f"{tg.value:g}{tg.unit}")
+                if tg.deadline is not None:
+                    bits.append(tg.deadline.isoformat())
+                if tg.yearly:
+                    bits.append(t("due.yearly"))
+                if bits:
+                    line.append(f"  ◎ {' · '.join(bits)}", style="magenta")
+            parts.append(line)
+
+    parts.append(_heading(t("detail.reports")))
+    if not detail.reports:
+        parts.append(Text(t("detail.no_reports"), style="dim"))
+    for rep in detail.reports:
+        r = Text()
+        r.append(rep.at.strftime("%Y-%m-%d"), style="bold")
+        r.append(f" {rep.actor}", style="dim")
+        if rep.percent is not None:
+            r.append(f"  {rep.percent}%")
+        parts.append(r)
+        for label, value in (
+            ("detail.made", rep.made),
+            ("detail.problems", rep.problems),
+            ("detail.next", rep.next_steps),
+        ):
+            if value:
+                line = Text("  ")
+                line.append(f"{t(label)}：", style="dim")
+                line.append(value)
+                parts.append(line)
+
+    if detail.events:
+        parts.append(_heading(t("detail.history")))
+        for ev in reversed(detail.events[-30:]):
+            parts.append(_event_line(ev))
+    return Group(*parts)
+
+
+class DetailPane(VerticalScroll, can_focus=True):
+    """Scrolls when the task has a long text or history."""
+
+    def compose(self):  # type: ignore[no-untyped-def]
+        yield Static(Text(t("detail.none"), style="dim"), id="detail-body")
+
+    def show(self, detail: TaskDetail | None, *, accept_key: str = "y") -> None:
+        body = self.query_one("#detail-body", Static)
+        if detail is None:
+            body.update(Text(t("detail.none"), style="dim"))
+        else:
+            body.update(render_detail(detail, accept_key=accept_key))

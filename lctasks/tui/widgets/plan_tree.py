@@ -1,0 +1,107 @@
+"""The plan tree: 篇 → 章 → 节, each with its task count and red/yellow counts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.message import Message
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from lctasks.i18n import t
+from lctasks.services.board import OutlineNode
+
+NodeRef = tuple[str, int, int]  # (kind, part or chapter, section) ; ("plan", 0, 0) for the root
+
+
+def _label(kind: str, number: int, title: str) -> str:
+    key = {"part": "tree.part", "chapter": "tree.chapter", "section": "tree.section"}[kind]
+    prefix = t(key, n=number)
+    title = title.strip()
+    if title.startswith("第"):
+        return title
+    return f"{prefix} {title}".strip()
+
+
+class PlanTree(Tree[NodeRef]):
+    """Picking a node filters the task list to that part, chapter or section."""
+
+    @dataclass
+    class Picked(Message):
+        """A node was chosen: filter to it."""
+
+        tree: PlanTree
+        ref: NodeRef
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(t("tree.plan"), data=("plan", 0, 0), id=id)
+        self.show_root = True
+        self.guide_depth = 2
+        self._titles: dict[TreeNode[NodeRef], str] = {}
+
+    def build(self, outline: Sequence[OutlineNode]) -> None:
+        self.clear()
+        self._titles = {self.root: t("tree.plan")}
+        parts: dict[int, TreeNode[NodeRef]] = {}
+        chapters: dict[int, TreeNode[NodeRef]] = {}
+        for node in outline:
+            if node.kind == "part":
+                n = self.root.add(
+                    _label("part", node.number, node.title), data=("part", node.number, 0)
+                )
+                parts[node.number] = n
+                self._titles[n] = _label("part", node.number, node.title)
+            elif node.kind == "chapter":
+                parent = parts.get(node.part or 0, self.root)
+                n = parent.add(
+                    _label("chapter", node.number, node.title), data=("chapter", node.number, 0)
+                )
+                chapters[node.number] = n
+                self._titles[n] = _label("chapter", node.number, node.title)
+            elif node.kind == "section":
+                owner = chapters.get(node.chapter)
+                if owner is None:
+                    continue
+                n = owner.add_leaf(
+                    _label("section", node.number, node.title),
+                    data=("section", node.chapter, node.number),
+                )
+                self._titles[n] = _label("section", node.number, node.title)
+        for n in chapters.values():
+            if not n.children:
+                n.allow_expand = False
+        self.root.expand()
+
+    def part_chapters(self) -> dict[int, frozenset[int]]:
+        out: dict[int, frozenset[int]] = {}
+        for part in self.root.children:
+            if part.data and part.data[0] == "part":
+                out[part.data[1]] = frozenset(
+                    c.data[1] for c in part.children if c.data and c.data[0] == "chapter"
+                )
+        return out
+
+    def set_counts(self, counts: dict[tuple[str, int], list[int]]) -> None:
+        for node, title in self._titles.items():
+            ref = node.data
+            if ref is None:
+                continue
+            kind, a, b = ref
+            key = (kind, a if kind != "section" else a * 1000 + b)
+            total, red, yellow = counts.get(key, [0, 0, 0])
+            label = Text(title)
+            label.append(f" {total}", style="dim")
+            if red:
+                label.append(f" {red}", style="bold red")
+            if yellow:
+                label.append(f" {yellow}", style="bold yellow")
+            node.set_label(label)
+
+    @on(Tree.NodeSelected)
+    def _picked(self, event: Tree.NodeSelected[NodeRef]) -> None:
+        event.stop()
+        if event.node.data is not None:
+            self.post_message(self.Picked(self, event.node.data))

@@ -1,0 +1,26 @@
+"""Helpers to drive the app as a person would, and wait for its workers (no sleeps)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+
+from lctasks.tui.app import LctasksApp
+from lctasks.tui.backend import Backend
+
+
+def make_app(db_path: Path, *, as_of: dt.date, actor: str = "督查员", **kw: Any) -> LctasksApp:
+    def factory() -> Backend:
+        return Backend.open(str(db_path), actor=actor)
+
+    return LctasksApp(backend_factory=factory, as_of=as_of, poll_interval=0, **kw)
+
+
+async def settle(pilot: Pilot[Any], rounds: int = 6) -> None:
+    """Let workers finish and their messages be handled (a few rounds: chains)."""
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()

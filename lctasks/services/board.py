@@ -30,7 +30,7 @@ from lctasks.db.models import (
     TaskRow,
     UnitRow,
 )
-from lctasks.domain import NotFoundError, Status
+from lctasks.domain import NotFoundError, ProgressReport, Status
 from lctasks.i18n import MESSAGES, t
 from lctasks.lights import REPORTING as _REPORTING
 from lctasks.lights import report_period, schedule_percent
@@ -290,6 +290,37 @@ class BoardService:
             if at is not None:
                 out[task_id] = at.date() if isinstance(at, dt.datetime) else at
         return out
+
+    def reports(self, plan: str, key: str) -> list[ProgressReport]:
+        """Every progress report of one task, newest first."""
+        with self.db.read() as s:
+            rows = s.execute(
+                select(
+                    ProgressRow.at,
+                    ProgressRow.actor,
+                    ProgressRow.made,
+                    ProgressRow.problems,
+                    ProgressRow.next_steps,
+                    ProgressRow.percent,
+                    ProgressRow.period,
+                )
+                .join(TaskRow, TaskRow.id == ProgressRow.task_id)
+                .join(PlanRow, PlanRow.id == TaskRow.plan_id)
+                .where(PlanRow.code == plan, TaskRow.key == key)
+                .order_by(ProgressRow.at.desc(), ProgressRow.id.desc())
+            ).all()
+        return [
+            ProgressReport(
+                at=r[0] if r[0].tzinfo else r[0].replace(tzinfo=dt.UTC),
+                actor=r[1],
+                made=r[2] or "",
+                problems=r[3] or "",
+                next_steps=r[4] or "",
+                percent=r[5],
+                period=r[6] or "",
+            )
+            for r in rows
+        ]
 
     # -- outline ---------------------------------------------------------------
 

@@ -11,24 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lctasks.domain import (
     Actor,
-    DueBasis,
+    ConflictError,
     Event,
-    LctasksError,
-    Light,
-    NotFoundError,
     ProgressReport,
     Source,
     Status,
-    Suggestion,
     Task,
-    TaskKind,
     Unit,
 )
+from lctasks.i18n import t
 from lctasks.services.base import ServiceContext
 from lctasks.services.board import (
     BoardRow,
@@ -38,6 +33,9 @@ from lctasks.services.board import (
     PlanInfo,
     TimelinePoint,
 )
+
+if TYPE_CHECKING:
+    from lctasks.services.workflow import BatchResult, WorkflowService
 
 
 @dataclass(frozen=True)
@@ -94,13 +92,11 @@ class Backend:
         info = self.plan()
         if info is not None:
             return info, 0
-        try:
-            ledger = _service("lctasks.services.ledger", "LedgerService")(self.ctx)
-        except ImportError:  # the ledger service is not installed: show the empty state
-            return None, 0
-        result = ledger.import_plan(bundled_plan_path())
+        from lctasks.services.ledger import LedgerService
+
+        result = LedgerService(self.ctx).import_plan()
         info = self.plan()
-        return info, _count_of(result)
+        return info, result.tasks
 
     def rows(self, as_of: dt.date) -> list[BoardRow]:
         assert self.plan_code is not None
@@ -128,46 +124,14 @@ class Backend:
     # -- one task --------------------------------------------------------------
 
     def detail(self, key: str, as_of: dt.date) -> TaskDetail:
-        try:
-            ledger = _service("lctasks.services.ledger", "LedgerService")(self.ctx)
-        except ImportError:
-            return self._detail_from_board(key, as_of)
-        task = ledger.get_task(key, plan=self.plan_code, as_of=as_of)
-        reports: tuple[ProgressReport, ...] = ()
-        events: tuple[Event, ...] = ()
-        try:
-            history = _service("lctasks.services.history", "HistoryService")(self.ctx)
-            events = tuple(history.task_events(key, plan=self.plan_code))
-            reports = tuple(history.progress_reports(key, plan=self.plan_code))
-        except ImportError:
-            if task.latest_report is not None:
-                reports = (task.latest_report,)
-        return TaskDetail(task, reports, events)
+        from lctasks.services.history import HistoryService
+        from lctasks.services.ledger import LedgerService
 
-    def _detail_from_board(self, key: str, as_of: dt.date) -> TaskDetail:
-        rows = self.rows_for([key], as_of)
-        if not rows:
-            raise NotFoundError(key)
-        r = rows[0]
-        task = Task(
-            plan=self.plan_code or "",
-            id=r.key,
-            kind=TaskKind(r.kind),
-            chapter=r.chapter,
-            title=r.title,
-            status=Status(r.status),
-            due=r.due,
-            due_basis=DueBasis.INFERRED,
-            start=r.start,
-            version=r.version,
-            lead_unit=r.lead or None,
-            co_units=r.co_units,
-            progress=r.progress,
-            section=r.section,
-            light=Light(r.light) if r.light else None,
-            suggestion=Suggestion(r.suggested, (), ()) if r.suggested else None,
-        )
-        return TaskDetail(task)
+        task = LedgerService(self.ctx).get_task(key, self.plan_code, as_of=as_of)
+        events = tuple(HistoryService(self.ctx).history(key, plan=self.plan_code))
+        assert self.plan_code is not None
+        reports = tuple(self.board.reports(self.plan_code, key))
+        return TaskDetail(task, reports, events)
 
     # -- units -----------------------------------------------------------------
 
@@ -183,8 +147,33 @@ class Backend:
 
     # -- actions (each one unit of work in the workflow service) ---------------
 
-    def _workflow(self) -> Any:
-        return _service("lctasks.services.workflow", "WorkflowService")(self.ctx)
+    def _workflow(self) -> WorkflowService:
+        from lctasks.services.workflow import WorkflowService
+
+        return WorkflowService(self.ctx)
+
+    def _guard(self, keys: Sequence[str], versions: Mapping[str, int]) -> int | None:
+        """The ``if_version`` for one task; for several, refuse if any changed since seen.
+
+        The workflow service checks a version atomically for one task. For a batch
+        the versions are compared just before the write, so an edit made in the
+        meantime is refused rather than overwritten (the window is milliseconds).
+        """
+        if len(keys) == 1:
+            return versions.get(keys[0])
+        assert self.plan_code is not None
+        now = {
+            r.key: r.version
+            for r in self.board.rows(self.plan_code, as_of=dt.date.today(), keys=keys)
+        }
+        stale = [k for k in keys if k in versions and k in now and now[k] != versions[k]]
+        if stale:
+            raise ConflictError(
+                t("wf.stale_batch", keys="、".join(stale)),
+                hint=t("wf.stale_batch_hint"),
+                ids=tuple(stale),
+            )
+        return None
 
     def assign(
         self,
@@ -194,117 +183,109 @@ class Backend:
         lead: str,
         co_units: Sequence[str] = (),
         person: str | None = None,
-    ) -> Any:
+        reason: str = "",
+    ) -> BatchResult:
         return self._workflow().assign(
             list(keys),
             lead=lead,
-            co_units=list(co_units),
+            co=list(co_units),
             person=person,
+            reason=reason,
             plan=self.plan_code,
-            if_version=_versions(keys, versions),
+            if_version=self._guard(keys, versions),
         )
 
-    def accept_suggestion(self, keys: Sequence[str], versions: Mapping[str, int]) -> Any:
+    def accept_suggestion(self, keys: Sequence[str], versions: Mapping[str, int]) -> BatchResult:
         return self._workflow().accept_suggestion(
-            list(keys), plan=self.plan_code, if_version=_versions(keys, versions)
+            list(keys), plan=self.plan_code, if_version=self._guard(keys, versions)
         )
 
     def set_status(
         self, keys: Sequence[str], versions: Mapping[str, int], *, status: Status, reason: str
-    ) -> Any:
+    ) -> BatchResult:
         return self._workflow().set_status(
             list(keys),
             status,
             reason=reason,
             plan=self.plan_code,
-            if_version=_versions(keys, versions),
+            if_version=self._guard(keys, versions),
         )
 
     def report_progress(
         self,
-        key: str,
-        version: int,
+        keys: Sequence[str],
+        versions: Mapping[str, int],
         *,
         made: str,
         problems: str,
         next_steps: str,
         percent: int | None,
-    ) -> Any:
+        today: dt.date | None = None,
+    ) -> BatchResult:
         return self._workflow().report_progress(
-            key,
+            list(keys),
             made=made,
             problems=problems,
             next_steps=next_steps,
             percent=percent,
+            today=today,
             plan=self.plan_code,
-            if_version=version,
+            if_version=self._guard(keys, versions),
         )
 
-    def check(self, key: str, version: int, *, done: Mapping[int, bool]) -> Any:
-        return self._workflow().check(key, dict(done), plan=self.plan_code, if_version=version)
+    def check(self, key: str, version: int, *, done: Mapping[int, bool]) -> None:
+        """Tick and untick items: at most two steps, each guarded by the version."""
+        wf = self._workflow()
+        expected = version
+        for value in (True, False):
+            items = sorted(seq for seq, d in done.items() if d is value)
+            if not items:
+                continue
+            result = wf.check(key, items, done=value, plan=self.plan_code, if_version=expected)
+            expected = result.results[0].version if result.results else expected + 1
 
     def close_tasks(
         self, keys: Sequence[str], versions: Mapping[str, int], *, note: str, evidence: str
-    ) -> Any:
+    ) -> BatchResult:
         return self._workflow().close(
             list(keys),
             note=note,
             evidence=evidence,
             plan=self.plan_code,
-            if_version=_versions(keys, versions),
+            if_version=self._guard(keys, versions),
         )
 
-    def return_tasks(self, keys: Sequence[str], versions: Mapping[str, int], *, reason: str) -> Any:
+    def return_tasks(
+        self, keys: Sequence[str], versions: Mapping[str, int], *, reason: str
+    ) -> BatchResult:
         return self._workflow().return_(
-            list(keys), reason=reason, plan=self.plan_code, if_version=_versions(keys, versions)
+            list(keys),
+            reason=reason,
+            plan=self.plan_code,
+            if_version=self._guard(keys, versions),
         )
 
     def extend(
-        self, keys: Sequence[str], versions: Mapping[str, int], *, new_due: str, reason: str
-    ) -> Any:
+        self,
+        keys: Sequence[str],
+        versions: Mapping[str, int],
+        *,
+        new_due: str,
+        reason: str,
+        today: dt.date,
+    ) -> BatchResult:
+        from lctasks.dates import parse_date
+
         return self._workflow().extend(
             list(keys),
-            new_due,
+            to=parse_date(new_due, today=today),
             reason=reason,
+            today=today,
             plan=self.plan_code,
-            if_version=_versions(keys, versions),
+            if_version=self._guard(keys, versions),
         )
 
-    def note(self, keys: Sequence[str], versions: Mapping[str, int], *, text: str) -> Any:
+    def note(self, keys: Sequence[str], versions: Mapping[str, int], *, text: str) -> BatchResult:
         return self._workflow().note(
-            list(keys), text, plan=self.plan_code, if_version=_versions(keys, versions)
+            list(keys), text, plan=self.plan_code, if_version=self._guard(keys, versions)
         )
-
-
-def _service(module: str, name: str) -> Any:
-    import importlib
-
-    return getattr(importlib.import_module(module), name)
-
-
-def _versions(keys: Sequence[str], versions: Mapping[str, int]) -> dict[str, int]:
-    return {k: versions[k] for k in keys if k in versions}
-
-
-def _count_of(result: Any) -> int:
-    for name in ("tasks", "task_count", "added", "count"):
-        value = getattr(result, name, None)
-        if isinstance(value, int):
-            return value
-        if isinstance(value, list | tuple):
-            return len(value)
-    return 0
-
-
-def bundled_plan_path() -> Path:
-    """The plan text that ships with lctasks (plan_data/ beside the package)."""
-    try:
-        from lctasks.resources import plan_text_path  # type: ignore[attr-defined]
-
-        return Path(plan_text_path())
-    except (ImportError, AttributeError):
-        root = Path(__file__).resolve().parents[2]
-        return root / "plan_data" / "liaocheng-14th-five-year-plan-2021-2025.txt"
-
-
-__all__ = ["Backend", "LctasksError", "TaskDetail"]

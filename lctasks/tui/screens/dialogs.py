@@ -235,6 +235,7 @@ class Assignment:
     lead: str
     co_units: tuple[str, ...] = ()
     person: str | None = None
+    reason: str = ""
 
 
 class UnitPicker(ModalScreen[Assignment | None]):
@@ -258,8 +259,10 @@ class UnitPicker(ModalScreen[Assignment | None]):
         *,
         suggested: str = "",
         co_units: Sequence[str] = (),
+        reassign: bool = False,
     ) -> None:
         super().__init__(id="unit-picker")
+        self.reassign = reassign
         self.keys = list(keys)
         self.search = search
         self.suggested = suggested
@@ -275,6 +278,9 @@ class UnitPicker(ModalScreen[Assignment | None]):
             yield Label("", id="unit-co", classes="dialog-sub")
             yield Label(t("dlg.assign.person"), classes="field-label")
             yield Input(id="unit-person", compact=True)
+            if self.reassign:
+                yield Label(t("dlg.assign.reason"), classes="field-label")
+                yield Input(id="unit-reason", compact=True)
             yield Static(t("dlg.assign.help"), classes="dialog-help")
 
     def on_mount(self) -> None:
@@ -339,6 +345,7 @@ class UnitPicker(ModalScreen[Assignment | None]):
 
     @on(Input.Submitted, "#unit-search")
     @on(Input.Submitted, "#unit-person")
+    @on(Input.Submitted, "#unit-reason")
     @on(OptionList.OptionSelected)
     def _pick(self, event: object) -> None:
         if hasattr(event, "stop"):
@@ -348,7 +355,10 @@ class UnitPicker(ModalScreen[Assignment | None]):
             return
         person = self.query_one("#unit-person", Input).value.strip() or None
         co = tuple(c for c in self.co if c != lead)
-        self.dismiss(Assignment(lead, co, person))
+        reason = ""
+        if self.reassign:
+            reason = self.query_one("#unit-reason", Input).value.strip()
+        self.dismiss(Assignment(lead, co, person, reason))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

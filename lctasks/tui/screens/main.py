@@ -544,6 +544,7 @@ class MainScreen(Screen[None]):
                     lead=result.lead,
                     co_units=result.co_units,
                     person=result.person,
+                    reason=result.reason,
                 ),
                 "done.assign",
             )
@@ -554,6 +555,7 @@ class MainScreen(Screen[None]):
                 backend_search,
                 suggested=suggested,
                 co_units=rows[0].co_units if len(rows) == 1 else (),
+                reassign=any(r.lead for r in rows),
             ),
             chosen,
         )
@@ -605,18 +607,20 @@ class MainScreen(Screen[None]):
                 return
             percent = int(values["percent"]) if values.get("percent") else None
 
-            def call(b: Any) -> None:
-                for r in rows:
-                    b.report_progress(
-                        r.key,
-                        r.version,
-                        made=values["made"],
-                        problems=values.get("problems", ""),
-                        next_steps=values.get("next_steps", ""),
-                        percent=percent,
-                    )
-
-            self._run(rows, call, "done.progress")
+            today = self.lapp.as_of
+            self._run(
+                rows,
+                lambda b: b.report_progress(
+                    [r.key for r in rows],
+                    {r.key: r.version for r in rows},
+                    made=values["made"],
+                    problems=values.get("problems", ""),
+                    next_steps=values.get("next_steps", ""),
+                    percent=percent,
+                    today=today,
+                ),
+                "done.progress",
+            )
 
         self.app.push_screen(dialogs.progress_dialog([r.key for r in rows]), chosen)
 
@@ -689,6 +693,7 @@ class MainScreen(Screen[None]):
                     {r.key: r.version for r in rows},
                     new_due=values["due"],
                     reason=values["reason"],
+                    today=self.lapp.as_of,
                 ),
                 "done.extend",
             )

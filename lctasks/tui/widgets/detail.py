@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from rich.console import Group, RenderableType
+from rich.table import Table
 from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
@@ -119,11 +120,13 @@ def render_detail(detail: TaskDetail, *, accept_key: str = "y") -> RenderableTyp
 
     if task.checklist:
         parts.append(_heading(t("detail.checklist")))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1)
         for item in task.checklist:
-            line = Text()
-            line.append("[x] " if item.done else "[ ] ", style="green" if item.done else "dim")
-            line.append(f"{item.seq}. ", style="dim")
-            line.append(item.text, style="strike dim" if item.done else "")
+            mark = Text("☑" if item.done else "☐", style="bold green" if item.done else "dim")
+            mark.append(f"{item.seq:>2}.", style="dim")
+            line = Text(item.text.strip(), style="dim" if item.done else "")
             for tg in item.targets:
                 bits = []
                 if tg.value is not None:
@@ -134,7 +137,8 @@ def render_detail(detail: TaskDetail, *, accept_key: str = "y") -> RenderableTyp
                     bits.append(t("due.yearly"))
                 if bits:
                     line.append(f"  ◎ {' · '.join(bits)}", style="magenta")
-            parts.append(line)
+            grid.add_row(mark, line)
+        parts.append(grid)
 
     parts.append(_heading(t("detail.reports")))
     if not detail.reports:

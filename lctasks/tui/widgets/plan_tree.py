@@ -92,12 +92,16 @@ class PlanTree(Tree[NodeRef]):
             kind, a, b = ref
             key = (kind, a if kind != "section" else a * 1000 + b)
             total, red, yellow = counts.get(key, [0, 0, 0])
-            label = Text(title)
+            # counts right after the number, so a narrow tree still shows them
+            head, _, rest = title.partition(" ")
+            label = Text(head)
             label.append(f" {total}", style="dim")
             if red:
                 label.append(f" {red}", style="bold red")
             if yellow:
                 label.append(f" {yellow}", style="bold yellow")
+            if rest:
+                label.append(" " + rest)
             node.set_label(label)
 
     @on(Tree.NodeSelected)

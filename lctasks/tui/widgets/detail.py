@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.binding import Binding, BindingType
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from lctasks.domain import Light, Task
 from lctasks.i18n import t
@@ -168,15 +171,69 @@ def render_detail(detail: TaskDetail, *, accept_key: str = "y") -> RenderableTyp
     return Group(*parts)
 
 
-class DetailPane(VerticalScroll, can_focus=True):
-    """Scrolls when the task has a long text or history."""
+class DetailPane(ScrollView, can_focus=True):
+    """The detail, rendered to lines once per task and width, drawn with the Line API.
 
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(Text(t("detail.none"), style="dim"), id="detail-body")
+    A plan chapter can run to hundreds of lines; re-rendering a Rich renderable
+    on every screen update (a dialog opening, a notification) cost 0.1–0.2 s,
+    so the lines are cached and only the visible ones are drawn.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "scroll_up", show=False),
+        Binding("down,j", "scroll_down", show=False),
+        Binding("pageup", "page_up", show=False),
+        Binding("pagedown", "page_down", show=False),
+    ]
+
+    DEFAULT_CSS = """
+    DetailPane { overflow-x: hidden; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._renderable: RenderableType = Text(t("detail.none"), style="dim")
+        self._lines: list[Strip] = []
+        self._width = -1
+        self.shown_key: str | None = None
 
     def show(self, detail: TaskDetail | None, *, accept_key: str = "y") -> None:
-        body = self.query_one("#detail-body", Static)
+        key = detail.task.id if detail is not None else None
+        if key != self.shown_key:
+            self.scroll_to(y=0, animate=False)
+        self.shown_key = key
         if detail is None:
-            body.update(Text(t("detail.none"), style="dim"))
+            self._renderable = Text(t("detail.none"), style="dim")
         else:
-            body.update(render_detail(detail, accept_key=accept_key))
+            self._renderable = render_detail(detail, accept_key=accept_key)
+        self._width = -1
+        self._layout()
+        self.refresh()
+
+    @property
+    def text(self) -> str:
+        """What the pane shows, as plain text (for tests and screen readers)."""
+        self._layout()
+        return "\n".join(strip.text.rstrip() for strip in self._lines)
+
+    def _layout(self) -> None:
+        width = max(10, self.scrollable_content_region.width or self.size.width or 60)
+        if width == self._width:
+            return
+        self._width = width
+        console = self.app.console
+        options = console.options.update_width(width)
+        lines = console.render_lines(self._renderable, options, pad=True)
+        self._lines = [Strip(line, width) for line in lines]
+        self.virtual_size = Size(width, len(self._lines))
+
+    def on_resize(self) -> None:
+        self._layout()
+
+    def render_line(self, y: int) -> Strip:
+        self._layout()
+        index = round(self.scroll_y) + y
+        width = self._width
+        if 0 <= index < len(self._lines):
+            return self._lines[index].apply_style(self.rich_style)
+        return Strip.blank(width, self.rich_style)

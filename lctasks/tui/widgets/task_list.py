@@ -109,8 +109,8 @@ class TaskList(ScrollView, can_focus=True):
         Binding("down,j", "cursor(1)", show=False),
         Binding("pageup", "page(-1)", show=False),
         Binding("pagedown", "page(1)", show=False),
-        Binding("home,g", "first", show=False),
-        Binding("end,G", "last", show=False),
+        Binding("home", "first", show=False),
+        Binding("end", "last", show=False),
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)

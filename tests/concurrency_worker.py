@@ -14,12 +14,14 @@ def cli_worker(url: str, name: str, commands: list[list[str]], barrier: Any, out
     """
     from lctasks.cli.fast import run
 
+    # on PostgreSQL the actor is the database login; --as would claim another name
+    who = ["--as", name] if url.startswith("sqlite") else []
     barrier.wait()
     results = []
     for argv in commands:
         err = io.StringIO()
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-            code = run(["--db", url, "--as", name, *argv])
+            code = run(["--db", url, *who, *argv])
         results.append((argv, code, err.getvalue()))
     out.put((name, results))
 
@@ -63,6 +65,6 @@ def if_version_worker(url: str, name: str, version: int, barrier: Any, out: Any)
     barrier.wait()
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        code = run(["--db", url, "--as", name, "note", "C10.M01", f"{name}的意见",
-                    "--if-version", str(version)])  # fmt: skip
+        who = ["--as", name] if url.startswith("sqlite") else []
+        code = run(["--db", url, *who, "note", "C10.M01", "意见", "--if-version", str(version)])
     out.put((name, [(["note"], code, err.getvalue())]))

@@ -399,3 +399,29 @@ def test_no_prompt_anywhere_in_the_cli() -> None:
                 pytest.fail(f"{path}: {node.attr}")
             if isinstance(node, ast.Name) and node.id == "input":
                 pytest.fail(f"{path}: input()")
+
+
+def test_roles_apply_to_the_cli_fast_path_too(db: str) -> None:
+    """With people on record the fast path steps aside for the full access check."""
+    from lctasks.services.people import PeopleService
+
+    database = open_database(db)
+    try:
+        people = PeopleService(ServiceContext(database, Actor("王督查")))
+        people.add("王督查", "supervisor")
+        people.add("李联络", "liaison", "市科技局")
+    finally:
+        database.dispose()
+    assert run(db, "--as", "王督查", "assign", "C09.M01", "--lead", "kjj")[0] == 0
+    res = _lctasks(db, "--as", "李联络", "close", "C09.M01", "-n", "完成", "-e", "E")
+    assert res.returncode == 6 and "督查室" in res.stderr
+    res = _lctasks(db, "--as", "李联络", "status", "C09.M01", "suspended")
+    assert res.returncode == 6 and "暂缓" in res.stderr
+    res = _lctasks(db, "--as", "李联络", "progress", "C09.M01", "--made", "材料已报", "--json")
+    assert res.returncode == 0, res.stderr
+    assert json.loads(res.stdout)["results"][0]["changes"]["status"] == [
+        "not_started",
+        "in_progress",
+    ]
+    res = _lctasks(db, "--as", "李联络", "close", "C09.M01", "C10.M01", "-n", "完成", "-e", "E")
+    assert res.returncode == 6 and row(db, "C09.M01")["status"] == "in_progress"

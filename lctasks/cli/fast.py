@@ -180,6 +180,7 @@ def run(argv: Sequence[str]) -> int | None:
         actor_name=glob.get("actor_name") or os.environ.get("LCTASKS_USER") or None,
         json=bool(glob.get("json") or kwargs.pop("as_json", False)),
         plan=glob.get("plan") or os.environ.get("LCTASKS_PLAN") or None,
+        actor_explicit="actor_name" in glob,  # typed --as: on PostgreSQL a claim to check
     )
     kwargs.pop("as_json", None)
     body: Callable[..., None] = getattr(actions, "return_" if command == "return" else command)

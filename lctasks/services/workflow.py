@@ -410,7 +410,7 @@ class WorkflowService:
         with db.write() as session:
             yield SessionRunner(session)
 
-    def _require(self, runner: Runner, action: str, task: _Task) -> None:
+    def _require(self, runner: Runner, action: str, task: _Task, to: Status | None = None) -> None:
         # A LiteDatabase opens only when no people/roles are configured, where
         # the access policy (lctasks.services.access) trusts everyone; with
         # people configured the CLI uses the full Database and this calls it.
@@ -420,7 +420,11 @@ class WorkflowService:
         from lctasks.db.models import TaskRow
         from lctasks.services import access
 
-        access.require(session, self.actor, action, session.get(TaskRow, task.id))
+        row = session.get(TaskRow, task.id)
+        if action == "status":
+            access.require(session, self.actor, action, row, to=to)
+        else:
+            access.require(session, self.actor, action, row)
 
     def _plan(self, runner: Runner, code: str | None) -> tuple[int, str]:
         code = code or None
@@ -478,6 +482,7 @@ class WorkflowService:
         if_version: int | None = None,
         dry_run: bool = False,
         prepare: Callable[[Runner, list[_Task]], None] | None = None,
+        to: Status | None = None,
     ) -> BatchResult:
         wanted = normalize_keys(keys)
         if not wanted:
@@ -486,7 +491,7 @@ class WorkflowService:
             raise InvalidInputError(t("wf.if_version_one"), ids=tuple(wanted))
         try:
             with self._write() as runner:
-                result = self._run(runner, action, wanted, step, plan, if_version, prepare)
+                result = self._run(runner, action, wanted, step, plan, if_version, prepare, to)
                 if dry_run:
                     raise _DryRun(result)
                 return result
@@ -503,6 +508,7 @@ class WorkflowService:
         plan: str | None,
         if_version: int | None,
         prepare: Callable[[Runner, list[_Task]], None] | None,
+        to: Status | None = None,
     ) -> BatchResult:
         plan_id, plan_code = self._plan(runner, plan)
         log = SqlEventLog(runner, self.actor)  # the chain lock first, then row locks
@@ -526,7 +532,7 @@ class WorkflowService:
         updates: list[dict[str, Any]] = []
         for task in live:
             try:
-                self._require(runner, _ACCESS.get(action, action), task)
+                self._require(runner, action, task, to)
                 change = step(runner, task)
             except _Problem as p:
                 problems[task.key] = p
@@ -782,7 +788,9 @@ class WorkflowService:
             ch.field("status", task.status.value, target.value, "status")
             return ch
 
-        return self._batch("status", keys, step, plan=plan, if_version=if_version, dry_run=dry_run)
+        return self._batch(
+            "status", keys, step, plan=plan, if_version=if_version, dry_run=dry_run, to=target
+        )
 
     def report_progress(
         self,
@@ -1032,10 +1040,6 @@ class WorkflowService:
             return _Change(reason=text.strip(), action="note")
 
         return self._batch("note", keys, step, plan=plan, if_version=if_version, dry_run=dry_run)
-
-
-# the access action name for each step
-_ACCESS = {"accept": "assign"}
 
 
 def _allowed(action: str, task: _Task) -> None:

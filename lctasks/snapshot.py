@@ -99,12 +99,17 @@ class HistoryPoint:
 
 @dataclass(frozen=True, slots=True)
 class Counts:
-    """Tasks by status and by light. Every status and light is present (0 if none)."""
+    """Tasks by status and by light. Every status and light is present (0 if none).
+
+    ``overdue``: past the deadline on the as-of date and not done/closed (as in
+    ``lctasks report``).
+    """
 
     tasks: int = 0
     status: Mapping[Status, int] = field(default_factory=dict)
     light: Mapping[Light, int] = field(default_factory=dict)
     title: str = ""  # chapters only
+    overdue: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", {s: int(self.status.get(s, 0)) for s in STATUSES})
@@ -292,27 +297,36 @@ def snapshot_task(task: Task, last_change: LastChange | None = None) -> Snapshot
 
 
 def tally(
-    tasks: Iterable[SnapshotTask], chapter_titles: Mapping[int, str] | None = None
+    tasks: Iterable[SnapshotTask],
+    chapter_titles: Mapping[int, str] | None = None,
+    as_of: dt.date | None = None,
 ) -> tuple[Counts, dict[str, Counts], dict[int, Counts]]:
-    """Totals, by lead unit and by chapter, counted from the tasks themselves."""
+    """Totals, by lead unit and by chapter, counted from the tasks themselves.
+
+    Removed tasks are not counted (as in ``lctasks report``).
+    """
     titles = chapter_titles or {}
-    total: list[Any] = [0, {}, {}]
+    total: list[Any] = [0, {}, {}, 0]
     units: dict[str, list[Any]] = {}
     chapters: dict[int, list[Any]] = {}
     for task in tasks:
+        if task.removed:
+            continue
+        late = as_of is not None and as_of > task.due and not task.status.finished
         for acc in (
             total,
-            units.setdefault(task.lead or UNASSIGNED, [0, {}, {}]),
-            chapters.setdefault(task.chapter, [0, {}, {}]),
+            units.setdefault(task.lead or UNASSIGNED, [0, {}, {}, 0]),
+            chapters.setdefault(task.chapter, [0, {}, {}, 0]),
         ):
             acc[0] += 1
             acc[1][task.status] = acc[1].get(task.status, 0) + 1
             if task.light is not None:
                 acc[2][task.light] = acc[2].get(task.light, 0) + 1
+            acc[3] += late
     return (
-        Counts(total[0], total[1], total[2]),
-        {name: Counts(a[0], a[1], a[2]) for name, a in units.items()},
-        {n: Counts(a[0], a[1], a[2], titles.get(n, "")) for n, a in chapters.items()},
+        Counts(total[0], total[1], total[2], "", total[3]),
+        {name: Counts(a[0], a[1], a[2], "", a[3]) for name, a in units.items()},
+        {n: Counts(a[0], a[1], a[2], titles.get(n, ""), a[3]) for n, a in chapters.items()},
     )
 
 
@@ -343,7 +357,7 @@ def build_snapshot(
         for t_ in tasks
     ]
     items.sort(key=lambda x: natural_key(x.id))
-    counted = tally(items, chapter_titles) if None in (totals, units, chapters) else None
+    counted = tally(items, chapter_titles, as_of) if None in (totals, units, chapters) else None
     snap = Snapshot(
         plan=plan,
         as_of=as_of,
@@ -432,6 +446,7 @@ def _counts_doc(c: Counts) -> dict[str, Any]:
         doc[s.value] = c.status[s]
     for g in LIGHTS:
         doc[g.value] = c.light[g]
+    doc["overdue"] = c.overdue
     return doc
 
 
@@ -1228,6 +1243,12 @@ def find_key_line(text: str, keypath: Sequence[str | int]) -> int | None:
     return best[1] if best else None
 
 
+def where(text: str, name: str, keypath: Sequence[str | int]) -> str:
+    """``file:line`` of ``keypath`` in ``text`` (just ``file`` when not found)."""
+    line = find_key_line(text, keypath)
+    return f"{name}:{line}" if line else name
+
+
 def keypath_str(keypath: Sequence[str | int]) -> str:
     out = ""
     for k in keypath:
@@ -1253,10 +1274,13 @@ class _Reader:
         self.parse_date = parse_date
 
     def fail(self, keypath: Sequence[str | int], message: str) -> InvalidInputError:
-        line = find_key_line(self.text, keypath)
-        where = f"{self.name}:{line}" if line else self.name
         return InvalidInputError(
-            t("snap.bad_value", where=where, path=keypath_str(keypath), detail=message),
+            t(
+                "snap.bad_value",
+                where=where(self.text, self.name, keypath),
+                path=keypath_str(keypath),
+                detail=message,
+            ),
             hint=t("snap.bad_value_hint"),
         )
 
@@ -1347,6 +1371,7 @@ class _Reader:
             status={s: self.int_(doc, s.value, path, 0) for s in STATUSES},
             light={g: self.int_(doc, g.value, path, 0) for g in LIGHTS},
             title=self.str_(doc, "title", path),
+            overdue=self.int_(doc, "overdue", path, 0),
         )
 
     def report(self, doc: Mapping[str, Any], path: tuple[Any, ...]) -> ProgressReport:
@@ -1727,20 +1752,31 @@ def diff_texts(
     are read in full. Either way the result equals ``diff_snapshots`` of the two
     parsed snapshots (a test checks it).
     """
+    return compare_texts(old_text, new_text, old_name=old_name, new_name=new_name)[0]
+
+
+def compare_texts(
+    old_text: str, new_text: str, *, old_name: str = "<old>", new_name: str = "<new>"
+) -> tuple[SnapshotDiff, dict[str, SnapshotTask]]:
+    """``diff_texts`` plus every task the diff names (the newer version when both)."""
     with bulk():
         old_split, new_split = _task_tables(old_text), _task_tables(new_text)
-        if old_split is None or new_split is None:
-            return diff_snapshots(
-                parse_snapshot(old_text, name=old_name), parse_snapshot(new_text, name=new_name)
-            )
-        (old_head, old_tables), (new_head, new_tables) = old_split, new_split
-        try:
-            old_snap = _partial(old_text, old_name, old_head, old_tables, new_tables)
-            new_snap = _partial(new_text, new_name, new_head, new_tables, old_tables)
-        except _Decline:  # an escape or date the fast reader leaves to tomllib
+        old_snap: Snapshot | None = None
+        if old_split is not None and new_split is not None:
+            (old_head, old_tables), (new_head, new_tables) = old_split, new_split
+            try:
+                old_snap = _partial(old_text, old_name, old_head, old_tables, new_tables)
+                new_snap = _partial(new_text, new_name, new_head, new_tables, old_tables)
+            except _Decline:  # an escape or date the fast reader leaves to tomllib
+                old_snap = None
+        if old_snap is None:
             old_snap = parse_snapshot(old_text, name=old_name)
             new_snap = parse_snapshot(new_text, name=new_name)
-        return diff_snapshots(old_snap, new_snap)
+        diff = diff_snapshots(old_snap, new_snap)
+        named = diff.task_ids()
+        tasks = {x.id: x for x in old_snap.tasks if x.id in named}
+        tasks.update({x.id: x for x in new_snap.tasks if x.id in named})
+        return diff, tasks
 
 
 def _partial(
@@ -1759,7 +1795,10 @@ def _partial(
     return replace(snap, tasks=tuple(tasks))
 
 
-def diff_files(old: str | os.PathLike[str], new: str | os.PathLike[str]) -> SnapshotDiff:
+def diff_files(
+    old: str | os.PathLike[str], new: str | os.PathLike[str]
+) -> tuple[SnapshotDiff, dict[str, SnapshotTask]]:
+    """Compare two snapshot files (``'-'`` reads one of them from stdin)."""
     old_text, old_name = read_text(old)
     new_text, new_name = read_text(new)
-    return diff_texts(old_text, new_text, old_name=old_name, new_name=new_name)
+    return compare_texts(old_text, new_text, old_name=old_name, new_name=new_name)

@@ -141,6 +141,7 @@ def test_totals_by_status_and_light() -> None:
     assert doc["totals"]["closed"] == 1
     assert doc["totals"]["red"] == 1
     assert doc["totals"]["green"] == 3
+    assert doc["totals"]["overdue"] == 3  # not finished, due before 2026-11-29
     assert doc["snapshot"] == {
         "as_of": dt.date(2026, 11, 29),
         "history_seq": 57,
@@ -451,6 +452,8 @@ COUNTS = st.builds(
     st.integers(0, 10**6),
     st.dictionaries(st.sampled_from(Status), st.integers(0, 10**6)),
     st.dictionaries(st.sampled_from(Light), st.integers(0, 10**6)),
+    st.just(""),
+    st.integers(0, 10**6),
 )
 
 

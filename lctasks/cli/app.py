@@ -88,9 +88,27 @@ def _root(
 
 def _register() -> None:
     # each module adds its commands to `app`; imports inside commands stay lazy
-    from lctasks.cli import home, log, people_cmds, plan_cmds, tui_cmds, units_cmds, workflow
+    from lctasks.cli import (
+        home,
+        log,
+        people_cmds,
+        plan_cmds,
+        snapshot_cmds,
+        tui_cmds,
+        units_cmds,
+        workflow,
+    )
 
-    for module in (home, plan_cmds, units_cmds, workflow, log, people_cmds, tui_cmds):
+    for module in (
+        home,
+        plan_cmds,
+        units_cmds,
+        workflow,
+        log,
+        people_cmds,
+        tui_cmds,
+        snapshot_cmds,
+    ):
         module.register(app)
 
 

@@ -397,11 +397,33 @@ class WorkflowService:
     def __init__(self, ctx: ServiceContext | LiteContext) -> None:
         self.ctx = ctx
         self.actor: Actor = ctx.actor
+        self._unit: Runner | None = None  # set inside unit_of_work()
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Runner]:
+        """Run several steps in ONE write transaction: all of them or none.
+
+        Steps called inside join this transaction instead of opening their own;
+        an exception leaving the block rolls every step back (raise to discard a
+        rehearsal). Do not pass ``dry_run`` to steps inside it.
+        """
+        if self._unit is not None:
+            yield self._unit
+            return
+        with self._write() as runner:
+            self._unit = runner
+            try:
+                yield runner
+            finally:
+                self._unit = None
 
     # -- plumbing -----------------------------------------------------------
 
     @contextmanager
     def _write(self) -> Iterator[Runner]:
+        if self._unit is not None:
+            yield self._unit
+            return
         db = self.ctx.db
         if isinstance(db, LiteDatabase):
             with db.write() as runner:

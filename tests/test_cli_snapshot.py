@@ -1,0 +1,154 @@
+"""`lctasks export / diff / apply` as a meeting's secretary runs them, on the real plan."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lctasks.cli.app import app
+from lctasks.db.engine import open_database
+from lctasks.domain import Actor
+from lctasks.services.base import ServiceContext
+from lctasks.services.ledger import LedgerService
+
+runner = CliRunner()
+AS_OF = "2025-06-30"
+
+
+@pytest.fixture(scope="module")
+def plan_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("plan") / "plan.db"
+    db = open_database(str(path))
+    try:
+        LedgerService(ServiceContext(db, Actor("导入员"))).import_plan()
+    finally:
+        db.dispose()
+    return path
+
+
+@pytest.fixture
+def db(plan_db_template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "lctasks.db"
+    shutil.copy(plan_db_template, path)
+    return str(path)
+
+
+def run(db: str, *args: str, input: str | None = None) -> tuple[int, str, str]:
+    res = runner.invoke(app, ["--db", db, "--as", "李主任", *args], input=input)
+    return res.exit_code, res.stdout, res.stderr
+
+
+def _edit(text: str, tid: str, old: str, new: str) -> str:
+    start = text.index(f'[tasks."{tid}"]')
+    pos = text.index(old, start)
+    return text[:pos] + new + text[pos + len(old) :]
+
+
+def test_export_to_a_file_and_to_stdout(db: str, tmp_path: Path) -> None:
+    out = tmp_path / "m.toml"
+    code, stdout, stderr = run(db, "export", "--as-of", AS_OF, "--out", str(out))
+    assert code == 0 and stdout == ""
+    assert "已导出 561 个任务" in stderr and str(out) in stderr
+    code, stdout, _ = run(db, "export", "--as-of", AS_OF)
+    assert code == 0
+    assert stdout.encode() == out.read_bytes()
+    doc = tomllib.loads(stdout)
+    assert doc["totals"]["tasks"] == 561
+    assert doc["tasks"]["C06.M01"]["title"] == "建设技术创新平台"
+    code, stdout, _ = run(db, "export", "--as-of", AS_OF, "--chapter", "C06", "--json")
+    data = json.loads(stdout)
+    assert code == 0 and set(data["tasks"]) == {k for k in doc["tasks"] if k.startswith("C06.")}
+    code, stdout, _ = run(db, "export", "--out", str(out), "--json", "--status", "未启动")
+    assert json.loads(stdout)["tasks"] == 561
+
+
+def test_export_rejects_bad_options(db: str, tmp_path: Path) -> None:
+    code, _, stderr = run(db, "export", "--as-of", "明年春天")
+    assert code == 4 and "明年春天" in stderr
+    code, _, stderr = run(db, "export", "--unit", "市不存在局")
+    assert code == 3 and "市不存在局" in stderr
+    code, _, stderr = run(db, "export", "--out", str(tmp_path / "no" / "dir.toml"))
+    assert code == 3
+    code, _, stderr = run(db, "export", "--since", str(tmp_path / "missing.toml"))
+    assert code == 3 and "missing.toml" in stderr
+
+
+def test_meeting_round_trip(db: str, tmp_path: Path) -> None:
+    before, after, reviewed = (tmp_path / n for n in ("10月.toml", "11月.toml", "审定.toml"))
+    assert run(db, "export", "--as-of", AS_OF, "--out", str(before))[0] == 0
+    assert run(db, "assign", "C06.M01", "C06.M02", "--lead", "kjj", "--co", "fgw")[0] == 0
+    assert run(db, "status", "C06.M01", "done")[0] == 0
+    assert run(db, "close", "C06.M01", "--note", "已挂牌", "--evidence", "文件")[0] == 0
+    code, _, _ = run(db, "export", "--as-of", AS_OF, "--out", str(after), "--since", str(before))
+    assert code == 0
+    assert tomllib.loads(after.read_text(encoding="utf-8"))["changes"]["newly_closed"] == [
+        "C06.M01"
+    ]
+
+    code, stdout, _ = run(db, "diff", str(before), str(after))
+    assert code == 0
+    assert "新销号：1 个\n  C06.M01\t建设技术创新平台\t市科技局" in stdout
+    assert "分配/改派" in stdout and "— → 市科技局（配合：市发展改革委）" in stdout
+    code, stdout, _ = run(db, "diff", str(before), str(after), "--json")
+    data = json.loads(stdout)
+    assert [t["id"] for t in data["newly_closed"]] == ["C06.M01"]
+    assert [t["id"] for t in data["reassigned"]] == ["C06.M01", "C06.M02"]
+    assert data["summary"]["added"] == 0
+    code, stdout, _ = run(db, "diff", str(after), str(after))
+    assert "两次快照之间没有变化" in stdout
+
+    text = after.read_text(encoding="utf-8")
+    text = _edit(text, "C06.M02", 'lead = "市科技局"', 'lead = "市工业和信息化局"')
+    text = _edit(text, "C06.M03", 'status = "not_started"', 'status = "in_progress"')
+    reviewed.write_text(text, encoding="utf-8")
+    code, stdout, stderr = run(db, "apply", str(reviewed), "--dry-run")
+    assert code == 0
+    assert stdout.splitlines() == [
+        f"C06.M02\t发挥国家级创新平台作用\t（{reviewed}:{_header_line(text, 'C06.M02')}）",
+        "  牵头单位：市科技局 → 市工业和信息化局",
+        f"C06.M03\t推动大众创业万众创新\t（{reviewed}:{_header_line(text, 'C06.M03')}）",
+        "  状态：未启动 → 推进中",
+    ]
+    assert "演练" in stderr and "数据库未改动" in stderr
+    code, stdout, _ = run(db, "apply", str(reviewed), "--json")
+    data = json.loads(stdout)
+    assert code == 0 and data["applied"] and data["events"] == 2
+    assert data["tasks"][0]["changes"] == {"lead": ["市科技局", "市工业和信息化局"]}
+    code, stdout, _ = run(db, "log", "--limit", "2", "--json")
+    events = json.loads(stdout)
+    events = events["events"] if isinstance(events, dict) else events
+    assert {(e["task"], e["source"], e["actor"]) for e in events} == {
+        ("C06.M02", "review", "李主任"),
+        ("C06.M03", "review", "李主任"),
+    }
+    # applied twice: nothing more to do
+    code, _, stderr = run(db, "apply", str(reviewed))
+    assert code == 0 and "没有要回填的修改" in stderr
+
+
+def _header_line(text: str, tid: str) -> int:
+    return text[: text.index(f'[tasks."{tid}"]')].count("\n") + 1
+
+
+def test_apply_refuses_conflicts_and_malformed_files(db: str, tmp_path: Path) -> None:
+    path = tmp_path / "r.toml"
+    assert run(db, "export", "--as-of", AS_OF, "--out", str(path))[0] == 0
+    good = path.read_text(encoding="utf-8")
+    path.write_text(_edit(good, "C06.M01", 'lead = ""', 'lead = "kjj"'), encoding="utf-8")
+    assert run(db, "note", "C06.M01", "会前已调整")[0] == 0
+    code, stdout, stderr = run(db, "apply", str(path))
+    assert code == 5 and stdout == ""
+    assert "C06.M01" in stderr and "快照版本 1，台账当前版本 2" in stderr
+    code, _, stderr = run(db, "apply", str(path), "--json")
+    assert code == 5 and json.loads(stderr)["error"]["ids"] == ["C06.M01"]
+
+    path.write_text(good.replace("schema_version = 1", "schema_version = [1"), encoding="utf-8")
+    code, _, stderr = run(db, "apply", str(path))
+    assert code == 4 and f"{path}:" in stderr
+    code, _, stderr = run(db, "apply", str(tmp_path / "nope.toml"))
+    assert code == 3

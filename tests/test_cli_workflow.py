@@ -296,7 +296,7 @@ def test_log_filters_and_verify_catches_tampering(db: str) -> None:
     con.commit()
     con.close()
     code, stdout, stderr = run(db, "log", "--verify")
-    assert code != 0 and f"第 {seq} 号事件" in stderr
+    assert code != 0 and f"第 {seq} 号事件" in stderr and "内容被改动" in stderr
     code, doc, _ = jrun(db, "log", "--verify")
     assert code != 0 and doc["ok"] is False and doc["first_bad_seq"] == seq
 

@@ -31,6 +31,12 @@ MESSAGES.update(
             "历史记录在数据库中被改动或删除过；从备份恢复，或请管理员调查",
             "history was edited or deleted in the database; restore a backup or investigate",
         ),
+        "log.problem.missing": ("该事件缺失（被删除？）", "the event is missing (deleted?)"),
+        "log.problem.link": (
+            "与前一条事件的链接不符（前面的记录被改动或删除？）",
+            "its link to the previous event does not match (an earlier row edited or deleted?)",
+        ),
+        "log.problem.content": ("记录后内容被改动", "its content was changed after recording"),
         "log.none": ("没有符合条件的事件", "no matching events"),
         "report.head": (
             "{plan} 截至 {as_of}（按{by}）",
@@ -64,6 +70,21 @@ def _day(text: str | None) -> dt.date | None:
     from lctasks.dates import parse_date
 
     return parse_date(text, today=dt.date.today())
+
+
+_PROBLEMS = {
+    "missing": "log.problem.missing",
+    "link": "log.problem.link",
+    "content": "log.problem.content",
+}
+
+
+def _problem(text: str) -> str:
+    """audit.verify_chain's reason in the user's language."""
+    for word, key in _PROBLEMS.items():
+        if word in text:
+            return t(key)
+    return text
 
 
 def _color(text: str, code: str) -> str:
@@ -157,7 +178,7 @@ def log(
                 out(t("log.verified", n=rep.checked))
             return
         raise StorageError(
-            t("log.broken", seq=rep.first_bad_seq, problem=rep.problem, n=rep.checked),
+            t("log.broken", seq=rep.first_bad_seq, problem=_problem(rep.problem), n=rep.checked),
             hint=t("log.broken.hint"),
             ids=(str(rep.first_bad_seq),),
         )

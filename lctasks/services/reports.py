@@ -163,9 +163,18 @@ class ReportService:
         groups: dict[tuple[int, str], _Acc] = {}
         total = _Acc()
         overdue: list[OverdueTask] = []
+        memo: dict[tuple[object, ...], Light] = {}
         for key, title, chapter, status_s, progress, start, due, unit, last in rows:
             status = Status(status_s)
-            light = light_for(status, start, due, progress, day, last, settings)
+            # many tasks share start, deadline, status and progress: compute each
+            # combination once (the rules format their reasons, which costs)
+            last_day = (last.date() if isinstance(last, dt.datetime) else last) if last else None
+            memo_key = (status, start, due, progress, last_day)
+            light = memo.get(memo_key)
+            if light is None:
+                light = memo[memo_key] = light_for(
+                    status, start, due, progress, day, last_day, settings
+                )
             late = day > due and not status.finished
             group = (chapter, "") if by == "chapter" else (int(unit is None), unit or "")
             groups.setdefault(group, _Acc()).add(status, light, late)

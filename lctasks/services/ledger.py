@@ -52,6 +52,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import json
 import re
 import time
 import unicodedata
@@ -61,7 +62,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import Table, Text, delete, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from lctasks.config import Settings
@@ -93,6 +94,7 @@ from lctasks.domain import (
     Unplaced,
 )
 from lctasks.i18n import MESSAGES, t
+from lctasks.lights import light_for
 from lctasks.services.audit import EventLog
 from lctasks.services.base import ServiceContext
 from lctasks.services.chain import utcnow
@@ -112,7 +114,6 @@ from lctasks.services.query import (
 )
 from lctasks.services.views import (
     as_utc,
-    compute_light,
     progress_report,
     suggestion_of,
     target_to_json,
@@ -279,6 +280,16 @@ def reconcile_checklist(
     return ticks, dropped
 
 
+def _core_insert(model: Any) -> Any:
+    """A Core INSERT for executemany: one statement for all rows.
+
+    The ORM bulk path (``insert(Model)`` with a list) splits rows into many
+    small batches; Core hands the whole list to the driver's executemany.
+    """
+    table: Table = model.__table__
+    return table.insert()
+
+
 def _checklist_json(items: Iterable[ChecklistDraft]) -> list[dict[str, object]]:
     return [{"text": c.text, "targets": [target_to_json(x) for x in c.targets]} for c in items]
 
@@ -439,12 +450,53 @@ _TASK_COLUMNS = (
     TaskRow.due_text,
     TaskRow.original_due,
     TaskRow.suggested_lead,
-    TaskRow.suggested_co,
-    TaskRow.suggested_rules,
+    # JSON columns as text, parsed once per distinct value (_JsonMemo)
+    type_coerce(TaskRow.suggested_co, Text).label("suggested_co"),
+    type_coerce(TaskRow.suggested_rules, Text).label("suggested_rules"),
     TaskRow.removed,
     TaskRow.updated_at,
-    TaskRow.attrs,
+    type_coerce(TaskRow.attrs, Text).label("attrs"),
 )
+
+
+_KINDS = {k.value: k for k in TaskKind}
+_STATUSES = {x.value: x for x in Status}
+_BASES = {b.value: b for b in DueBasis}
+
+
+class _LightMemo:
+    """``light_for`` once per distinct (status, start, due, progress, last report day)."""
+
+    def __init__(self, as_of: dt.date, settings: Settings) -> None:
+        self.as_of = as_of
+        self.settings = settings
+        self.memo: dict[tuple[Any, ...], Light] = {}
+
+    def __call__(
+        self, status: str, start: dt.date, due: dt.date, progress: int, last: dt.date | None
+    ) -> Light:
+        key = (status, start, due, progress, last)
+        hit = self.memo.get(key)
+        if hit is None:
+            hit = self.memo[key] = light_for(
+                status, start, due, progress, self.as_of, last, self.settings
+            )
+        return hit
+
+
+class _JsonMemo:
+    """JSON column values: parsed once per distinct text (SQLite hands back text)."""
+
+    def __init__(self) -> None:
+        self.memo: dict[str, Any] = {}
+
+    def __call__(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        hit = self.memo.get(value)
+        if hit is None:
+            hit = self.memo[value] = json.loads(value)
+        return hit
 
 
 class LedgerService:
@@ -686,7 +738,7 @@ class LedgerService:
         counts["unplaced"] = len(tree.unplaced)
         counts["indicator_rows"] = len(tree.indicators)
         if nodes:
-            s.execute(insert(PlanNodeRow), nodes)
+            s.execute(_core_insert(PlanNodeRow), nodes)
         return dict(counts)
 
     @staticmethod
@@ -723,10 +775,15 @@ class LedgerService:
         for i in range(0, total, _CHUNK):
             chunk = drafts[i : i + _CHUNK]
             values = [self._task_values(plan, d, suggestions.get(d.key), now) for d in chunk]
+            # plain executemany, then one SELECT for the ids: SQLAlchemy's ORM bulk
+            # INSERT .. RETURNING splices its result batches in quadratic time
+            s.execute(_core_insert(TaskRow), values)
             ids = {
-                key: tid
-                for tid, key in s.execute(
-                    insert(TaskRow).returning(TaskRow.id, TaskRow.key), values
+                k: v
+                for k, v in s.execute(
+                    select(TaskRow.key, TaskRow.id).where(
+                        TaskRow.plan_id == plan.id, TaskRow.key.in_([d.key for d in chunk])
+                    )
                 )
             }
             items = [
@@ -741,7 +798,7 @@ class LedgerService:
                 for n, c in enumerate(d.checklist, start=1)
             ]
             if items:
-                s.execute(insert(ChecklistRow), items)
+                s.execute(_core_insert(ChecklistRow), items)
             report(t("import.stage.tasks"), min(i + _CHUNK, total), total)
         return [d.key for d in drafts]
 
@@ -839,7 +896,7 @@ class LedgerService:
                 s.execute(delete(ChecklistRow).where(ChecklistRow.task_id.in_(ids[i : i + _CHUNK])))
             items = [item for rows in rewrite.values() for item in rows]
             if items:
-                s.execute(insert(ChecklistRow), items)
+                s.execute(_core_insert(ChecklistRow), items)
             for row in existing.values():
                 if row.id in rewrite:
                     s.expire(row, ["checklist"])
@@ -968,12 +1025,22 @@ class LedgerService:
         return q.order_by(*order)
 
     def list_tasks(
-        self, flt: TaskFilter | None = None, *, as_of: dt.date | None = None
+        self,
+        flt: TaskFilter | None = None,
+        *,
+        as_of: dt.date | None = None,
+        with_reports: bool = False,
     ) -> list[Task]:
-        """Tasks matching ``flt``, lights as of ``as_of`` (summaries: no checklist)."""
+        """Tasks matching ``flt``, with lights as of ``as_of`` (default today).
+
+        Summaries: no checklist; ``latest_report`` only with ``with_reports=True``
+        (the light always takes the latest report's date into account). Built
+        for 100,000 tasks: filters run in SQL, lights are memoised per distinct
+        (status, dates, progress), JSON columns are parsed once per distinct value.
+        """
         flt = flt or TaskFilter()
         as_of = as_of or dt.date.today()
-        settings = self._settings()
+        light = _LightMemo(as_of, self._settings())
         with self.db.read() as s:
             plan = resolve_plan(s, flt.plan)
             q = self._filtered(s, plan, flt)
@@ -985,15 +1052,20 @@ class LedgerService:
             rows = s.execute(q).all()
             if not rows:
                 return []
-            co = self._co_units(s, plan, [r[0] for r in rows])
-            reports = self._latest_reports(s, plan, [r[0] for r in rows])
-        tasks = []
+            ids = [r[0] for r in rows]
+            co = self._co_units(s, plan, ids)
+            last_at = self._last_report_at(s, plan, ids)
+            reports = self._latest_reports(s, plan, ids) if with_reports else {}
         wanted = {Light(x) for x in flt.lights}
+        json_value = _JsonMemo()
+        tasks = []
         for r in rows:
-            task = self._summary(r, plan.code, co.get(r[0], ()), reports.get(r[0]), as_of, settings)
-            if wanted and task.light not in wanted:
+            lit = light(r.status, r.start, r.due, r.progress or 0, last_at.get(r[0]))
+            if wanted and lit not in wanted:
                 continue
-            tasks.append(task)
+            tasks.append(
+                self._summary(r, plan.code, co.get(r[0], ()), reports.get(r[0]), lit, json_value)
+            )
         if flt.lights:
             end = None if flt.limit is None else flt.offset + flt.limit
             tasks = tasks[flt.offset : end]
@@ -1016,18 +1088,29 @@ class LedgerService:
         return {k: tuple(v) for k, v in out.items()}
 
     @staticmethod
-    def _latest_reports(s: Session, plan: PlanRow, ids: list[int]) -> dict[int, ProgressReport]:
-        """The newest progress report per task (for the 'report missing' light rule)."""
+    def _latest_subquery(plan: PlanRow, ids: list[int]) -> Any:
         latest = select(ProgressRow.task_id, func.max(ProgressRow.at).label("at")).group_by(
             ProgressRow.task_id
         )
         if len(ids) <= _CHUNK:
-            latest = latest.where(ProgressRow.task_id.in_(ids))
-        else:
-            latest = latest.join(TaskRow, TaskRow.id == ProgressRow.task_id).where(
-                TaskRow.plan_id == plan.id
-            )
-        sub = latest.subquery()
+            return latest.where(ProgressRow.task_id.in_(ids))
+        return latest.join(TaskRow, TaskRow.id == ProgressRow.task_id).where(
+            TaskRow.plan_id == plan.id
+        )
+
+    def _last_report_at(self, s: Session, plan: PlanRow, ids: list[int]) -> dict[int, dt.date]:
+        """The date of the newest progress report per task (for the light)."""
+        out: dict[int, dt.date] = {}
+        for tid, at in s.execute(self._latest_subquery(plan, ids)):
+            if at is not None:
+                out[tid] = at.date() if isinstance(at, dt.datetime) else at
+        return out
+
+    def _latest_reports(
+        self, s: Session, plan: PlanRow, ids: list[int]
+    ) -> dict[int, ProgressReport]:
+        """The newest progress report per task."""
+        sub = self._latest_subquery(plan, ids).subquery()
         q = select(ProgressRow).join(
             sub, (ProgressRow.task_id == sub.c.task_id) & (ProgressRow.at == sub.c.at)
         )
@@ -1044,19 +1127,19 @@ class LedgerService:
         plan_code: str,
         co: tuple[str, ...],
         report: ProgressReport | None,
-        as_of: dt.date,
-        settings: Settings,
+        light: Light,
+        json_value: _JsonMemo,
     ) -> Task:
-        status = Status(r.status)
+        attrs = json_value(r.attrs)
         return Task(
             plan=plan_code,
             id=r.key,
-            kind=TaskKind(r.kind),
+            kind=_KINDS[r.kind],
             chapter=r.chapter,
             title=r.title,
-            status=status,
+            status=_STATUSES[r.status],
             due=r.due,
-            due_basis=DueBasis(r.due_basis),
+            due_basis=_BASES[r.due_basis],
             start=r.start,
             version=r.version,
             lead_unit=r.short,
@@ -1071,20 +1154,16 @@ class LedgerService:
             line=r.line or 0,
             due_text=r.due_text or "",
             original_due=r.original_due,
-            suggestion=suggestion_of(r.suggested_lead, r.suggested_co, r.suggested_rules),
+            suggestion=suggestion_of(
+                r.suggested_lead, json_value(r.suggested_co), json_value(r.suggested_rules)
+            )
+            if r.suggested_lead or r.suggested_co not in (None, "[]", [])
+            else None,
             latest_report=report,
-            light=compute_light(
-                status=status,
-                start=r.start,
-                due=r.due,
-                progress=r.progress or 0,
-                as_of=as_of,
-                settings=settings,
-                latest_report=report,
-            ),
+            light=light,
             removed=bool(r.removed),
             updated_at=as_utc(r.updated_at),
-            attrs=tuple((str(k), str(v)) for k, v in (r.attrs or {}).items()),
+            attrs=tuple((str(k), str(v)) for k, v in (attrs or {}).items()),
         )
 
     def get_task(self, key: str, plan: str | None = None, *, as_of: dt.date | None = None) -> Task:
@@ -1151,9 +1230,9 @@ class LedgerService:
 
     def _light_rows(
         self, s: Session, plan: PlanRow, as_of: dt.date
-    ) -> list[tuple[int, int | None, int | None, str, Light | None]]:
+    ) -> list[tuple[int, int | None, int | None, str, Light]]:
         """(chapter, section, box, kind, light) for every live task of the plan."""
-        settings = self._settings()
+        light = _LightMemo(as_of, self._settings())
         rows = s.execute(
             select(
                 TaskRow.id,
@@ -1167,22 +1246,14 @@ class LedgerService:
                 TaskRow.progress,
             ).where(TaskRow.plan_id == plan.id, TaskRow.removed.is_(False))
         ).all()
-        reports = self._latest_reports(s, plan, [r.id for r in rows])
+        last_at = self._last_report_at(s, plan, [r.id for r in rows])
         return [
             (
                 r.chapter,
                 r.section,
                 r.box,
                 r.kind,
-                compute_light(
-                    status=Status(r.status),
-                    start=r.start,
-                    due=r.due,
-                    progress=r.progress or 0,
-                    as_of=as_of,
-                    settings=settings,
-                    latest_report=reports.get(r.id),
-                ),
+                light(r.status, r.start, r.due, r.progress or 0, last_at.get(r.id)),
             )
             for r in rows
         ]

@@ -123,8 +123,9 @@ def make_big_db(db: str | os.PathLike[str], n: int = 100_000, *, seed: int = 14)
                     original = None
                     if rnd.random() < 0.05:
                         original, due, basis = due, due + dt.timedelta(days=180), "extended"
-                    elif rnd.random() < 0.3:  # yearly cadences and near deadlines
-                        due = dt.date(2026, rnd.randint(1, 12), rnd.randint(1, 28))
+                    elif rnd.random() < 0.3:  # set by people: month ends (2026年6月底前)
+                        month = rnd.randint(1, 12)
+                        due = dt.date(2026 + month // 12, month % 12 + 1, 1) - dt.timedelta(1)
                         basis = "manual"
                     rows.append(
                         {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import Counter
 from pathlib import Path
@@ -348,3 +349,40 @@ def test_rekey_inserted_paragraph_takes_a_fresh_number() -> None:
     out, moved = rekey(drafts, stored)
     assert [d.key for d in out] == ["C10.M01", "C10.M04", "C10.M02", "C10.M03"]
     assert moved == [("C10.M02", "C10.M04"), ("C10.M03", "C10.M02"), ("C10.M04", "C10.M03")]
+
+
+def test_light_memo_agrees_with_light_for() -> None:
+    import itertools
+
+    from lctasks.config import Settings
+    from lctasks.lights import light_for
+    from lctasks.services.ledger import _LightMemo
+
+    settings = Settings(report_grace_days=5)
+    start = dt.date(2021, 1, 1)
+    for as_of in (dt.date(2025, 6, 3), dt.date(2025, 12, 28), dt.date(2026, 2, 1)):
+        memo = _LightMemo(as_of, settings)
+        for status, due, progress, last in itertools.product(
+            [s.value for s in Status],
+            [dt.date(2025, 12, 31), dt.date(2025, 6, 5), dt.date(2026, 6, 30)],
+            [0, 40, 80, 100],
+            [
+                None,
+                dt.date(2025, 4, 30),
+                dt.date(2025, 5, 29),
+                dt.date(2025, 6, 1),
+                dt.date(2025, 12, 1),
+                dt.date(2026, 1, 30),
+            ],
+        ):
+            expected = light_for(status, start, due, progress, as_of, last, settings)
+            assert memo(status, start, due, progress, last) is expected
+
+
+def test_list_summary_equals_get_task_but_the_checklist(ledger: LedgerService) -> None:
+    ledger.import_tree(small_tree())
+    _assign_and_tick(ledger.db)
+    as_of = dt.date(2025, 3, 1)
+    for summary in ledger.list_tasks(as_of=as_of):
+        full = ledger.get_task(summary.id, as_of=as_of)
+        assert dataclasses.replace(full, checklist=(), latest_report=None) == summary

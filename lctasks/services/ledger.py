@@ -94,7 +94,7 @@ from lctasks.domain import (
     Unplaced,
 )
 from lctasks.i18n import MESSAGES, t
-from lctasks.lights import light_for
+from lctasks.lights import light_for, report_period
 from lctasks.services.audit import EventLog
 from lctasks.services.base import ServiceContext
 from lctasks.services.chain import utcnow
@@ -225,10 +225,12 @@ def _unit_shorts(texts: Sequence[str]) -> set[str]:
 # ---------------------------------------------------------------------------
 
 
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
 def _norm_item(text: str) -> str:
-    """Checklist text for matching: no spaces, no punctuation, NFKC."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in text if not (ch.isspace() or unicodedata.category(ch)[0] == "P"))
+    """Text for matching: NFKC, no spaces, no punctuation (CJK characters are \\w)."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text))
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -465,16 +467,27 @@ _BASES = {b.value: b for b in DueBasis}
 
 
 class _LightMemo:
-    """``light_for`` once per distinct (status, start, due, progress, last report day)."""
+    """``light_for`` once per distinct (status, start, due, progress, report state).
+
+    The light reads the latest report's date only as "inside the current
+    reporting period or not" (lctasks.lights: the period of ``as_of`` less the
+    grace days), so the memo key keeps just that, not the date itself; the
+    result is the same light (tests/test_ledger.py checks it against light_for).
+    """
 
     def __init__(self, as_of: dt.date, settings: Settings) -> None:
         self.as_of = as_of
         self.settings = settings
+        grace = dt.timedelta(days=settings.report_grace_days)
+        self.period_start = report_period(as_of - grace, settings.report_cadence).start
+        self.before = self.period_start - dt.timedelta(days=1)
         self.memo: dict[tuple[Any, ...], Light] = {}
 
     def __call__(
         self, status: str, start: dt.date, due: dt.date, progress: int, last: dt.date | None
     ) -> Light:
+        if last is not None:
+            last = self.period_start if last >= self.period_start else self.before
         key = (status, start, due, progress, last)
         hit = self.memo.get(key)
         if hit is None:
@@ -488,7 +501,7 @@ class _JsonMemo:
     """JSON column values: parsed once per distinct text (SQLite hands back text)."""
 
     def __init__(self) -> None:
-        self.memo: dict[str, Any] = {}
+        self.memo: dict[Any, Any] = {}
 
     def __call__(self, value: Any) -> Any:
         if not isinstance(value, str):
@@ -497,6 +510,22 @@ class _JsonMemo:
         if hit is None:
             hit = self.memo[value] = json.loads(value)
         return hit
+
+    def pairs(self, value: Any) -> tuple[tuple[str, str], ...]:
+        key = ("pairs", value if isinstance(value, str) else json.dumps(value, sort_keys=True))
+        hit = self.memo.get(key)
+        if hit is None:
+            data = self(value) or {}
+            hit = self.memo[key] = tuple((str(k), str(v)) for k, v in data.items())
+        result: tuple[tuple[str, str], ...] = hit
+        return result
+
+    def suggestion(self, lead: str | None, co: Any, rules: Any) -> Suggestion | None:
+        key = ("sug", lead, str(co), str(rules))
+        if key not in self.memo:
+            self.memo[key] = suggestion_of(lead, self(co), self(rules))
+        result: Suggestion | None = self.memo[key]
+        return result
 
 
 class LedgerService:
@@ -1054,7 +1083,7 @@ class LedgerService:
                 return []
             ids = [r[0] for r in rows]
             co = self._co_units(s, plan, ids)
-            last_at = self._last_report_at(s, plan, ids)
+            last_at = self._last_report_at(s, plan, ids, as_of)
             reports = self._latest_reports(s, plan, ids) if with_reports else {}
         wanted = {Light(x) for x in flt.lights}
         json_value = _JsonMemo()
@@ -1073,35 +1102,48 @@ class LedgerService:
 
     @staticmethod
     def _co_units(s: Session, plan: PlanRow, ids: list[int]) -> dict[int, tuple[str, ...]]:
-        q = (
+        base = (
             select(CoUnitRow.task_id, UnitRow.short)
             .join(UnitRow, CoUnitRow.unit_id == UnitRow.id)
             .order_by(CoUnitRow.task_id, CoUnitRow.position)
         )
-        if len(ids) <= _CHUNK:
-            q = q.where(CoUnitRow.task_id.in_(ids))
-        else:  # the whole plan: one join beats thousands of bound parameters
-            q = q.join(TaskRow, TaskRow.id == CoUnitRow.task_id).where(TaskRow.plan_id == plan.id)
+        if len(ids) <= 20 * _CHUNK:  # a filtered list: IN lists of _CHUNK ids
+            queries = [
+                base.where(CoUnitRow.task_id.in_(ids[i : i + _CHUNK]))
+                for i in range(0, len(ids), _CHUNK)
+            ]
+        else:  # most of the plan: one join beats many bound parameters
+            queries = [
+                base.join(TaskRow, TaskRow.id == CoUnitRow.task_id).where(
+                    TaskRow.plan_id == plan.id
+                )
+            ]
         out: defaultdict[int, list[str]] = defaultdict(list)
-        for tid, short in s.execute(q):
-            out[tid].append(short)
+        for q in queries:
+            for tid, short in s.execute(q):
+                out[tid].append(short)
         return {k: tuple(v) for k, v in out.items()}
 
     @staticmethod
-    def _latest_subquery(plan: PlanRow, ids: list[int]) -> Any:
+    def _latest_subquery(plan: PlanRow, ids: list[int], as_of: dt.date | None = None) -> Any:
         latest = select(ProgressRow.task_id, func.max(ProgressRow.at).label("at")).group_by(
             ProgressRow.task_id
         )
+        if as_of is not None:  # the latest report at or before the as-of day
+            end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), dt.UTC)
+            latest = latest.where(ProgressRow.at < end)
         if len(ids) <= _CHUNK:
             return latest.where(ProgressRow.task_id.in_(ids))
         return latest.join(TaskRow, TaskRow.id == ProgressRow.task_id).where(
             TaskRow.plan_id == plan.id
         )
 
-    def _last_report_at(self, s: Session, plan: PlanRow, ids: list[int]) -> dict[int, dt.date]:
-        """The date of the newest progress report per task (for the light)."""
+    def _last_report_at(
+        self, s: Session, plan: PlanRow, ids: list[int], as_of: dt.date
+    ) -> dict[int, dt.date]:
+        """The date of the newest progress report per task up to ``as_of`` (for the light)."""
         out: dict[int, dt.date] = {}
-        for tid, at in s.execute(self._latest_subquery(plan, ids)):
+        for tid, at in s.execute(self._latest_subquery(plan, ids, as_of)):
             if at is not None:
                 out[tid] = at.date() if isinstance(at, dt.datetime) else at
         return out
@@ -1128,42 +1170,67 @@ class LedgerService:
         co: tuple[str, ...],
         report: ProgressReport | None,
         light: Light,
-        json_value: _JsonMemo,
+        memo: _JsonMemo,
     ) -> Task:
-        attrs = json_value(r.attrs)
+        (
+            _tid,
+            key,
+            kind,
+            chapter,
+            title,
+            status,
+            due,
+            basis,
+            start,
+            version,
+            lead,
+            person,
+            leader,
+            progress,
+            section,
+            box,
+            category,
+            source_text,
+            line,
+            due_text,
+            original_due,
+            s_lead,
+            s_co,
+            s_rules,
+            removed,
+            updated_at,
+            attrs,
+        ) = r
         return Task(
-            plan=plan_code,
-            id=r.key,
-            kind=_KINDS[r.kind],
-            chapter=r.chapter,
-            title=r.title,
-            status=_STATUSES[r.status],
-            due=r.due,
-            due_basis=_BASES[r.due_basis],
-            start=r.start,
-            version=r.version,
-            lead_unit=r.short,
-            co_units=co,
-            person=r.person,
-            leader=r.leader,
-            progress=r.progress or 0,
-            section=r.section,
-            box=r.box,
-            category=r.category,
-            source_text=r.source_text or "",
-            line=r.line or 0,
-            due_text=r.due_text or "",
-            original_due=r.original_due,
-            suggestion=suggestion_of(
-                r.suggested_lead, json_value(r.suggested_co), json_value(r.suggested_rules)
-            )
-            if r.suggested_lead or r.suggested_co not in (None, "[]", [])
-            else None,
-            latest_report=report,
-            light=light,
-            removed=bool(r.removed),
-            updated_at=as_utc(r.updated_at),
-            attrs=tuple((str(k), str(v)) for k, v in (attrs or {}).items()),
+            plan_code,
+            key,
+            _KINDS[kind],
+            chapter,
+            title,
+            _STATUSES[status],
+            due,
+            _BASES[basis],
+            start,
+            version,
+            lead,
+            co,
+            person,
+            leader,
+            progress or 0,
+            section,
+            box,
+            category,
+            source_text or "",
+            line or 0,
+            due_text or "",
+            original_due,
+            (),
+            memo.suggestion(s_lead, s_co, s_rules),
+            report,
+            light,
+            bool(removed),
+            updated_at.replace(tzinfo=dt.UTC) if updated_at.tzinfo is None else updated_at,
+            memo.pairs(attrs),
         )
 
     def get_task(self, key: str, plan: str | None = None, *, as_of: dt.date | None = None) -> Task:
@@ -1246,7 +1313,7 @@ class LedgerService:
                 TaskRow.progress,
             ).where(TaskRow.plan_id == plan.id, TaskRow.removed.is_(False))
         ).all()
-        last_at = self._last_report_at(s, plan, [r.id for r in rows])
+        last_at = self._last_report_at(s, plan, [r.id for r in rows], as_of)
         return [
             (
                 r.chapter,

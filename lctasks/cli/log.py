@@ -49,6 +49,10 @@ MESSAGES.update(
             "total\tdone\tdone%\tclosed\tred\tyellow\toverdue",
         ),
         "report.overdue": ("逾期任务 {n} 个：", "{n} overdue tasks:"),
+        "report.more": (
+            "……另有 {n} 个（--overdue 0 列出全部，或 --json）",
+            "… {n} more (--overdue 0 lists all, or --json)",
+        ),
         "report.overdue.line": (
             "{id}\t{lead}\t截止 {due}\t逾期 {days} 天\t{status}\t{title}",
             "{id}\t{lead}\tdue {due}\t{days} days late\t{status}\t{title}",
@@ -207,6 +211,9 @@ def report(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Date the lights are computed for (today).")
     ] = None,
+    overdue: Annotated[
+        int, typer.Option("--overdue", help="Overdue tasks listed (most overdue first; 0: all).")
+    ] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
 ) -> None:
     """Totals, done %, red/yellow counts and the overdue list, by unit or by chapter."""
@@ -273,7 +280,8 @@ def report(
     if rep.overdue:
         out("")
         out(t("report.overdue", n=len(rep.overdue)))
-        for o in rep.overdue:
+        shown = rep.overdue if overdue <= 0 else rep.overdue[:overdue]
+        for o in shown:
             out(
                 t(
                     "report.overdue.line",
@@ -285,6 +293,8 @@ def report(
                     title=o.title,
                 )
             )
+        if len(shown) < len(rep.overdue):
+            out(t("report.more", n=len(rep.overdue) - len(shown)))
 
 
 def register(app: typer.Typer) -> None:

@@ -85,10 +85,10 @@ class SqlEventLog:
     def __init__(self, runner: Runner, actor: Actor, *, at: dt.datetime | None = None) -> None:
         self._runner = runner
         self._actor = actor
-        # truncate to microseconds: that is what every back end stores
-        self.at = _as_utc(at or utcnow())
         if runner.dialect == "postgresql":
             runner.all("SELECT pg_advisory_xact_lock(:k)", {"k": CHAIN_LOCK_KEY})
+        # the time is taken once the chain is ours, so later seq never has an earlier time
+        self.at = _as_utc(at or utcnow())
         head = runner.all("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
         self._seq, self._prev = (int(head[0][0]), str(head[0][1])) if head else (0, GENESIS)
         self._pending: list[dict[str, Any]] = []

@@ -426,3 +426,25 @@ def test_roles_apply_to_the_cli_fast_path_too(db: str) -> None:
     ]
     res = _lctasks(db, "--as", "李联络", "close", "C09.M01", "C10.M01", "-n", "完成", "-e", "E")
     assert res.returncode == 6 and row(db, "C09.M01")["status"] == "in_progress"
+
+
+def test_the_commands_on_either_back_end(db_url: str) -> None:
+    """The same commands on SQLite and (when configured) PostgreSQL."""
+    from tests.wfdata import seed
+
+    database = open_database(db_url)
+    seed(database)
+    database.dispose()
+    code, doc, stderr = jrun(db_url, "assign", "C10.M01", "C10.M03", "--lead", "gxj", "--co", "kjj")
+    assert code == 0, stderr
+    assert doc["summary"]["changed"] == 2
+    assert run(db_url, "status", "C10.M01", "done")[0] == 0
+    code, doc, _ = jrun(db_url, "close", "C10.M01", "C10.M03", "-n", "完成", "-e", "E")
+    assert code == 5 and doc["applied"] is False  # C10.M03 not started: nothing closed
+    code, doc, _ = jrun(db_url, "close", "C10.M01", "-n", "完成", "-e", "E")
+    assert code == 0 and doc["results"][0]["changes"]["status"] == ["done", "closed"]
+    code, doc, _ = jrun(db_url, "history", "C10.M01")
+    assert [e["action"] for e in doc["events"]] == ["assign", "status", "close"]
+    assert run(db_url, "log", "--verify")[0] == 0
+    code, doc, _ = jrun(db_url, "report", "--as-of", "2023-03-01")
+    assert {r["group"] for r in doc["rows"]} == {"市工业和信息化局", "（未分配）"}

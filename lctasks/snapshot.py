@@ -35,9 +35,11 @@ import os
 import re
 import sys
 import tomllib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -267,11 +269,16 @@ def bulk() -> Iterator[None]:
 _NUM = re.compile(r"(\d+)")
 
 
-def natural_key(task_id: str) -> tuple[tuple[int, int | str], ...]:
-    """C2.M3 < C10.M03 < I07: numbers compare as numbers, text as text."""
-    return tuple(
-        (1, int(part)) if i % 2 else (0, part) for i, part in enumerate(_NUM.split(task_id))
-    )
+@lru_cache(maxsize=1 << 18)  # export, write and diff sort the same IDs again
+def natural_key(task_id: str) -> tuple[str | int, ...]:
+    """C2.M3 < C10.M03 < I07: numbers compare as numbers, text as text.
+
+    Splitting on digit runs puts text at even and numbers at odd positions in
+    every key, so keys compare position by position without mixing types.
+    """
+    parts: list[str | int] = list(_NUM.split(task_id))
+    parts[1::2] = [int(p) for p in parts[1::2]]  # type: ignore[arg-type]
+    return tuple(parts)
 
 
 def snapshot_task(task: Task, last_change: LastChange | None = None) -> SnapshotTask:
@@ -306,23 +313,33 @@ def tally(
     Removed tasks are not counted (as in ``lctasks report``).
     """
     titles = chapter_titles or {}
-    total: list[Any] = [0, {}, {}, 0]
+    # count distinct (lead, chapter, status, light, late) cases first: C speed
+    cases = Counter(
+        (
+            x.lead or UNASSIGNED,
+            x.chapter,
+            x.status,
+            x.light,
+            as_of is not None and as_of > x.due and not x.status.finished,
+        )
+        for x in tasks
+        if not x.removed
+    )
+    total: list[Any] = [0, Counter(), Counter(), 0]
     units: dict[str, list[Any]] = {}
     chapters: dict[int, list[Any]] = {}
-    for task in tasks:
-        if task.removed:
-            continue
-        late = as_of is not None and as_of > task.due and not task.status.finished
-        for acc in (
-            total,
-            units.setdefault(task.lead or UNASSIGNED, [0, {}, {}, 0]),
-            chapters.setdefault(task.chapter, [0, {}, {}, 0]),
-        ):
-            acc[0] += 1
-            acc[1][task.status] = acc[1].get(task.status, 0) + 1
-            if task.light is not None:
-                acc[2][task.light] = acc[2].get(task.light, 0) + 1
-            acc[3] += late
+    for (lead, chapter, status, light, late), n in cases.items():
+        if lead not in units:
+            units[lead] = [0, Counter(), Counter(), 0]
+        if chapter not in chapters:
+            chapters[chapter] = [0, Counter(), Counter(), 0]
+        for acc in (total, units[lead], chapters[chapter]):
+            acc[0] += n
+            acc[1][status] += n
+            if light is not None:
+                acc[2][light] += n
+            if late:
+                acc[3] += n
     return (
         Counts(total[0], total[1], total[2], "", total[3]),
         {name: Counts(a[0], a[1], a[2], "", a[3]) for name, a in units.items()},

@@ -304,3 +304,33 @@ def test_closing_and_returning_through_a_review(ctx: ServiceContext, tmp_path: P
         ("C06.M02", "return", "佐证材料不全"),
     ]
     assert rows[0][3]["evidence"] == [None, "验收报告"]
+
+
+def test_a_note_alone_is_recorded_once_and_read_only_edits_are_named(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    path = tmp_path / "r.toml"
+    write_snapshot(ReviewService(ctx).export(as_of=AS_OF), path)
+    text = path.read_text(encoding="utf-8")
+    text = _edit(text, "C06.M03", "version = ", 'note = "请于12月前报送方案"\nversion = ')
+    text = _edit(text, "C06.P01", "progress = 0", "progress = 50")
+    path.write_text(text, encoding="utf-8")
+    svc = ReviewService(ctx)
+    plan = svc.plan_review(path)
+    assert [(e.task, [f.field for f in e.edits]) for e in plan.edits] == [("C06.M03", ["note"])]
+    assert plan.warnings == (
+        f"{path}:{_line(text, 'C06.P01', 'progress')}：C06.P01.progress 为只读字段，修改不会回填",
+    )
+    before = _events(ctx.db)
+    assert svc.apply_review(path).events == 1
+    with ctx.db.read() as s:
+        row = s.execute(
+            select(EventRow.action, EventRow.reason, EventRow.source).where(
+                EventRow.seq == before + 1
+            )
+        ).one()
+    assert tuple(row) == ("note", "请于12月前报送方案", "review")
+    # the same file again: the note is already on record, not a conflict, not repeated
+    again = svc.apply_review(path)
+    assert again.review.edits == () and again.review.conflicts == ()
+    assert _events(ctx.db) == before + 1

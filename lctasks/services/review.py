@@ -37,6 +37,7 @@ from lctasks.domain import (
     DueBasis,
     InvalidInputError,
     LctasksError,
+    Light,
     ProgressReport,
     Source,
     Status,
@@ -131,6 +132,9 @@ MESSAGES.update(
 )
 
 EDITABLE = ("lead", "co_units", "person", "due", "status")
+_STATUS = {x.value: x for x in Status}
+_KINDS = {x.value: x for x in TaskKind}
+_BASES = {x.value: x for x in DueBasis}
 READ_ONLY = ("title", "kind", "chapter", "progress")
 
 
@@ -208,25 +212,9 @@ class _Rehearsal(Exception):
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
-    """A task's columns as the review needs them (no ORM object)."""
-
-    id: int
-    key: str
-    kind: str
-    chapter: int
-    title: str
-    status: str
-    progress: int
-    start: dt.date
-    due: dt.date
-    due_basis: str
-    original_due: dt.date | None
-    version: int
-    lead: str | None
-    person: str | None
-    removed: bool
+# A task's columns as the review needs them: SQLAlchemy rows (attribute access by
+# label) rather than objects: 100,000 of them load in a fraction of the time.
+_Row = Any
 
 
 class ReviewService:
@@ -257,6 +245,18 @@ class ReviewService:
         ``flt.units`` selects tasks a unit leads or co-owns (typed names are
         resolved like everywhere: short name, full name, pinyin, initials).
         """
+        with bulk():  # 100,000 tasks: no collector passes while building them
+            return self._export(flt, as_of=as_of, since=since, plan=plan, stamp=stamp)
+
+    def _export(
+        self,
+        flt: SnapshotFilter | None,
+        *,
+        as_of: dt.date | None,
+        since: Snapshot | None,
+        plan: str | None,
+        stamp: dt.datetime | None,
+    ) -> Snapshot:
         from sqlalchemy import func, select
 
         from lctasks.db.models import EventRow, PlanNodeRow, ProgressRow
@@ -268,7 +268,7 @@ class ReviewService:
         settings = self._settings()
         end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
         units = _resolve_units(flt.units)
-        with bulk(), self.ctx.db.read() as s:
+        with self.ctx.db.read() as s:
             plan_row = resolve_plan(s, plan)
             rows = _task_rows(s, plan_row, units, flt.chapters, flt.statuses)
             co = _co_units(s, plan_row)
@@ -280,15 +280,24 @@ class ReviewService:
                 .subquery()
             )
             reports: dict[int, ProgressReport] = {}
-            for pr in s.scalars(
-                select(ProgressRow)
+            for tid, at, actor, made, problems, steps, percent, period in s.execute(
+                select(
+                    ProgressRow.task_id,
+                    ProgressRow.at,
+                    ProgressRow.actor,
+                    ProgressRow.made,
+                    ProgressRow.problems,
+                    ProgressRow.next_steps,
+                    ProgressRow.percent,
+                    ProgressRow.period,
+                )
                 .join(
                     latest,
                     (latest.c.task_id == ProgressRow.task_id) & (latest.c.last == ProgressRow.at),
                 )
                 .order_by(ProgressRow.id)
             ):
-                reports[pr.task_id] = _report(pr)
+                reports[tid] = _report(at, actor, made, problems, steps, percent, period)
             last: dict[str, LastChange] = {}
             newest = (
                 select(EventRow.task_key, func.max(EventRow.seq).label("seq"))
@@ -321,34 +330,55 @@ class ReviewService:
                 plan_row.end,
             )
         tasks = []
-        for r in rows:
-            status = Status(r.status)
-            report = reports.get(r.id)
+        # light_for is pure and only the report's date matters: many tasks share
+        # the same inputs, so each distinct case is assessed once (3x faster here)
+        lights: dict[tuple[Any, ...], Light] = {}
+        status_of, kind_of, basis_of = _STATUS, _KINDS, _BASES
+        no_co: tuple[str, ...] = ()
+        # unpacking the row (a tuple) is much cheaper than 16 attribute lookups
+        for (
+            tid,
+            key,
+            kind,
+            chapter,
+            title,
+            status_s,
+            progress,
+            start,
+            due,
+            basis,
+            original,
+            version,
+            lead,
+            person,
+            _removed,
+        ) in rows:
+            status = status_of[status_s]
+            report = reports.get(tid)
+            last_day = report.at.date() if report is not None else None
+            case = (status, start, due, progress, last_day)
+            light = lights.get(case)
+            if light is None:
+                light = lights[case] = light_for(
+                    status, start, due, progress, day, last_day, settings
+                )
             tasks.append(
                 SnapshotTask(
-                    r.key,
-                    TaskKind(r.kind),
-                    r.chapter,
-                    r.title,
+                    key,
+                    kind_of[kind],
+                    chapter,
+                    title,
                     status,
-                    r.due,
-                    DueBasis(r.due_basis),
-                    r.lead,
-                    co.get(r.id, ()),
-                    r.person,
-                    r.original_due,
-                    light_for(
-                        status,
-                        r.start,
-                        r.due,
-                        r.progress,
-                        day,
-                        report.at if report is not None else None,
-                        settings,
-                    ),
-                    r.progress,
-                    r.version,
-                    last.get(r.key),
+                    due,
+                    basis_of[basis],
+                    lead,
+                    co.get(tid, no_co),
+                    person,
+                    original,
+                    light,
+                    progress,
+                    version,
+                    last.get(key),
                     report,
                 )
             )
@@ -367,6 +397,10 @@ class ReviewService:
     # -- review ----------------------------------------------------------------
 
     def plan_review(self, path: str | os.PathLike[str]) -> ReviewPlan:
+        with bulk():
+            return self._plan_review(path)
+
+    def _plan_review(self, path: str | os.PathLike[str]) -> ReviewPlan:
         """What applying the reviewed snapshot at ``path`` would change.
 
         Raises InvalidInputError (every problem, each with file:line) for an
@@ -387,7 +421,7 @@ class ReviewService:
         from lctasks.db.models import EventRow
         from lctasks.services.plans import resolve_plan
 
-        with bulk(), self.ctx.db.read() as s:
+        with self.ctx.db.read() as s:
             plan_row = resolve_plan(s, snap.plan.code or None)
             rows = {r.key: r for r in _task_rows(s, plan_row, (), (), (), removed=True)}
             co = _co_units(s, plan_row)
@@ -570,15 +604,23 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
-def _report(r: Any) -> ProgressReport:
+def _report(
+    at: dt.datetime,
+    actor: str,
+    made: str | None,
+    problems: str | None,
+    next_steps: str | None,
+    percent: int | None,
+    period: str | None,
+) -> ProgressReport:
     return ProgressReport(
-        at=_utc(r.at),
-        actor=r.actor,
-        made=r.made or "",
-        problems=r.problems or "",
-        next_steps=r.next_steps or "",
-        percent=r.percent,
-        period=r.period or "",
+        at=_utc(at),
+        actor=actor,
+        made=made or "",
+        problems=problems or "",
+        next_steps=next_steps or "",
+        percent=percent,
+        period=period or "",
     )
 
 
@@ -612,7 +654,7 @@ def _task_rows(
     *,
     removed: bool = False,
 ) -> list[_Row]:
-    from sqlalchemy import or_, select
+    from sqlalchemy import func, or_, select
 
     from lctasks.db.models import CoUnitRow, TaskRow, UnitRow
 
@@ -624,13 +666,13 @@ def _task_rows(
             TaskRow.chapter,
             TaskRow.title,
             TaskRow.status,
-            TaskRow.progress,
+            func.coalesce(TaskRow.progress, 0).label("progress"),
             TaskRow.start,
             TaskRow.due,
             TaskRow.due_basis,
             TaskRow.original_due,
             TaskRow.version,
-            UnitRow.short,
+            UnitRow.short.label("lead"),
             TaskRow.person,
             TaskRow.removed,
         )
@@ -648,26 +690,7 @@ def _task_rows(
         ids = select(UnitRow.id).where(UnitRow.short.in_(list(units)))
         co = select(CoUnitRow.task_id).where(CoUnitRow.unit_id.in_(ids))
         q = q.where(or_(TaskRow.lead_unit_id.in_(ids), TaskRow.id.in_(co)))
-    return [
-        _Row(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            r[5],
-            r[6] or 0,
-            r[7],
-            r[8],
-            r[9],
-            r[10],
-            r[11],
-            r[12],
-            r[13],
-            bool(r[14]),
-        )
-        for r in s.execute(q.order_by(TaskRow.id))
-    ]
+    return list(s.execute(q.order_by(TaskRow.id)))
 
 
 def _co_units(s: Session, plan_row: PlanRow) -> dict[int, tuple[str, ...]]:

@@ -949,6 +949,8 @@ def _fast_loads(text: str) -> dict[str, Any] | None:
     """
     if text.startswith("\ufeff"):
         return None
+    if "\r\n" in text:  # a file saved on Windows; same lines, same data
+        text = text.replace("\r\n", "\n")
     try:
         start = text.find("\n[tasks.")
         if start >= 0:
@@ -1041,7 +1043,7 @@ def _fast_array(g: str) -> list[Any]:
 
 
 def _parse_blocks(text: str, start: int) -> dict[str, Any] | None:
-    root = _parse_lines(text[:start])
+    root = _parse_lines(text[: start + 1])
     tasks = root.setdefault("tasks", {})
     if type(tasks) is not dict:
         raise _Decline
@@ -1707,7 +1709,7 @@ def read_text(path: str | os.PathLike[str]) -> tuple[str, str]:
     except OSError as exc:
         raise InvalidInputError(t("snap.unreadable", path=str(p), detail=str(exc))) from exc
     try:
-        return data.decode("utf-8"), str(p)
+        return data.decode("utf-8-sig"), str(p)  # a BOM (Windows Notepad) is fine
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InvalidInputError(
@@ -1776,6 +1778,7 @@ def compare_texts(
     old_text: str, new_text: str, *, old_name: str = "<old>", new_name: str = "<new>"
 ) -> tuple[SnapshotDiff, dict[str, SnapshotTask]]:
     """``diff_texts`` plus every task the diff names (the newer version when both)."""
+    old_text, new_text = old_text.replace("\r\n", "\n"), new_text.replace("\r\n", "\n")
     with bulk():
         old_split, new_split = _task_tables(old_text), _task_tables(new_text)
         old_snap: Snapshot | None = None

@@ -296,6 +296,18 @@ def test_missing_file_and_non_utf8(tmp_path: Path) -> None:
     assert f"{bad}:2" in info.value.message
 
 
+def test_windows_line_endings_and_bom(tmp_path: Path) -> None:
+    snap = meeting(SAMPLE)
+    text = snapshot_text(snap)
+    windows = text.replace("\n", "\r\n")
+    assert snap_mod._fast_loads(windows) == tomllib.loads(windows)
+    path = tmp_path / "记事本.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + windows.encode("utf-8"))
+    assert read_snapshot(path) == snap
+    changed = meeting([dataclasses.replace(SAMPLE[0], status=Status.DONE), *SAMPLE[1:]])
+    assert diff_texts(windows, snapshot_text(changed)).newly_done == ("C10.M03",)
+
+
 def test_unsupported_schema_version() -> None:
     text = snapshot_text(meeting(SAMPLE)).replace("schema_version = 1", "schema_version = 9")
     with pytest.raises(InvalidInputError) as info:

@@ -152,3 +152,21 @@ def test_apply_refuses_conflicts_and_malformed_files(db: str, tmp_path: Path) ->
     assert code == 4 and f"{path}:" in stderr
     code, _, stderr = run(db, "apply", str(tmp_path / "nope.toml"))
     assert code == 3
+
+
+def test_the_real_entry_point_exports(db: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    out = tmp_path / "m.toml"
+    res = subprocess.run(
+        [sys.executable, "-m", "lctasks", "--db", db, "export", "--as-of", AS_OF, "-o", str(out)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert res.returncode == 0, res.stderr
+    assert "已导出 561 个任务" in res.stderr
+    assert tomllib.loads(out.read_text(encoding="utf-8"))["snapshot"]["as_of"].isoformat() == AS_OF

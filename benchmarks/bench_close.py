@@ -3,7 +3,8 @@
     python benchmarks/bench_close.py [--tasks 100000] [--tw-tasks 10000]
                                      [--batch 1000] [--runs 11]
 
-Prints, in one run on this machine (median wall time of ``--runs`` processes):
+Prints, in one run on this machine (median wall time of ``--runs`` processes,
+taken round-robin so that every measure sees the same machine load):
 
 - ``python -c pass`` — the interpreter alone;
 - ``lctasks close ID --note … --evidence …`` — one call on a database of
@@ -108,7 +109,8 @@ def lctasks_cmd() -> list[str]:
     return [sys.executable, "-m", "lctasks"]
 
 
-def taskwarrior(data: Path, n: int, runs: int, env: dict[str, str]) -> float | None:
+def taskwarrior(data: Path, n: int, env: dict[str, str]) -> tuple[list[str], dict[str, str]] | None:
+    """A Taskwarrior data dir with ``n`` pending tasks; the base command and its env."""
     if shutil.which("task") is None:
         print("taskwarrior: not installed (apt-get install -y taskwarrior)")
         return None
@@ -125,7 +127,7 @@ def taskwarrior(data: Path, n: int, runs: int, env: dict[str, str]) -> float | N
         [*base, "status:pending", "count"], env=tw_env, capture_output=True, text=True
     ).stdout.strip()
     print(f"taskwarrior: {count} pending tasks")
-    return statistics.median(timed([*base, str(n // 2 + i), "done"], tw_env) for i in range(runs))
+    return base, tw_env
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -157,16 +159,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         note = ["--note", "完成", "--evidence", "bench"]
         pick = iter(keys[len(keys) // 3 :])  # each run closes a task still in progress
 
-        py = statistics.median(timed([sys.executable, "-c", "pass"], env) for _ in range(args.runs))
-        fast = statistics.median(
-            timed([*lct, "close", next(pick), *note], env) for _ in range(args.runs)
-        )
         typer_main = "import sys; from lctasks.cli.app import main; sys.argv[0] = 'lctasks'; main()"
-        slow = statistics.median(
-            timed([sys.executable, "-c", typer_main, "close", next(pick), *note], env)
-            for _ in range(max(3, args.runs // 2))
-        )
-        tw = taskwarrior(tmp / "tw", args.tw_tasks, args.runs, env)
+        tw_setup = taskwarrior(tmp / "tw", args.tw_tasks, env)
+        # round-robin: every measure sees the same machine load, so the ratios hold
+        times: dict[str, list[float]] = {"pass": [], "fast": [], "typer": [], "tw": []}
+        for i in range(args.runs):
+            times["pass"].append(timed([sys.executable, "-c", "pass"], env))
+            times["fast"].append(timed([*lct, "close", next(pick), *note], env))
+            times["typer"].append(
+                timed([sys.executable, "-c", typer_main, "close", next(pick), *note], env)
+            )
+            if tw_setup:
+                base, tw_env = tw_setup
+                times["tw"].append(timed([*base, str(args.tw_tasks // 2 + i), "done"], tw_env))
+        py, fast, slow = (statistics.median(times[k]) for k in ("pass", "fast", "typer"))
+        tw = statistics.median(times["tw"]) if times["tw"] else None
         ids = tmp / "batch.txt"
         ids.write_text("\n".join(next(pick) for _ in range(args.batch)) + "\n", encoding="utf-8")
         batch = timed([*lct, "close", "--from", str(ids), *note], env)

@@ -7,6 +7,8 @@ importing typer, pydantic or SQLAlchemy; everything else goes to Typer.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 
 
@@ -15,8 +17,21 @@ def main() -> None:
 
     code = run(sys.argv[1:])
     if code is not None:
-        sys.stdout.flush()
-        raise SystemExit(code)
+        _finish(code)
     from lctasks.cli.app import main as typer_main
 
     typer_main()
+
+
+def _finish(code: int) -> None:
+    """End a fast-path call without the interpreter's teardown.
+
+    By now the transaction is committed and the database closed; what remains
+    is finalising every module and object, measured at ~15 % of a whole
+    ``lctasks close`` here. Flush the output, then leave.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        # a closed pipe (`| head`): nothing left to keep
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            stream.flush()
+    os._exit(code)

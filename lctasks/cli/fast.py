@@ -190,4 +190,7 @@ def run(argv: Sequence[str]) -> int | None:
     except LctasksError as exc:
         report_error(exc, as_json=st.json)
         return exc.exit_code
+    except BrokenPipeError:
+        # the reader went away (`| head`) after the change was committed: not an error
+        return 0
     return 0

@@ -98,9 +98,9 @@ class Backend:
         info = self.plan()
         return info, result.tasks
 
-    def rows(self, as_of: dt.date) -> list[BoardRow]:
+    def rows(self, as_of: dt.date, *, limit: int | None = None) -> list[BoardRow]:
         assert self.plan_code is not None
-        return self.board.rows(self.plan_code, as_of=as_of)
+        return self.board.rows(self.plan_code, as_of=as_of, limit=limit)
 
     def rows_for(self, keys: Sequence[str], as_of: dt.date) -> list[BoardRow]:
         assert self.plan_code is not None

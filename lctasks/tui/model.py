@@ -88,19 +88,23 @@ class PinyinTable:
         self.initials: dict[int, str] = {}
 
     def learn(self, texts: Iterable[str]) -> None:
-        chars: set[str] = set()
-        for text in texts:
-            chars.update(text)
+        chars = set("".join(texts))
         new = [c for c in chars if "\u3400" <= c <= "\u9fff" and ord(c) not in self.full]
         if not new:
             return
         # pypinyin costs ~0.25 s to import: only when a pinyin query first needs it
         from pypinyin import Style, lazy_pinyin
 
-        for c in new:
-            full = lazy_pinyin(c)[0]
-            self.full[ord(c)] = full
-            self.initials[ord(c)] = lazy_pinyin(c, style=Style.FIRST_LETTER)[0][:1]
+        # one call for all characters (each Han character gives one syllable)
+        text = "".join(new)
+        full = lazy_pinyin(text)
+        firsts = lazy_pinyin(text, style=Style.FIRST_LETTER)
+        if len(full) != len(new) or len(firsts) != len(new):
+            full = [lazy_pinyin(c)[0] for c in new]
+            firsts = [lazy_pinyin(c, style=Style.FIRST_LETTER)[0] for c in new]
+        for c, f, i in zip(new, full, firsts, strict=True):
+            self.full[ord(c)] = f
+            self.initials[ord(c)] = i[:1]
 
     def of(self, text: str) -> str:
         return text.translate(self.full) + "\n" + text.translate(self.initials)
@@ -130,6 +134,7 @@ class TaskStore:
     pinyin: PinyinTable = field(default_factory=PinyinTable)
     _hay: list[str] = field(default_factory=list)
     _py: list[str] | None = None
+    _both: list[str] | None = None  # text and pinyin, for one `in` per row
     _order: list[int] = field(default_factory=list)  # row indexes in sort order
     _by_key: dict[str, int] = field(default_factory=dict)
     _base_cache: tuple[Filter, list[int]] | None = None
@@ -140,11 +145,21 @@ class TaskStore:
     # -- loading ---------------------------------------------------------------
 
     def load(self, rows: Sequence[BoardRow]) -> None:
+        """Take the rows in plan order (the board's order), as the ID sort shows them.
+
+        Sorting 100,000 keys costs ~0.3 s, so the first view uses the order the
+        rows came in; choosing a sort (or the ID column again) sorts for real.
+        """
         self.rows = list(rows)
         self._by_key = {r.key: i for i, r in enumerate(self.rows)}
         self._hay = [_haystack(r) for r in self.rows]
         self._py = None
-        self._resort()
+        self._both = None
+        if self.sort == "key" and not self.reverse:
+            self._order = list(range(len(self.rows)))
+            self._invalidate()
+        else:
+            self._resort()
 
     def ensure_pinyin(self) -> None:
         """Build the pinyin haystacks (once; after a reload, again)."""
@@ -152,7 +167,15 @@ class TaskStore:
             return
         sources = [_pinyin_source(r) for r in self.rows]
         self.pinyin.learn(sources)
-        self._py = [self.pinyin.of(s).lower() for s in sources]
+        cache: dict[str, str] = {}  # decomposed tasks repeat their parent's words
+        out = []
+        for src in sources:
+            value = cache.get(src)
+            if value is None:
+                value = cache[src] = self.pinyin.of(src).lower()
+            out.append(value)
+        self._py = out
+        self._both = [h + "\n" + p for h, p in zip(self._hay, out, strict=True)]
 
     def update(self, rows: Iterable[BoardRow], removed: Iterable[str] = ()) -> set[str]:
         """Replace changed rows in place (live refresh); returns the keys changed."""
@@ -174,15 +197,18 @@ class TaskStore:
             keep = [r for r in self.rows if r.key not in set(gone)]
             self.load(keep)
             return changed | set(gone)
-        if self._py is not None:
+        if self._py is not None and self._both is not None:
             for key in changed:
                 i = self._by_key[key]
                 src = _pinyin_source(self.rows[i])
                 self.pinyin.learn([src])
+                py = self.pinyin.of(src).lower()
                 if i < len(self._py):
-                    self._py[i] = self.pinyin.of(src).lower()
+                    self._py[i] = py
+                    self._both[i] = self._hay[i] + "\n" + py
                 else:
-                    self._py.append(self.pinyin.of(src).lower())
+                    self._py.append(py)
+                    self._both.append(self._hay[i] + "\n" + py)
         self._resort() if added or self.sort != "key" else self._invalidate()
         return changed
 
@@ -253,46 +279,53 @@ class TaskStore:
         return self.visible
 
     def _base(self, flt: Filter) -> list[int]:
+        """Rows passing the non-text filters, in sort order.
+
+        Each filter is one list comprehension over plain column lists (no
+        per-row function calls): ~5 ms per filter at 100,000 rows.
+        """
         rows = self.rows
-        preds: list[Callable[[BoardRow], bool]] = []
+        idx = self._order
         as_of = self.as_of
         if flt.unit:
             unit = flt.unit
-            preds.append(lambda r: r.lead == unit or unit in r.co_units)
-        if flt.status:
-            status = flt.status
-            preds.append(lambda r: r.status == status)
+            idx = [i for i in idx if rows[i].lead == unit or unit in rows[i].co_units]
         if flt.light:
             light = flt.light
-            preds.append(lambda r: r.light == light)
+            idx = [i for i in idx if rows[i].light == light]
+        if flt.status:
+            status = flt.status
+            idx = [i for i in idx if rows[i].status == status]
         if flt.kind:
             kind = flt.kind
-            preds.append(lambda r: r.kind == kind)
+            idx = [i for i in idx if rows[i].kind == kind]
         if flt.chapter is not None:
             chapter = flt.chapter
-            preds.append(lambda r: r.chapter == chapter)
+            idx = [i for i in idx if rows[i].chapter == chapter]
         if flt.section is not None:
             section = flt.section
-            preds.append(lambda r: r.section == section)
+            idx = [i for i in idx if rows[i].section == section]
         if flt.part is not None and flt.chapter is None:
             chapters = self.part_chapters.get(flt.part, frozenset())
-            preds.append(lambda r: r.chapter in chapters)
+            idx = [i for i in idx if rows[i].chapter in chapters]
         if flt.due_within is not None:
             limit = as_of + dt.timedelta(days=flt.due_within)
-            preds.append(lambda r: r.status not in FINISHED and as_of <= r.due <= limit)
+            idx = [
+                i for i in idx if rows[i].status not in FINISHED and as_of <= rows[i].due <= limit
+            ]
         if flt.view == "overdue":
-            preds.append(lambda r: r.status not in FINISHED and r.due < as_of)
+            idx = [i for i in idx if rows[i].due < as_of and rows[i].status not in FINISHED]
         elif flt.view == "due30":
             limit30 = as_of + dt.timedelta(days=30)
-            preds.append(lambda r: r.status not in FINISHED and as_of <= r.due <= limit30)
+            idx = [
+                i for i in idx if as_of <= rows[i].due <= limit30 and rows[i].status not in FINISHED
+            ]
         elif flt.view == "unassigned":
-            preds.append(lambda r: not r.lead)
+            idx = [i for i in idx if not rows[i].lead]
         elif flt.view == "mine":
             mine = self.my_unit
-            preds.append(lambda r: bool(mine) and (r.lead == mine or mine in r.co_units))
-        if not preds:
-            return list(self._order)
-        return [i for i in self._order if all(p(rows[i]) for p in preds)]
+            idx = [i for i in idx if mine and (rows[i].lead == mine or mine in rows[i].co_units)]
+        return idx if idx is not self._order else list(idx)
 
     part_chapters: dict[int, frozenset[int]] = field(default_factory=dict)
 
@@ -302,9 +335,9 @@ class TaskStore:
         for term in terms:
             if _is_pinyin(term):
                 self.ensure_pinyin()
-                py = self._py
-                assert py is not None
-                idx = [i for i in idx if term in hay[i] or term in py[i]]
+                both = self._both
+                assert both is not None
+                idx = [i for i in idx if term in both[i]]
             else:
                 idx = [i for i in idx if term in hay[i]]
         return idx

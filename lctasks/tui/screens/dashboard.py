@@ -122,7 +122,13 @@ class DashboardScreen(Screen[None]):
         plt.title(t("dash.chart"))
         if points:
             xs = list(range(1, len(points) + 1))
-            plt.bar(xs, [p.completed for p in points], label=t("dash.completed"), color="green")
+            plt.plot(
+                xs,
+                [p.completed for p in points],
+                label=t("dash.completed"),
+                color="green",
+                marker="braille",
+            )
             plt.plot(
                 xs,
                 [p.overdue for p in points],

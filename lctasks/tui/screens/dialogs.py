@@ -260,9 +260,13 @@ class UnitPicker(ModalScreen[Assignment | None]):
         suggested: str = "",
         co_units: Sequence[str] = (),
         reassign: bool = False,
+        title: str = "",
+        pick_only: bool = False,
     ) -> None:
         super().__init__(id="unit-picker")
         self.reassign = reassign
+        self.title_text = title or t("dlg.assign.title")
+        self.pick_only = pick_only  # choose one unit (a filter): no co-units, no person
         self.keys = list(keys)
         self.search = search
         self.suggested = suggested
@@ -271,10 +275,13 @@ class UnitPicker(ModalScreen[Assignment | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(t("dlg.assign.title"), classes="dialog-title")
-            yield Label(_tasks_line(self.keys), classes="dialog-sub")
+            yield Label(self.title_text, classes="dialog-title")
+            if self.keys:
+                yield Label(_tasks_line(self.keys), classes="dialog-sub")
             yield Input(placeholder=t("dlg.assign.search"), id="unit-search", compact=True)
             yield OptionList(id="unit-options", compact=True)
+            if self.pick_only:
+                return
             yield Label("", id="unit-co", classes="dialog-sub")
             yield Label(t("dlg.assign.person"), classes="field-label")
             yield Input(id="unit-person", compact=True)
@@ -306,6 +313,8 @@ class UnitPicker(ModalScreen[Assignment | None]):
             ol.highlighted = 0
 
     def _show_co(self) -> None:
+        if self.pick_only:
+            return
         text = f"{t('detail.co')}：{'、'.join(self.co)}" if self.co else ""
         self.query_one("#unit-co", Label).update(text)
 
@@ -327,7 +336,7 @@ class UnitPicker(ModalScreen[Assignment | None]):
 
     def action_toggle_co(self) -> None:
         short = self._highlighted()
-        if short is None:
+        if short is None or self.pick_only:
             return
         if short in self.co:
             self.co.remove(short)
@@ -352,6 +361,9 @@ class UnitPicker(ModalScreen[Assignment | None]):
             event.stop()
         lead = self._highlighted()
         if lead is None:
+            return
+        if self.pick_only:
+            self.dismiss(Assignment(lead))
             return
         person = self.query_one("#unit-person", Input).value.strip() or None
         co = tuple(c for c in self.co if c != lead)

@@ -9,6 +9,7 @@ state replaces what was on screen.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ from lctasks.tui.widgets.task_list import TaskList
 if TYPE_CHECKING:
     from lctasks.tui.app import LctasksApp
 
+FIRST_PAGE = 200  # rows painted before the whole list has arrived
 FILTER_DEBOUNCE = 0.1  # seconds after the last keystroke
 DETAIL_DEBOUNCE = 0.08
 LIGHTS = ("", "red", "yellow", "green")
@@ -109,6 +111,7 @@ class MainScreen(Screen[None]):
         rows: list[BoardRow]
         head: int
         imported: int = 0
+        partial: bool = False  # the first page only: the rest is on its way
 
     @dataclass
     class RowsChanged(Message):
@@ -185,9 +188,11 @@ class MainScreen(Screen[None]):
                 id="filter-view",
                 compact=True,
             )
+        width = self.app.size.width
+        self.set_class(width < 100, "narrow")  # before the first styling pass
         with Horizontal(id="body"):
             yield PlanTree(id="tree")
-            with Vertical(id="work"):
+            with Vertical(id="work", classes="wide" if width >= 150 else ""):
                 yield TaskList(id="tasks")
                 yield DetailPane(id="detail")
         yield Footer(compact=True)
@@ -195,15 +200,18 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(TaskList).focus()
         self._apply_width(self.app.size.width)
-        self.load()
+        # paint the shell first: the loader's imports would compete for the GIL
+        self.call_after_refresh(self.load)
 
     def on_resize(self) -> None:
         self._apply_width(self.app.size.width)
 
     def _apply_width(self, width: int) -> None:
         work_box = self.query_one("#work")
-        work_box.set_class(width >= 150, "wide")
-        self.set_class(width < 100, "narrow")
+        if work_box.has_class("wide") != (width >= 150):
+            work_box.set_class(width >= 150, "wide")
+        if self.has_class("narrow") != (width < 100):
+            self.set_class(width < 100, "narrow")
 
     # -- loading ---------------------------------------------------------------
 
@@ -218,7 +226,15 @@ class MainScreen(Screen[None]):
                 self.post_message(self.RowsLoaded(None, [], [], head))
                 return
             outline = backend.outline()
-            rows = backend.rows(app.as_of)
+            # a first page paints at once; 100,000 rows follow a second later
+            first = backend.rows(app.as_of, limit=FIRST_PAGE)
+            if len(first) == FIRST_PAGE:
+                self.post_message(
+                    self.RowsLoaded(plan, outline, first, head, imported, partial=True)
+                )
+                rows = backend.rows(app.as_of)
+            else:
+                rows = first
         except LctasksError as exc:
             self.post_message(self.ActionFailed(exc))
             return
@@ -233,13 +249,21 @@ class MainScreen(Screen[None]):
             self.loaded = True
             return
         tree = self.query_one(PlanTree)
-        tree.build(message.outline)
+        if self.store is None:
+            tree.build(message.outline)
         store = TaskStore(as_of=self.lapp.as_of, my_unit=self.lapp.my_unit)
         store.part_chapters = tree.part_chapters()
+        if self.store is not None:
+            store.sort, store.reverse = self.store.sort, self.store.reverse
         store.load(message.rows)
         self.store = store
-        tree.set_counts(store.counts())
         self._refilter()
+        if message.partial:
+            self.query_one("#topbar", Static).update(Text(" " + t("status.loading"), style="bold"))
+            return
+        tree.set_counts(store.counts())
+        # 100,000 rows are long-lived: keep the collector from walking them again
+        gc.freeze()
         if message.imported:
             self.notify(t("notice.imported", n=message.imported), timeout=8)
         self.loaded = True
@@ -375,12 +399,12 @@ class MainScreen(Screen[None]):
         if self.store is None or self.plan_info is None:
             return
         tl = self.query_one(TaskList)
-        bar = Text()
-        bar.append(f" {self.plan_info.title[:40]} ", style="bold")
-        bar.append(" " + t("status.count", shown=len(tl.rows), total=len(self.store.rows)))
+        bar = Text(" ")
+        bar.append(t("status.count", shown=len(tl.rows), total=len(self.store.rows)), style="bold")
         if tl.marked:
             bar.append("  " + t("status.marked", n=len(tl.marked)), style="bold yellow")
-        bar.append("  " + t("status.asof", date=self.lapp.as_of.isoformat()), style="dim")
+        bar.append("  " + t("status.asof", date=self.lapp.as_of.isoformat()))
+        bar.append(f"  {self.plan_info.title}", style="dim")
         self.query_one("#topbar", Static).update(bar)
 
     @on(Input.Changed, "#filter-text")
@@ -774,7 +798,12 @@ class MainScreen(Screen[None]):
             if result is not None:
                 self.filter_unit(result.lead)
 
-        self.app.push_screen(dialogs.UnitPicker([], self.lapp.search_units), chosen)
+        self.app.push_screen(
+            dialogs.UnitPicker(
+                [], self.lapp.search_units, title=t("act.filter_unit"), pick_only=True
+            ),
+            chosen,
+        )
 
     def filter_unit(self, short: str) -> None:
         sel = self.query_one("#filter-unit", Select)

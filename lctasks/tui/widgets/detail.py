@@ -125,7 +125,7 @@ def render_detail(detail: TaskDetail, *, accept_key: str = "y") -> RenderableTyp
         parts.append(_heading(t("detail.checklist")))
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True)
-        grid.add_column(ratio=1)
+        grid.add_column(ratio=1, overflow="fold")  # Chinese has no spaces to wrap at
         for item in task.checklist:
             mark = Text("☑" if item.done else "☐", style="bold green" if item.done else "dim")
             mark.append(f"{item.seq:>2}.", style="dim")

@@ -84,7 +84,10 @@ def _then(*steps: Any) -> Callable[[Pilot[Any]], Any]:
             else:
                 await pilot.press(*step)
             await settle(pilot)
-        # let the cursor blink settle into its visible phase
+        # a blinking cursor would make the picture depend on the moment: keep it on
+        for screen in pilot.app.screen_stack:
+            for field in screen.query(Input):
+                field.cursor_blink = False
         await pilot.pause()
 
     return run

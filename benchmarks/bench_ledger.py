@@ -26,12 +26,18 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+CPU: list[float] = []  # process CPU seconds of the last median_time, per run
+
+
 def median_time(fn: Callable[[], object], repeat: int) -> float:
-    times = []
+    """Median wall seconds; the median CPU seconds of this process go to CPU[-1]."""
+    times, cpu = [], []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, cpu0 = time.perf_counter(), time.process_time()
         fn()
         times.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - cpu0)
+    CPU.append(statistics.median(cpu))
     return statistics.median(times)
 
 
@@ -40,6 +46,10 @@ def child_cpu() -> float:
 
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
+
+
+def cpu() -> str:
+    return f"cpu {CPU[-1] * 1000:.0f} ms"
 
 
 def row(label: str, seconds: float, extra: str = "") -> None:
@@ -69,7 +79,7 @@ def main() -> int:
     actor = Actor("bench", Source.IMPORT)
 
     print("bundled plan (561 tasks):")
-    row("parse (load_plan)", median_time(load_plan, args.repeat))
+    row("parse (load_plan)", median_time(load_plan, args.repeat), cpu())
 
     counter = iter(range(1000))
 
@@ -80,15 +90,15 @@ def main() -> int:
         finally:
             db.dispose()
 
-    row("first import, incl. parse (fresh SQLite file)", median_time(first_import, 3))
+    row("first import, incl. parse (fresh SQLite file)", median_time(first_import, 3), cpu())
     main_db = tmp / "main.db"
     db = open_database(main_db)
     ledger = LedgerService(ServiceContext(db, actor))
     result = ledger.import_plan()
     row("  (as reported by ImportResult.seconds)", result.seconds)
-    row("re-import unchanged, incl. parse", median_time(ledger.import_plan, 3))
-    row("list_tasks (all 561)", median_time(ledger.list_tasks, args.repeat))
-    row("outline", median_time(ledger.outline, args.repeat))
+    row("re-import unchanged, incl. parse", median_time(ledger.import_plan, 3), cpu())
+    row("list_tasks (all 561)", median_time(ledger.list_tasks, args.repeat), cpu())
+    row("outline", median_time(ledger.outline, args.repeat), cpu())
     db.dispose()
 
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -147,10 +157,8 @@ def main() -> int:
         row(
             label, median_time(lambda f=flt: ledger.list_tasks(f, as_of=as_of), 3), f"{found} tasks"
         )
-    row(
-        "outline (counts + lights of every task)",
-        median_time(lambda: ledger.outline("big", as_of=as_of), 3),
-    )
+    wall = median_time(lambda: ledger.outline("big", as_of=as_of), 3)
+    row("outline (counts + lights of every task)", wall, f"cpu {CPU[-1] * 1000:.0f} ms")
     row("get_task", median_time(lambda: ledger.get_task("C06.M01.0100", "big"), args.repeat))
     db.dispose()
     big_cmd = [

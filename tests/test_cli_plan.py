@@ -235,3 +235,47 @@ def test_subprocess_list_json(real_db: str) -> None:
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)
     assert len(data) == 561 and data[0]["id"] == "I01"
+
+
+def test_list_by_unit_after_assign_and_reimport_keeps_owners(tmp_path: Path) -> None:
+    db = str(tmp_path / "owners.db")
+    assert run(db, "import")[0] == 0
+    code, _, stderr = run(db, "assign", "C06.M01", "C10.P01", "--lead", "kjj", "--co", "东阿")
+    assert code == 0, stderr
+    code, _, stderr = run(db, "assign", "C10.P02", "--lead", "市工业和信息化局", "--co", "kjj")
+    assert code == 0, stderr
+
+    def ids(*args: str) -> list[str]:
+        code, stdout, stderr = run(db, "list", "--json", *args)
+        assert code == 0, stderr
+        return [d["id"] for d in json.loads(stdout)]
+
+    # lead or co-unit, typed any way the unit directory understands
+    assert ids("--unit", "科技局") == ["C06.M01", "C10.P01", "C10.P02"]
+    assert ids("--unit", "东阿县", "--kind", "project") == ["C10.P01"]
+    assert len(ids("--unassigned")) == 561 - 3
+    code, _, stderr = run(db, "list", "--unit", "不存在的局")
+    assert code == 3 and "不存在的局" in stderr
+    # a re-import keeps the owners
+    assert run(db, "import")[0] == 0
+    code, stdout, _ = run(db, "show", "C10.P01", "--json")
+    data = json.loads(stdout)
+    assert data["lead_unit"] == "市科技局" and data["co_units"] == ["东阿县"]
+
+
+def test_list_and_show_do_not_import_textual(real_db: str) -> None:
+    code = (
+        "import sys\n"
+        "from lctasks.cli.app import app\n"
+        "for args in (['list', '--json'], ['show', 'C06.M01'], ['plan']):\n"
+        "    try:\n"
+        f"        app(['--db', {real_db!r}, *args])\n"
+        "    except SystemExit as exc:\n"
+        "        assert not exc.code, exc.code\n"
+        "print('LOADED', sorted(m for m in ('textual', 'rich', 'pypinyin', 'rapidfuzz')"
+        " if m in sys.modules))\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert res.stdout.strip().splitlines()[-1] == "LOADED []", res.stderr[-2000:]

@@ -386,3 +386,37 @@ def test_list_summary_equals_get_task_but_the_checklist(ledger: LedgerService) -
     for summary in ledger.list_tasks(as_of=as_of):
         full = ledger.get_task(summary.id, as_of=as_of)
         assert dataclasses.replace(full, checklist=(), latest_report=None) == summary
+
+
+def test_outline_counts_agree_with_listed_lights(ledger: LedgerService) -> None:
+    from lctasks.db.models import ProgressRow
+
+    ledger.import_tree(small_tree())
+    with ledger.db.write() as s:
+        rows = {r.key: r for r in s.scalars(select(TaskRow))}
+        for key, status, progress in (
+            ("C06.M01", "in_progress", 60),
+            ("C06.M02", "in_progress", 10),
+            ("C06.P01", "blocked", 0),
+            ("I01", "done", 100),
+        ):
+            rows[key].status, rows[key].progress = status, progress
+        for key, day in (("C06.M01", dt.date(2025, 5, 20)), ("C06.M02", dt.date(2025, 6, 2))):
+            at = dt.datetime.combine(day, dt.time(9), dt.UTC)
+            s.add(ProgressRow(task_id=rows[key].id, at=at, actor="张三", made="推进中"))
+    for as_of in (dt.date(2025, 6, 1), dt.date(2025, 6, 15), dt.date(2025, 12, 29)):
+        lights = Counter(t.light for t in ledger.list_tasks(as_of=as_of))
+        out = ledger.outline(as_of=as_of)
+        assert (out.counts.tasks, out.counts.red, out.counts.yellow) == (
+            5,
+            lights[Light.RED],
+            lights[Light.YELLOW],
+        )
+        for t in ledger.list_tasks(as_of=as_of):
+            assert ledger.get_task(t.id, as_of=as_of).light is t.light
+    # a report made after the as-of day does not count for that day's light
+    # (the task still shows its newest report)
+    m02 = ledger.get_task("C06.M02", as_of=dt.date(2025, 6, 1))
+    assert m02.latest_report is not None and m02.latest_report.at.day == 2
+    m01 = ledger.get_task("C06.M01", as_of=dt.date(2025, 6, 15))
+    assert m01.latest_report is not None and m01.light is Light.YELLOW  # none in June yet

@@ -62,7 +62,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, Text, delete, func, or_, select, type_coerce
+from sqlalchemy import Table, Text, case, delete, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from lctasks.config import Settings
@@ -114,6 +114,7 @@ from lctasks.services.query import (
 )
 from lctasks.services.views import (
     as_utc,
+    compute_light,
     progress_report,
     suggestion_of,
     target_to_json,
@@ -495,6 +496,13 @@ class _LightMemo:
                 status, start, due, progress, self.as_of, last, self.settings
             )
         return hit
+
+
+def _weighted_kinds(items: Iterable[tuple[Any, ...]]) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for item in items:
+        counts[item[3]] += item[5]
+    return dict(counts)
 
 
 class _JsonMemo:
@@ -1125,14 +1133,14 @@ class LedgerService:
         return {k: tuple(v) for k, v in out.items()}
 
     @staticmethod
-    def _latest_subquery(plan: PlanRow, ids: list[int], as_of: dt.date | None = None) -> Any:
+    def _latest_subquery(plan: PlanRow, ids: list[int] | None, as_of: dt.date | None = None) -> Any:
         latest = select(ProgressRow.task_id, func.max(ProgressRow.at).label("at")).group_by(
             ProgressRow.task_id
         )
         if as_of is not None:  # the latest report at or before the as-of day
             end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), dt.UTC)
             latest = latest.where(ProgressRow.at < end)
-        if len(ids) <= _CHUNK:
+        if ids is not None and len(ids) <= _CHUNK:
             return latest.where(ProgressRow.task_id.in_(ids))
         return latest.join(TaskRow, TaskRow.id == ProgressRow.task_id).where(
             TaskRow.plan_id == plan.id
@@ -1241,19 +1249,37 @@ class LedgerService:
 
     def _full_task(self, s: Session, plan_row: PlanRow, key: str, as_of: dt.date) -> Task:
         row = load_tasks(s, plan_row, [key])[key]
-        latest = s.scalars(
+        newest = (
             select(ProgressRow)
             .where(ProgressRow.task_id == row.id)
             .order_by(ProgressRow.at.desc(), ProgressRow.id.desc())
             .limit(1)
-        ).first()
-        return task_view(
+        )
+        latest = s.scalars(newest).first()
+        task = task_view(
             row,
             as_of=as_of,
             settings=self._settings(),
             latest_report=latest,
             plan_code=plan_row.code,
         )
+        end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), dt.UTC)
+        latest_at = as_utc(latest.at) if latest is not None else None
+        if latest_at is not None and latest_at >= end:
+            # the task shows its newest report, but the light as of a past day
+            # counts only the reports made by then (as list_tasks and outline do)
+            before = s.scalars(newest.where(ProgressRow.at < end)).first()
+            light = compute_light(
+                status=task.status,
+                start=task.start,
+                due=task.due,
+                progress=task.progress,
+                as_of=as_of,
+                settings=self._settings(),
+                latest_report=progress_report(before),
+            )
+            task = dataclasses.replace(task, light=light)
+        return task
 
     def task_detail(
         self, key: str, plan: str | None = None, *, as_of: dt.date | None = None
@@ -1297,33 +1323,43 @@ class LedgerService:
 
     def _light_rows(
         self, s: Session, plan: PlanRow, as_of: dt.date
-    ) -> list[tuple[int, int | None, int | None, str, Light]]:
-        """(chapter, section, box, kind, light) for every live task of the plan."""
+    ) -> list[tuple[int, int | None, int | None, str, Light, int]]:
+        """(chapter, section, box, kind, light, count) over the plan's live tasks.
+
+        Grouped in SQL by everything the light depends on (status, start, due,
+        progress, and whether the latest report falls in the current period), so
+        Python sees one row per distinct group, not one per task.
+        """
         light = _LightMemo(as_of, self._settings())
-        rows = s.execute(
-            select(
-                TaskRow.id,
-                TaskRow.chapter,
-                TaskRow.section,
-                TaskRow.box,
-                TaskRow.kind,
-                TaskRow.status,
-                TaskRow.start,
-                TaskRow.due,
-                TaskRow.progress,
-            ).where(TaskRow.plan_id == plan.id, TaskRow.removed.is_(False))
-        ).all()
-        last_at = self._last_report_at(s, plan, [r.id for r in rows], as_of)
-        return [
-            (
-                r.chapter,
-                r.section,
-                r.box,
-                r.kind,
-                light(r.status, r.start, r.due, r.progress or 0, last_at.get(r.id)),
+        since = dt.datetime.combine(light.period_start, dt.time(), dt.UTC)
+        latest = self._latest_subquery(plan, None, as_of).subquery()
+        bucket = case((latest.c.at >= since, 1), (latest.c.at.is_not(None), 0), else_=None).label(
+            "bucket"
+        )
+        keys = (
+            TaskRow.chapter,
+            TaskRow.section,
+            TaskRow.box,
+            TaskRow.kind,
+            TaskRow.status,
+            TaskRow.start,
+            TaskRow.due,
+            TaskRow.progress,
+        )
+        q = (
+            select(*keys, bucket, func.count())
+            .select_from(TaskRow)
+            .outerjoin(latest, latest.c.task_id == TaskRow.id)
+            .where(TaskRow.plan_id == plan.id, TaskRow.removed.is_(False))
+            .group_by(*keys, bucket)
+        )
+        out = []
+        for chapter, section, box, kind, status, start, due, progress, b, n in s.execute(q):
+            last = None if b is None else (light.period_start if b else light.before)
+            out.append(
+                (chapter, section, box, kind, light(status, start, due, progress or 0, last), n)
             )
-            for r in rows
-        ]
+        return out
 
     def outline(self, plan: str | None = None, *, as_of: dt.date | None = None) -> PlanOutline:
         """Parts → chapters → sections (and boxes) with task, red and yellow counts."""
@@ -1343,14 +1379,14 @@ class LedgerService:
                     TaskRow.plan_id == plan_row.id, TaskRow.removed.is_(True)
                 )
             )
-            info = self._plan_info(plan_row, len(lights), removed or 0)
+            info = self._plan_info(plan_row, sum(i[5] for i in lights), removed or 0)
 
         def tally(items: Iterable[tuple[Any, ...]]) -> Counts:
             n = red = yellow = 0
             for item in items:
-                n += 1
-                red += item[4] is Light.RED
-                yellow += item[4] is Light.YELLOW
+                n += item[5]
+                red += item[5] if item[4] is Light.RED else 0
+                yellow += item[5] if item[4] is Light.YELLOW else 0
             return Counts(n, red, yellow)
 
         by_chapter: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
@@ -1386,7 +1422,7 @@ class LedgerService:
                         part=p.number,
                         line=c.line,
                         counts=tally(items),
-                        by_kind=dict(Counter(i[3] for i in items)),
+                        by_kind=_weighted_kinds(items),
                         sections=tuple(
                             OutlineSection(
                                 number=sec.number,

@@ -38,7 +38,7 @@ def test_second_open_keeps_data(tmp_path: Path) -> None:
 def test_foreign_file_is_refused_and_left_alone(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("这不是数据库\n", encoding="utf-8")
-    with pytest.raises(StorageError, match="not an lctasks database"):
+    with pytest.raises(StorageError, match="不是 lctasks 数据库"):
         open_database(path)
     assert path.read_text(encoding="utf-8") == "这不是数据库\n"
 

@@ -245,3 +245,24 @@ def test_cli_as_somebody_else_is_refused_on_postgres(office: Office) -> None:
     assert r.exit_code == 6 and "督查室" in r.stderr
     r = runner.invoke(app, ["--db", url, "--as", office.li, "people", "list", "--json"])
     assert r.exit_code == 0 and office.li in r.stdout
+
+
+def test_liaison_workflow_commands_on_postgres(office: Office) -> None:
+    """The real commands: another unit's task → exit 6 and nothing changes."""
+    from lctasks.cli import fast
+
+    runner = CliRunner()
+    url = office.url_as(office.li)
+    before = office.task("C10.M01")
+    events = office.count("events")
+    r = runner.invoke(app, ["--db", url, "progress", "C09.M01", "C10.M01", "--made", "越权"])
+    assert r.exit_code == 6, r.output
+    assert "C10.M01" in r.stderr and "Traceback" not in r.stderr
+    r = runner.invoke(app, ["--db", url, "status", "C09.M01", "suspended"])
+    assert r.exit_code == 6 and "暂缓" in r.stderr
+    # the start-up fast path (no Typer) checks the --as claim too
+    assert fast.run(["--db", url, "--as", office.boss, "note", "C09.M01", "冒名"]) == 6
+    assert office.task("C10.M01") == before and office.count("events") == events
+    r = runner.invoke(app, ["--db", url, "progress", "C09.M01", "--made", "已启动", "--json"])
+    assert r.exit_code == 0, r.output
+    assert office.count("events") == events + 1

@@ -48,7 +48,11 @@ class CliState:
         else:
             from lctasks.services.access import identify
 
-            self._actor = identify(self.database(), name, explicit=self.actor_explicit)
+            # a name that is not LCTASKS_USER's came from --as (also on the fast path)
+            explicit = self.actor_explicit or (
+                self.actor_name is not None and self.actor_name != os.environ.get("LCTASKS_USER")
+            )
+            self._actor = identify(self.database(), name, explicit=explicit)
         return self._actor
 
     def database(self) -> Any:

@@ -49,27 +49,115 @@ def resolve_url(db: str | os.PathLike[str] | None) -> str:
     return f"sqlite:///{path.resolve()}"
 
 
-def _check_sqlite_file(url: str) -> None:
-    """Refuse a file that exists but is not an SQLite database."""
-    path = url.split(":///", 1)[1] if ":///" in url else ""
-    if not path or path == ":memory:":
+def display_url(url: str) -> str:
+    """A URL or path fit for a message: the password hidden, SQLite as a path."""
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///") or url
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        cred, host = rest.rsplit("@", 1)
+        user = cred.split(":", 1)[0]
+        return f"{scheme}://{user}{':***' if ':' in cred else ''}@{host}"
+    return url
+
+
+def sqlite_file_problem(p: Path) -> str | None:
+    """Why the file ``p`` is not a usable SQLite database, or None.
+
+    Cheap (reads the 100-byte header): not SQLite at all; an impossible page
+    size; or truncated — the file is shorter than the size its header records,
+    or not a whole number of pages. A file with a non-empty ``-wal`` beside it
+    is judged by SQLite itself (a crash may have left pages only in the WAL).
+    """
+    size = p.stat().st_size
+    with p.open("rb") as fh:
+        head = fh.read(100)
+    if head[:16] != SQLITE_MAGIC:
+        return "db.problem.not_sqlite"
+    if len(head) < 100:
+        return "db.problem.truncated"
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        return "db.problem.header"
+    wal = p.with_name(p.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        return None
+    pages = int.from_bytes(head[28:32], "big")
+    header_valid = head[24:28] == head[92:96]
+    if size % page_size or (header_valid and pages and size < pages * page_size):
+        return "db.problem.truncated"
+    return None
+
+
+def _check_sqlite_tables(p: Path) -> None:
+    """Refuse another program's SQLite database before our engine touches it.
+
+    Read-only (our connections switch a file to WAL mode, which would already
+    change a foreign file). What cannot be read here is left to ``upgrade``.
+    """
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error:
         return
-    p = Path(path)
-    if p.is_dir():
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        rev = None
+        if "alembic_version" in tables:
+            row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            rev = row[0] if row else None
+    except sqlite3.DatabaseError as exc:
         raise StorageError(
-            f"--db {p} is a directory, not a database file",
-            hint="give a file path, e.g. --db ~/lctasks.db",
-        )
-    if p.exists() and p.stat().st_size > 0:
-        with p.open("rb") as fh:
-            head = fh.read(16)
-        if head != SQLITE_MAGIC:
+            t("db.damaged", path=p, detail=str(exc)), hint=t("db.damaged.hint")
+        ) from exc
+    finally:
+        conn.close()
+    foreign = sorted(n for n in tables - {"alembic_version"} if not n.startswith("sqlite_"))
+    if rev is None and foreign:
+        shown = "、".join(foreign[:5]) + ("…" if len(foreign) > 5 else "")
+        raise StorageError(t("db.foreign", path=p, tables=shown), hint=t("db.not_sqlite.hint"))
+    if rev is not None:
+        from lctasks.db.migrations import HEAD_REVISION
+
+        if rev != HEAD_REVISION and rev not in _known_revisions():
             raise StorageError(
-                f"{p} is not an lctasks database (not an SQLite file)",
-                hint="check the --db path or LCTASKS_DB; lctasks will not overwrite it",
+                t("db.unknown_revision", path=p, rev=rev), hint=t("db.unknown_revision.hint")
             )
-    else:
-        p.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _check_sqlite_file(url: str) -> None:
+    """Refuse a path that is a directory or a file that is not a sound SQLite database."""
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    p = Path(path.split("?", 1)[0])
+    if p.is_dir():
+        raise StorageError(t("db.is_dir", path=p), hint=t("db.is_dir.hint"))
+    if p.exists() and not p.is_file():
+        raise StorageError(t("db.not_file", path=p), hint=t("db.is_dir.hint"))
+    if p.exists() and p.stat().st_size > 0:
+        try:
+            problem = sqlite_file_problem(p)
+        except OSError as exc:
+            raise StorageError(
+                t("db.unreadable", path=p, detail=exc.strerror or exc), hint=t("db.is_dir.hint")
+            ) from exc
+        if problem == "db.problem.not_sqlite":
+            raise StorageError(t("db.not_sqlite", path=p), hint=t("db.not_sqlite.hint"))
+        if problem:
+            raise StorageError(
+                t("db.damaged", path=p, detail=t(problem)), hint=t("db.damaged.hint")
+            )
+        _check_sqlite_tables(p)
+    elif not p.exists():
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(
+                t("db.unreadable", path=p, detail=exc.strerror or exc), hint=t("db.is_dir.hint")
+            ) from exc
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -131,6 +219,72 @@ MESSAGES.update(
             "检查输入（例如不能含有 NUL 字符、数字不能过大）",
             "check the input (e.g. no NUL characters, numbers in range)",
         ),
+        "db.is_dir": (
+            "--db {path} 是目录，不是数据库文件",
+            "--db {path} is a directory, not a file",
+        ),
+        "db.not_file": ("--db {path} 不是普通文件", "--db {path} is not a regular file"),
+        "db.is_dir.hint": (
+            "给出数据库文件路径，例如 --db ~/lctasks.db",
+            "give a database file path, e.g. --db ~/lctasks.db",
+        ),
+        "db.unreadable": ("无法读取 {path}：{detail}", "cannot read {path}: {detail}"),
+        "db.not_sqlite": (
+            "{path} 不是 lctasks 数据库（不是 SQLite 文件）",
+            "{path} is not an lctasks database (not an SQLite file)",
+        ),
+        "db.not_sqlite.hint": (
+            "检查 --db 路径或 LCTASKS_DB；lctasks 不会改动这个文件",
+            "check the --db path or LCTASKS_DB; lctasks leaves this file alone",
+        ),
+        "db.damaged": (
+            "数据库 {path} 已损坏：{detail}",
+            "the database {path} is damaged: {detail}",
+        ),
+        "db.damaged.hint": (
+            "从备份恢复：lctasks --db 新文件 restore 备份文件；"
+            "损坏的文件保持原样，可交技术人员检查",
+            "restore from a backup: lctasks --db NEW_FILE restore BACKUP; "
+            "the damaged file is left as it is",
+        ),
+        "db.problem.not_sqlite": ("不是 SQLite 文件", "not an SQLite file"),
+        "db.problem.truncated": (
+            "文件被截断（比文件头记录的短）",
+            "truncated (shorter than its header says)",
+        ),
+        "db.problem.header": ("文件头无效", "invalid file header"),
+        "db.foreign": (
+            "{path} 不是 lctasks 数据库：其中已有其他程序的表（{tables}）",
+            "{path} is not an lctasks database: it holds another program's tables ({tables})",
+        ),
+        "db.unknown_revision": (
+            "{path} 的结构版本 {rev} 不是本版 lctasks 所知道的"
+            "（由更新版本的 lctasks 或其他程序创建）",
+            "{path} has schema revision {rev}, unknown to this lctasks "
+            "(made by a newer lctasks or another program)",
+        ),
+        "db.unknown_revision.hint": (
+            "升级 lctasks（pip install -U lctasks），或检查 --db",
+            "upgrade lctasks (pip install -U lctasks), or check --db",
+        ),
+        "db.cannot_open": (
+            "无法打开数据库 {path}：{detail}",
+            "cannot open the database {path}: {detail}",
+        ),
+        "db.open.hint": (
+            "检查 --db / LCTASKS_DB、文件权限，或数据库服务器是否可达、用户名和密码",
+            "check --db / LCTASKS_DB and file permissions, or that the server is "
+            "reachable and the user and password are right",
+        ),
+        "db.migrate_failed": (
+            "无法升级数据库 {path} 的结构：{detail}",
+            "cannot upgrade the schema of {path}: {detail}",
+        ),
+        "db.migrate_failed.hint": (
+            "PostgreSQL 上请由数据库所有者（或超级用户）运行一次任意 lctasks 命令来升级结构",
+            "on PostgreSQL the database owner (or a superuser) must run any lctasks "
+            "command once to upgrade the schema",
+        ),
         "db.unavailable": (
             "数据库无法使用：{detail}",
             "the database cannot be used: {detail}",
@@ -174,6 +328,12 @@ def translate_errors(url: str = "") -> Iterator[None]:
         if isinstance(exc, sa_exc.DataError) or state.startswith("22"):
             raise InvalidInputError(
                 t("db.bad_value", detail=detail), hint=t("db.bad_value.hint")
+            ) from exc
+        if type(exc) is sa_exc.DatabaseError and (
+            "malformed" in detail or "not a database" in detail
+        ):
+            raise StorageError(
+                t("db.damaged", path=display_url(url), detail=detail), hint=t("db.damaged.hint")
             ) from exc
         if isinstance(exc, sa_exc.OperationalError) or state[:2] in {"08", "53", "57", "58"}:
             raise StorageError(
@@ -244,35 +404,71 @@ def _alembic_config(database: Database) -> Any:
     return cfg
 
 
-HEAD_MARKER = "schema_head"
+def _missing_table(exc: BaseException) -> bool:
+    msg = _first_line(exc)
+    return (
+        "no such table" in msg
+        or "does not exist" in msg
+        or getattr(getattr(exc, "orig", None), "sqlstate", None) == "42P01"
+    )
+
+
+def _known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory(str(Path(__file__).parent / "migrations"))
+    return {rev.revision for rev in script.walk_revisions()}
+
+
+def _opening_error(database: Database, exc: Exception) -> StorageError:
+    detail = _first_line(exc)
+    where = display_url(database.url)
+    if database.is_sqlite and ("not a database" in detail or "malformed" in detail):
+        return StorageError(t("db.damaged", path=where, detail=detail), hint=t("db.damaged.hint"))
+    return StorageError(t("db.cannot_open", path=where, detail=detail), hint=t("db.open.hint"))
 
 
 def upgrade(database: Database) -> None:
-    """Bring the schema to head. Cheap when already there (one SELECT)."""
+    """Bring the schema to head. Cheap when already there (one SELECT).
+
+    Before migrating, look: a database with tables but no lctasks schema
+    marker (another program's data) or with a schema revision this lctasks
+    does not know (a newer lctasks, another Alembic project) is refused with
+    StorageError and left untouched. Migrations run in one transaction.
+    """
     from sqlalchemy import exc as sa_exc
-    from sqlalchemy import text
+    from sqlalchemy import inspect, text
 
     from lctasks.db.migrations import HEAD_REVISION
 
+    current: str | None = None
     try:
         with database.engine.connect() as conn:
             current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
             conn.rollback()
         if current == HEAD_REVISION:
             return
-    except sa_exc.DatabaseError as exc:
-        msg = str(exc.orig) if getattr(exc, "orig", None) else str(exc)
-        if (
-            "no such table" not in msg
-            and "does not exist" not in msg
-            and "UndefinedTable" not in msg
-        ):
-            if "file is not a database" in msg or "malformed" in msg:
-                raise StorageError(
-                    f"{database.url} is damaged or not a database: {msg}",
-                    hint="restore from a backup (lctasks restore FILE)",
-                ) from exc
-            raise StorageError(f"cannot open database {database.url}: {msg}") from exc
+    except sa_exc.DBAPIError as exc:
+        if not _missing_table(exc):
+            raise _opening_error(database, exc) from exc
+    where = display_url(database.url)
+    try:
+        with database.engine.connect() as conn:
+            tables = set(inspect(conn).get_table_names())
+            conn.rollback()
+    except sa_exc.DBAPIError as exc:
+        raise _opening_error(database, exc) from exc
+    if current is None:
+        foreign = sorted(n for n in tables - {"alembic_version"} if not n.startswith("sqlite_"))
+        if foreign:
+            shown = "、".join(foreign[:5]) + ("…" if len(foreign) > 5 else "")
+            raise StorageError(
+                t("db.foreign", path=where, tables=shown), hint=t("db.not_sqlite.hint")
+            )
+    elif current not in _known_revisions():
+        raise StorageError(
+            t("db.unknown_revision", path=where, rev=current), hint=t("db.unknown_revision.hint")
+        )
     from alembic import command
 
     cfg = _alembic_config(database)
@@ -280,5 +476,8 @@ def upgrade(database: Database) -> None:
         with database.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
-    except sa_exc.OperationalError as exc:
-        raise StorageError(f"cannot migrate database {database.url}: {exc.orig}") from exc
+    except sa_exc.DBAPIError as exc:
+        raise StorageError(
+            t("db.migrate_failed", path=where, detail=_first_line(exc)),
+            hint=t("db.migrate_failed.hint"),
+        ) from exc

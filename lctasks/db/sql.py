@@ -192,14 +192,16 @@ class LiteDatabase:
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
+            # look before switching to WAL: that pragma would already change
+            # another program's database (the full path refuses those)
             head = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             people = conn.execute("SELECT 1 FROM people LIMIT 1").fetchone()
+            if head is None or head[0] != HEAD_REVISION or people is not None:
+                conn.close()
+                return None
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
         except sqlite3.Error:
-            conn.close()
-            return None
-        if head is None or head[0] != HEAD_REVISION or people is not None:
             conn.close()
             return None
         return cls(path, conn)

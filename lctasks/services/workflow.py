@@ -439,14 +439,14 @@ class WorkflowService:
         session = getattr(runner, "session", None)
         if session is None:
             return
-        from lctasks.db.models import TaskRow
         from lctasks.services import access
 
-        row = session.get(TaskRow, task.id)
+        # the task record in hand is enough (id, key, lead_unit_id): a TaskRow
+        # via session.get costs three queries per task (see access.TaskLike)
         if action == "status":
-            access.require(session, self.actor, action, row, to=to)
+            access.require(session, self.actor, action, task, to=to)
         else:
-            access.require(session, self.actor, action, row)
+            access.require(session, self.actor, action, task)
 
     def _plan(self, runner: Runner, code: str | None) -> tuple[int, str]:
         code = code or None

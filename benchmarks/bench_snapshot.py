@@ -146,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("n", nargs="?", type=int, default=100_000)
     ap.add_argument("--db", help="database file to (re)build (default: a temporary file)")
+    ap.add_argument(
+        "--reuse", action="store_true", help="reuse --db when it exists (built by an earlier run)"
+    )
     args = ap.parse_args(argv)
 
     import tomli_w
@@ -165,11 +168,15 @@ def main(argv: list[str] | None = None) -> int:
 
     work = Path(tempfile.mkdtemp(prefix="lctasks-bench-snapshot-"))
     db = args.db or str(work / "big.db")
-    if os.path.exists(db):
-        os.unlink(db)
-    t0 = time.perf_counter()
-    code = build(db, args.n)
-    print(f"built {args.n:,} tasks in plan {code!r} ({time.perf_counter() - t0:.1f} s): {db}")
+    if args.reuse and os.path.exists(db):
+        code = "big"
+        print(f"reusing {db}")
+    else:
+        if os.path.exists(db):
+            os.unlink(db)
+        t0 = time.perf_counter()
+        code = build(db, args.n)
+        print(f"built {args.n:,} tasks in plan {code!r} ({time.perf_counter() - t0:.1f} s): {db}")
 
     database = open_database(db)
     ctx = ServiceContext(database, Actor("bench", Source.CLI))

@@ -42,7 +42,9 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
     """A titled form of one-line fields; Enter on the last field (or OK) submits."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", t("dlg.cancel"), id="dialog.cancel")
+        Binding("escape", "cancel", t("dlg.cancel"), id="dialog.cancel"),
+        # handled before the field sees the key, so fast typing lands in the next field
+        Binding("enter", "next_or_submit", show=False, priority=True),
     ]
 
     def __init__(
@@ -92,14 +94,16 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
     def _error(self, text: str) -> None:
         self.query_one("#dialog-error", Label).update(text)
 
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    def action_next_or_submit(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Button):
+            focused.press()
+            return
         inputs = list(self.query(Input))
-        if event.input is inputs[-1]:
+        if focused is inputs[-1] or focused not in inputs:
             self.submit()
         else:
-            self.focus_next()
+            inputs[inputs.index(focused) + 1].focus()
 
     @on(Button.Pressed, "#ok")
     def _ok(self) -> None:

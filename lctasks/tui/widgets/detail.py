@@ -14,10 +14,15 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from lctasks.domain import Light, Task
-from lctasks.i18n import t
+from lctasks.i18n import ZH, language, t
 from lctasks.tui.backend import TaskDetail
 
 LIGHT_STYLE = {Light.RED: "bold red", Light.YELLOW: "bold yellow", Light.GREEN: "bold green"}
+
+
+def _l(key: str) -> str:
+    """A field label with the colon of the language (全角 in Chinese)."""
+    return t(key) + ("：" if language() == ZH else ": ")
 
 
 def _heading(text: str) -> Text:
@@ -65,9 +70,9 @@ def render_detail(detail: TaskDetail, *, accept_key: str = "y") -> RenderableTyp
     parts.append(head)
 
     meta = Text()
-    meta.append(f"{t('detail.status')}：", style="dim")
+    meta.append(_l("detail.status"), style="dim")
     meta.append(t(f"status.{task.status.value}"))
-    meta.append(f"   {t('detail.progress')}：", style="dim")
+    meta.append("   " + _l("detail.progress"), style="dim")
     meta.append(f"{task.progress}%")
     if task.light is not None:
         meta.append("   ")
@@ -76,7 +81,7 @@ def render_detail(detail: TaskDetail, *, accept_key: str = "y") -> RenderableTyp
     parts.append(meta)
 
     due = Text()
-    due.append(f"{t('detail.deadline')}：", style="dim")
+    due.append(_l("detail.deadline"), style="dim")
     due.append(task.due.isoformat(), style="bold")
     due.append(f"（{t('due.' + task.due_basis.value)}", style="dim")
     if task.due_text:
@@ -88,23 +93,23 @@ def render_detail(detail: TaskDetail, *, accept_key: str = "y") -> RenderableTyp
 
     parts.append(_heading(t("detail.owners")))
     owners = Text()
-    owners.append(f"{t('detail.lead')}：", style="dim")
+    owners.append(_l("detail.lead"), style="dim")
     owners.append(
         task.lead_unit or t("detail.unassigned"), style="bold" if task.lead_unit else "dim"
     )
     if task.co_units:
-        owners.append(f"   {t('detail.co')}：", style="dim")
+        owners.append("   " + _l("detail.co"), style="dim")
         owners.append("、".join(task.co_units))
     if task.person:
-        owners.append(f"   {t('detail.person')}：", style="dim")
+        owners.append("   " + _l("detail.person"), style="dim")
         owners.append(task.person)
     if task.leader:
-        owners.append(f"   {t('detail.leader')}：", style="dim")
+        owners.append("   " + _l("detail.leader"), style="dim")
         owners.append(task.leader)
     parts.append(owners)
     if task.suggestion is not None and task.suggestion.lead:
         sug = Text()
-        sug.append(f"{t('detail.suggestion')}：", style="dim")
+        sug.append(_l("detail.suggestion"), style="dim")
         sug.append(task.suggestion.lead, style="bold green")
         if task.suggestion.co_units:
             sug.append(" + " + "、".join(task.suggestion.co_units), style="green")
@@ -160,7 +165,7 @@ def render_detail(detail: TaskDetail, *, accept_key: str = "y") -> RenderableTyp
         ):
             if value:
                 line = Text("  ")
-                line.append(f"{t(label)}：", style="dim")
+                line.append(_l(label), style="dim")
                 line.append(value)
                 parts.append(line)
 

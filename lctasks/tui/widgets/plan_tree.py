@@ -11,19 +11,21 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from lctasks.i18n import t
+from lctasks.i18n import ZH, language, t
 from lctasks.services.board import OutlineNode
 
 NodeRef = tuple[str, int, int]  # (kind, part or chapter, section) ; ("plan", 0, 0) for the root
 
 
-def _label(kind: str, number: int, title: str) -> str:
+def _label(kind: str, number: int, title: str) -> tuple[str, str]:
+    """(number label, title): 第2篇 / Part 2, and the words after it."""
     key = {"part": "tree.part", "chapter": "tree.chapter", "section": "tree.section"}[kind]
     prefix = t(key, n=number)
     title = title.strip()
-    if title.startswith("第"):
-        return title
-    return f"{prefix} {title}".strip()
+    if title.startswith("第"):  # the plan's own heading: 第二篇 激发…
+        head, _, rest = title.partition(" ")
+        return (head, rest) if language() == ZH else (prefix, rest)
+    return prefix, title
 
 
 class PlanTree(Tree[NodeRef]):
@@ -40,24 +42,26 @@ class PlanTree(Tree[NodeRef]):
         super().__init__(t("tree.plan"), data=("plan", 0, 0), id=id)
         self.show_root = True
         self.guide_depth = 2
-        self._titles: dict[TreeNode[NodeRef], str] = {}
+        self._titles: dict[TreeNode[NodeRef], tuple[str, str]] = {}
 
     def build(self, outline: Sequence[OutlineNode]) -> None:
         self.clear()
-        self._titles = {self.root: t("tree.plan")}
+        self._titles = {self.root: (t("tree.plan"), "")}
         parts: dict[int, TreeNode[NodeRef]] = {}
         chapters: dict[int, TreeNode[NodeRef]] = {}
         for node in outline:
             if node.kind == "part":
                 n = self.root.add(
-                    _label("part", node.number, node.title), data=("part", node.number, 0)
+                    " ".join(_label("part", node.number, node.title)),
+                    data=("part", node.number, 0),
                 )
                 parts[node.number] = n
                 self._titles[n] = _label("part", node.number, node.title)
             elif node.kind == "chapter":
                 parent = parts.get(node.part or 0, self.root)
                 n = parent.add(
-                    _label("chapter", node.number, node.title), data=("chapter", node.number, 0)
+                    " ".join(_label("chapter", node.number, node.title)),
+                    data=("chapter", node.number, 0),
                 )
                 chapters[node.number] = n
                 self._titles[n] = _label("chapter", node.number, node.title)
@@ -66,7 +70,7 @@ class PlanTree(Tree[NodeRef]):
                 if owner is None:
                     continue
                 n = owner.add_leaf(
-                    _label("section", node.number, node.title),
+                    " ".join(_label("section", node.number, node.title)),
                     data=("section", node.chapter, node.number),
                 )
                 self._titles[n] = _label("section", node.number, node.title)
@@ -93,7 +97,7 @@ class PlanTree(Tree[NodeRef]):
             key = (kind, a if kind != "section" else a * 1000 + b)
             total, red, yellow = counts.get(key, [0, 0, 0])
             # counts right after the number, so a narrow tree still shows them
-            head, _, rest = title.partition(" ")
+            head, rest = title
             label = Text(head)
             label.append(f" {total}", style="dim")
             if red:

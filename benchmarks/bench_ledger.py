@@ -154,12 +154,12 @@ def main() -> int:
     ]
     for label, flt in cases:
         found = len(ledger.list_tasks(flt, as_of=as_of))
-        row(
-            label, median_time(lambda f=flt: ledger.list_tasks(f, as_of=as_of), 3), f"{found} tasks"
-        )
+        wall = median_time(lambda f=flt: ledger.list_tasks(f, as_of=as_of), 3)
+        row(label, wall, f"{found} tasks; {cpu()}")
     wall = median_time(lambda: ledger.outline("big", as_of=as_of), 3)
     row("outline (counts + lights of every task)", wall, f"cpu {CPU[-1] * 1000:.0f} ms")
-    row("get_task", median_time(lambda: ledger.get_task("C06.M01.0100", "big"), args.repeat))
+    wall = median_time(lambda: ledger.get_task("C06.M01.0100", "big"), args.repeat)
+    row("get_task", wall, cpu())
     db.dispose()
     big_cmd = [
         sys.executable,

@@ -16,6 +16,7 @@ from lctasks.db.models import ChecklistRow, EventRow, PlanNodeRow, TaskRow, Unit
 from lctasks.domain import (
     Actor,
     ChecklistDraft,
+    ConflictError,
     DueBasis,
     InvalidInputError,
     Light,
@@ -420,3 +421,14 @@ def test_outline_counts_agree_with_listed_lights(ledger: LedgerService) -> None:
     assert m02.latest_report is not None and m02.latest_report.at.day == 2
     m01 = ledger.get_task("C06.M01", as_of=dt.date(2025, 6, 15))
     assert m01.latest_report is not None and m01.light is Light.YELLOW  # none in June yet
+
+
+def test_another_plan_under_the_same_code_needs_a_word(ledger: LedgerService) -> None:
+    ledger.import_tree(small_tree())
+    other = dataclasses.replace(small_tree(drop="C06.P01"), title="莘县“十四五”规划")
+    with pytest.raises(ConflictError) as exc:
+        ledger.import_tree(other)
+    assert "lc-test" in exc.value.message and "--code" in exc.value.hint
+    assert ledger.get_task("C06.P01").removed is False  # nothing was written
+    assert ledger.import_tree(other, code="lc-shenxian").first
+    assert ledger.import_tree(other, code="lc-test").removed == ("C06.P01",)  # confirmed

@@ -41,12 +41,12 @@ MESSAGES.update(
             "2026年第三季度, +30d, +2w, +3m, today",
         ),
         "date.invalid.hint": (
-            "例如 --due 2025-12-31 或 --due 2026年6月底前",
-            "for example --due 2025-12-31 or --due 2026年6月底前",
+            "例如 2025-12-31 或 2026年6月底前",
+            "for example 2025-12-31 or 2026年6月底前",
         ),
         "date.nonexistent": (
-            "日期不存在：“{text}”（{detail}）",
-            "no such date: '{text}' ({detail})",
+            "日期不存在：“{text}”",
+            "no such date: '{text}'",
         ),
         "date.nonexistent.hint": (
             "检查月份（1–12）和该月的天数",
@@ -93,9 +93,10 @@ def parse_date(text: str, *, today: dt.date) -> dt.date:
     shown = raw.strip()
     try:
         result = _parse(key, today)
-    except (ValueError, OverflowError) as exc:
+    except (ValueError, OverflowError):
+        # Python's own reason ("month must be in 1..12") is English: the hint says it
         raise InvalidInputError(
-            t("date.nonexistent", text=shown, detail=exc), hint=t("date.nonexistent.hint")
+            t("date.nonexistent", text=shown), hint=t("date.nonexistent.hint")
         ) from None
     if result is None:
         raise InvalidInputError(t("date.invalid", text=shown), hint=t("date.invalid.hint"))

@@ -34,6 +34,10 @@ def _settings_language() -> str:
 MESSAGES: dict[str, tuple[str, str]] = {
     "error": ("错误", "error"),
     "hint": ("提示", "hint"),
+    # punctuation that differs by language: "错误：…" but "error: …"; "甲、乙" but "a, b"
+    "colon": ("：", ": "),
+    "sep": ("、", ", "),
+    "semi": ("；", "; "),
     "internal_error": (
         "内部错误（这是缺陷，请报告）：{detail}",
         "internal error (a bug, please report it): {detail}",

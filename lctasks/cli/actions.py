@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from lctasks.cli.common import CliState, err, out, print_json
 from lctasks.domain import InvalidInputError, LctasksError, NotFoundError
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import EN, MESSAGES, language, t
 
 if TYPE_CHECKING:
     from lctasks.services.workflow import BatchResult, WorkflowService
@@ -80,6 +80,19 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "report": ("进展报告", "progress report"),
     "rules": ("规则", "rules"),
     "late": ("逾期补批", "late"),
+    # a re-import's "changed" events (lctasks import): fields from the plan text
+    "kind": ("类型", "kind"),
+    "chapter": ("章", "chapter"),
+    "section": ("节", "section"),
+    "box": ("专栏", "box"),
+    "category": ("类别", "category"),
+    "title": ("标题", "title"),
+    "source_text": ("原文", "source text"),
+    "attrs": ("附注", "notes"),
+    "due_text": ("期限原文", "deadline text"),
+    "checklist": ("清单", "checklist"),
+    "ticks_dropped": ("失效的勾选", "ticks dropped"),
+    "removed": ("已移除", "removed"),
 }
 
 
@@ -125,16 +138,16 @@ def _label(name: str) -> str:
     pair = FIELD_NAMES.get(name)
     if pair is None:
         return name
-    return pair[1] if t("error") == "error" else pair[0]
+    return pair[1] if language() == EN else pair[0]
 
 
 def _show(value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+        return t("sep").join(str(v) for v in value)
     if isinstance(value, dict):
-        return "；".join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
+        return t("semi").join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
     text = str(value)
     key = f"status.{text}"
     if key in MESSAGES:
@@ -147,12 +160,13 @@ def describe(changes: dict[str, list[Any]]) -> str:
     for name, pair in changes.items():
         old, new = [*pair, None, None][:2]
         if name == "report":
-            parts.append(f"{_label(name)}：{_show(new)}")
+            parts.append(f"{_label(name)}{t('colon')}{_show(new)}")
         elif name.startswith("item"):
-            parts.append(f"{name[4:]}：{'☐' if not old else '☑'} → {'☑' if new else '☐'}")
+            box = f"{'☐' if not old else '☑'} → {'☑' if new else '☐'}"
+            parts.append(f"{name[4:]}{t('colon')}{box}")
         else:
-            parts.append(f"{_label(name)}：{_show(old)} → {_show(new)}")
-    return "；".join(parts)
+            parts.append(f"{_label(name)}{t('colon')}{_show(old)} → {_show(new)}")
+    return t("semi").join(parts)
 
 
 def batch_json(res: BatchResult, *, error: LctasksError | None = None) -> dict[str, Any]:

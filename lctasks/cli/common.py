@@ -134,6 +134,6 @@ def report_error(exc: LctasksError, *, as_json: bool) -> None:
         }
         sys.stderr.write(json.dumps(payload, ensure_ascii=False) + "\n")
         return
-    err(f"{t('error')}：{exc.message}")
+    err(f"{t('error')}{t('colon')}{exc.message}")
     if exc.hint:
-        err(f"{t('hint')}：{exc.hint}")
+        err(f"{t('hint')}{t('colon')}{exc.hint}")

@@ -145,17 +145,29 @@ def history(
 
 def log(
     ctx: typer.Context,
-    task: Annotated[str | None, typer.Option("--task", help="Only this task ID.")] = None,
-    actor: Annotated[str | None, typer.Option("--actor", help="Only this person.")] = None,
+    task: Annotated[
+        str | None, typer.Option("--task", metavar="ID", help="Only this task ID.")
+    ] = None,
+    actor: Annotated[
+        str | None, typer.Option("--actor", metavar="NAME", help="Only this person.")
+    ] = None,
     action: Annotated[
-        str | None, typer.Option("--action", help="assign, close, return, extend, note …")
+        str | None,
+        typer.Option("--action", metavar="ACTION", help="assign, close, return, extend, note …"),
     ] = None,
     source: Annotated[
-        str | None, typer.Option("--source", help="cli, tui, import, rule, review.")
+        str | None,
+        typer.Option("--source", metavar="SOURCE", help="cli, tui, import, rule, review."),
     ] = None,
-    since: Annotated[str | None, typer.Option("--since", help="From this date.")] = None,
-    until: Annotated[str | None, typer.Option("--until", help="Up to this date.")] = None,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", help="The newest N.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", metavar="DATE", help="From this date.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", metavar="DATE", help="Up to this date.")
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", metavar="N", help="The newest N.")
+    ] = None,
     verify: Annotated[
         bool, typer.Option("--verify", help="Check the hash chain of the whole history.")
     ] = False,
@@ -207,12 +219,18 @@ def log(
 
 def report(
     ctx: typer.Context,
-    by: Annotated[str, typer.Option("--by", help="unit | chapter.")] = "unit",
+    by: Annotated[
+        str, typer.Option("--by", metavar="unit|chapter", help="unit | chapter.")
+    ] = "unit",
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Date the lights are computed for (today).")
+        str | None,
+        typer.Option("--as-of", metavar="DATE", help="Date the lights are computed for (today)."),
     ] = None,
     overdue: Annotated[
-        int, typer.Option("--overdue", help="Overdue tasks listed (most overdue first; 0: all).")
+        int,
+        typer.Option(
+            "--overdue", metavar="N", help="Overdue tasks listed (most overdue first; 0: all)."
+        ),
     ] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
 ) -> None:

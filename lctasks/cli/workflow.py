@@ -22,19 +22,26 @@ from lctasks.cli import actions
 from lctasks.cli.common import CliState, state, want_json
 
 Ids = Annotated[
-    list[str] | None, typer.Argument(help="Task IDs, e.g. C10.M03 I07.", show_default=False)
+    list[str] | None,
+    typer.Argument(metavar="ID...", help="Task IDs, e.g. C10.M03 I07.", show_default=False),
 ]
 FromFile = Annotated[
     str | None,
-    typer.Option("--from", help="Read IDs from FILE (one per line, # comments); - for stdin."),
+    typer.Option(
+        "--from", metavar="FILE", help="Read IDs from FILE (one per line, # comments); - for stdin."
+    ),
 ]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show what would change; write nothing.")]
 Json = Annotated[bool, typer.Option("--json", help="JSON on stdout: per-ID results + summary.")]
 IfVersion = Annotated[
     int | None,
-    typer.Option("--if-version", help="Only if the task is at this version (single ID)."),
+    typer.Option(
+        "--if-version", metavar="N", help="Only if the task is at this version (single ID)."
+    ),
 ]
-Reason = Annotated[str, typer.Option("--reason", "-r", help="Why (recorded on the event).")]
+Reason = Annotated[
+    str, typer.Option("--reason", "-r", metavar="TEXT", help="Why (recorded on the event).")
+]
 
 
 def _st(ctx: typer.Context, as_json: bool) -> CliState:
@@ -46,18 +53,28 @@ def assign(
     ctx: typer.Context,
     ids: Ids = None,
     lead: Annotated[
-        str | None, typer.Option("--lead", "-l", help="Lead unit (牵头单位): name, pinyin, kjj.")
+        str | None,
+        typer.Option(
+            "--lead", "-l", metavar="UNIT", help="Lead unit (牵头单位): name, pinyin, kjj."
+        ),
     ] = None,
     co: Annotated[
         list[str] | None,
-        typer.Option("--co", "-c", help="Co-unit (配合单位); repeat or comma-separate."),
+        typer.Option(
+            "--co", "-c", metavar="UNIT", help="Co-unit (配合单位); repeat or comma-separate."
+        ),
     ] = None,
     no_co: Annotated[bool, typer.Option("--no-co", help="Remove all co-units.")] = False,
     due: Annotated[
-        str | None, typer.Option("--due", help="Deadline: 2025-12-31, 2025年底, +30d …")
+        str | None,
+        typer.Option("--due", metavar="DATE", help="Deadline: 2025-12-31, 2025年底, +30d …"),
     ] = None,
-    person: Annotated[str | None, typer.Option("--person", help="Responsible person.")] = None,
-    leader: Annotated[str | None, typer.Option("--leader", help="Lead city leader.")] = None,
+    person: Annotated[
+        str | None, typer.Option("--person", metavar="NAME", help="Responsible person.")
+    ] = None,
+    leader: Annotated[
+        str | None, typer.Option("--leader", metavar="NAME", help="Lead city leader.")
+    ] = None,
     reason: Reason = "",
     from_file: FromFile = None,
     dry_run: DryRun = False,
@@ -106,7 +123,9 @@ def status(
     to: Annotated[
         str | None,
         typer.Option(
-            "--to", help="not_started | in_progress | blocked | suspended | done (or 推进中 …)."
+            "--to",
+            metavar="STATUS",
+            help="not_started | in_progress | blocked | suspended | done (or 推进中 …).",
         ),
     ] = None,
     reason: Reason = "",
@@ -130,12 +149,23 @@ def status(
 def progress(
     ctx: typer.Context,
     ids: Ids = None,
-    made: Annotated[str, typer.Option("--made", "-m", help="进展情况: progress made.")] = "",
-    problems: Annotated[str, typer.Option("--problems", help="存在问题: problems.")] = "",
-    next_steps: Annotated[str, typer.Option("--next", help="下一步措施: next steps.")] = "",
-    percent: Annotated[int | None, typer.Option("--percent", "-p", help="Progress 0-100.")] = None,
+    made: Annotated[
+        str, typer.Option("--made", "-m", metavar="TEXT", help="进展情况: progress made.")
+    ] = "",
+    problems: Annotated[
+        str, typer.Option("--problems", metavar="TEXT", help="存在问题: problems.")
+    ] = "",
+    next_steps: Annotated[
+        str, typer.Option("--next", metavar="TEXT", help="下一步措施: next steps.")
+    ] = "",
+    percent: Annotated[
+        int | None, typer.Option("--percent", "-p", metavar="N", help="Progress 0-100.")
+    ] = None,
     period: Annotated[
-        str, typer.Option("--period", help="Reporting period, default this month (2026-11).")
+        str,
+        typer.Option(
+            "--period", metavar="YYYY-MM", help="Reporting period, default this month (2026-11)."
+        ),
     ] = "",
     from_file: FromFile = None,
     dry_run: DryRun = False,
@@ -179,9 +209,11 @@ def check(
 def close(
     ctx: typer.Context,
     ids: Ids = None,
-    note: Annotated[str, typer.Option("--note", "-n", help="办结说明: completion note.")] = "",
+    note: Annotated[
+        str, typer.Option("--note", "-n", metavar="TEXT", help="办结说明: completion note.")
+    ] = "",
     evidence: Annotated[
-        str, typer.Option("--evidence", "-e", help="佐证材料: evidence reference.")
+        str, typer.Option("--evidence", "-e", metavar="REF", help="佐证材料: evidence reference.")
     ] = "",
     from_file: FromFile = None,
     dry_run: DryRun = False,
@@ -244,7 +276,10 @@ def extend(
     ctx: typer.Context,
     ids: Ids = None,
     to: Annotated[
-        str, typer.Option("--to", help="New deadline: 2026-06-30, 2026年6月底前, +30d …")
+        str,
+        typer.Option(
+            "--to", metavar="DATE", help="New deadline: 2026-06-30, 2026年6月底前, +30d …"
+        ),
     ] = "",
     reason: Reason = "",
     late: Annotated[

@@ -9,17 +9,20 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from lctasks.db.models import EventRow, PlanRow, TaskRow
 from lctasks.domain import Event, InvalidInputError, NotFoundError, Source
 from lctasks.i18n import MESSAGES, t
 from lctasks.services.audit import ChainReport, to_event, verify_chain
 from lctasks.services.base import ServiceContext
-from lctasks.services.workflow import normalize_keys
+from lctasks.services.plans import near_keys
+from lctasks.services.workflow import TRANSITIONS, normalize_keys
 
 MESSAGES.update(
     {
         "history.unknown": ("没有这个任务 ID：{id}", "no such task ID: {id}"),
+        "history.near": ("{id} 是否想写 {near}", "{id}: did you mean {near}?"),
         "history.unknown.hint": (
             "用 `lctasks list` 查看任务 ID（如 C10.M03、I07）",
             "see task IDs with `lctasks list` (e.g. C10.M03, I07)",
@@ -29,6 +32,8 @@ MESSAGES.update(
             "unknown source '{value}' (allowed: {allowed})",
         ),
         "log.limit": ("--limit 须为正整数", "--limit must be a positive integer"),
+        "log.action": ("未知动作“{value}”", "unknown action '{value}'"),
+        "log.action.hint": ("可用：{allowed}", "use one of: {allowed}"),
     }
 )
 
@@ -72,18 +77,7 @@ class HistoryService:
                 q = q.where(EventRow.plan_code == plan)
             rows = list(s.scalars(q))
             if not rows:
-                exists = s.execute(
-                    select(TaskRow.id)
-                    .join(PlanRow, PlanRow.id == TaskRow.plan_id)
-                    .where(TaskRow.key == wanted, *([PlanRow.code == plan] if plan else []))
-                    .limit(1)
-                ).first()
-                if exists is None:
-                    raise NotFoundError(
-                        t("history.unknown", id=wanted),
-                        hint=t("history.unknown.hint"),
-                        ids=(wanted,),
-                    )
+                _require_task(s, wanted, plan)
             return [to_event(r) for r in rows]
 
     def log(self, flt: LogFilter | None = None) -> list[Event]:
@@ -96,8 +90,9 @@ class HistoryService:
             q = q.where(EventRow.task_key == normalize_keys([f.task])[0])
         if f.actor:
             q = q.where(EventRow.actor == f.actor)
-        if f.action:
-            q = q.where(EventRow.action == f.action)
+        action = _action_code(f.action) if f.action else None
+        if action:
+            q = q.where(EventRow.action == action)
         if f.source:
             allowed = [s.value for s in Source]
             if f.source not in allowed:
@@ -111,9 +106,60 @@ class HistoryService:
         if f.limit:
             q = q.limit(f.limit)
         with self.ctx.db.read() as s:
-            return [to_event(r) for r in s.scalars(q)]
+            events = [to_event(r) for r in s.scalars(q)]
+            if not events:
+                # nothing found: say so if the filter itself was wrong (typo'd ID or action)
+                if f.task:
+                    _require_task(s, normalize_keys([f.task])[0], None)
+                if action and action not in _KNOWN_ACTIONS:
+                    recorded = set(s.scalars(select(EventRow.action).distinct()))
+                    if action not in recorded:
+                        names = ", ".join(sorted(_KNOWN_ACTIONS | recorded))
+                        raise InvalidInputError(
+                            t("log.action", value=f.action),
+                            hint=t("log.action.hint", allowed=names),
+                        )
+            return events
 
     def verify(self) -> ChainReport:
         """Recompute the hash chain; the report names the first event that does not fit."""
         with self.ctx.db.read() as s:
             return verify_chain(s)
+
+
+# the workflow's actions (other modules record more: those are known once recorded)
+_KNOWN_ACTIONS = frozenset(TRANSITIONS) | {"reassign", "import", "changed"}
+
+
+def _action_code(text: str) -> str:
+    """``close`` or its label as printed (销号, 延期 …) → the recorded action code."""
+    word = text.strip()
+    for code in _KNOWN_ACTIONS:
+        if word in MESSAGES.get(f"action.{code}", ()):
+            return code
+    return word
+
+
+def _require_task(s: Session, key: str, plan: str | None) -> None:
+    """NotFoundError, with the nearest IDs, unless some plan (or ``plan``) has ``key``."""
+    in_plan = [PlanRow.code == plan] if plan else []
+    exists = s.execute(
+        select(TaskRow.id)
+        .join(PlanRow, PlanRow.id == TaskRow.plan_id)
+        .where(TaskRow.key == key, *in_plan)
+        .limit(1)
+    ).first()
+    if exists is not None:
+        return
+    keys = list(
+        s.scalars(
+            select(TaskRow.key)
+            .join(PlanRow, PlanRow.id == TaskRow.plan_id)
+            .where(TaskRow.removed.is_(False), *in_plan)
+        )
+    )
+    near = near_keys(keys, key)
+    hint = t("history.unknown.hint")
+    if near:
+        hint = t("history.near", id=key, near=t("sep").join(near)) + t("semi") + hint
+    raise NotFoundError(t("history.unknown", id=key), hint=hint, ids=(key,))

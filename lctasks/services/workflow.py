@@ -51,6 +51,7 @@ SQLAlchemy sessions (TUI, PostgreSQL) and the CLI's sqlite3 fast path.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -162,7 +163,15 @@ MESSAGES.update(
             "“已销号”只能用 close 设置，“退回重办”只能用 return 设置",
             "'closed' is set only by close, 'returned' only by return",
         ),
-        "wf.unknown_status": ("未知状态“{value}”；可用：", "unknown status '{value}'; use:"),
+        "wf.unknown_status": ("未知状态“{value}”", "unknown status '{value}'"),
+        "wf.status_hint": ("可用的状态：{allowed}", "statuses: {allowed}"),
+        "wf.status_item": ("{code}（{label}）", "{code} ({label})"),
+        "wf.status_order": (
+            "“{value}”像是任务 ID：状态写在所有 ID 之后"
+            "（lctasks status ID... STATUS），或用 --to STATUS",
+            "'{value}' looks like a task ID: the status goes after all the IDs "
+            "(lctasks status ID... STATUS), or use --to STATUS",
+        ),
         "wf.percent": ("进度须为 0–100 的整数", "percent must be an integer 0-100"),
         "wf.item_range": (
             "没有第 {seq} 项（共 {n} 项）",
@@ -582,7 +591,8 @@ class WorkflowService:
             near = _near_keys(
                 runner, plan_id, [k for k, p in problems.items() if p.kind is NotFoundError]
             )
-            raise self._failure(action, plan_code, wanted, problems, results, near)
+            versions = {k: task.version for k, task in tasks.items()}
+            raise self._failure(action, plan_code, wanted, problems, results, versions, near)
         self._apply(runner, updates, now)
         log.flush()
         return BatchResult(
@@ -614,18 +624,20 @@ class WorkflowService:
         wanted: list[str],
         problems: dict[str, _Problem],
         results: dict[str, KeyResult],
+        versions: dict[str, int],
         near: str = "",
     ) -> LctasksError:
         kind = next(k for k in _SEVERITY if any(p.kind is k for p in problems.values()))
         bad = [k for k in wanted if k in problems]
         lines = [t("wf.batch_failed", n=len(bad), action=t(f"action.{action}"))]
-        lines += [f"  {k}：{problems[k].message}" for k in bad]
+        lines += [f"  {k}{t('colon')}{problems[k].message}" for k in bad]
         hint = near or t("wf.not_found_hint") if kind is NotFoundError else t("wf.batch_hint")
         exc = kind("\n".join(lines), hint=hint, ids=tuple(bad))
         per_key = []
         for k in wanted:
             if k in problems:
-                per_key.append(KeyResult(k, ERROR, {}, 0, problems[k].message))
+                # the task's current version (0: no such task), for a retry with --if-version
+                per_key.append(KeyResult(k, ERROR, {}, versions.get(k, 0), problems[k].message))
             elif k in results:
                 per_key.append(results[k])
         # the CLI prints these (the would-be outcome of the others, nothing applied)
@@ -1073,7 +1085,7 @@ def _allowed(action: str, task: _Task) -> None:
                 "wf.bad_from",
                 status=t(f"status.{task.status.value}"),
                 action=t(f"action.{action}"),
-                allowed="、".join(t(f"status.{s.value}") for s in Status if s in allowed),
+                allowed=t("sep").join(t(f"status.{s.value}") for s in Status if s in allowed),
             ),
         )
 
@@ -1081,14 +1093,33 @@ def _allowed(action: str, task: _Task) -> None:
 def _status(value: Status | str) -> Status:
     if isinstance(value, Status):
         return value
-    text = value.strip().lower().replace("-", "_")
+    text = value.strip().lower().replace("-", "_").replace(" ", "_")
     for s in Status:
-        if text in (s.value, t(f"status.{s.value}"), MESSAGES[f"status.{s.value}"][0]):
+        zh, en = MESSAGES[f"status.{s.value}"]
+        # 已完成（待销号） may be typed 已完成; "in progress" as in_progress
+        names = (s.value, zh, zh.split("（", 1)[0], en.split(" (", 1)[0].replace(" ", "_"))
+        if text in names or text in _STATUS_WORDS.get(s, ()):
             return s
-    raise InvalidInputError(
-        t("wf.unknown_status", value=value),
-        hint=" / ".join(f"{s.value}（{MESSAGES[f'status.{s.value}'][0]}）" for s in SETTABLE_ORDER),
-    )
+    if _KEY_SHAPE.fullmatch(value.strip()):
+        hint = t("wf.status_order", value=value.strip())
+    else:
+        hint = t(
+            "wf.status_hint",
+            allowed=" / ".join(
+                t("wf.status_item", code=s.value, label=t(f"status.{s.value}"))
+                for s in SETTABLE_ORDER
+            ),
+        )
+    raise InvalidInputError(t("wf.unknown_status", value=value), hint=hint)
+
+
+# what people also say for a status (the labels in lctasks.i18n are accepted too)
+_STATUS_WORDS: dict[Status, tuple[str, ...]] = {
+    S.IN_PROGRESS: ("进行中", "推进", "在办"),
+    S.NOT_STARTED: ("未开始",),
+    S.DONE: ("完成", "已办结", "办结"),
+}
+_KEY_SHAPE = re.compile(r"(?i)(C\d+\.[A-Z]\d+|I\d+)")
 
 
 SETTABLE_ORDER = (S.NOT_STARTED, S.IN_PROGRESS, S.BLOCKED, S.SUSPENDED, S.DONE)
@@ -1113,7 +1144,7 @@ def _near_keys(runner: Runner, plan_id: int, missing: list[str]) -> str:
     for key in missing:
         close = difflib.get_close_matches(key, keys, n=3, cutoff=0.6)
         if close:
-            parts.append(t("wf.near", id=key, near="、".join(close)))
+            parts.append(t("wf.near", id=key, near=t("sep").join(close)))
     return "；".join(parts)
 
 

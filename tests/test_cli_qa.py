@@ -1,0 +1,164 @@
+"""Found in a hands-on QA pass: each test reproduces what a user or script saw.
+
+On the real plan, through Typer's CliRunner and, where the start-up path or a
+closed pipe matters, as real subprocesses.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lctasks.cli.app import app
+from lctasks.db.engine import open_database
+from lctasks.domain import Actor
+from lctasks.services.base import ServiceContext
+from lctasks.services.ledger import LedgerService
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("qa") / "plan.db"
+    db = open_database(str(path))
+    try:
+        LedgerService(ServiceContext(db, Actor("导入员"))).import_plan()
+    finally:
+        db.dispose()
+    return path
+
+
+@pytest.fixture
+def db(template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "lctasks.db"
+    shutil.copy(template, path)
+    return str(path)
+
+
+def run(db: str, *args: str) -> tuple[int, str, str]:
+    res = runner.invoke(app, ["--db", db, *args])
+    return res.exit_code, res.stdout, res.stderr
+
+
+def events(db: str) -> int:
+    con = sqlite3.connect(db)
+    try:
+        return int(con.execute("SELECT count(*) FROM events").fetchone()[0])
+    finally:
+        con.close()
+
+
+def test_a_list_cut_short_by_head_exits_quietly_with_0(db: str) -> None:
+    # `lctasks list | head -1`: Click made it exit 1, which the README calls "a bug"
+    env = {**os.environ, "LCTASKS_DB": db}
+    for args in (["list"], ["report"], ["--json", "list"]):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "lctasks", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.readline()
+        proc.stdout.close()  # the reader had enough
+        stderr = proc.stderr.read().decode()
+        assert proc.wait() == 0, (args, stderr)
+        assert "Traceback" not in stderr and "Error" not in stderr
+
+
+def test_an_impossible_date_is_explained_in_chinese_without_python_text(db: str) -> None:
+    code, _, err = run(db, "assign", "C10.M05", "--due", "2026-13-01")
+    assert code == 4
+    assert "日期不存在：“2026-13-01”" in err
+    assert "must be in" not in err  # was: Python's English "(month must be in 1..12)"
+    code, _, err = run(db, "log", "--since", "明年")
+    assert code == 4
+    assert "--due" not in err  # the hint named --due on a --since error
+
+
+def test_status_words_people_type_and_a_status_placed_among_ids(db: str) -> None:
+    code, out, _ = run(db, "status", "C10.M05", "进行中")
+    assert code == 0 and "推进中" in out
+    code, out, _ = run(db, "status", "C10.M06", "已完成")
+    assert code == 0 and "已完成（待销号）" in out
+    before = events(db)
+    code, _, err = run(db, "status", "C10.M07", "in_progress", "C10.M08")
+    assert code == 4
+    assert "未知状态“C10.M08”" in err
+    assert "状态写在所有 ID 之后" in err  # not a bare "可用：" ending the message
+    code, _, err = run(db, "status", "C10.M07", "foo")
+    assert "未知状态“foo”\n" in err and "可用的状态：not_started（未启动）" in err
+    assert events(db) == before
+
+
+def test_english_messages_use_english_punctuation(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LCTASKS_LANG", "en")
+    code, _, err = run(db, "close", "C10.M05", "--note", "x", "--evidence", "y")
+    assert code == 5
+    assert err.startswith("error: 1 task(s)")
+    assert "C10.M05: status 'not started' does not allow close" in err
+    assert "(allowed from: in progress, done (awaiting close))" in err
+    assert "：" not in err and "、" not in err
+    code, _, err = run(db, "status", "C10.M05", "xx")
+    assert "hint: statuses: not_started (not started) / in_progress (in progress)" in err
+
+
+def test_failed_batch_json_gives_the_current_version_of_existing_tasks(db: str) -> None:
+    run(db, "note", "C10.M05", "一", "--json")  # C10.M05 now at v2
+    code, out, _ = run(
+        db, "close", "C10.M05", "C99.M01", "--note", "x", "--evidence", "y", "--json"
+    )
+    assert code == 3
+    versions = {r["id"]: r["version"] for r in json.loads(out)["results"]}
+    assert versions == {"C10.M05": 2, "C99.M01": 0}
+
+
+def test_log_refuses_an_unknown_task_or_action_instead_of_an_empty_answer(db: str) -> None:
+    run(db, "close", "C10.M05", "--note", "x", "--evidence", "y")
+    code, _, err = run(db, "log", "--task", "C10.M3")
+    assert code == 3
+    assert "没有这个任务 ID：C10.M3" in err and "C10.M03" in err
+    code, _, err = run(db, "history", "C10.M3")
+    assert code == 3 and "是否想写 C10.M03" in err
+    code, _, err = run(db, "log", "--action", "closee")
+    assert code == 4 and "未知动作“closee”" in err and "close" in err
+    # a known action that has not happened yet is simply empty
+    code, _, err = run(db, "log", "--action", "extend")
+    assert code == 0 and "没有符合条件的事件" in err
+    # the action as printed (销号) finds the close events
+    run(db, "status", "C10.M05", "in_progress")
+    run(db, "close", "C10.M05", "--note", "完成", "--evidence", "聊督字1号")
+    code, out, _ = run(db, "log", "--action", "销号", "--json")
+    assert code == 0
+    assert [e["action"] for e in json.loads(out)["events"]] == ["close"]
+
+
+def test_a_reimport_change_is_described_with_field_names(db: str, tmp_path: Path) -> None:
+    plan = (ROOT / "plan_data" / "liaocheng-14th-five-year-plan-2021-2025.txt").read_text("utf-8")
+    edited = tmp_path / "corrected.txt"
+    edited.write_text(plan.replace("力争达到 200 亿元", "力争达到 220 亿元"), encoding="utf-8")
+    assert run(db, "import", str(edited))[0] == 0
+    code, out, _ = run(db, "history", "C10.M03")
+    assert code == 0
+    assert "原文：新能源汽车。" in out and "清单：" in out
+    assert "source_text" not in out and "checklist：" not in out
+
+
+def test_workflow_help_names_what_each_option_takes(db: str) -> None:
+    code, out, _ = run(db, "close", "--help")
+    assert code == 0
+    assert "--note TEXT" in out and "--evidence REF" in out and "--from FILE" in out
+    assert "<str>" not in out and "<int>" not in out.split("Options:")[1]
+    code, out, _ = run(db, "log", "--help")
+    assert "--since DATE" in out and "<str>" not in out

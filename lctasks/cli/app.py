@@ -89,6 +89,7 @@ def _root(
 def _register() -> None:
     # each module adds its commands to `app`; imports inside commands stay lazy
     from lctasks.cli import (
+        admin_cmds,
         home,
         log,
         people_cmds,
@@ -108,6 +109,7 @@ def _register() -> None:
         people_cmds,
         tui_cmds,
         snapshot_cmds,
+        admin_cmds,
     ):
         module.register(app)
 

@@ -77,7 +77,8 @@ class EventLog:
     def __init__(self, session: Session, actor: Actor, *, at: dt.datetime | None = None) -> None:
         self._session = session
         self._actor = actor
-        self._at = at or utcnow()
+        # stored as UTC: SQLite keeps a datetime's wall clock and drops its zone
+        self._at = _as_utc(at or utcnow())
         _lock_chain(session)
         self._seq, self._prev = _head(session)
         self.appended: list[EventRow] = []

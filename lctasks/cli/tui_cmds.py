@@ -10,7 +10,9 @@ import typer
 from lctasks.cli.common import state
 
 
-def run_tui(ctx: typer.Context, *, as_of: str | None = None, poll: float = 1.5) -> None:
+def run_tui(
+    ctx: typer.Context, *, as_of: str | None = None, poll: float = 1.5, unit: str | None = None
+) -> None:
     st = state(ctx)
     # settings first: they may switch the language before any label is built
     from lctasks.config import load_settings
@@ -39,6 +41,7 @@ def run_tui(ctx: typer.Context, *, as_of: str | None = None, poll: float = 1.5) 
         as_of=day,
         poll_interval=poll,
         keymap=dict(settings.keymap),
+        my_unit=unit or "",
     )
     app.run()
 
@@ -54,6 +57,12 @@ def register(app: typer.Typer) -> None:
         poll: Annotated[
             float, typer.Option("--poll", help="Seconds between checks for others' changes.")
         ] = 1.5,
+        unit: Annotated[
+            str | None,
+            typer.Option(
+                "--unit", help="Your unit, for the 'my unit' view (default: from `people`)."
+            ),
+        ] = None,
     ) -> None:
         """Open the terminal UI (also: `lctasks` with no command in a terminal)."""
-        run_tui(ctx, as_of=as_of, poll=poll)
+        run_tui(ctx, as_of=as_of, poll=poll, unit=unit)

@@ -17,6 +17,7 @@ from lctasks.domain import (
     Actor,
     ConflictError,
     Event,
+    LctasksError,
     ProgressReport,
     Source,
     Status,
@@ -97,6 +98,21 @@ class Backend:
         result = LedgerService(self.ctx).import_plan()
         info = self.plan()
         return info, result.tasks
+
+    def person_unit(self) -> str:
+        """The acting person's own unit, for the 本单位 view ('' when not on record)."""
+        if self.my_unit:
+            return self.my_unit
+        from lctasks.services.people import PeopleService
+
+        try:
+            people = PeopleService(self.ctx).list()
+        except LctasksError:
+            return ""
+        for person in people:
+            if person.name == self.ctx.actor.name and person.unit:
+                self.my_unit = person.unit
+        return self.my_unit
 
     def rows(self, as_of: dt.date, *, limit: int | None = None) -> list[BoardRow]:
         assert self.plan_code is not None

@@ -350,3 +350,23 @@ async def test_keymap_from_settings_remaps_a_binding(plan_db: Database, db_path:
         await settle(pilot)
         assert isinstance(app.screen, dialogs.FormDialog)
         assert app.screen.id == "close-dialog"
+
+
+async def test_my_unit_view_uses_the_people_record(plan_db: Database, db_path: Path) -> None:
+    from lctasks.domain import Role
+    from lctasks.services.people import PeopleService
+
+    from lctasks.domain import Actor
+
+    PeopleService(ServiceContext(plan_db)).add("督查员", Role.SUPERVISOR)
+    ctx = ServiceContext(plan_db, Actor("督查员"))
+    PeopleService(ctx).add("张联络员", Role.LIAISON, "市科技局")
+    WorkflowService(ctx).accept_suggestion(["C06.M01", "C10.M03"])  # 市科技局, 市工信局
+    app = make_app(db_path, as_of=AS_OF, actor="张联络员")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")  # view: my unit
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        assert [r.key for r in screen.query_one(TaskList).rows] == ["C06.M01"]

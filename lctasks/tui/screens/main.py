@@ -112,6 +112,7 @@ class MainScreen(Screen[None]):
         head: int
         imported: int = 0
         partial: bool = False  # the first page only: the rest is on its way
+        my_unit: str = ""
 
     @dataclass
     class RowsChanged(Message):
@@ -226,19 +227,18 @@ class MainScreen(Screen[None]):
                 self.post_message(self.RowsLoaded(None, [], [], head))
                 return
             outline = backend.outline()
+            mine = self.lapp.my_unit or backend.person_unit()
             # a first page paints at once; 100,000 rows follow a second later
             first = backend.rows(app.as_of, limit=FIRST_PAGE)
             if len(first) == FIRST_PAGE:
-                self.post_message(
-                    self.RowsLoaded(plan, outline, first, head, imported, partial=True)
-                )
+                self.post_message(self.RowsLoaded(plan, outline, first, head, imported, True, mine))
                 rows = backend.rows(app.as_of)
             else:
                 rows = first
         except LctasksError as exc:
             self.post_message(self.ActionFailed(exc))
             return
-        self.post_message(self.RowsLoaded(plan, outline, rows, head, imported))
+        self.post_message(self.RowsLoaded(plan, outline, rows, head, imported, False, mine))
 
     @on(RowsLoaded)
     def _rows_loaded(self, message: RowsLoaded) -> None:
@@ -251,7 +251,7 @@ class MainScreen(Screen[None]):
         tree = self.query_one(PlanTree)
         if self.store is None:
             tree.build(message.outline)
-        store = TaskStore(as_of=self.lapp.as_of, my_unit=self.lapp.my_unit)
+        store = TaskStore(as_of=self.lapp.as_of, my_unit=message.my_unit)
         store.part_chapters = tree.part_chapters()
         if self.store is not None:
             store.sort, store.reverse = self.store.sort, self.store.reverse

@@ -279,3 +279,15 @@ def test_list_and_show_do_not_import_textual(real_db: str) -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert res.stdout.strip().splitlines()[-1] == "LOADED []", res.stderr[-2000:]
+
+
+def test_english_messages(real_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LCTASKS_LANG", "en")
+    code, stdout, _ = run(real_db, "show", "C11.P01")
+    assert code == 0
+    assert "box 5 现代服务业重点项目 (printed after chapter 12)" in stdout
+    assert "deadline: 2025-12-31 (inferred: plan end)" in stdout
+    code, stdout, _ = run(real_db, "plan")
+    assert "chapters without tasks: 1, 2, 3" in stdout
+    code, _, stderr = run(real_db, "show", "C06.M99")
+    assert code == 3 and stderr.startswith("error")

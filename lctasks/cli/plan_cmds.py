@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -15,7 +16,7 @@ import typer
 from lctasks.cli.common import err, out, print_json, state, want_json
 from lctasks.cli.table import clip, pad, render, width
 from lctasks.domain import InvalidInputError, Light, Status, Task, TaskKind
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import MESSAGES, ZH, language, t
 
 if TYPE_CHECKING:
     from lctasks.services.ledger import LedgerService, TaskDetail
@@ -148,7 +149,22 @@ MESSAGES.update(
     }
 )
 
-LIGHT_MARK = {Light.RED: "●红", Light.YELLOW: "●黄", Light.GREEN: "○绿"}
+
+def _colon() -> str:
+    """The label separator: full-width in Chinese, ': ' in English."""
+    return "：" if language() == ZH else ": "
+
+
+def _list(items: Iterable[str]) -> str:
+    return ("、" if language() == ZH else ", ").join(items)
+
+
+def _s() -> str:
+    return "；" if language() == ZH else "; "
+
+
+def _p(text: str) -> str:
+    return f"（{text}）" if language() == ZH else f" ({text})"
 
 
 def _service(ctx: typer.Context) -> LedgerService:
@@ -382,42 +398,44 @@ def show_lines(detail: TaskDetail) -> list[str]:
     if x.box is not None:
         box = t("show.box", n=x.box, title=detail.box_title)
         if detail.box_note:
-            box += f"（{detail.box_note}）"
+            box += _p(detail.box_note)
         where.append(box)
     if x.category:
         where.append(t("show.category", c=x.category))
-    lines.append(f"{t('show.plan')}：{x.plan}  {detail.plan_title}")
-    lines.append(f"{t('show.where')}：{' › '.join(where)}；{t('show.line', n=x.line)}")
+    lines.append(f"{t('show.plan')}{_colon()}{x.plan}  {detail.plan_title}")
+    lines.append(f"{t('show.where')}{_colon()}{' › '.join(where)}{_s()}{t('show.line', n=x.line)}")
     lines.append(
-        f"{t('show.status')}：{t('status.' + x.status.value)}    "
-        f"{t('show.light')}：{_light_text(x.light)}    {t('show.progress')}：{x.progress}%"
+        f"{t('show.status')}{_colon()}{t('status.' + x.status.value)}    "
+        f"{t('show.light')}{_colon()}{_light_text(x.light)}    "
+        f"{t('show.progress')}{_colon()}{x.progress}%"
     )
-    due = f"{t('show.due')}：{x.due.isoformat()}（{t('due.' + x.due_basis.value)}"
+    due_bits = [t("due." + x.due_basis.value)]
     if x.due_text:
-        due += "，" + t("show.due_words", words=x.due_text)
+        due_bits.append(t("show.due_words", words=x.due_text))
     if x.original_due:
-        due += "，" + t("show.original_due", d=x.original_due.isoformat())
-    lines.append(due + "）")
+        due_bits.append(t("show.original_due", d=x.original_due.isoformat()))
+    sep = "，" if language() == ZH else ", "
+    lines.append(f"{t('show.due')}{_colon()}{x.due.isoformat()}{_p(sep.join(due_bits))}")
     none = t("show.none")
-    lines.append(f"{t('show.lead')}：{x.lead_unit or none}")
-    lines.append(f"{t('show.co')}：{'、'.join(x.co_units) if x.co_units else none}")
+    lines.append(f"{t('show.lead')}{_colon()}{x.lead_unit or none}")
+    lines.append(f"{t('show.co')}{_colon()}{'、'.join(x.co_units) if x.co_units else none}")
     if x.person:
-        lines.append(f"{t('show.person')}：{x.person}")
+        lines.append(f"{t('show.person')}{_colon()}{x.person}")
     if x.leader:
-        lines.append(f"{t('show.leader')}：{x.leader}")
+        lines.append(f"{t('show.leader')}{_colon()}{x.leader}")
     if x.suggestion:
         s = x.suggestion
-        lines.append(f"{t('show.suggestion')}：")
+        lines.append(f"{t('show.suggestion')}{_colon()}")
         if s.lead:
             lines.append("  " + t("show.suggest_lead", u=s.lead))
         if s.co_units:
             lines.append("  " + t("show.suggest_co", u="、".join(s.co_units)))
         if s.rules:
             lines.append("  " + t("show.suggest_rules", r="、".join(s.rules)))
-    lines.append(f"{t('show.source')}：")
+    lines.append(f"{t('show.source')}{_colon()}")
     lines.extend(_wrap(x.source_text))
     if x.attrs:
-        lines.append(f"{t('show.attrs')}：")
+        lines.append(f"{t('show.attrs')}{_colon()}")
         lines.extend(f"  {k}：{v}" for k, v in x.attrs)
     if x.checklist:
         done = sum(1 for c in x.checklist if c.done)
@@ -435,19 +453,20 @@ def show_lines(detail: TaskDetail) -> list[str]:
                     bits.append(t("show.yearly"))
                 if g.deadline:
                     bits.append(g.deadline.isoformat())
-                lines.append(f"        {t('show.target')}：{' · '.join(bits)}")
+                lines.append(f"        {t('show.target')}{_colon()}{' · '.join(bits)}")
     rep = x.latest_report
     if rep is None:
-        lines.append(f"{t('show.report')}：{t('show.report_none')}")
+        lines.append(f"{t('show.report')}{_colon()}{t('show.report_none')}")
     else:
         pct = f" {rep.percent}%" if rep.percent is not None else ""
         lines.append(
-            f"{t('show.report')}（{rep.at.date().isoformat()} {rep.actor}{pct}）：{rep.made}"
+            f"{t('show.report')}{_p(f'{rep.at.date().isoformat()} {rep.actor}{pct}')}"
+            f"{_colon()}{rep.made}"
         )
         if rep.problems:
-            lines.append(f"  {t('show.problems')}：{rep.problems}")
+            lines.append(f"  {t('show.problems')}{_colon()}{rep.problems}")
         if rep.next_steps:
-            lines.append(f"  {t('show.next')}：{rep.next_steps}")
+            lines.append(f"  {t('show.next')}{_colon()}{rep.next_steps}")
     return lines
 
 
@@ -541,12 +560,12 @@ def import_lines(r: ImportResult) -> list[str]:
             ("import.removed", list(r.removed)),
         ):
             if keys:
-                lines.append(f"  {t(label)}：{' '.join(keys)}")
+                lines.append(f"  {t(label)}{_colon()}{' '.join(keys)}")
         if r.rekeyed:
             pairs = " ".join(f"{a}→{b}" for a, b in r.rekeyed)
-            lines.append(f"  {t('import.rekeyed')}：{pairs}")
+            lines.append(f"  {t('import.rekeyed')}{_colon()}{pairs}")
         if r.ticks_dropped:
-            lines.append(f"  {t('import.ticks')}：{' '.join(r.ticks_dropped)}")
+            lines.append(f"  {t('import.ticks')}{_colon()}{' '.join(r.ticks_dropped)}")
     if c.get("unplaced"):
         lines.append(t("import.unplaced", n=c["unplaced"]))
     return lines
@@ -624,7 +643,7 @@ def outline_lines(o: PlanOutline, *, sections: bool) -> list[str]:
                         )
                     )
                 for box in ch.boxes:
-                    note = f"（{box.note}）" if box.note else ""
+                    note = _p(box.note) if box.note else ""
                     value = t("plan.reference") if box.is_reference else _counts(*_c(box.counts))
                     rows.append(
                         ("    " + t("show.box", n=box.number, title=box.title) + note, value)
@@ -645,14 +664,14 @@ def _c(c: Any) -> tuple[int, int, int]:
 
 def coverage_lines(cov: Coverage, outline: PlanOutline) -> list[str]:
     kinds = t("plan.by_kind", **cov.by_kind)
-    lines = [f"{t('plan.coverage')}：{t('plan.counts', n=cov.tasks)}（{kinds}）"]
+    lines = [f"{t('plan.coverage')}{_colon()}{t('plan.counts', n=cov.tasks)}{_p(kinds)}"]
     if cov.without_tasks:
-        lines.append(t("plan.without", chapters="、".join(str(n) for n in cov.without_tasks)))
+        lines.append(t("plan.without", chapters=_list(str(n) for n in cov.without_tasks)))
     else:
         lines.append(t("plan.all_covered"))
     if cov.reference_boxes:
-        boxes = "；".join(
-            f"{t('show.box', n=n, title=title)}（{t('show.chapter_n', n=ch)}）"
+        boxes = ("；" if language() == ZH else "; ").join(
+            f"{t('show.box', n=n, title=title)}{_p(t('show.chapter_n', n=ch))}"
             for n, title, ch in cov.reference_boxes
         )
         lines.append(t("plan.refs", boxes=boxes))

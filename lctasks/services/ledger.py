@@ -498,6 +498,16 @@ class _LightMemo:
         return hit
 
 
+PRINTED_AFTER = "printed_after_chapter="
+
+
+def _box_note(raw: str) -> str:
+    """A box's note for people, in the current language."""
+    if raw.startswith(PRINTED_AFTER):
+        return t("import.box_note", printed=raw.removeprefix(PRINTED_AFTER))
+    return raw
+
+
 def _weighted_kinds(items: Iterable[tuple[Any, ...]]) -> dict[str, int]:
     counts: Counter[str] = Counter()
     for item in items:
@@ -758,7 +768,8 @@ class LedgerService:
                     counts["reference_boxes"] += int(box.is_reference)
                     note = ""
                     if box.printed_after_chapter != box.chapter:
-                        note = t("import.box_note", printed=box.printed_after_chapter)
+                        # stored language-neutral; _box_note renders it when read
+                        note = f"{PRINTED_AFTER}{box.printed_after_chapter}"
                     node(
                         "box",
                         box.number,
@@ -1316,7 +1327,7 @@ class LedgerService:
                 chapter_title=chapter.title if chapter else "",
                 section_title=section.title if section else "",
                 box_title=box.title if box else "",
-                box_note=box.note if box else "",
+                box_note=_box_note(box.note) if box else "",
             )
 
     # -- reading: the tree ----------------------------------------------------
@@ -1438,7 +1449,7 @@ class LedgerService:
                                 title=b.title,
                                 chapter=b.chapter,
                                 is_reference=b.is_reference,
-                                note=b.note,
+                                note=_box_note(b.note),
                                 line=b.line,
                                 text=b.body,
                                 counts=tally(i for i in items if i[2] == b.number),

@@ -353,10 +353,8 @@ async def test_keymap_from_settings_remaps_a_binding(plan_db: Database, db_path:
 
 
 async def test_my_unit_view_uses_the_people_record(plan_db: Database, db_path: Path) -> None:
-    from lctasks.domain import Role
+    from lctasks.domain import Actor, Role
     from lctasks.services.people import PeopleService
-
-    from lctasks.domain import Actor
 
     PeopleService(ServiceContext(plan_db)).add("督查员", Role.SUPERVISOR)
     ctx = ServiceContext(plan_db, Actor("督查员"))

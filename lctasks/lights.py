@@ -36,14 +36,23 @@ Standard library only.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from lctasks.config import Settings
-from lctasks.domain import Light, Status
+from lctasks.domain import InvalidInputError, Light, Status
 from lctasks.i18n import MESSAGES, t
 
 MESSAGES.update(
     {
+        "period.invalid": (
+            "无法识别的报送期：“{text}”",
+            "cannot read the reporting period '{text}'",
+        ),
+        "period.hint": (
+            "按月 2026-11（或 2026年11月），按季 2026-Q4（或 2026年第四季度），按周 2026-W48",
+            "monthly 2026-11, quarterly 2026-Q4, weekly 2026-W48",
+        ),
         "light.why.finished": (
             "{status}：不再预警",
             "{status}: no longer tracked for warnings",
@@ -128,6 +137,33 @@ def report_period(day: dt.date, cadence: str = "monthly") -> Period:
         return Period(start, end, f"{day.year}-Q{quarter + 1}")
     start = day.replace(day=1)
     return Period(start, _month_end(day.year, day.month), f"{day.year}-{day.month:02d}")
+
+
+_PERIOD = re.compile(
+    r"(?P<y>\d{4})(?:[-/.年]?(?P<m>\d{1,2})月?|-?(?P<q>[Qq])(?P<qn>[1-4])|-?[Ww](?P<w>\d{1,2}))"
+)
+_QUARTER_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_QUARTER_ZH = re.compile(r"(?P<y>\d{4})年?第?(?P<q>[一二三四1-4])季度?")
+
+
+def parse_period(text: str) -> str:
+    """A typed reporting period as stored: ``2026-11``, ``2026-Q4`` or ``2026-W48``.
+
+    Accepts ``2026-11``, ``2026-1``, ``202611``, ``2026年11月``, ``2026-Q4``,
+    ``2026年第四季度``, ``2026-W48``; anything else raises InvalidInputError.
+    """
+    key = text.strip().replace(" ", "")
+    if m := _QUARTER_ZH.fullmatch(key):
+        return f"{m['y']}-Q{_QUARTER_WORDS[m['q']]}"
+    m = _PERIOD.fullmatch(key)
+    if m is not None:
+        if m["m"] is not None and 1 <= int(m["m"]) <= 12:
+            return f"{m['y']}-{int(m['m']):02d}"
+        if m["qn"] is not None:
+            return f"{m['y']}-Q{m['qn']}"
+        if m["w"] is not None and 1 <= int(m["w"]) <= 53:
+            return f"{m['y']}-W{int(m['w']):02d}"
+    raise InvalidInputError(t("period.invalid", text=text.strip()), hint=t("period.hint"))
 
 
 def _month_end(year: int, month: int) -> dt.date:

@@ -162,3 +162,49 @@ def test_workflow_help_names_what_each_option_takes(db: str) -> None:
     assert "<str>" not in out and "<int>" not in out.split("Options:")[1]
     code, out, _ = run(db, "log", "--help")
     assert "--since DATE" in out and "<str>" not in out
+
+
+def test_id_lists_saved_by_windows_editors_are_read(db: str, tmp_path: Path) -> None:
+    lists = {
+        "bom.txt": "\ufeffC10.M05\r\nC10.M06\r\n".encode(),
+        "utf16.txt": "C10.M05\r\nC10.M06\r\n".encode("utf-16"),  # Excel "Unicode text"
+        "gbk.txt": "# 本周办结\r\nC10.M05\r\nC10.M06\r\n".encode("gb18030"),
+    }
+    for name, data in lists.items():
+        (tmp_path / name).write_bytes(data)
+        code, out, err = run(db, "note", "--from", str(tmp_path / name), "已调度", "--dry-run")
+        assert code == 0, (name, err)  # was: 3 for "\ufeffC10.M05", a traceback for UTF-16
+        assert [line.split("\t")[0] for line in out.splitlines()] == ["C10.M05", "C10.M06"]
+    (tmp_path / "binary.txt").write_bytes(b"\xff\x00\x81\x30\xfe" * 3)
+    code, _, err = run(db, "note", "--from", str(tmp_path / "binary.txt"), "x")
+    assert code == 4 and "不是文本" in err
+    # stdin with a BOM
+    res = runner.invoke(app, ["--db", db, "note", "--from", "-", "x"], input="\ufeffC10.M05\n")
+    assert res.exit_code == 0 and res.stdout.startswith("C10.M05\t")
+
+
+def test_progress_period_is_checked_and_follows_the_cadence(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = events(db)
+    for bad in ("2026-13", "下月", "2026"):
+        code, _, err = run(db, "progress", "C10.M05", "--made", "x", "--period", bad)
+        assert code == 4 and f"无法识别的报送期：“{bad}”" in err  # was stored as typed
+    assert events(db) == before
+    code, out, _ = run(db, "progress", "C10.M05", "--made", "x", "--period", "2026年第三季度")
+    assert code == 0 and "period=2026-Q3" in out
+    settings = tmp_path / "settings.toml"
+    settings.write_text('[reports]\ncadence = "quarterly"\n', encoding="utf-8")
+    monkeypatch.setenv("LCTASKS_CONFIG", str(settings))
+    code, out, _ = run(db, "progress", "C10.M06", "--made", "y", "--json")
+    assert code == 0
+    period = json.loads(out)["results"][0]["changes"]["report"][1]["period"]
+    assert "-Q" in period  # the default period was always a month
+
+
+def test_every_command_offers_the_same_near_ids(db: str) -> None:
+    # show, close and history each had their own "did you mean" (close: no C10.M03 here)
+    for args in (["show"], ["history"], ["close", "--note", "x", "--evidence", "y"]):
+        code, _, err = run(db, *args[:1], "C10.M3", *args[1:])
+        assert code == 3
+        assert "C10.M03" in err.split("C10.M3", 2)[-1], (args, err)

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 MESSAGES.update(
     {
         "cli.from_missing": ("找不到 ID 列表文件：{path}", "no such ID list file: {path}"),
+        "cli.from_encoding": (
+            "ID 列表文件 {path} 不是文本（UTF-8、GB18030 或带 BOM 的 UTF-16）",
+            "the ID list {path} is not text (UTF-8, GB18030 or UTF-16 with a BOM)",
+        ),
         "cli.from_hint": (
             "--from 给出文件路径（每行一个 ID，# 开头为注释），或 - 表示标准输入",
             "--from takes a file (one ID per line, # comments) or - for stdin",
@@ -109,9 +113,24 @@ def collect_ids(ids: list[str] | None, from_file: str | None) -> list[str]:
                 raise NotFoundError(
                     t("cli.from_missing", path=path), hint=t("cli.from_hint"), ids=(from_file,)
                 )
-            text = path.read_text(encoding="utf-8")
+            text = read_text_file(path)
         keys += read_id_lines(text)
     return keys
+
+
+def read_text_file(path: Path) -> str:
+    """An ID list as editors save it: UTF-8 (BOM or not), UTF-16 with BOM, or GB18030."""
+    raw = path.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise InvalidInputError(t("cli.from_encoding", path=path), hint=t("cli.from_hint"))
 
 
 def service(st: CliState) -> WorkflowService:

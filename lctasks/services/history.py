@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from lctasks.db.models import EventRow, PlanRow, TaskRow
 from lctasks.domain import Event, InvalidInputError, NotFoundError, Source
 from lctasks.i18n import MESSAGES, t
+from lctasks.keys import near_keys
 from lctasks.services.audit import ChainReport, to_event, verify_chain
 from lctasks.services.base import ServiceContext
-from lctasks.services.plans import near_keys
 from lctasks.services.workflow import TRANSITIONS, normalize_keys
 
 MESSAGES.update(

@@ -12,7 +12,6 @@ transaction.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from sqlalchemy import select
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session
 from lctasks.db.models import PlanRow, TaskRow
 from lctasks.domain import InvalidInputError, NotFoundError
 from lctasks.i18n import MESSAGES, t
+from lctasks.keys import near_keys, normalize_key
 
 MESSAGES.update(
     {
@@ -52,13 +52,6 @@ MESSAGES.update(
         ),
     }
 )
-# How many near keys a "not found" hint offers per unknown key.
-NEAR_KEYS = 3
-
-
-def normalize_key(key: str) -> str:
-    """``c10.m03`` and `` C10.M03 `` mean ``C10.M03`` (IDs are upper-case ASCII)."""
-    return key.strip().upper()
 
 
 def resolve_plan(session: Session, code: str | None) -> PlanRow:
@@ -123,19 +116,6 @@ def load_tasks(session: Session, plan_row: PlanRow, keys: Iterable[str]) -> dict
             ids=tuple(missing),
         )
     return {k: found[wanted[k]] for k in given}
-
-
-def near_keys(all_keys: list[str], key: str, n: int = NEAR_KEYS) -> list[str]:
-    """The keys most like ``key`` (typo, wrong number, missing zero)."""
-    key = normalize_key(key)
-    # prefer the same chapter: "C10.M3" → C10.M03, C10.M13 …
-    head = key.split(".", 1)[0]
-    same = [k for k in all_keys if k.split(".", 1)[0] == head]
-    near = difflib.get_close_matches(key, same, n=n, cutoff=0.5) if same else []
-    if len(near) < n:
-        more = difflib.get_close_matches(key, all_keys, n=n, cutoff=0.6)
-        near += [k for k in more if k not in near][: n - len(near)]
-    return near
 
 
 def _near_hint(session: Session, plan_row: PlanRow, missing: list[str]) -> str:

@@ -375,7 +375,7 @@ def normalize_keys(keys: Iterable[str]) -> list[str]:
 def read_id_lines(text: str) -> list[str]:
     """IDs from ``--from`` input: one per line (also space/comma separated), # comments."""
     out: list[str] = []
-    for line in text.splitlines():
+    for line in text.removeprefix("\ufeff").splitlines():
         line = line.split("#", 1)[0]
         out.extend(p for p in line.replace(",", " ").split() if p)
     return out
@@ -456,6 +456,14 @@ class WorkflowService:
             access.require(session, self.actor, action, task, to=to)
         else:
             access.require(session, self.actor, action, task)
+
+    def _cadence(self) -> str:
+        """The reporting cadence from the settings (loaded once per context)."""
+        if self.ctx.settings is None:
+            from lctasks.config import load_settings
+
+            self.ctx.settings = load_settings()
+        return str(self.ctx.settings.report_cadence)
 
     def _plan(self, runner: Runner, code: str | None) -> tuple[int, str]:
         code = code or None
@@ -845,7 +853,12 @@ class WorkflowService:
             raise InvalidInputError(t("wf.required", what=t("wf.made")))
         if percent is not None and not 0 <= percent <= 100:
             raise InvalidInputError(t("wf.percent"))
-        period = period or (today or dt.date.today()).strftime("%Y-%m")
+        from lctasks.lights import parse_period, report_period
+
+        if period.strip():
+            period = parse_period(period)
+        else:  # the current period of the office's cadence (monthly by default)
+            period = report_period(today or dt.date.today(), self._cadence()).label
 
         def prepare(runner: Runner, tasks: list[_Task]) -> None:
             if percent is None:
@@ -1135,17 +1148,17 @@ def _near_keys(runner: Runner, plan_id: int, missing: list[str]) -> str:
     """``C10.M3 → C10.M03?`` hints for unknown IDs (reads the plan's keys: error path only)."""
     if not missing:
         return ""
-    import difflib
+    from lctasks.keys import near_keys
 
     keys = [
         str(r[0]) for r in runner.all("SELECT key FROM tasks WHERE plan_id = :p", {"p": plan_id})
     ]
     parts = []
     for key in missing:
-        close = difflib.get_close_matches(key, keys, n=3, cutoff=0.6)
+        close = near_keys(keys, key)
         if close:
             parts.append(t("wf.near", id=key, near=t("sep").join(close)))
-    return "；".join(parts)
+    return t("semi").join(parts)
 
 
 def _ticked_share(task: _Task) -> int | None:

@@ -134,6 +134,14 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     return settings
 
 
+def settings_of(holder: Any) -> Settings:
+    """``holder.settings`` (a service context's), loaded from the files on first use."""
+    if not isinstance(holder.settings, Settings):
+        holder.settings = load_settings()
+    settings: Settings = holder.settings
+    return settings
+
+
 def _bad(file: Path, line: int, detail: str) -> InvalidInputError:
     return InvalidInputError(
         t("config.bad", file=file, line=line, detail=detail),

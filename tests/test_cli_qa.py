@@ -162,6 +162,10 @@ def test_workflow_help_names_what_each_option_takes(db: str) -> None:
     assert "<str>" not in out and "<int>" not in out.split("Options:")[1]
     code, out, _ = run(db, "log", "--help")
     assert "--since DATE" in out and "<str>" not in out
+    code, out, _ = run(db, "--help")
+    assert "--db PATH_OR_URL" in out and "--as NAME" in out and "--plan CODE" in out
+    code, out, _ = run(db, "report", "--help")
+    assert "unit | chapter." not in out  # the help only repeated the metavar
 
 
 def test_id_lists_saved_by_windows_editors_are_read(db: str, tmp_path: Path) -> None:
@@ -208,3 +212,10 @@ def test_every_command_offers_the_same_near_ids(db: str) -> None:
         code, _, err = run(db, *args[:1], "C10.M3", *args[1:])
         assert code == 3
         assert "C10.M03" in err.split("C10.M3", 2)[-1], (args, err)
+
+
+def test_a_failed_batch_reports_one_error_object_on_stdout_and_stderr(db: str) -> None:
+    code, out, err = run(db, "close", "C10.M05", "C99.M01", "-n", "x", "-e", "y", "--json")
+    assert code == 3
+    assert json.loads(out)["error"] == json.loads(err)["error"]
+    assert json.loads(err)["error"]["ids"] == ["C10.M05", "C99.M01"]

@@ -17,13 +17,12 @@ never import SQLAlchemy; elsewhere they open the full ``Database``.
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lctasks.cli.common import CliState, err, out, print_json
+from lctasks.cli.common import CliState, err, error_json, out, print_json, typed_date
 from lctasks.domain import InvalidInputError, LctasksError, NotFoundError
 from lctasks.i18n import EN, MESSAGES, language, t
 
@@ -147,12 +146,6 @@ def service(st: CliState) -> WorkflowService:
     return WorkflowService(ServiceContext(st.database(), st.actor()))
 
 
-def parse_day(text: str) -> dt.date:
-    from lctasks.dates import parse_date
-
-    return parse_date(text, today=dt.date.today())
-
-
 def _label(name: str) -> str:
     pair = FIELD_NAMES.get(name)
     if pair is None:
@@ -208,13 +201,7 @@ def batch_json(res: BatchResult, *, error: LctasksError | None = None) -> dict[s
         "summary": res.summary(),
     }
     if error is not None:
-        doc["error"] = {
-            "type": type(error).__name__,
-            "message": error.message,
-            "hint": error.hint,
-            "ids": list(error.ids),
-            "exit_code": error.exit_code,
-        }
+        doc["error"] = error_json(error)
     return doc
 
 
@@ -271,7 +258,7 @@ def assign(
         co_units = [p.strip() for c in co for p in c.replace("，", ",").split(",") if p.strip()]
     elif no_co:
         co_units = []
-    day = parse_day(due) if due else None
+    day = typed_date(due) if due else None
     run_batch(
         st,
         lambda wf: wf.assign(
@@ -471,7 +458,7 @@ def extend(
     keys = collect_ids(ids, from_file)
     if not to.strip():
         raise InvalidInputError(t("cli.to_missing"), hint=t("cli.to_hint"))
-    day = parse_day(to)
+    day = typed_date(to)
     run_batch(
         st,
         lambda wf: wf.extend(

@@ -60,18 +60,31 @@ def _root(
     ctx: typer.Context,
     db: Annotated[
         str | None,
-        typer.Option("--db", envvar="LCTASKS_DB", help="Database file or SQLAlchemy URL."),
+        typer.Option(
+            "--db",
+            metavar="PATH_OR_URL",
+            envvar="LCTASKS_DB",
+            help="Database file or SQLAlchemy URL.",
+        ),
     ] = None,
     as_: Annotated[
         str | None,
         typer.Option(
-            "--as", envvar="LCTASKS_USER", help="Act as this person (recorded on events)."
+            "--as",
+            metavar="NAME",
+            envvar="LCTASKS_USER",
+            help="Act as this person (recorded on events).",
         ),
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help="JSON output on stdout.")] = False,
     plan: Annotated[
         str | None,
-        typer.Option("--plan", envvar="LCTASKS_PLAN", help="Plan code when several are loaded."),
+        typer.Option(
+            "--plan",
+            metavar="CODE",
+            envvar="LCTASKS_PLAN",
+            help="Plan code when several are loaded.",
+        ),
     ] = None,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")

@@ -64,6 +64,21 @@ class CliState:
         return self._database
 
 
+def typed_date(text: str) -> dt.date:
+    """A date as people type it (2025-12-31, 2026年6月底前, +30d …), relative to today."""
+    from lctasks.dates import parse_date
+
+    return parse_date(text, today=dt.date.today())
+
+
+def service_context(ctx: typer.Context) -> Any:
+    """The ``ServiceContext`` of this call: its database and acting person."""
+    from lctasks.services.base import ServiceContext
+
+    st = state(ctx)
+    return ServiceContext(st.database(), st.actor())
+
+
 def _os_user() -> str:
     import getpass
 
@@ -121,17 +136,20 @@ def err(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
+def error_json(exc: LctasksError) -> dict[str, Any]:
+    """An error as scripts read it: the ``"error"`` object of every JSON answer."""
+    return {
+        "type": type(exc).__name__,
+        "message": exc.message,
+        "hint": exc.hint,
+        "ids": list(exc.ids),
+        "exit_code": exc.exit_code,
+    }
+
+
 def report_error(exc: LctasksError, *, as_json: bool) -> None:
     if as_json:
-        payload = {
-            "error": {
-                "type": type(exc).__name__,
-                "message": exc.message,
-                "hint": exc.hint,
-                "ids": list(exc.ids),
-                "exit_code": exc.exit_code,
-            }
-        }
+        payload = {"error": error_json(exc)}
         sys.stderr.write(json.dumps(payload, ensure_ascii=False) + "\n")
         return
     err(f"{t('error')}{t('colon')}{exc.message}")

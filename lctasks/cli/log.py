@@ -9,13 +9,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lctasks.cli.common import err, out, print_json, state, want_json
+from lctasks.cli.common import (
+    err,
+    out,
+    print_json,
+    service_context,
+    state,
+    typed_date,
+    want_json,
+)
 from lctasks.domain import StorageError
 from lctasks.i18n import MESSAGES, t
 
 if TYPE_CHECKING:
     from lctasks.domain import Event
-    from lctasks.services.base import ServiceContext
 
 MESSAGES.update(
     {
@@ -61,19 +68,8 @@ MESSAGES.update(
 )
 
 
-def _ctx(ctx: typer.Context) -> ServiceContext:
-    from lctasks.services.base import ServiceContext
-
-    st = state(ctx)
-    return ServiceContext(st.database(), st.actor())
-
-
 def _day(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    from lctasks.dates import parse_date
-
-    return parse_date(text, today=dt.date.today())
+    return typed_date(text) if text else None
 
 
 _PROBLEMS = {
@@ -133,7 +129,7 @@ def history(
     """Every change to one task, oldest first: who, when, from where, old → new, why."""
     from lctasks.services.history import HistoryService
 
-    events = HistoryService(_ctx(ctx)).history(task_id, plan=state(ctx).plan)
+    events = HistoryService(service_context(ctx)).history(task_id, plan=state(ctx).plan)
     if want_json(ctx, as_json):
         print_json({"task": task_id.strip().upper(), "events": [_event_json(e) for e in events]})
         return
@@ -176,7 +172,7 @@ def log(
     """All events, newest first, filtered; --verify checks that none was edited or deleted."""
     from lctasks.services.history import HistoryService, LogFilter
 
-    hs = HistoryService(_ctx(ctx))
+    hs = HistoryService(service_context(ctx))
     json_out = want_json(ctx, as_json)
     if verify:
         rep = hs.verify()
@@ -220,7 +216,12 @@ def log(
 def report(
     ctx: typer.Context,
     by: Annotated[
-        str, typer.Option("--by", metavar="unit|chapter", help="unit | chapter.")
+        str,
+        typer.Option(
+            "--by",
+            metavar="unit|chapter",
+            help="Rows per lead unit (牵头单位) or per chapter (章).",
+        ),
     ] = "unit",
     as_of: Annotated[
         str | None,
@@ -237,7 +238,7 @@ def report(
     """Totals, done %, red/yellow counts and the overdue list, by unit or by chapter."""
     from lctasks.services.reports import ReportService
 
-    rep = ReportService(_ctx(ctx)).report(by=by, as_of=_day(as_of), plan=state(ctx).plan)
+    rep = ReportService(service_context(ctx)).report(by=by, as_of=_day(as_of), plan=state(ctx).plan)
     if want_json(ctx, as_json):
 
         def row(r: Any) -> dict[str, Any]:

@@ -15,7 +15,6 @@ advisory lock serialises appends, so the chain never forks.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -28,13 +27,18 @@ from lctasks.domain import Actor, Event, Source
 
 # the canonical form and hash live in a standard-library module so that the CLI
 # fast path (lctasks.services.chain) appends identical events without SQLAlchemy
-from lctasks.services.chain import GENESIS, _as_utc, _jsonable, canonical, utcnow
-
-CHAIN_LOCK_KEY = 727275  # PostgreSQL advisory lock id for appends
+from lctasks.services.chain import (
+    CHAIN_LOCK_KEY,
+    GENESIS,
+    _as_utc,
+    _jsonable,
+    event_digest,
+    utcnow,
+)
 
 
 def event_hash(row: EventRow) -> str:
-    data = canonical(
+    return event_digest(
         seq=row.seq,
         at=row.at,
         actor=row.actor,
@@ -46,7 +50,6 @@ def event_hash(row: EventRow) -> str:
         reason=row.reason or "",
         prev_hash=row.prev_hash,
     )
-    return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 def _lock_chain(session: Session) -> None:

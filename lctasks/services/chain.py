@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from lctasks.domain import Actor, Source
 
 GENESIS = "0" * 64
-CHAIN_LOCK_KEY = 727275  # PostgreSQL advisory lock id for appends (as audit.py)
+CHAIN_LOCK_KEY = 727275  # PostgreSQL advisory lock id for appends (audit.py, review.py too)
 
 
 def utcnow() -> dt.datetime:
@@ -73,6 +73,11 @@ def canonical(
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def event_digest(**fields: Any) -> str:
+    """The hash of one event: SHA-256 of its ``canonical`` form (fields as there)."""
+    return hashlib.sha256(canonical(**fields).encode("utf-8")).hexdigest()
+
+
 class SqlEventLog:
     """Appends hash-chained events through a ``Runner`` inside its transaction.
 
@@ -107,20 +112,18 @@ class SqlEventLog:
         self._seq += 1
         body = _jsonable(changes or {})
         src = str(source or self._actor.source)
-        digest = hashlib.sha256(
-            canonical(
-                seq=self._seq,
-                at=self.at,
-                actor=self._actor.name,
-                source=src,
-                action=action,
-                plan=plan,
-                task=task,
-                changes=body,
-                reason=reason or "",
-                prev_hash=self._prev,
-            ).encode("utf-8")
-        ).hexdigest()
+        digest = event_digest(
+            seq=self._seq,
+            at=self.at,
+            actor=self._actor.name,
+            source=src,
+            action=action,
+            plan=plan,
+            task=task,
+            changes=body,
+            reason=reason or "",
+            prev_hash=self._prev,
+        )
         self._pending.append(
             {
                 "seq": self._seq,

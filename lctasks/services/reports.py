@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from lctasks.config import Settings, load_settings
+from lctasks.config import Settings, settings_of
 from lctasks.db.models import PlanNodeRow, ProgressRow, TaskRow, UnitRow
 from lctasks.domain import InvalidInputError, Light, Status
 from lctasks.i18n import MESSAGES, t
@@ -113,10 +113,7 @@ class ReportService:
         self.ctx = ctx
 
     def _settings(self) -> Settings:
-        if not isinstance(self.ctx.settings, Settings):
-            self.ctx.settings = load_settings()
-        settings: Settings = self.ctx.settings
-        return settings
+        return settings_of(self.ctx)
 
     def report(
         self, *, by: str = "unit", as_of: dt.date | None = None, plan: str | None = None

@@ -459,11 +459,9 @@ class WorkflowService:
 
     def _cadence(self) -> str:
         """The reporting cadence from the settings (loaded once per context)."""
-        if self.ctx.settings is None:
-            from lctasks.config import load_settings
+        from lctasks.config import settings_of
 
-            self.ctx.settings = load_settings()
-        return str(self.ctx.settings.report_cadence)
+        return settings_of(self.ctx).report_cadence
 
     def _plan(self, runner: Runner, code: str | None) -> tuple[int, str]:
         code = code or None

@@ -219,3 +219,21 @@ def test_a_failed_batch_reports_one_error_object_on_stdout_and_stderr(db: str) -
     assert code == 3
     assert json.loads(out)["error"] == json.loads(err)["error"]
     assert json.loads(err)["error"]["ids"] == ["C10.M05", "C99.M01"]
+
+
+def test_usage_errors_are_json_on_stderr_when_json_was_asked_for(db: str) -> None:
+    # a script with --json parses stderr: Click's usage text was not JSON
+    for args in (
+        ["close", "C10.M05", "--json", "--bogus"],
+        ["--json", "bogus"],
+        ["progress", "C10.M05", "--made", "x", "--percent", "abc", "--json"],
+        ["show", "--json"],
+    ):
+        code, out, err = run(db, *args)
+        assert code == 2, args
+        assert out == ""
+        error = json.loads(err)["error"]
+        assert error["type"] == "UsageError" and error["exit_code"] == 2
+        assert error["hint"].endswith("--help")
+    code, _, err = run(db, "close", "C10.M05", "--bogus")
+    assert code == 2 and "No such option: --bogus" in err and not err.startswith("{")

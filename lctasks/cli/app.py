@@ -6,6 +6,7 @@ inside the functions that need them. ``lctasks close X`` never imports textual.
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Annotated, Any
 
@@ -21,6 +22,9 @@ class _Group(TyperGroup):
     """Turns domain errors into a clear message and a documented exit code."""
 
     def invoke(self, ctx: Any) -> Any:
+        # the command line below the root, before Click consumes it
+        rest = [*(getattr(ctx, "protected_args", None) or getattr(ctx, "_protected_args", []))]
+        rest += list(ctx.args)
         try:
             return super().invoke(ctx)
         except LctasksError as exc:
@@ -28,6 +32,26 @@ class _Group(TyperGroup):
             as_json = st.json or "--json" in sys.argv[1:] or _json_in(ctx)
             report_error(exc, as_json=as_json)
             ctx.exit(exc.exit_code)
+        except typer.TyperException as exc:
+            # Typer vendors Click; its UsageError (exit 2) is a TyperException
+            usage = getattr(exc, "exit_code", None) == 2 and hasattr(exc, "format_message")
+            st = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
+            if not usage or not (st.json or ctx.params.get("json_") or "--json" in rest):
+                raise  # Click prints usage and the error (exit 2)
+            # a script asked for JSON: the error as JSON on stderr too, same exit code
+            sub_ctx = getattr(exc, "ctx", None)
+            sub = sub_ctx.command_path if sub_ctx is not None else "lctasks"
+            payload = {
+                "error": {
+                    "type": "UsageError",
+                    "message": exc.format_message(),  # type: ignore[attr-defined]
+                    "hint": f"{sub} --help",
+                    "ids": [],
+                    "exit_code": 2,
+                }
+            }
+            sys.stderr.write(json.dumps(payload, ensure_ascii=False) + "\n")
+            ctx.exit(2)
 
 
 def _json_in(ctx: Any) -> bool:

@@ -11,7 +11,10 @@ $(BIN)/lctasks: pyproject.toml
 	$(BIN)/pip install -q -e '.[dev,postgres]'
 	touch $(BIN)/lctasks
 
+# compile the package once: an editable install does not, and where
+# PYTHONDONTWRITEBYTECODE is set every call would recompile it (~100 ms)
 install: $(BIN)/lctasks
+	$(BIN)/python -m compileall -q lctasks
 
 ## run: install, import the bundled plan into the default SQLite database, open lctasks
 run: install

@@ -7,6 +7,11 @@ CLI's start-up fast path, hence no SQLAlchemy here) and the history.
 from __future__ import annotations
 
 import difflib
+import re
+
+# What a task ID looks like (C10.M03, C10.P12, C58.T01, I07), any case: to tell an ID
+# typed where something else belongs (a status, a checklist item number).
+KEY_SHAPE = re.compile(r"(?i)C\d+\.[A-Z]\d+|I\d+")
 
 # How many near keys a "not found" hint offers per unknown key.
 NEAR_KEYS = 3

@@ -237,3 +237,14 @@ def test_usage_errors_are_json_on_stderr_when_json_was_asked_for(db: str) -> Non
         assert error["hint"].endswith("--help")
     code, _, err = run(db, "close", "C10.M05", "--bogus")
     assert code == 2 and "No such option: --bogus" in err and not err.startswith("{")
+
+
+def test_check_says_what_is_wrong_with_the_item_numbers(db: str) -> None:
+    before = events(db)
+    code, _, err = run(db, "check", "C10.M03", "3-1")
+    assert code == 4 and "清单项须为序号（如 1 3 或 2-4）：3-1" in err  # was "缺少清单项序号"
+    code, _, err = run(db, "check", "C10.M03", "C10.M04", "1")
+    assert code == 4 and "check 一次只针对一个任务" in err  # was "序号：C10.M04"
+    assert events(db) == before
+    code, out, _ = run(db, "check", "C10.M03", "1-2")
+    assert code == 0 and "1：☐ → ☑；2：☐ → ☑" in out

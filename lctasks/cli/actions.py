@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from lctasks.cli.common import CliState, err, error_json, out, print_json, typed_date
 from lctasks.domain import InvalidInputError, LctasksError, NotFoundError
 from lctasks.i18n import EN, MESSAGES, language, t
+from lctasks.keys import KEY_SHAPE
 
 if TYPE_CHECKING:
     from lctasks.services.workflow import BatchResult, WorkflowService
@@ -66,6 +67,10 @@ MESSAGES.update(
             "for example --to 2026-06-30, --to 2026年6月底前, --to +30d",
         ),
         "cli.check_one": ("check 一次只针对一个任务", "check works on one task at a time"),
+        "cli.check_hint": (
+            "lctasks check ID 序号...（如 lctasks check C10.M03 1 3 或 2-4）",
+            "lctasks check ID ITEM... (e.g. lctasks check C10.M03 1 3 or 2-4)",
+        ),
     }
 )
 
@@ -353,9 +358,13 @@ def items_of(words: list[str]) -> list[int]:
             part = part.strip()
             if not part:
                 continue
+            if KEY_SHAPE.fullmatch(part):  # `check C10.M05 C10.M06 1`
+                raise InvalidInputError(t("cli.check_one"), hint=t("cli.check_hint"))
             try:
                 if "-" in part:
                     lo, hi = (int(x) for x in part.split("-", 1))
+                    if lo > hi:  # 4-2 was an empty range, then "no item numbers"
+                        raise ValueError(part)
                     seqs.extend(range(lo, hi + 1))
                 else:
                     seqs.append(int(part))

@@ -51,7 +51,6 @@ SQLAlchemy sessions (TUI, PostgreSQL) and the CLI's sqlite3 fast path.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -78,6 +77,7 @@ from lctasks.domain import (
     Status,
 )
 from lctasks.i18n import MESSAGES, t
+from lctasks.keys import KEY_SHAPE
 from lctasks.services.chain import SqlEventLog, utcnow
 
 if TYPE_CHECKING:
@@ -1111,7 +1111,7 @@ def _status(value: Status | str) -> Status:
         names = (s.value, zh, zh.split("（", 1)[0], en.split(" (", 1)[0].replace(" ", "_"))
         if text in names or text in _STATUS_WORDS.get(s, ()):
             return s
-    if _KEY_SHAPE.fullmatch(value.strip()):
+    if KEY_SHAPE.fullmatch(value.strip()):
         hint = t("wf.status_order", value=value.strip())
     else:
         hint = t(
@@ -1130,7 +1130,6 @@ _STATUS_WORDS: dict[Status, tuple[str, ...]] = {
     S.NOT_STARTED: ("未开始",),
     S.DONE: ("完成", "已办结", "办结"),
 }
-_KEY_SHAPE = re.compile(r"(?i)(C\d+\.[A-Z]\d+|I\d+)")
 
 
 SETTABLE_ORDER = (S.NOT_STARTED, S.IN_PROGRESS, S.BLOCKED, S.SUSPENDED, S.DONE)

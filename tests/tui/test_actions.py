@@ -245,7 +245,8 @@ async def test_the_poll_timer_runs_by_itself(
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_at(pilot, "C06.M02")
         WorkflowService(script).note(["C06.M02"], "外部备注")
-        for _ in range(100):
+        # wait for the timer-driven poll (up to 30 s on a loaded CI machine)
+        for _ in range(600):
             await pilot.pause(0.05)
             row = screen.store.get("C06.M02") if screen.store else None
             if row is not None and row.version > 1:

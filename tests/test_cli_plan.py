@@ -291,3 +291,13 @@ def test_english_messages(real_db: str, monkeypatch: pytest.MonkeyPatch) -> None
     assert "chapters without tasks: 1, 2, 3" in stdout
     code, _, stderr = run(real_db, "show", "C06.M99")
     assert code == 3 and stderr.startswith("error")
+
+
+def test_show_never_starts_a_wrapped_line_with_closing_punctuation() -> None:
+    from lctasks.cli.plan_cmds import _wrap
+
+    text = "建设技术创新平台" * 9 + "。" + "实施制造业创新中心建设工程，" * 6
+    lines = _wrap(text, cols=72)
+    assert len(lines) > 1
+    assert all(line.strip()[0] not in "。，、；：" for line in lines)
+    assert "".join(line.strip() for line in lines) == text

@@ -369,13 +369,18 @@ def show_cmd(
         out(line)
 
 
+# closing punctuation never starts a line (Chinese typesetting, 避头点): it hangs
+# at the end of the previous one instead
+_NO_LINE_START = frozenset("。，、；：？！）」』”’》〉】…—,.;:?!)")
+
+
 def _wrap(text: str, indent: str = "  ", cols: int = 72) -> list[str]:
     lines: list[str] = []
     for para in text.splitlines() or [""]:
         buf, used = "", 0
         for ch in para:
             w = width(ch)
-            if used + w > cols:
+            if used + w > cols and buf and ch not in _NO_LINE_START:
                 lines.append(indent + buf)
                 buf, used = "", 0
             buf += ch

@@ -134,7 +134,11 @@ def test_empty_database_says_import(tmp_path: Path) -> None:
 def test_units_find(sample_db: str) -> None:
     code, stdout, _ = run(sample_db, "units", "--find", "kjj", "--json")
     assert code == 0
-    assert json.loads(stdout)[0]["short"] == "市科技局"
+    assert [u["short"] for u in json.loads(stdout)] == ["市科技局"]  # no weak neighbours
+    code, stdout, _ = run(sample_db, "units", "--find", "jtj", "--json")
+    assert {u["short"] for u in json.loads(stdout)} == {"市教育和体育局", "市交通运输局"}
+    code, stdout, _ = run(sample_db, "units", "--find", "zzzz", "--json")
+    assert code == 0 and json.loads(stdout) == []
     code, stdout, _ = run(sample_db, "units")
     assert "市科技局" in stdout and "茌平区" in stdout
 

@@ -27,6 +27,10 @@ MESSAGES.update(
 )
 
 
+STRONG_MATCH = 90.0
+WEAK_MATCH = 60.0
+
+
 def units_cmd(
     ctx: typer.Context,
     find: Annotated[
@@ -48,7 +52,11 @@ def units_cmd(
     if find is not None:
         from lctasks.units import UnitDirectory
 
-        scored = [(u, s) for u, s in UnitDirectory(units).search(find, limit=limit)]
+        found = UnitDirectory(units).search(find, limit=limit)
+        # a direct hit (name, alias, pinyin, initials: score >= 90) hides the weak
+        # fuzzy neighbours; without one, only reasonably close names are shown
+        strong = [(u, s) for u, s in found if s >= STRONG_MATCH]
+        scored = list(strong or [(u, s) for u, s in found if s >= WEAK_MATCH])
     if as_json:
         print_json(
             [

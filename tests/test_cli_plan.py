@@ -305,3 +305,11 @@ def test_show_never_starts_a_wrapped_line_with_closing_punctuation() -> None:
     assert len(lines) > 1
     assert all(line.strip()[0] not in "。，、；：" for line in lines)
     assert "".join(line.strip() for line in lines) == text
+
+
+def test_list_unknown_chapter_is_not_found_rather_than_empty(real_db: str) -> None:
+    code, _out, err = run(real_db, "list", "--chapter", "99")
+    assert code == 3
+    assert "第 99 章" in err and "1–61" in err
+    code, out, _ = run(real_db, "list", "--chapter", "1", "--json")
+    assert code == 0 and json.loads(out) == []  # chapter 1 exists and has no tasks

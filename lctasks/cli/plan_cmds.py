@@ -27,6 +27,11 @@ MESSAGES.update(
         "col.id": ("编号", "ID"),
         "col.kind": ("类型", "kind"),
         "col.chapter": ("章", "ch"),
+        "list.no_chapter": ("规划中没有第 {n} 章", "the plan has no chapter {n}"),
+        "list.no_chapter.hint": (
+            "本规划的章为第 {first}–{last} 章；用 lctasks plan 查看目录",
+            "this plan's chapters are {first}–{last}; see them with lctasks plan",
+        ),
         "col.title": ("标题", "title"),
         "col.lead": ("牵头单位", "lead unit"),
         "col.due": ("截止", "due"),
@@ -297,7 +302,10 @@ def list_cmd(
         limit=limit,
         offset=offset,
     )
-    tasks = _service(ctx).list_tasks(flt, as_of=_date(as_of))
+    service = _service(ctx)
+    tasks = service.list_tasks(flt, as_of=_date(as_of))
+    if not tasks and flt.chapters:
+        _refuse_unknown_chapters(service, flt)
     if as_json:
         print_json([task_json(x) for x in tasks])
         return
@@ -372,6 +380,20 @@ def show_cmd(
 # closing punctuation never starts a line (Chinese typesetting, 避头点): it hangs
 # at the end of the previous one instead
 _NO_LINE_START = frozenset("。，、；：？！）」』”’》〉】…—,.;:?!)")
+
+
+def _refuse_unknown_chapters(service: Any, flt: Any) -> None:
+    """An empty list for `--chapter 99` would read as "chapter 99 has no tasks"."""
+    from lctasks.domain import NotFoundError
+
+    out = service.outline(flt.plan)
+    known = {c.number for p in out.parts for c in p.chapters}
+    unknown = [n for n in flt.chapters if n not in known]
+    if unknown:
+        raise NotFoundError(
+            t("list.no_chapter", n="、".join(str(n) for n in unknown)),
+            hint=t("list.no_chapter.hint", first=min(known), last=max(known)),
+        )
 
 
 def _wrap(text: str, indent: str = "  ", cols: int = 72) -> list[str]:

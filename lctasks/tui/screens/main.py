@@ -621,32 +621,43 @@ class MainScreen(Screen[None]):
         current = Status(rows[0].status) if len(rows) == 1 else None
         self.app.push_screen(dialogs.StatusDialog([r.key for r in rows], current), chosen)
 
-    def action_progress(self) -> None:
+    def _form_action(
+        self,
+        dialog: Callable[[list[str]], Any],
+        done: str,
+        call: Callable[[Any, list[str], dict[str, int], dict[str, str]], Any],
+    ) -> None:
+        """The marked (or current) tasks → a form dialog → one backend call in a worker.
+
+        The versions the user saw go with the call, so a stale edit is refused.
+        """
         rows = self._need_targets()
         if rows is None:
             return
+        keys = [r.key for r in rows]
+        versions = {r.key: r.version for r in rows}
 
         def chosen(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-            percent = int(values["percent"]) if values.get("percent") else None
+            if values is not None:
+                self._run(rows, lambda b: call(b, keys, versions, values), done)
 
-            today = self.lapp.as_of
-            self._run(
-                rows,
-                lambda b: b.report_progress(
-                    [r.key for r in rows],
-                    {r.key: r.version for r in rows},
-                    made=values["made"],
-                    problems=values.get("problems", ""),
-                    next_steps=values.get("next_steps", ""),
-                    percent=percent,
-                    today=today,
-                ),
-                "done.progress",
-            )
+        self.app.push_screen(dialog(keys), chosen)
 
-        self.app.push_screen(dialogs.progress_dialog([r.key for r in rows]), chosen)
+    def action_progress(self) -> None:
+        today = self.lapp.as_of
+        self._form_action(
+            dialogs.progress_dialog,
+            "done.progress",
+            lambda b, keys, versions, v: b.report_progress(
+                keys,
+                versions,
+                made=v["made"],
+                problems=v.get("problems", ""),
+                next_steps=v.get("next_steps", ""),
+                percent=int(v["percent"]) if v.get("percent") else None,
+                today=today,
+            ),
+        )
 
     def action_check(self) -> None:
         row = self.query_one(TaskList).current
@@ -664,83 +675,37 @@ class MainScreen(Screen[None]):
         self.app.push_screen(dialogs.ChecklistDialog(row.key, items), chosen)
 
     def action_close_task(self) -> None:
-        rows = self._need_targets()
-        if rows is None:
-            return
-
-        def chosen(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-            self._run(
-                rows,
-                lambda b: b.close_tasks(
-                    [r.key for r in rows],
-                    {r.key: r.version for r in rows},
-                    note=values["note"],
-                    evidence=values["evidence"],
-                ),
-                "done.close",
-            )
-
-        self.app.push_screen(dialogs.close_dialog([r.key for r in rows]), chosen)
+        self._form_action(
+            dialogs.close_dialog,
+            "done.close",
+            lambda b, keys, versions, v: b.close_tasks(
+                keys, versions, note=v["note"], evidence=v["evidence"]
+            ),
+        )
 
     def action_return_task(self) -> None:
-        rows = self._need_targets()
-        if rows is None:
-            return
-
-        def chosen(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-            self._run(
-                rows,
-                lambda b: b.return_tasks(
-                    [r.key for r in rows], {r.key: r.version for r in rows}, reason=values["reason"]
-                ),
-                "done.return",
-            )
-
-        self.app.push_screen(dialogs.return_dialog([r.key for r in rows]), chosen)
+        self._form_action(
+            dialogs.return_dialog,
+            "done.return",
+            lambda b, keys, versions, v: b.return_tasks(keys, versions, reason=v["reason"]),
+        )
 
     def action_extend(self) -> None:
-        rows = self._need_targets()
-        if rows is None:
-            return
-
-        def chosen(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-            self._run(
-                rows,
-                lambda b: b.extend(
-                    [r.key for r in rows],
-                    {r.key: r.version for r in rows},
-                    new_due=values["due"],
-                    reason=values["reason"],
-                    today=self.lapp.as_of,
-                ),
-                "done.extend",
-            )
-
-        self.app.push_screen(dialogs.extend_dialog([r.key for r in rows]), chosen)
+        today = self.lapp.as_of
+        self._form_action(
+            dialogs.extend_dialog,
+            "done.extend",
+            lambda b, keys, versions, v: b.extend(
+                keys, versions, new_due=v["due"], reason=v["reason"], today=today
+            ),
+        )
 
     def action_note(self) -> None:
-        rows = self._need_targets()
-        if rows is None:
-            return
-
-        def chosen(values: dict[str, str] | None) -> None:
-            if values is None:
-                return
-            self._run(
-                rows,
-                lambda b: b.note(
-                    [r.key for r in rows], {r.key: r.version for r in rows}, text=values["text"]
-                ),
-                "done.note",
-            )
-
-        self.app.push_screen(dialogs.note_dialog([r.key for r in rows]), chosen)
+        self._form_action(
+            dialogs.note_dialog,
+            "done.note",
+            lambda b, keys, versions, v: b.note(keys, versions, text=v["text"]),
+        )
 
     def action_mark(self) -> None:
         tl = self.query_one(TaskList)

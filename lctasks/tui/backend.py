@@ -56,6 +56,7 @@ class Backend:
     plan_code: str | None = None
     my_unit: str = ""
     _board: BoardService | None = field(default=None, repr=False)
+    _role: str | None = field(default=None, repr=False)
 
     @classmethod
     def open(
@@ -113,6 +114,22 @@ class Backend:
             if person.name == self.ctx.actor.name and person.unit:
                 self.my_unit = person.unit
         return self.my_unit
+
+    def role(self) -> str:
+        """The acting person's role ('' while nobody is on record: everyone trusted)."""
+        if self._role is None:
+            from lctasks.services.people import PeopleService
+
+            try:
+                people = PeopleService(self.ctx).list()
+            except LctasksError:
+                people = []
+            me = next((p for p in people if p.name == self.ctx.actor.name), None)
+            if not people:
+                self._role = ""
+            else:
+                self._role = me.role.value if me is not None else "unknown"
+        return self._role
 
     def rows(self, as_of: dt.date, *, limit: int | None = None) -> list[BoardRow]:
         assert self.plan_code is not None
@@ -289,6 +306,7 @@ class Backend:
         new_due: str,
         reason: str,
         today: dt.date,
+        late: bool = False,
     ) -> BatchResult:
         from lctasks.dates import parse_date
 
@@ -296,6 +314,7 @@ class Backend:
             list(keys),
             to=parse_date(new_due, today=today),
             reason=reason,
+            late=late,
             today=today,
             plan=self.plan_code,
             if_version=self._guard(keys, versions),

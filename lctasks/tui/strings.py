@@ -156,6 +156,19 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
         "New deadline (2026-06-30, +30d, …)",
     ),
     "dlg.extend.reason": ("延期理由（必填）", "Reason (required)"),
+    "dlg.extend.late": (
+        "逾期补批（期限已过，由督查室补批延期）",
+        "Late extension (deadline passed; granted by the supervision office)",
+    ),
+    "dlg.extend.need_late": (
+        "{keys} 的期限已过：勾选“逾期补批”（空格键）后才能延期",
+        "{keys}: the deadline has passed; tick 'late extension' (Space) to extend",
+    ),
+    "err.extend_late_liaison": (
+        "{keys} 的期限已过，延期只能由督查室补批；请联系督查室",
+        "{keys}: the deadline has passed; only the supervision office can grant a late "
+        "extension — ask them",
+    ),
     "dlg.note.title": ("添加备注", "Add a note"),
     "dlg.note.text": ("备注内容", "Note"),
     "dlg.check.title": ("勾选分解事项", "Tick checklist items"),

@@ -6,6 +6,7 @@ refuses to return while a required field is empty.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -15,7 +16,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, SelectionList, Static
+from textual.widget import Widget
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Input,
+    Label,
+    OptionList,
+    SelectionList,
+    Static,
+)
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
@@ -36,6 +46,7 @@ class Field:
     label: str  # i18n key
     required: bool = False
     value: str = ""
+    check: bool = False  # a checkbox: its value is "1" when ticked, "" when not
 
 
 class FormDialog(ModalScreen[dict[str, str] | None]):
@@ -53,7 +64,7 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
         keys: Sequence[str],
         fields: Sequence[Field],
         *,
-        validate: Callable[[dict[str, str]], str | None] | None = None,
+        validate: Callable[[dict[str, str]], str | tuple[str, str] | None] | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -67,6 +78,9 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
             yield Label(self.title_text, classes="dialog-title")
             yield Label(_tasks_line(self.keys), classes="dialog-sub")
             for f in self.fields:
+                if f.check:
+                    yield Checkbox(t(f.label), bool(f.value), id=f"f-{f.name}", compact=True)
+                    continue
                 yield Label(t(f.label), classes="field-label")
                 yield Input(value=f.value, id=f"f-{f.name}", compact=True)
             yield Label("", id="dialog-error", classes="dialog-error")
@@ -75,7 +89,13 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
                 yield Button(t("dlg.cancel"), id="cancel", compact=True)
 
     def values(self) -> dict[str, str]:
-        return {f.name: self.query_one(f"#f-{f.name}", Input).value.strip() for f in self.fields}
+        out: dict[str, str] = {}
+        for f in self.fields:
+            if f.check:
+                out[f.name] = "1" if self.query_one(f"#f-{f.name}", Checkbox).value else ""
+            else:
+                out[f.name] = self.query_one(f"#f-{f.name}", Input).value.strip()
+        return out
 
     def submit(self) -> None:
         values = self.values()
@@ -87,7 +107,11 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
         if self.validate is not None:
             problem = self.validate(values)
             if problem:
-                self._error(problem)
+                # refused in place: what was typed stays, the field to fix has the focus
+                text, name = problem if isinstance(problem, tuple) else (problem, "")
+                self._error(text)
+                if name:
+                    self.query_one(f"#f-{name}").focus()
                 return
         self.dismiss(values)
 
@@ -99,7 +123,8 @@ class FormDialog(ModalScreen[dict[str, str] | None]):
         if isinstance(focused, Button):
             focused.press()
             return
-        inputs = list(self.query(Input))
+        inputs: list[Widget] = [*self.query(Input), *self.query(Checkbox)]
+        inputs.sort(key=lambda w: [f"f-{f.name}" for f in self.fields].index(w.id or ""))
         if focused is inputs[-1] or focused not in inputs:
             self.submit()
         else:
@@ -156,16 +181,37 @@ def return_dialog(keys: Sequence[str]) -> FormDialog:
     )
 
 
-def extend_dialog(keys: Sequence[str], *, current: str = "") -> FormDialog:
-    return FormDialog(
-        t("dlg.extend.title"),
-        keys,
-        [
-            Field("due", "dlg.extend.date", required=True, value=current),
-            Field("reason", "dlg.extend.reason", required=True),
-        ],
-        id="extend-dialog",
-    )
+def extend_dialog(
+    keys: Sequence[str],
+    *,
+    today: dt.date,
+    late: Sequence[str] = (),
+    current: str = "",
+) -> FormDialog:
+    """延期. ``late``: the tasks already past their deadline (a supervisor's 补批).
+
+    The date is read here, so a date that cannot be read is refused in place with
+    everything typed kept; so is a late extension without the 补批 box ticked.
+    """
+    from lctasks.dates import parse_date
+    from lctasks.domain import LctasksError
+
+    def check(values: dict[str, str]) -> tuple[str, str] | None:
+        try:
+            parse_date(values["due"], today=today)
+        except LctasksError as exc:
+            return (exc.message + ("\n" + exc.hint if exc.hint else ""), "due")
+        if late and not values.get("late"):
+            return (t("dlg.extend.need_late", keys="、".join(late[:5])), "late")
+        return None
+
+    fields = [
+        Field("due", "dlg.extend.date", required=True, value=current),
+        Field("reason", "dlg.extend.reason", required=True),
+    ]
+    if late:
+        fields.append(Field("late", "dlg.extend.late", check=True))
+    return FormDialog(t("dlg.extend.title"), keys, fields, validate=check, id="extend-dialog")
 
 
 def note_dialog(keys: Sequence[str]) -> FormDialog:

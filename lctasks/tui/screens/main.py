@@ -134,6 +134,7 @@ class MainScreen(Screen[None]):
         error: LctasksError
         keys: list[str] = field(default_factory=list)
         seen: dict[str, int] = field(default_factory=dict)
+        stale: dict[str, int] = field(default_factory=dict)  # changed since seen
 
     @dataclass
     class UnitsLoaded(Message):
@@ -151,6 +152,7 @@ class MainScreen(Screen[None]):
         self._detail_timer: Timer | None = None
         self._poll_timer: Timer | None = None
         self.loaded = False
+        self.role = ""  # the acting person's role ('' = nobody on record, all trusted)
 
     @property
     def lapp(self) -> LctasksApp:
@@ -228,6 +230,7 @@ class MainScreen(Screen[None]):
                 return
             outline = backend.outline()
             mine = self.lapp.my_unit or backend.person_unit()
+            self.role = backend.role()
             # a first page paints at once; 100,000 rows follow a second later
             first = backend.rows(app.as_of, limit=FIRST_PAGE)
             if len(first) == FIRST_PAGE:
@@ -508,6 +511,16 @@ class MainScreen(Screen[None]):
         backend = self.lapp.ensure_backend()
         try:
             call(backend)
+        except ConflictError as exc:
+            # only a version that moved since the user looked is a stale edit: a
+            # refused transition (closing a 未启动 task) is a conflict of another kind
+            try:
+                now = {r.key: r.version for r in backend.rows_for(keys, self.lapp.as_of)}
+            except LctasksError:
+                now = {}
+            stale = {k: v for k, v in seen.items() if k in now and now[k] != v}
+            self.post_message(self.ActionFailed(exc, keys, seen, stale))
+            return
         except LctasksError as exc:
             self.post_message(self.ActionFailed(exc, keys, seen))
             return
@@ -535,11 +548,9 @@ class MainScreen(Screen[None]):
         text = exc.message
         if exc.hint:
             text += "\n" + exc.hint
-        if isinstance(exc, ConflictError) and message.seen:
-            stale = [k for k in (exc.ids or tuple(message.seen)) if k in message.seen]
-            if stale:
-                key = stale[0]
-                text = t("err.stale", task=key, seen=message.seen[key]) + "\n" + text
+        if message.stale:
+            key = next(iter(message.stale))
+            text = t("err.stale", task=key, seen=message.stale[key]) + "\n" + text
         self.notify(text, severity="error", timeout=10)
         if message.keys:
             # show the fresh state of what the user tried to change
@@ -691,12 +702,29 @@ class MainScreen(Screen[None]):
         )
 
     def action_extend(self) -> None:
+        rows = self._need_targets()
+        if rows is None:
+            return
         today = self.lapp.as_of
+        late = [r.key for r in rows if r.due < today]
+        if late and self.role not in ("", "supervisor"):
+            # only the supervision office grants an extension after the deadline
+            self.notify(
+                t("err.extend_late_liaison", keys="、".join(late[:5])),
+                severity="warning",
+                timeout=10,
+            )
+            return
         self._form_action(
-            dialogs.extend_dialog,
+            lambda keys: dialogs.extend_dialog(keys, today=today, late=late),
             "done.extend",
             lambda b, keys, versions, v: b.extend(
-                keys, versions, new_due=v["due"], reason=v["reason"], today=today
+                keys,
+                versions,
+                new_due=v["due"],
+                reason=v["reason"],
+                today=today,
+                late=bool(v.get("late")),
             ),
         )
 

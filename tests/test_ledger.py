@@ -28,9 +28,10 @@ from lctasks.domain import (
     TaskKind,
 )
 from lctasks.plan import BUNDLED_PLAN, load_plan
+from lctasks.plan.rekey import reconcile_checklist, rekey
 from lctasks.services.audit import verify_chain
 from lctasks.services.base import ServiceContext
-from lctasks.services.ledger import LedgerService, reconcile_checklist, rekey
+from lctasks.services.ledger import LedgerService
 from lctasks.services.query import TaskFilter
 
 
@@ -357,7 +358,7 @@ def test_light_memo_agrees_with_light_for() -> None:
 
     from lctasks.config import Settings
     from lctasks.lights import light_for
-    from lctasks.services.ledger import _LightMemo
+    from lctasks.services.task_queries import _LightMemo
 
     settings = Settings(report_grace_days=5)
     start = dt.date(2021, 1, 1)

@@ -19,8 +19,9 @@ from lctasks.domain import InvalidInputError, Light, Status, Task, TaskKind
 from lctasks.i18n import MESSAGES, ZH, language, t
 
 if TYPE_CHECKING:
-    from lctasks.services.ledger import LedgerService, TaskDetail
+    from lctasks.services.ledger import LedgerService
     from lctasks.services.query import Coverage, ImportResult, PlanOutline
+    from lctasks.services.task_queries import TaskDetail
 
 MESSAGES.update(
     {

@@ -1203,7 +1203,12 @@ def _task_tables(text: str) -> tuple[str, dict[str, str]] | None:
 
 
 def _partial(
-    text: str, name: str, head: str, tables: dict[str, str], other: dict[str, str]
+    text: str,
+    name: str,
+    head: str,
+    tables: dict[str, str],
+    other: dict[str, str],
+    parse_date: DateParser | None = None,
 ) -> Snapshot:
     """The snapshot with only the tasks whose text differs from ``other``'s."""
     doc = tomllib.loads(head)
@@ -1213,11 +1218,16 @@ def _partial(
     if set(changed) - {"tasks"}:
         raise ValueError("not only tasks")
     doc["tasks"] = changed.get("tasks", {})
-    return _Reader(text, name, None).snapshot(doc)
+    return _Reader(text, name, parse_date).snapshot(doc)
 
 
 def diff_texts(
-    old_text: str, new_text: str, *, old_name: str = "<old>", new_name: str = "<new>"
+    old_text: str,
+    new_text: str,
+    *,
+    old_name: str = "<old>",
+    new_name: str = "<new>",
+    parse_date: DateParser | None = None,
 ) -> SnapshotDiff:
     """``diff_snapshots`` of two snapshot texts, reading fully only what differs.
 
@@ -1228,13 +1238,24 @@ def diff_texts(
     both are read in full, which also locates any error. Either way the result
     equals ``diff_snapshots`` of the two parsed snapshots (a test checks it).
     """
-    return compare_texts(old_text, new_text, old_name=old_name, new_name=new_name)[0]
+    return compare_texts(
+        old_text, new_text, old_name=old_name, new_name=new_name, parse_date=parse_date
+    )[0]
 
 
 def compare_texts(
-    old_text: str, new_text: str, *, old_name: str = "<old>", new_name: str = "<new>"
+    old_text: str,
+    new_text: str,
+    *,
+    old_name: str = "<old>",
+    new_name: str = "<new>",
+    parse_date: DateParser | None = None,
 ) -> tuple[SnapshotDiff, dict[str, SnapshotTask]]:
-    """``diff_texts`` plus every task the diff names (the newer version when both)."""
+    """``diff_texts`` plus every task the diff names (the newer version when both).
+
+    ``parse_date`` reads dates written as text (``due = "2027年3月底前"``) the way
+    ``apply`` does; without it only ISO dates are read.
+    """
     old_text, new_text = old_text.replace("\r\n", "\n"), new_text.replace("\r\n", "\n")
     with bulk():
         old_split, new_split = _task_tables(old_text), _task_tables(new_text)
@@ -1243,13 +1264,16 @@ def compare_texts(
             (old_head, old_tables), (new_head, new_tables) = old_split, new_split
             try:
                 snaps = (
-                    _partial(old_text, old_name, old_head, old_tables, new_tables),
-                    _partial(new_text, new_name, new_head, new_tables, old_tables),
+                    _partial(old_text, old_name, old_head, old_tables, new_tables, parse_date),
+                    _partial(new_text, new_name, new_head, new_tables, old_tables, parse_date),
                 )
             except (tomllib.TOMLDecodeError, InvalidInputError, ValueError):
                 snaps = None  # the full read below reports it where it is, or reads it
         if snaps is None:
-            snaps = parse_snapshot(old_text, name=old_name), parse_snapshot(new_text, name=new_name)
+            snaps = (
+                parse_snapshot(old_text, name=old_name, parse_date=parse_date),
+                parse_snapshot(new_text, name=new_name, parse_date=parse_date),
+            )
         old_snap, new_snap = snaps
         diff = diff_snapshots(old_snap, new_snap)
         named = diff.task_ids()
@@ -1259,9 +1283,14 @@ def compare_texts(
 
 
 def diff_files(
-    old: str | os.PathLike[str], new: str | os.PathLike[str]
+    old: str | os.PathLike[str],
+    new: str | os.PathLike[str],
+    *,
+    parse_date: DateParser | None = None,
 ) -> tuple[SnapshotDiff, dict[str, SnapshotTask]]:
     """Compare two snapshot files (``'-'`` reads one of them from stdin)."""
     old_text, old_name = read_text(old)
     new_text, new_name = read_text(new)
-    return compare_texts(old_text, new_text, old_name=old_name, new_name=new_name)
+    return compare_texts(
+        old_text, new_text, old_name=old_name, new_name=new_name, parse_date=parse_date
+    )

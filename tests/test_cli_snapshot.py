@@ -170,3 +170,21 @@ def test_the_real_entry_point_exports(db: str, tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr
     assert "已导出 561 个任务" in res.stderr
     assert tomllib.loads(out.read_text(encoding="utf-8"))["snapshot"]["as_of"].isoformat() == AS_OF
+
+
+def test_diff_reads_the_dates_apply_reads(db: str, tmp_path: Path) -> None:
+    """A hand-edited ``due = "2027年3月底前"`` (the format allows it) in diff and apply."""
+    before, edited = tmp_path / "before.toml", tmp_path / "edited.toml"
+    assert run(db, "export", "--as-of", AS_OF, "--out", str(before))[0] == 0
+    text = before.read_text(encoding="utf-8")
+    start = text.index('[tasks."C06.M03"]')
+    old = text[text.index("due = ", start) : text.index("\n", text.index("due = ", start))]
+    edited.write_text(_edit(text, "C06.M03", old, 'due = "2027年3月底前"'), encoding="utf-8")
+    code, stdout, stderr = run(db, "diff", str(before), str(edited))
+    assert code == 0, stderr
+    assert "C06.M03" in stdout and "2027-03-31" in stdout
+    code, stdout, stderr = run(db, "diff", str(before), str(edited), "--json")
+    assert code == 0
+    assert [t["id"] for t in json.loads(stdout)["due_moved"]] == ["C06.M03"]
+    code, stdout, stderr = run(db, "apply", str(edited), "--dry-run")
+    assert code == 0 and "2027-03-31" in stdout, stderr

@@ -310,7 +310,12 @@ def diff(
     as_json = want_json(ctx, as_json)
     from lctasks.snapshot import diff_files
 
-    d, tasks = diff_files(old, new)
+    def day(text: str) -> dt.date:  # as apply reads them: 2027年3月底前, 年底 …
+        from lctasks.dates import parse_date
+
+        return parse_date(text, today=dt.date.today())
+
+    d, tasks = diff_files(old, new, parse_date=day)
     if as_json:
         print_json(_diff_json(d, tasks))
         return

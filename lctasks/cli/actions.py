@@ -37,6 +37,10 @@ MESSAGES.update(
             "ID 列表文件 {path} 不是文本（UTF-8、GB18030 或带 BOM 的 UTF-16）",
             "the ID list {path} is not text (UTF-8, GB18030 or UTF-16 with a BOM)",
         ),
+        "cli.waiting_ids": (
+            "正在等待任务 ID（每行一个）：输入完按 Ctrl-D 结束，Ctrl-C 取消",
+            "waiting for task IDs (one per line): Ctrl-D ends the list, Ctrl-C cancels",
+        ),
         "cli.from_hint": (
             "--from 给出文件路径（每行一个 ID，# 开头为注释），或 - 表示标准输入",
             "--from takes a file (one ID per line, # comments) or - for stdin",
@@ -110,6 +114,9 @@ def collect_ids(ids: list[str] | None, from_file: str | None) -> list[str]:
     keys = list(ids or [])
     if from_file:
         if from_file == "-":
+            if sys.stdin.isatty():  # a person at a terminal: say why nothing happens
+                sys.stderr.write(t("cli.waiting_ids") + "\n")
+                sys.stderr.flush()
             text = sys.stdin.read()
         else:
             path = Path(from_file).expanduser()

@@ -11,8 +11,30 @@ import contextlib
 import os
 import sys
 
+INTERRUPTED = 130  # 128 + SIGINT, as shells report a command ended by Ctrl-C
+
+
+class Interrupted(BaseException):
+    """Ctrl-C. Not a KeyboardInterrupt, so Click does not turn it into "Aborted!" (exit 1)
+    and no ``except Exception`` swallows it; an open transaction rolls back on it and
+    files are written to a temporary name first, so nothing is left half-written."""
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    raise Interrupted
+
 
 def main() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        _main()
+    except (Interrupted, KeyboardInterrupt):
+        _interrupted()
+
+
+def _main() -> None:
     from lctasks.cli.fast import run
 
     code = run(sys.argv[1:])
@@ -28,6 +50,21 @@ def main() -> None:
             # in our table); the reader simply had enough, as on the fast path: 0
             _finish(0)
         raise
+
+
+def _interrupted() -> None:
+    """One line on stderr, exit 130: no traceback, nothing changed."""
+    from lctasks.i18n import EN, language
+
+    with contextlib.suppress(Exception):
+        sys.stderr.write("\n" + INTERRUPTED_TEXT[language() == EN] + "\n")
+    _finish(INTERRUPTED)
+
+
+INTERRUPTED_TEXT = (
+    "已中断（Ctrl-C）：未完成的更改没有写入",
+    "interrupted (Ctrl-C): no unfinished change was written",
+)
 
 
 def _pipe_closed() -> bool:

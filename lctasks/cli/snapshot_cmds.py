@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -39,6 +40,10 @@ MESSAGES.update(
         "snapcli.diff_head": (
             "对比 {old}（事件 #{old_seq}）→ {new}（事件 #{new_seq}）",
             "comparing {old} (event #{old_seq}) → {new} (event #{new_seq})",
+        ),
+        "snapcli.waiting": (
+            "正在从标准输入读取快照：输入完按 Ctrl-D 结束，Ctrl-C 取消",
+            "reading a snapshot from standard input: Ctrl-D ends it, Ctrl-C cancels",
         ),
         "snapcli.no_change": ("两次快照之间没有变化", "no changes between the two snapshots"),
         "snapcli.group.newly_done": ("新完成（待销号）", "newly done (awaiting close)"),
@@ -300,6 +305,12 @@ def _owner(lead: str | None, co: tuple[str, ...], person: str | None) -> str:
     return text
 
 
+def _say_waiting(*paths: str) -> None:
+    """A person at a terminal who typed ``-`` is told the command waits for them."""
+    if "-" in paths and sys.stdin.isatty():
+        err(t("snapcli.waiting"))
+
+
 def diff(
     ctx: typer.Context,
     old: Annotated[str, typer.Argument(help="The earlier snapshot (- for stdin).")],
@@ -315,6 +326,7 @@ def diff(
 
         return parse_date(text, today=dt.date.today())
 
+    _say_waiting(old, new)
     d, tasks = diff_files(old, new, parse_date=day)
     if as_json:
         print_json(_diff_json(d, tasks))
@@ -434,6 +446,7 @@ def apply(
     from lctasks.services.review import ReviewService
 
     svc = ReviewService(_ctx(ctx))
+    _say_waiting(reviewed)
     result: ApplyResult = svc.apply_review(reviewed, dry_run=dry_run)
     plan = result.review
     if as_json:

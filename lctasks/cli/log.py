@@ -23,6 +23,8 @@ from lctasks.i18n import MESSAGES, t
 
 if TYPE_CHECKING:
     from lctasks.domain import Event
+    from lctasks.services.history import HistoryService
+    from lctasks.services.verify import Finding
 
 MESSAGES.update(
     {
@@ -30,20 +32,63 @@ MESSAGES.update(
             "事件链完整：已核验 {n} 条事件",
             "the event chain is intact: {n} events checked",
         ),
+        "log.keyed.checked": ("密钥校验：通过", "keyed check: passed"),
+        "log.keyed.skipped": (
+            "密钥校验：已跳过（未提供密钥；只核验了普通哈希链）",
+            "keyed check: skipped (no key given; only the plain chain was checked)",
+        ),
+        "log.keyed.unkeyed": (
+            "密钥校验：历史未启用密钥",
+            "keyed check: the history is not keyed",
+        ),
+        "log.anchors.ok": (
+            "锚点：{n} 个均仍在历史中",
+            "anchors: all {n} are still in the history",
+        ),
+        "log.replay.ok": (
+            "重放：{n} 个任务的状态、进度、期限、责任单位和清单勾选与历史一致",
+            "replay: status, progress, deadline, owners and ticks of {n} tasks match the history",
+        ),
+        "log.replay.off": ("重放：未执行（--chain-only）", "replay: not run (--chain-only)"),
         "log.broken": (
             "事件链被破坏：第 {seq} 号事件 — {problem}（此前 {n} 条核验无误）",
             "the event chain is broken at event {seq}: {problem} ({n} events before it check)",
+        ),
+        "log.keyed.bad": (
+            "密钥校验失败：第 {seq} 号事件 — {problem}",
+            "keyed check failed at event {seq}: {problem}",
+        ),
+        "log.anchor.bad": (
+            "锚点 {where}（{short}）不再成立：{problem}；历史现止于第 {head} 号事件",
+            "anchor {where} ({short}) no longer holds: {problem}; "
+            "the history now ends at event {head}",
+        ),
+        "log.replay.bad": (
+            "任务 {task}的{field}：历史记录为 {expected}，数据库中为 {found} — {problem}{after}",
+            "task {task}, {field}: the history says {expected}, the database has {found} — "
+            "{problem}{after}",
+        ),
+        "log.item": ("清单第 {n} 项", "checklist item {n}"),
+        "log.replay.task": ("任务 {task}：{problem}{after}", "task {task}: {problem}{after}"),
+        "log.replay.after": ("（第 {seq} 号事件）", " (event {seq})"),
+        "log.more": ("……另有 {n} 处问题（--json 列出全部）", "… {n} more (--json lists all)"),
+        "log.failed": (
+            "历史核验未通过：{n} 处问题",
+            "the history does not verify: {n} problem(s)",
         ),
         "log.broken.hint": (
             "历史记录在数据库中被改动或删除过；从备份恢复，或请管理员调查",
             "history was edited or deleted in the database; restore a backup or investigate",
         ),
-        "log.problem.missing": ("该事件缺失（被删除？）", "the event is missing (deleted?)"),
-        "log.problem.link": (
-            "与前一条事件的链接不符（前面的记录被改动或删除？）",
-            "its link to the previous event does not match (an earlier row edited or deleted?)",
+        "log.anchor": (
+            "历史锚点：{short}  （{at}，完整哈希 {hash}）",
+            "history anchor: {short}  ({at}, full hash {hash})",
         ),
-        "log.problem.content": ("记录后内容被改动", "its content was changed after recording"),
+        "log.anchor.saved": ("已追加到 {file}", "appended to {file}"),
+        "log.against.alone": (
+            "文件参数只能与 --against 一起使用",
+            "file arguments go with --against",
+        ),
         "log.none": ("没有符合条件的事件", "no matching events"),
         "report.head": (
             "{plan} 截至 {as_of}（按{by}）",
@@ -70,21 +115,6 @@ MESSAGES.update(
 
 def _day(text: str | None) -> dt.date | None:
     return typed_date(text) if text else None
-
-
-_PROBLEMS = {
-    "missing": "log.problem.missing",
-    "link": "log.problem.link",
-    "content": "log.problem.content",
-}
-
-
-def _problem(text: str) -> str:
-    """audit.verify_chain's reason in the user's language."""
-    for word, key in _PROBLEMS.items():
-        if word in text:
-            return t(key)
-    return text
 
 
 def _color(text: str, code: str) -> str:
@@ -165,8 +195,34 @@ def log(
         int | None, typer.Option("--limit", "-n", metavar="N", help="The newest N.")
     ] = None,
     verify: Annotated[
-        bool, typer.Option("--verify", help="Check the hash chain of the whole history.")
+        bool,
+        typer.Option(
+            "--verify",
+            help="Check the history: hash chain, keyed chain, anchors, replay of every task.",
+        ),
     ] = False,
+    against: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--against",
+            metavar="FILE",
+            help="With --verify: anchor files, snapshots, packs, workbooks whose history "
+            "points must still be in the chain.",
+        ),
+    ] = None,
+    chain_only: Annotated[
+        bool, typer.Option("--chain-only", help="With --verify: skip the replay of tasks.")
+    ] = False,
+    anchor: Annotated[
+        bool, typer.Option("--anchor", help="Print the newest history point (an anchor).")
+    ] = False,
+    anchor_out: Annotated[
+        str | None,
+        typer.Option("--out", metavar="FILE", help="With --anchor: append it to this anchor file."),
+    ] = None,
+    files: Annotated[
+        list[str] | None, typer.Argument(metavar="[FILE]...", help="More files for --against.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
 ) -> None:
     """All events, newest first, filtered; --verify checks that none was edited or deleted."""
@@ -174,26 +230,16 @@ def log(
 
     hs = HistoryService(service_context(ctx))
     json_out = want_json(ctx, as_json)
-    if verify:
-        rep = hs.verify()
-        if json_out:
-            print_json(
-                {
-                    "ok": rep.ok,
-                    "checked": rep.checked,
-                    "first_bad_seq": rep.first_bad_seq,
-                    "problem": rep.problem,
-                }
-            )
-        if rep.ok:
-            if not json_out:
-                out(t("log.verified", n=rep.checked))
-            return
-        raise StorageError(
-            t("log.broken", seq=rep.first_bad_seq, problem=_problem(rep.problem), n=rep.checked),
-            hint=t("log.broken.hint"),
-            ids=(str(rep.first_bad_seq),),
-        )
+    if files and against is None:
+        from lctasks.domain import InvalidInputError
+
+        raise InvalidInputError(t("log.against.alone"))
+    if anchor:
+        _anchor(hs, anchor_out, json_out)
+        return
+    if verify or against is not None:
+        _verify(hs, [*(against or []), *(files or [])], not chain_only, json_out)
+        return
     flt = LogFilter(
         task=task,
         actor=actor,
@@ -211,6 +257,115 @@ def log(
         out(_event_line(e))
     if not events:
         err(t("log.none"))
+
+
+def _anchor(hs: HistoryService, path: str | None, json_out: bool) -> None:
+    head = hs.write_anchor(path) if path else hs.head()
+    if json_out:
+        print_json({"seq": head.seq, "hash": head.hash, "at": head.at, "short": head.short()})
+    else:
+        out(t("log.anchor", short=head.short(), at=head.at, hash=head.hash))
+    if path and not json_out:
+        err(t("log.anchor.saved", file=path))
+
+
+def _value(value: Any) -> str:
+    from lctasks.cli.actions import _show
+
+    if isinstance(value, bool):
+        return "☑" if value else "☐"
+    return _show(value)
+
+
+def finding_line(f: Finding, head: int) -> str:
+    """One finding in the user's language (the offending event or task named)."""
+    from lctasks.services.audit import problem_text
+    from lctasks.services.verify import Check
+
+    problem = problem_text(f.problem)
+    after = t("log.replay.after", seq=f.seq) if f.seq else ""
+    if f.check == Check.CHAIN:
+        return t("log.broken", seq=f.seq, problem=problem, n=(f.seq or 1) - 1)
+    if f.check == Check.KEYED:
+        return t("log.keyed.bad", seq=f.seq, problem=problem)
+    if f.check == Check.ANCHOR and f.anchor is not None:
+        return t(
+            "log.anchor.bad",
+            where=f.anchor.where,
+            short=f.anchor.short(),
+            problem=problem,
+            head=head,
+        )
+    from lctasks.cli.actions import _label
+
+    task = f"{f.task}" if not f.plan else f"{f.task}（{f.plan}）"
+    if f.field is None:
+        return t("log.replay.task", task=task, problem=problem, after=after)
+    return t(
+        "log.replay.bad",
+        task=task,
+        field=t("log.item", n=f.field[4:]) if f.field.startswith("item") else _label(f.field),
+        expected=_value(f.expected),
+        found=_value(f.found),
+        problem=problem,
+        after=after,
+    )
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    return {
+        "check": f.check.value,
+        "problem": f.problem.value,
+        "seq": f.seq,
+        "plan": f.plan,
+        "task": f.task,
+        "field": f.field,
+        "expected": f.expected,
+        "found": f.found,
+        "anchor": None
+        if f.anchor is None
+        else {"seq": f.anchor.seq, "hash": f.anchor.hash, "where": f.anchor.where},
+    }
+
+
+MAX_LINES = 20
+
+
+def _verify(hs: HistoryService, against: list[str], replay: bool, json_out: bool) -> None:
+    rep = hs.verify(against=against, replay=replay)
+    first = rep.findings[0] if rep.findings else None
+    if json_out:
+        print_json(
+            {
+                "ok": rep.ok,
+                "checked": rep.checked,
+                "events": rep.events,
+                "head": {"seq": rep.head_seq, "hash": rep.head_hash},
+                "first_bad_seq": rep.first_bad_seq,
+                "problem": first.problem.value if first else "",
+                "keyed": rep.keyed.value,
+                "anchors": rep.anchors,
+                "tasks": rep.tasks,
+                "replayed": rep.replayed,
+                "findings": [finding_json(f) for f in rep.findings],
+            }
+        )
+    if rep.ok:
+        if not json_out:
+            out(t("log.verified", n=rep.events))
+            out(t(f"log.keyed.{rep.keyed.value}"))
+            if rep.anchors:
+                out(t("log.anchors.ok", n=rep.anchors))
+            out(t("log.replay.ok", n=rep.tasks) if rep.replayed else t("log.replay.off"))
+        return
+    lines = [finding_line(f, rep.head_seq) for f in rep.findings[:MAX_LINES]]
+    if len(rep.findings) > MAX_LINES:
+        lines.append(t("log.more", n=len(rep.findings) - MAX_LINES))
+    if len(rep.findings) > 1:
+        lines.insert(0, t("log.failed", n=len(rep.findings)))
+    assert first is not None
+    ids = (str(first.seq),) if first.task is None else (first.task,)
+    raise StorageError("\n".join(lines), hint=t("log.broken.hint"), ids=ids)
 
 
 def report(

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from lctasks.db.models import EventRow
 from lctasks.domain import Actor, Event, Source
+from lctasks.i18n import MESSAGES, t
 
 # the canonical form and hash live in a standard-library module so that the CLI
 # fast path (lctasks.services.chain) appends identical events without SQLAlchemy
@@ -35,6 +36,7 @@ from lctasks.services.chain import (
     event_digest,
     utcnow,
 )
+from lctasks.services.verify import Problem
 
 
 def event_hash(row: EventRow) -> str:
@@ -152,10 +154,12 @@ def to_event(row: EventRow) -> Event:
 
 @dataclass(frozen=True)
 class ChainReport:
+    """The plain chain check alone (backups, restores): ``problem`` is typed."""
+
     ok: bool
     checked: int
     first_bad_seq: int | None = None
-    problem: str = ""
+    problem: Problem | None = None
 
 
 def iter_events(session: Session, batch: int = 5000) -> Iterator[EventRow]:
@@ -175,21 +179,63 @@ def iter_events(session: Session, batch: int = 5000) -> Iterator[EventRow]:
 
 def verify_chain(session: Session) -> ChainReport:
     """Recompute every hash; report the first event that does not fit."""
-    prev = GENESIS
-    expected_seq = 1
-    checked = 0
-    for row in iter_events(session):
-        if row.seq != expected_seq:
-            return ChainReport(
-                False, checked, expected_seq, f"event {expected_seq} is missing (deleted?)"
-            )
-        if row.prev_hash != prev:
-            return ChainReport(
-                False, checked, row.seq, "its link to the previous event does not match"
-            )
-        if event_hash(row) != row.hash:
-            return ChainReport(False, checked, row.seq, "its content was changed after recording")
-        prev = row.hash
-        expected_seq += 1
-        checked += 1
-    return ChainReport(True, checked)
+    from lctasks.services.verify import Check, Keyed, verify_history
+
+    res = verify_history(session, replay=False, keyed=Keyed.UNKEYED)
+    bad = res.first(Check.CHAIN)
+    if bad is None:
+        return ChainReport(True, res.events)
+    return ChainReport(False, res.checked, bad.seq, bad.problem)
+
+
+def problem_text(problem: Problem | str | None) -> str:
+    """A chain/anchor/replay problem in the user's language."""
+    return t(f"verify.problem.{problem}") if problem else ""
+
+
+MESSAGES.update(
+    {
+        "verify.problem.missing": (
+            "该事件缺失（被删除或调换？）",
+            "the event is missing (deleted or swapped?)",
+        ),
+        "verify.problem.link": (
+            "与前一条事件的链接不符（前面的记录被改动或删除？）",
+            "its link to the previous event does not match (an earlier row edited or deleted?)",
+        ),
+        "verify.problem.content": ("记录后内容被改动", "its content was changed after recording"),
+        "verify.problem.mac": (
+            "密钥校验不符（被改动后重新计算了哈希）",
+            "its keyed hash does not match (edited and re-hashed without the key)",
+        ),
+        "verify.problem.unkeyed": (
+            "启用密钥后的事件缺少密钥校验值",
+            "it has no keyed hash although the history is keyed from an earlier event",
+        ),
+        "verify.problem.beyond_head": (
+            "锚定的事件已不在历史中（末尾被删除，或恢复了更早的备份）",
+            "the anchored event is no longer in the history "
+            "(tail deleted, or an older backup restored)",
+        ),
+        "verify.problem.rewritten": (
+            "锚定的事件哈希已不同（历史被改写并重新计算哈希）",
+            "the anchored event has another hash now (history rewritten and re-hashed)",
+        ),
+        "verify.problem.between": (
+            "两条事件之间被直接改动（没有事件记录）",
+            "changed between two events without an event",
+        ),
+        "verify.problem.differs": (
+            "与历史记录不符（被直接改动，没有事件记录）",
+            "not what the history says (changed without an event)",
+        ),
+        "verify.problem.no_event": (
+            "没有创建它的事件",
+            "no event made it",
+        ),
+        "verify.problem.gone": (
+            "历史中有、数据库中已没有（被直接删除）",
+            "the history has it, the database does not (deleted without an event)",
+        ),
+    }
+)

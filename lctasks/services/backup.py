@@ -46,7 +46,7 @@ from lctasks.db.models import Base
 from lctasks.domain import ConflictError, InvalidInputError, NotFoundError, StorageError
 from lctasks.i18n import MESSAGES, t
 from lctasks.services import access
-from lctasks.services.audit import verify_chain
+from lctasks.services.audit import problem_text, verify_chain
 from lctasks.services.base import ServiceContext
 
 MESSAGES.update(
@@ -326,7 +326,11 @@ class BackupService:
             report = verify_chain(src)
             if not report.ok:
                 raise InvalidInputError(
-                    t("restore.chain", seq=report.first_bad_seq, problem=report.problem),
+                    t(
+                        "restore.chain",
+                        seq=report.first_bad_seq,
+                        problem=problem_text(report.problem),
+                    ),
                     hint=t("restore.chain.hint"),
                 )
             want = row_counts(src)
@@ -355,7 +359,11 @@ class BackupService:
             after = verify_chain(dst)
             if not after.ok:
                 raise StorageError(
-                    t("restore.chain", seq=after.first_bad_seq, problem=after.problem),
+                    t(
+                        "restore.chain",
+                        seq=after.first_bad_seq,
+                        problem=problem_text(after.problem),
+                    ),
                     hint=t("restore.chain.hint"),
                 )
         return CopyResult(

@@ -10,6 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -157,3 +161,122 @@ class SqlEventLog:
             rows,
         )
         self._pending.clear()
+
+
+# ---------------------------------------------------------------------------
+# Anchors: a point of the history kept outside the database
+# ---------------------------------------------------------------------------
+#
+# An anchor is one event's seq and (a prefix of) its hash, written somewhere the
+# database's owner cannot reach: a line in an append-only file, a snapshot's
+# ``[snapshot]`` table, a meeting pack, a unit workbook. ``log --verify --against``
+# proves each one is still in the chain: a deleted tail or a re-hashed history
+# changes or removes the hash at that seq.
+#
+# The printed form is short enough to read out: ``#1234 3f9a 2c1d 7b00 e1f2``.
+# A file line carries the whole hash: ``lctasks-anchor 1234 <64 hex> <UTC time>``.
+# Any prefix of at least ANCHOR_MIN_HEX hex digits is accepted (64 bits: finding
+# another history that matches it is 2^64 hashes of work).
+
+ANCHOR_MIN_HEX = 16
+ANCHOR_TAG = "lctasks-anchor"
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """A recorded history point: ``hash`` may be a prefix (≥ 16 hex digits)."""
+
+    seq: int
+    hash: str
+    at: str = ""  # when it was taken (UTC, ISO), informational
+    where: str = ""  # the file (and line) it was read from
+
+    def short(self) -> str:
+        """``#1234 3f9a 2c1d 7b00 e1f2``: read out or printed on paper."""
+        h = self.hash[:ANCHOR_MIN_HEX]
+        return f"#{self.seq} " + " ".join(h[i : i + 4] for i in range(0, len(h), 4))
+
+
+def anchor_line(seq: int, digest: str, at: dt.datetime | None = None) -> str:
+    """The one-line form for files (anchor files, packs, workbooks): whole hash + time."""
+    when = _as_utc(at or utcnow()).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{ANCHOR_TAG} {seq} {digest} {when}"
+
+
+def anchor_fields(seq: int, digest: str) -> dict[str, Any]:
+    """The two fields a document embeds (as a snapshot's ``[snapshot]`` table does)."""
+    return {"history_seq": seq, "history_hash": digest}
+
+
+_LINE = re.compile(rf"{ANCHOR_TAG}\s+#?(\d+)\s+([0-9a-fA-F]{{{ANCHOR_MIN_HEX},64}})(?:\s+(\S+))?")
+# the printed short form typed back: "#1234 3f9a 2c1d 7b00 e1f2" (spaces or dashes)
+_SHORT = re.compile(r"^\s*#(\d+)\s+((?:[0-9a-fA-F]{4}[ \t-]*){4,16})\s*$")
+_SEQ_FIELD = re.compile(r"""(?<![\w])["']?history_seq["']?\s*[=:]\s*["']?(\d+)""")
+_HASH_FIELD = re.compile(
+    r"""(?<![\w])["']?history_hash["']?\s*[=:]\s*["']([0-9a-fA-F]{16,64})["']"""
+)
+
+
+def parse_anchors(text: str, where: str = "") -> list[Anchor]:
+    """Every anchor in ``text``: anchor lines, typed-back short forms, and the
+    ``history_seq`` / ``history_hash`` pair a snapshot (TOML) or a pack (JSON)
+    carries. Order as they appear."""
+    found: list[tuple[int, Anchor]] = []
+    for m in _LINE.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        found.append(
+            (
+                m.start(),
+                Anchor(int(m.group(1)), m.group(2).lower(), m.group(3) or "", f"{where}:{line}"),
+            )
+        )
+    pos = 0
+    for raw in text.splitlines(keepends=True):
+        sm = _SHORT.match(raw)
+        if sm:
+            digest = re.sub(r"[^0-9a-fA-F]", "", sm.group(2)).lower()
+            line = text.count("\n", 0, pos) + 1
+            found.append((pos, Anchor(int(sm.group(1)), digest, "", f"{where}:{line}")))
+        pos += len(raw)
+    seq_m = _SEQ_FIELD.search(text)
+    hash_m = _HASH_FIELD.search(text)
+    if seq_m and hash_m:
+        line = text.count("\n", 0, seq_m.start()) + 1
+        found.append(
+            (
+                seq_m.start(),
+                Anchor(int(seq_m.group(1)), hash_m.group(1).lower(), "", f"{where}:{line}"),
+            )
+        )
+    return [a for _, a in sorted(found, key=lambda p: p[0])]
+
+
+def read_anchor_file(path: str | os.PathLike[str]) -> list[Anchor]:
+    """Anchors in a file of any kind lctasks writes or keeps: a plain anchor file,
+    a snapshot (.toml), a JSON document, or a zip container (.xlsx, .docx: every
+    XML or text member is searched, so a workbook cell or a document paragraph
+    holding an anchor line counts)."""
+    name = os.fspath(path)
+    data = Path(name).read_bytes()
+    if data[:4] == b"PK\x03\x04":
+        import io
+        import zipfile
+
+        out: list[Anchor] = []
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            for info in z.infolist():
+                if info.filename.endswith((".xml", ".txt", ".json", ".toml", ".md")):
+                    text = z.read(info).decode("utf-8", errors="replace")
+                    out += parse_anchors(text, f"{name}!{info.filename}")
+        return out
+    return parse_anchors(data.decode("utf-8", errors="replace"), name)
+
+
+def append_anchor(path: str | os.PathLike[str], line: str) -> None:
+    """Append one anchor line to an (append-only) anchor file, durably."""
+    fd = os.open(os.fspath(path), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, (line + "\n").encode("utf-8"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -6,6 +6,8 @@ Read-only; every method is one read transaction and returns domain ``Event``s.
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -15,8 +17,10 @@ from lctasks.db.models import EventRow, PlanRow, TaskRow
 from lctasks.domain import Event, InvalidInputError, NotFoundError, Source
 from lctasks.i18n import MESSAGES, t
 from lctasks.keys import near_keys
-from lctasks.services.audit import ChainReport, to_event, verify_chain
+from lctasks.services.audit import to_event
 from lctasks.services.base import ServiceContext
+from lctasks.services.chain import Anchor, anchor_line, read_anchor_file
+from lctasks.services.verify import VerifyResult, verify_history
 from lctasks.services.workflow import TRANSITIONS, normalize_keys
 
 MESSAGES.update(
@@ -34,6 +38,19 @@ MESSAGES.update(
         "log.limit": ("--limit 须为正整数", "--limit must be a positive integer"),
         "log.action": ("未知动作“{value}”", "unknown action '{value}'"),
         "log.action.hint": ("可用：{allowed}", "use one of: {allowed}"),
+        "anchor.read": (
+            "无法读取锚点文件 {file}：{error}",
+            "cannot read anchor file {file}: {error}",
+        ),
+        "anchor.write": (
+            "无法写入锚点文件 {file}：{error}",
+            "cannot write anchor file {file}: {error}",
+        ),
+        "anchor.none": ("{file} 中没有历史锚点", "{file} holds no history anchor"),
+        "anchor.none.hint": (
+            "锚点来自 `lctasks log --anchor`、快照、会议材料或单位工作簿",
+            "anchors come from `lctasks log --anchor`, snapshots, meeting packs or unit workbooks",
+        ),
     }
 )
 
@@ -121,10 +138,58 @@ class HistoryService:
                         )
             return events
 
-    def verify(self) -> ChainReport:
-        """Recompute the hash chain; the report names the first event that does not fit."""
+    def verify(
+        self, *, against: Sequence[str | os.PathLike[str]] = (), replay: bool = True
+    ) -> VerifyResult:
+        """Chain, keyed chain, anchors (read from the ``against`` files) and replay.
+
+        A file that cannot be read, or holds no anchor, is an InvalidInputError
+        (exit 4) before anything is checked: a misspelt path never passes.
+        """
+        anchors = read_anchors(against)
         with self.ctx.db.read() as s:
-            return verify_chain(s)
+            return verify_history(s, anchors=anchors, replay=replay)
+
+    def head(self) -> Anchor:
+        """The newest event as an anchor (seq 0 and the genesis hash: no history yet)."""
+        from lctasks.services.chain import GENESIS, utcnow
+
+        with self.ctx.db.read() as s:
+            row = s.execute(
+                select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1)
+            ).first()
+        now = utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
+        return Anchor(int(row[0]), str(row[1]), now) if row else Anchor(0, GENESIS, now)
+
+    def write_anchor(self, path: str | os.PathLike[str]) -> Anchor:
+        """Append the head to an anchor file (created when missing); returns it."""
+        from lctasks.services.chain import append_anchor
+
+        head = self.head()
+        try:
+            append_anchor(path, anchor_line(head.seq, head.hash))
+        except OSError as exc:
+            raise InvalidInputError(
+                t("anchor.write", file=os.fspath(path), error=exc.strerror or str(exc))
+            ) from exc
+        return head
+
+
+def read_anchors(paths: Sequence[str | os.PathLike[str]]) -> list[Anchor]:
+    """Every anchor in the files, in order; a missing file or one without anchors fails."""
+    out: list[Anchor] = []
+    for path in paths:
+        name = os.fspath(path)
+        try:
+            found = read_anchor_file(path)
+        except OSError as exc:
+            raise InvalidInputError(
+                t("anchor.read", file=name, error=exc.strerror or str(exc))
+            ) from exc
+        if not found:
+            raise InvalidInputError(t("anchor.none", file=name), hint=t("anchor.none.hint"))
+        out += found
+    return out
 
 
 # the workflow's actions (other modules record more: those are known once recorded)

@@ -234,3 +234,36 @@ def test_file_arguments_need_against(tmp_path: Path, flag: str) -> None:
     url = f"sqlite:///{tmp_path / 'x.db'}"
     code, out = _cli(url, "log", flag, "a.txt")
     assert code == 4 and "--against" in out
+
+
+def test_reimport_carries_ticks_as_the_replay_does(database: Database) -> None:
+    """A re-import rewrites a checklist; the replay reconciles ticks the same way."""
+    from sample_plan import PLATFORM, small_tree
+
+    from lctasks.services.ledger import LedgerService
+
+    ctx = ServiceContext(database, Actor("测试员", Source.CLI))
+    ledger = LedgerService(ctx)
+    ledger.import_tree(small_tree())
+    w = WorkflowService(ctx)
+    w.assign(["C06.M01"], lead="市科技局")
+    w.check("C06.M01", [1, 2])
+    corrected = PLATFORM.replace("研发中心", "研发机构")
+    res = ledger.import_tree(
+        small_tree(m1=corrected, m1_item2="支持龙头企业建设研发机构以及实验室")
+    )
+    assert res.ticks_dropped == ("C06.M01#2",)
+    ledger.import_tree(small_tree(drop="C06.M02", add="C06.M03"))
+    hs = HistoryService(ctx)
+    assert hs.verify().findings == ()
+    with database.engine.begin() as c:  # the dropped tick put back by hand
+        c.execute(
+            text(
+                "UPDATE checklist_items SET done = :t WHERE seq = 2 AND task_id = "
+                "(SELECT id FROM tasks WHERE key = 'C06.M01')"
+            ),
+            {"t": True},
+        )
+        c.execute(text("UPDATE tasks SET removed = :f WHERE key = 'C06.M02'"), {"f": False})
+    got = [(f.task, f.field, f.expected, f.found) for f in hs.verify().findings]
+    assert got == [("C06.M01", "item2", False, True), ("C06.M02", "removed", True, False)]

@@ -491,7 +491,7 @@ class Verifier:
 def _reconcile(ticks: dict[int, bool], old: list[Any], new: list[Any]) -> dict[int, bool]:
     """The ticks a re-import carries over (``ledger.reconcile_checklist``'s rule)."""
     from lctasks.domain import ChecklistDraft
-    from lctasks.services.ledger import reconcile_checklist
+    from lctasks.plan.rekey import reconcile_checklist
 
     old_items = [(str(text), ticks.get(i, False)) for i, text in enumerate(old, start=1)]
     drafts = [ChecklistDraft(text=str(text)) for text in new]

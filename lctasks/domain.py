@@ -76,6 +76,72 @@ class DueBasis(enum.StrEnum):
 
 
 # ---------------------------------------------------------------------------
+# Status transitions: the one table the workflow, the review apply and the
+# tests read (README "Status transitions" shows it for people)
+# ---------------------------------------------------------------------------
+#
+# ======== ================================================ ==================
+# action   from                                             to
+# ======== ================================================ ==================
+# status   not_started in_progress blocked suspended        not_started
+#          returned done                                    in_progress blocked
+#                                                           suspended done
+# progress anything but closed                              not_started and
+#                                                           returned become
+#                                                           in_progress
+# check    anything but closed                              not_started becomes
+#                                                           in_progress
+# close    done, in_progress (销号: note + evidence)         closed
+# return   done, closed (退回: reason)                       returned
+# reopen   closed, done, suspended                          in_progress
+# extend   anything but closed (延期: reason)                status unchanged
+# assign   anything but closed                              status unchanged
+# note     anything                                         status unchanged
+# ======== ================================================ ==================
+#
+# ``closed`` is reached only by ``close`` and left only by ``reopen`` or
+# ``return``; ``returned`` only by ``return``. Asking for the state a task is
+# already in is ``unchanged``, never an error (``reopen`` on an open task,
+# ``return`` on a returned one, ``status X`` when it is X).
+
+_S = Status
+OPEN = frozenset({_S.NOT_STARTED, _S.IN_PROGRESS, _S.BLOCKED, _S.SUSPENDED, _S.RETURNED, _S.DONE})
+NOT_CLOSED = frozenset(set(_S) - {_S.CLOSED})
+
+# action -> (statuses it may start from, status it leads to or None)
+TRANSITIONS: dict[str, tuple[frozenset[Status], Status | None]] = {
+    "status": (OPEN, None),  # to any of SETTABLE
+    "progress": (NOT_CLOSED, None),
+    "check": (NOT_CLOSED, None),
+    "close": (frozenset({_S.DONE, _S.IN_PROGRESS}), _S.CLOSED),
+    "return": (frozenset({_S.DONE, _S.CLOSED}), _S.RETURNED),
+    "reopen": (frozenset({_S.CLOSED, _S.DONE, _S.SUSPENDED}), _S.IN_PROGRESS),
+    "extend": (NOT_CLOSED, None),
+    "assign": (NOT_CLOSED, None),
+    "note": (frozenset(_S), None),
+}
+# the states ``status`` may set, in the order people see them
+SETTABLE_ORDER = (_S.NOT_STARTED, _S.IN_PROGRESS, _S.BLOCKED, _S.SUSPENDED, _S.DONE)
+SETTABLE = frozenset(SETTABLE_ORDER)
+
+
+def move_action(old: Status, new: Status) -> str | None:
+    """The workflow action that moves a task from ``old`` to ``new``; None if none may.
+
+    ``status`` for the working states, else the one action leading to ``new``
+    (``close``, ``return``, ``reopen``) when ``old`` is a state it starts from.
+    """
+    starts, _ = TRANSITIONS["status"]
+    if new in SETTABLE and old in starts:
+        return "status"
+    for action in ("close", "return", "reopen"):
+        starts, target = TRANSITIONS[action]
+        if new == target and old in starts:
+            return action
+    return None
+
+
+# ---------------------------------------------------------------------------
 # Plan tree (parser output; depends on nothing but this module)
 # ---------------------------------------------------------------------------
 

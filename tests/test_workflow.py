@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,19 @@ from sqlalchemy import func, select
 from lctasks.db.engine import Database, open_database
 from lctasks.db.models import EventRow, PersonRow, ProgressRow
 from lctasks.db.sql import LiteDatabase
-from lctasks.domain import Actor, ConflictError, InvalidInputError, NotFoundError, Source
+from lctasks.domain import (
+    TRANSITIONS,
+    Actor,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    Source,
+    Status,
+)
 from lctasks.services.audit import verify_chain
 from lctasks.services.base import ServiceContext
 from lctasks.services.workflow import (
+    BatchResult,
     LiteContext,
     WorkflowService,
     normalize_keys,
@@ -359,3 +369,77 @@ def test_fast_path_steps_aside_when_people_are_configured(tmp_path: Path) -> Non
     assert LiteDatabase.open(url) is None  # the access policy needs the full path
     assert LiteDatabase.open(f"sqlite:///{tmp_path / 'missing.db'}") is None
     db.dispose()
+
+
+# -- the transition table (lctasks.domain.TRANSITIONS) drives the refusals -----
+
+
+def _put_status(db: Database, key: str, status: Status) -> None:
+    from lctasks.db.models import TaskRow
+
+    with db.write() as s:
+        row = s.scalars(select(TaskRow).where(TaskRow.key == key)).one()
+        row.status = status.value
+
+
+def _step(wf: WorkflowService, action: str) -> Callable[[], object]:
+    key = ["C10.M01"]
+    return {
+        "status": lambda: wf.set_status(key, "blocked"),
+        "progress": lambda: wf.report_progress(key, made="推进"),
+        "check": lambda: wf.check("C10.M02", [1]),
+        "close": lambda: wf.close(key, note="完成", evidence="X"),
+        "return": lambda: wf.return_(key, reason="不合格"),
+        "reopen": lambda: wf.reopen(key),
+        "extend": lambda: wf.extend(
+            key, to=dt.date(2026, 6, 30), reason="延期", today=dt.date(2025, 1, 1)
+        ),
+        "assign": lambda: wf.assign(key, person="张三"),
+        "note": lambda: wf.note(key, "备注"),
+    }[action]
+
+
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [
+        (action, status)
+        for action, (starts, target) in TRANSITIONS.items()
+        for status in Status
+        if status not in starts
+        and status != target
+        # reopen of an open task is "unchanged" (it is open already), not refused
+        and action != "reopen"
+    ],
+)
+def test_every_status_outside_the_table_is_refused(
+    wf: WorkflowService, action: str, status: Status
+) -> None:
+    key = "C10.M02" if action == "check" else "C10.M01"
+    _put_status(wf.ctx.db, key, status)
+    before = event_count(wf.ctx.db)
+    with pytest.raises(ConflictError) as exc:
+        _step(wf, action)()
+    assert exc.value.ids == (key,)
+    assert task_row(wf.ctx.db, key).status == status.value
+    assert event_count(wf.ctx.db) == before
+
+
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [
+        (action, status)
+        for action, (starts, target) in TRANSITIONS.items()
+        for status in sorted(starts)
+        if target is not None or action == "status"
+        if not (action == "status" and status == Status.BLOCKED)  # already there: unchanged
+    ],
+)
+def test_every_status_inside_the_table_is_accepted(
+    wf: WorkflowService, action: str, status: Status
+) -> None:
+    _put_status(wf.ctx.db, "C10.M01", status)
+    res = _step(wf, action)()
+    assert isinstance(res, BatchResult)
+    target = TRANSITIONS[action][1] or Status.BLOCKED
+    assert res.results[0].result == "changed"
+    assert task_row(wf.ctx.db, "C10.M01").status == target.value

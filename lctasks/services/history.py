@@ -14,14 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lctasks.db.models import EventRow, PlanRow, TaskRow
-from lctasks.domain import Event, InvalidInputError, NotFoundError, Source
+from lctasks.domain import TRANSITIONS, Event, InvalidInputError, NotFoundError, Source
 from lctasks.i18n import MESSAGES, t
 from lctasks.keys import near_keys
 from lctasks.services.audit import to_event
 from lctasks.services.base import ServiceContext
+from lctasks.services.batch import normalize_keys
 from lctasks.services.chain import Anchor, anchor_line, read_anchor_file
 from lctasks.services.verify import VerifyResult, verify_history
-from lctasks.services.workflow import TRANSITIONS, normalize_keys
 
 MESSAGES.update(
     {

@@ -712,7 +712,7 @@ def _co_units(s: Session, plan_row: PlanRow) -> dict[int, tuple[str, ...]]:
 
 def _check_transition(edit: TaskEdit, old: Status) -> Iterable[tuple[str, str]]:
     """Problems the workflow would refuse, found early so they carry a line number."""
-    from lctasks.services.workflow import SETTABLE, TRANSITIONS
+    from lctasks.domain import move_action
 
     status = edit.get("status")
     new = status.new if status is not None else old
@@ -722,19 +722,11 @@ def _check_transition(edit: TaskEdit, old: Status) -> Iterable[tuple[str, str]]:
             yield name, t("review.closed_fixed", field=name)
     if status is None:
         return
-    if new == Status.CLOSED:
-        if not (edit.note and edit.evidence):
-            yield "status", t("review.close_needs")
-        ok = old in TRANSITIONS["close"][0]
-    elif new == Status.RETURNED:
-        if not edit.note:
-            yield "status", t("review.return_needs")
-        ok = old in TRANSITIONS["return"][0]
-    elif old == Status.CLOSED:
-        ok = new == Status.IN_PROGRESS  # reopen
-    else:
-        ok = old in TRANSITIONS["status"][0] and new in SETTABLE
-    if not ok:
+    if new == Status.CLOSED and not (edit.note and edit.evidence):
+        yield "status", t("review.close_needs")
+    elif new == Status.RETURNED and not edit.note:
+        yield "status", t("review.return_needs")
+    if move_action(old, new) is None:  # the domain's transition table
         yield (
             "status",
             t("review.bad_transition", old=t(f"status.{old.value}"), new=t(f"status.{new.value}")),

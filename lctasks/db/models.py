@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -226,3 +227,52 @@ class MetaRow(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text, default="")
+
+
+class ActualRow(Base):
+    """A reached value (or, for a text target, an assessment) for one period.
+
+    Never updated: a correction is a newer record for the same period. ``item`` is
+    the checklist item's seq (1 for an indicator), ``target`` the index of the target
+    in that item; ``unit_id`` is the county or zone of a share (NULL: the whole city).
+    ``period`` is ``2023`` or ``2023Q2``.
+    """
+
+    __tablename__ = "actuals"
+    __table_args__ = (Index("ix_actuals_task", "task_id", "item", "target", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    item: Mapped[int] = mapped_column(Integer, default=1)
+    target: Mapped[int] = mapped_column(Integer, default=0)
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT"), nullable=True
+    )
+    period: Mapped[str] = mapped_column(String(8))
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    assessment: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    source: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(80))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ShareRow(Base):
+    """A county's or zone's share of a target, set by the office (e.g. the province's split)."""
+
+    __tablename__ = "target_shares"
+    __table_args__ = (
+        UniqueConstraint("task_id", "item", "target", "unit_id", name="uq_target_shares_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
+    item: Mapped[int] = mapped_column(Integer, default=1)
+    target: Mapped[int] = mapped_column(Integer, default=0)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    baseline: Mapped[float | None] = mapped_column(Float, nullable=True)
+    value: Mapped[float | None] = mapped_column(Float, nullable=True)
+    compare: Mapped[str] = mapped_column(String(16), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+
+    unit: Mapped[UnitRow] = relationship(lazy="joined")

@@ -1,3 +1,3 @@
 """Alembic migrations. HEAD_REVISION lets start-up skip Alembic when current."""
 
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0007"

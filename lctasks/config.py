@@ -46,6 +46,10 @@ MESSAGES.update(
             "{name} 必须是不小于 0 的整数，而不是 {value!r}",
             "{name} must be a whole number of at least 0, not {value!r}",
         ),
+        "config.fraction": (
+            "{name} 必须是 0 到 1 之间的小数（如 0.05 表示 5%），而不是 {value!r}",
+            "{name} must be a fraction from 0 to 1 (0.05 = 5 %), not {value!r}",
+        ),
         "config.choice": (
             "{name} 必须是 {allowed} 之一，而不是 {value!r}",
             "{name} must be one of {allowed}, not {value!r}",
@@ -80,6 +84,7 @@ class Settings:
     red_behind_points: int = 30
     report_cadence: str = "monthly"  # monthly | quarterly | weekly
     report_grace_days: int = 0
+    about_tolerance: float = 0.05  # 左右: a value within 5 % of the expected one meets it
     language: str = "zh"
     keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     sources: tuple[str, ...] = ()  # the files read, in order (for `lctasks config`)
@@ -94,7 +99,9 @@ _LAYOUT: dict[str, dict[str, str]] = {
         "red_behind_points": "red_behind_points",
     },
     "reports": {"cadence": "report_cadence", "grace_days": "report_grace_days"},
+    "indicators": {"about_tolerance": "about_tolerance"},
 }
+_FRACTION_FIELDS = {"about_tolerance"}
 _INT_FIELDS = {"yellow_days", "yellow_behind_points", "red_behind_points", "report_grace_days"}
 
 
@@ -189,6 +196,10 @@ def _apply(settings: Settings, file: Path, data: dict[str, Any]) -> Settings:
 
 def _value(file: Path, label: str, key: str, target: str, value: Any) -> Any:
     line = line_of_key(file, key)
+    if target in _FRACTION_FIELDS:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1:
+            raise _bad(file, line, t("config.fraction", name=label, value=value))
+        return float(value)
     if target in _INT_FIELDS:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise _bad(file, line, t("config.int", name=label, value=value))

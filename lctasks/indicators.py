@@ -151,8 +151,18 @@ class Spec:
         if path is PathKind.FINAL and self.target is not None:
             path = PathKind.LINEAR
         return Spec(
-            self.name, self.unit, path, self.compare, value, year, self.target,
-            self.annual, self.target_year, self.text, self.binding, self.growth,
+            self.name,
+            self.unit,
+            path,
+            self.compare,
+            value,
+            year,
+            self.target,
+            self.annual,
+            self.target_year,
+            self.text,
+            self.binding,
+            self.growth,
         )
 
     def expected(self, year: int) -> float | None:
@@ -174,7 +184,7 @@ class Spec:
                 b, t = self.baseline, self.target
                 if b is None or t is None or b <= 0 or t <= 0 or span <= 0:
                     return t
-                return b * (t / b) ** (k / span)
+                return float(b * (t / b) ** (k / span))
             case PathKind.FINAL:
                 return self.target if year >= self.target_year else None
         return None
@@ -225,16 +235,26 @@ def spec_from_indicator(
         cmp = compare_of(annual_cell)
         if unit == "%" and _GROWTH_NAME.search(title):
             return Spec(
-                path=PathKind.EACH_YEAR, compare=cmp, baseline=baseline, annual=annual,
-                growth=True, **common,  # type: ignore[arg-type]
+                path=PathKind.EACH_YEAR,
+                compare=cmp,
+                baseline=baseline,
+                annual=annual,
+                growth=True,
+                **common,  # type: ignore[arg-type]
             )
         if unit == "%" and _RATIO_NAME.search(title):
             return Spec(
-                path=PathKind.POINTS, compare=cmp, baseline=baseline, annual=annual,
+                path=PathKind.POINTS,
+                compare=cmp,
+                baseline=baseline,
+                annual=annual,
                 **common,  # type: ignore[arg-type]
             )
         return Spec(
-            path=PathKind.EACH_YEAR, compare=cmp, baseline=baseline, annual=annual,
+            path=PathKind.EACH_YEAR,
+            compare=cmp,
+            baseline=baseline,
+            annual=annual,
             **common,  # type: ignore[arg-type]
         )
     assert target is not None
@@ -250,7 +270,11 @@ def spec_from_indicator(
         if abs(linear_end - target) > 0.05 * max(abs(target), 1e-9):
             path = PathKind.COMPOUND
     return Spec(
-        path=path, compare=cmp, baseline=baseline, target=target, annual=annual,
+        path=path,
+        compare=cmp,
+        baseline=baseline,
+        target=target,
+        annual=annual,
         **common,  # type: ignore[arg-type]
     )
 
@@ -271,10 +295,18 @@ def spec_from_target(
     if value is None:
         return Spec(label, unit, PathKind.TEXT, cmp, target_year=year, text=text)
     if target.get("yearly"):
-        return Spec(label, unit, PathKind.EACH_YEAR, cmp, annual=value, base_year=base_year,
-                    target_year=year)
-    return Spec(label, unit, PathKind.FINAL, cmp, target=value, base_year=base_year,
-                target_year=year)
+        return Spec(
+            label,
+            unit,
+            PathKind.EACH_YEAR,
+            cmp,
+            annual=value,
+            base_year=base_year,
+            target_year=year,
+        )
+    return Spec(
+        label, unit, PathKind.FINAL, cmp, target=value, base_year=base_year, target_year=year
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,11 +44,16 @@ ENERGY = row("单位地区生产总值能源消耗降低(%)", "—", "完成省�
 
 def test_rows_become_the_paths_the_plan_means() -> None:
     assert (GDP.path, GDP.compare, GDP.annual, GDP.growth) == (
-        PathKind.EACH_YEAR, Compare.AT_LEAST, 6.0, True,
+        PathKind.EACH_YEAR,
+        Compare.AT_LEAST,
+        6.0,
+        True,
     )
     # a share growing "2左右" a year grows by percentage points, not percent
     assert (SHARE.path, SHARE.compare, SHARE.annual_unit) == (
-        PathKind.POINTS, Compare.ABOUT, "个百分点",
+        PathKind.POINTS,
+        Compare.ABOUT,
+        "个百分点",
     )
     assert (URBAN.path, URBAN.baseline, URBAN.annual) == (PathKind.POINTS, None, 0.8)
     assert (RND.path, RND.baseline, RND.target, RND.unit) == (PathKind.LINEAR, 1.9, 2.5, "%")
@@ -58,7 +63,9 @@ def test_rows_become_the_paths_the_plan_means() -> None:
     # 396.3 + 5 × 2.3 = 407.8 ≈ 408: 2.3 is the yearly increment, the path is linear
     assert PENSION.path is PathKind.LINEAR
     assert (NURSERY.path, NURSERY.compare, NURSERY.target) == (
-        PathKind.FINAL, Compare.AT_LEAST, 4.0,
+        PathKind.FINAL,
+        Compare.AT_LEAST,
+        4.0,
     )
     assert (LIFE.path, LIFE.compare) == (PathKind.LINEAR, Compare.ABOUT)
     assert (ENERGY.path, ENERGY.text, ENERGY.binding) == (PathKind.TEXT, "完成省分解任务", True)
@@ -78,7 +85,7 @@ def test_expected_values_by_hand() -> None:
 
 
 def test_growth_rate_each_year_uses_the_geometric_mean() -> None:
-    # 6.5, 5.0, 6.2: (1.065 × 1.05 × 1.062)^(1/3) − 1 = 5.897 % < 6 → short by 0.103
+    # 6.5, 5.0, 6.2: (1.065 × 1.05 × 1.062)^(1/3) − 1 = 5.898 % < 6 → short by 0.103
     j = judge(GDP, {2021: 6.5, 2022: 5.0, 2023: 6.2}, year=2023)
     mean = ((1.065 * 1.05 * 1.062) ** (1 / 3) - 1) * 100
     assert j.actual == pytest.approx(mean)
@@ -107,8 +114,9 @@ def test_percentage_points_and_about() -> None:
 
 
 def test_ceilings() -> None:
-    spec = Spec("单位GDP能耗", "吨标煤/万元", PathKind.LINEAR, Compare.AT_MOST,
-                baseline=1.0, target=0.8)
+    spec = Spec(
+        "单位GDP能耗", "吨标煤/万元", PathKind.LINEAR, Compare.AT_MOST, baseline=1.0, target=0.8
+    )
     # 2023 expected 1.0 − 0.2 × 3/5 = 0.88; actual 0.87 is under the ceiling → green
     assert judge(spec, {2023: 0.87}, year=2023).light is Light.GREEN
     # 0.95: over by 0.07 of a planned 0.2 change = 35 points → red
@@ -133,19 +141,30 @@ def test_final_only_and_text_targets() -> None:
 
 def test_quantified_targets_in_text() -> None:
     yearly = spec_from_target(
-        {"text": "每年孵化科技型中小微企业100家", "value": 100.0, "unit": "家",
-         "deadline": "2025-12-31", "yearly": True}
+        {
+            "text": "每年孵化科技型中小微企业100家",
+            "value": 100.0,
+            "unit": "家",
+            "deadline": "2025-12-31",
+            "yearly": True,
+        }
     )
     assert (yearly.path, yearly.annual) == (PathKind.EACH_YEAR, 100.0)
     # 90, 110, 95: mean 98.33, 1.7 points behind → green
     assert judge(yearly, {2021: 90, 2022: 110, 2023: 95}, year=2023).light is Light.GREEN
     final = spec_from_target(
-        {"text": "到2025年，力争新增省级以上创新平台100家", "value": 100.0, "unit": "家",
-         "deadline": "2025-12-31", "yearly": False}
+        {
+            "text": "到2025年，力争新增省级以上创新平台100家",
+            "value": 100.0,
+            "unit": "家",
+            "deadline": "2025-12-31",
+            "yearly": False,
+        }
     )
     assert final.path is PathKind.FINAL and final.compare is Compare.AT_LEAST
-    about = spec_from_target({"text": "建设100个左右", "value": 100.0, "unit": "个",
-                              "deadline": "2025-12-31"})
+    about = spec_from_target(
+        {"text": "建设100个左右", "value": 100.0, "unit": "个", "deadline": "2025-12-31"}
+    )
     assert about.compare is Compare.ABOUT
     text = spec_from_target({"text": "完成省分解任务", "value": None, "unit": ""})
     assert text.path is PathKind.TEXT
@@ -158,7 +177,8 @@ def test_worst() -> None:
 
 
 @given(
-    base=st.floats(1, 1000), target=st.floats(1, 1000),
+    base=st.floats(1, 1000),
+    target=st.floats(1, 1000),
     year=st.integers(2020, 2030),
 )
 def test_paths_stay_between_baseline_and_target(base: float, target: float, year: int) -> None:
@@ -172,8 +192,10 @@ def test_paths_stay_between_baseline_and_target(base: float, target: float, year
 
 
 @given(
-    base=st.floats(1, 100), target=st.floats(101, 200),
-    actual=st.floats(0, 300), year=st.integers(2021, 2025),
+    base=st.floats(1, 100),
+    target=st.floats(101, 200),
+    actual=st.floats(0, 300),
+    year=st.integers(2021, 2025),
 )
 def test_meeting_the_path_is_green_and_more_is_never_worse(
     base: float, target: float, actual: float, year: int

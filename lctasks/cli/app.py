@@ -128,6 +128,7 @@ def _register() -> None:
     from lctasks.cli import (
         admin_cmds,
         home,
+        indicator_cmds,
         log,
         people_cmds,
         plan_cmds,
@@ -147,6 +148,7 @@ def _register() -> None:
         tui_cmds,
         snapshot_cmds,
         admin_cmds,
+        indicator_cmds,
     ):
         module.register(app)
 

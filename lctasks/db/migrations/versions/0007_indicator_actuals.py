@@ -65,17 +65,19 @@ def upgrade() -> None:
         sa.Column("compare", sa.String(length=16), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["task_id"], ["tasks.id"], name=op.f("fk_target_shares_task_id_tasks"),
+            ["task_id"],
+            ["tasks.id"],
+            name=op.f("fk_target_shares_task_id_tasks"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["unit_id"], ["units.id"], name=op.f("fk_target_shares_unit_id_units"),
+            ["unit_id"],
+            ["units.id"],
+            name=op.f("fk_target_shares_unit_id_units"),
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_target_shares")),
-        sa.UniqueConstraint(
-            "task_id", "item", "target", "unit_id", name="uq_target_shares_key"
-        ),
+        sa.UniqueConstraint("task_id", "item", "target", "unit_id", name="uq_target_shares_key"),
     )
     if op.get_bind().dialect.name != "postgresql":
         return
@@ -102,8 +104,7 @@ def _grant_postgres() -> None:
     op.execute("ALTER TABLE actuals ENABLE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY lctasks_read ON actuals FOR SELECT TO {ALL} USING (true)")
     op.execute(
-        f"CREATE POLICY lctasks_supervisor ON actuals FOR INSERT TO {SUPERVISOR} "
-        "WITH CHECK (true)"
+        f"CREATE POLICY lctasks_supervisor ON actuals FOR INSERT TO {SUPERVISOR} WITH CHECK (true)"
     )
 
 

@@ -1,0 +1,678 @@
+"""Actuals, shares and the plan's evaluation: indicators judged as numbers.
+
+* ``record``: a reached value (or, for a text target, an assessment 达到 / 未达到 /
+  待评估) of a task's target for a year or a quarter, with its source and the
+  person — appended, never edited (a correction is a newer record for the same
+  period), and an ``actual`` event of the history chain.
+* ``set_share``: a county's or zone's share of a target (the office's split, e.g.
+  the province's decomposition), an event too; each share has its own actuals
+  and light.
+* ``evaluate``: the monitoring table of 年度监测 / 中期评估 / 总结评估 — every indicator
+  and quantified target with baseline, target, actuals by year, expected value,
+  light, reached or not, the shares that pull it down and the tasks behind it.
+
+The path and the light are :mod:`lctasks.indicators` (standard library, pure).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lctasks.db.models import ActualRow, ChecklistRow, PersonRow, ShareRow, TaskRow, UnitRow
+from lctasks.domain import (
+    InvalidInputError,
+    Light,
+    NotFoundError,
+    PermissionDeniedError,
+    Role,
+)
+from lctasks.indicators import (
+    Assessment,
+    Compare,
+    Judgement,
+    PathKind,
+    Spec,
+    Thresholds,
+    judge,
+    number_of,
+    spec_from_indicator,
+    spec_from_target,
+    worst,
+)
+from lctasks.services import access
+from lctasks.services.audit import EventLog
+from lctasks.services.base import Service
+from lctasks.services.plans import resolve_plan
+
+_PERIOD = re.compile(
+    r"^(?P<y>\d{4})\s*(?:年)?\s*(?:[-_ ]?[Qq](?P<q>[1-4])|第(?P<cq>[一二三四1-4])季度)?$"
+)
+_CQ = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+
+
+def parse_period(text: str, *, first_year: int, last_year: int) -> str:
+    """``2023`` / ``2023年`` → ``2023``; ``2023Q2`` / ``2023年第二季度`` → ``2023Q2``."""
+    m = _PERIOD.match(text.strip())
+    if not m:
+        raise InvalidInputError(
+            f"无法识别的年份或季度：“{text}”",
+            hint="年份如 2023（或 2023年），季度如 2023Q2（或 2023年第二季度）",
+        )
+    year = int(m["y"])
+    if not first_year <= year <= last_year:
+        raise InvalidInputError(
+            f"年份 {year} 不在规划期内（{first_year}–{last_year}，含基期）",
+            hint=f"实际值的年份应在 {first_year} 到 {last_year} 之间",
+        )
+    q = m["q"] or (str(_CQ[m["cq"]]) if m["cq"] else None)
+    return f"{year}Q{q}" if q else str(year)
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRef:
+    """Which target of a task: checklist ``item`` (1-based) and ``target`` index (0-based)."""
+
+    item: int = 1
+    target: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.item}.{self.target + 1}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> TargetRef | None:
+        if text is None or not text.strip():
+            return None
+        m = re.fullmatch(r"\s*(\d+)(?:\.(\d+))?\s*", text)
+        if not m:
+            raise InvalidInputError(
+                f"无法识别的清单项：“{text}”",
+                hint="清单项写作 2（第 2 项）或 2.1（第 2 项的第 1 个目标）；"
+                "lctasks show ID 可查看",
+            )
+        return cls(int(m[1]), int(m[2] or 1) - 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Actual:
+    period: str
+    value: float | None
+    assessment: Assessment | None
+    source: str
+    actor: str
+    at: dt.datetime
+    unit: str | None = None
+    note: str = ""
+    target: str = ""  # the target's label (``2.1``)
+
+
+@dataclass(frozen=True, slots=True)
+class ShareResult:
+    unit: str
+    spec: Spec
+    actuals: tuple[Actual, ...]
+    judgement: Judgement
+
+
+@dataclass(frozen=True, slots=True)
+class EvalRow:
+    """One indicator or quantified target in the evaluation table."""
+
+    key: str
+    ref: TargetRef
+    kind: str  # the task's kind (indicator, measure, goal, …)
+    title: str
+    spec: Spec
+    actuals: tuple[Actual, ...]  # the city's, newest record per period
+    by_year: dict[int, float]
+    judgement: Judgement
+    status: str
+    lead: str | None
+    shares: tuple[ShareResult, ...] = ()
+    behind: tuple[tuple[str, str, str], ...] = ()  # (key, title, status) of related tasks
+
+    @property
+    def light(self) -> Light | None:
+        own = self.judgement.light
+        return worst([own, *(s.judgement.light for s in self.shares)])
+
+    @property
+    def failing(self) -> tuple[str, ...]:
+        """The shares (county or zone) whose light is red or yellow, worst first."""
+        bad = [s for s in self.shares if s.judgement.light in (Light.RED, Light.YELLOW)]
+        bad.sort(key=lambda s: (s.judgement.light is not Light.RED, s.unit))
+        return tuple(s.unit for s in bad)
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    plan: str
+    plan_title: str
+    mode: str  # year | midterm | final
+    year: int
+    rows: tuple[EvalRow, ...]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {"total": len(self.rows), "reached": 0, "not_reached": 0, "unknown": 0}
+        for r in self.rows:
+            reached = r.judgement.reached
+            out["reached" if reached else "not_reached" if reached is False else "unknown"] += 1
+        return out
+
+
+def _indicator_cells(attrs: Any) -> dict[str, str]:
+    if isinstance(attrs, dict):
+        return {str(k): str(v) for k, v in attrs.items()}
+    return {str(k): str(v) for k, v in (attrs or [])}
+
+
+def task_specs(task: TaskRow, items: Sequence[ChecklistRow]) -> dict[TargetRef, Spec]:
+    """Every target of a task that can be judged, by reference."""
+    out: dict[TargetRef, Spec] = {}
+    if task.kind == "indicator":
+        cells = _indicator_cells(task.attrs)
+        name = cells.get("指标") or task.title
+        start = task.start.year - 1
+        out[TargetRef(1, 0)] = spec_from_indicator(
+            name, cells, base_year=start, target_year=task.due.year
+        )
+        return out
+    for it in items:
+        for idx, tg in enumerate(it.targets or []):
+            has_number = tg.get("value") is not None
+            if has_number or tg.get("kind") == "text":
+                out[TargetRef(it.seq, idx)] = spec_from_target(
+                    tg, name=str(tg.get("text") or it.text), base_year=task.start.year - 1
+                )
+    return out
+
+
+def share_spec(parent: Spec, row: ShareRow) -> Spec:
+    cmp = Compare(row.compare) if row.compare else parent.compare
+    if row.value is None:
+        return Spec(
+            parent.name,
+            parent.unit,
+            PathKind.TEXT,
+            cmp,
+            text=row.text or parent.text,
+            base_year=parent.base_year,
+            target_year=parent.target_year,
+            binding=parent.binding,
+        )
+    if parent.path is PathKind.EACH_YEAR:
+        return Spec(
+            parent.name,
+            parent.unit,
+            PathKind.EACH_YEAR,
+            cmp,
+            baseline=row.baseline,
+            annual=row.value,
+            base_year=parent.base_year,
+            target_year=parent.target_year,
+            binding=parent.binding,
+            growth=parent.growth,
+        )
+    if parent.path is PathKind.POINTS:
+        return Spec(
+            parent.name,
+            parent.unit,
+            PathKind.POINTS,
+            cmp,
+            baseline=row.baseline,
+            annual=row.value,
+            base_year=parent.base_year,
+            target_year=parent.target_year,
+            binding=parent.binding,
+        )
+    path = PathKind.LINEAR if row.baseline is not None else PathKind.FINAL
+    return Spec(
+        parent.name,
+        parent.unit,
+        path,
+        cmp,
+        baseline=row.baseline,
+        target=row.value,
+        base_year=parent.base_year,
+        target_year=parent.target_year,
+        binding=parent.binding,
+    )
+
+
+def _by_year(actuals: Sequence[Actual]) -> tuple[dict[int, float], Assessment | None]:
+    """The newest record of each year (a year's Q4 stands for the year when no annual)."""
+    newest: dict[str, Actual] = {}
+    for a in sorted(actuals, key=lambda a: a.at):
+        newest[a.period] = a
+    years: dict[int, float] = {}
+    quarters: dict[int, tuple[int, float]] = {}
+    assessment: Assessment | None = None
+    for a in sorted(newest.values(), key=lambda a: a.at):
+        if a.assessment is not None:
+            assessment = a.assessment
+        if a.value is None:
+            continue
+        if "Q" in a.period:
+            y, q = int(a.period[:4]), int(a.period[-1])
+            if y not in quarters or quarters[y][0] <= q:
+                quarters[y] = (q, a.value)
+        else:
+            years[int(a.period)] = a.value
+    for y, (_, v) in quarters.items():
+        years.setdefault(y, v)
+    return years, assessment
+
+
+class IndicatorService(Service):
+    # -- plumbing -----------------------------------------------------------
+
+    def _thresholds(self) -> Thresholds:
+        st = self._settings()
+        tol = st.about_tolerance
+        return Thresholds(
+            yellow_behind_points=float(st.yellow_behind_points),
+            red_behind_points=float(st.red_behind_points),
+            about_tolerance=float(tol),
+        )
+
+    @staticmethod
+    def _task(s: Session, plan_id: int, key: str) -> TaskRow:
+        row = s.scalars(
+            select(TaskRow).where(TaskRow.plan_id == plan_id, TaskRow.key == key.strip().upper())
+        ).first()
+        if row is None or row.removed:
+            raise NotFoundError(f"没有编号为 {key} 的任务", hint="lctasks list 查看任务编号")
+        return row
+
+    @staticmethod
+    def _pick(specs: dict[TargetRef, Spec], ref: TargetRef | None, key: str) -> TargetRef:
+        if not specs:
+            raise InvalidInputError(
+                f"任务 {key} 没有可考核的指标或量化目标",
+                hint="只有指标（I01…）和带数值或文字目标的清单项可以记录实际值",
+            )
+        if ref is None:
+            return min(specs, key=lambda r: (r.item, r.target))
+        if ref not in specs:
+            have = "、".join(r.label for r in sorted(specs, key=lambda r: (r.item, r.target)))
+            raise NotFoundError(f"任务 {key} 没有目标 {ref.label}", hint=f"可考核的目标：{have}")
+        return ref
+
+    def _unit(self, s: Session, text_: str) -> UnitRow:
+        from lctasks.units import default_directory
+
+        unit = default_directory().resolve(text_)
+        row = s.scalars(select(UnitRow).where(UnitRow.name == unit.name)).first()
+        if row is None:
+            row = UnitRow(
+                name=unit.name, short=unit.short, kind=unit.kind.value, confirmed=unit.confirmed
+            )
+            s.add(row)
+            s.flush()
+        return row
+
+    def _check_actor(self, s: Session, task: TaskRow, unit: UnitRow | None) -> None:
+        """Supervisors record anything; a liaison their unit's tasks or their unit's share."""
+        people = s.execute(select(PersonRow.name, PersonRow.role, PersonRow.unit_id)).all()
+        if not people:
+            return
+        me = next((p for p in people if p.name == self.ctx.actor.name), None)
+        if me is not None and me.role == Role.LIAISON.value and unit is not None:
+            if me.unit_id == unit.id:
+                return
+            raise PermissionDeniedError(
+                f"{me.name} 只能为本单位的分解目标记录实际值",
+                hint="县（市、区）的分解目标由该县联络员或督查室记录",
+            )
+        access.require(s, self.ctx.actor, "progress", task)
+
+    # -- writes ------------------------------------------------------------
+
+    def record(
+        self,
+        key: str,
+        period: str,
+        value: str,
+        *,
+        source: str,
+        item: str | None = None,
+        unit: str | None = None,
+        note: str = "",
+        plan: str | None = None,
+    ) -> Actual:
+        """Record an actual (a number, or 达到/未达到/待评估 for a text target)."""
+        source = source.strip()
+        if not source:
+            raise InvalidInputError(
+                "实际值须注明来源（--source），如统计公报、部门报告或文号",
+                hint='例：--source "2023年聊城市统计公报"',
+            )
+        ref = TargetRef.parse(item)
+        with self.db.write() as s:
+            plan_row = resolve_plan(s, plan)
+            task = self._task(s, plan_row.id, key)
+            items = s.scalars(select(ChecklistRow).where(ChecklistRow.task_id == task.id)).all()
+            specs = task_specs(task, items)
+            ref = self._pick(specs, ref, task.key)
+            spec = specs[ref]
+            per = parse_period(
+                period,
+                first_year=task.start.year - 1,
+                last_year=max(task.due.year, plan_row.end.year) + 5,
+            )
+            unit_row = self._unit(s, unit) if unit else None
+            if unit_row is not None:
+                share = s.scalars(
+                    select(ShareRow).where(
+                        ShareRow.task_id == task.id,
+                        ShareRow.item == ref.item,
+                        ShareRow.target == ref.target,
+                        ShareRow.unit_id == unit_row.id,
+                    )
+                ).first()
+                if share is None:
+                    raise NotFoundError(
+                        f"{task.key} 的目标 {ref.label} 没有分解给 {unit_row.short}",
+                        hint=f"先由督查室设定分解目标：lctasks share {task.key} "
+                        f"--unit {unit_row.short} --target 数值",
+                    )
+                spec = share_spec(spec, share)
+            self._check_actor(s, task, unit_row)
+            number: float | None = None
+            assessment = Assessment.parse(value)
+            if spec.path is PathKind.TEXT:
+                if assessment is None:
+                    raise InvalidInputError(
+                        f"{task.key} 的目标是文字目标（{spec.text or spec.name}），"
+                        f"只能记录评估结论，不能记录数值“{value}”",
+                        hint="结论写作 达到、未达到 或 待评估，并以 --source 注明佐证材料",
+                    )
+            else:
+                if assessment is not None:
+                    raise InvalidInputError(
+                        f"{task.key} 的目标是数值目标，请记录达到的数值而不是“{value}”",
+                        hint="例：lctasks actual I01 2023 6.2 --source 统计公报",
+                    )
+                number = (
+                    number_of(value)
+                    if re.fullmatch(r"\s*[-+]?\d+(?:\.\d+)?\s*%?\s*", value)
+                    else None
+                )
+                if number is None:
+                    raise InvalidInputError(
+                        f"无法识别的数值：“{value}”", hint="写作数字，如 6.2 或 408"
+                    )
+            at = dt.datetime.now(dt.UTC)
+            s.add(
+                ActualRow(
+                    task_id=task.id,
+                    item=ref.item,
+                    target=ref.target,
+                    unit_id=unit_row.id if unit_row else None,
+                    period=per,
+                    value=number,
+                    assessment=assessment.value if assessment else None,
+                    source=source,
+                    note=note,
+                    actor=self.ctx.actor.name,
+                    at=at,
+                )
+            )
+            # changes are {field: [old, new]} like every event; an actual is a new fact
+            changes: dict[str, Any] = {
+                "target": [None, ref.label],
+                "period": [None, per],
+                "value": [None, assessment.label if assessment else _fmt(number)],
+                "source": [None, source],
+            }
+            if unit_row is not None:
+                changes["unit"] = [None, unit_row.short]
+            EventLog(s, self.ctx.actor, at=at).append(
+                "actual", plan=plan_row.code, task=task.key, changes=changes, reason=note
+            )
+            return Actual(
+                per,
+                number,
+                assessment,
+                source,
+                self.ctx.actor.name,
+                at,
+                unit_row.short if unit_row else None,
+                note,
+                ref.label,
+            )
+
+    def set_share(
+        self,
+        key: str,
+        unit: str,
+        *,
+        target: str,
+        baseline: str | None = None,
+        item: str | None = None,
+        plan: str | None = None,
+        reason: str = "",
+    ) -> tuple[str, TargetRef]:
+        """Set (or change) a county's or zone's share of a target; supervisors only."""
+        ref = TargetRef.parse(item)
+        with self.db.write() as s:
+            plan_row = resolve_plan(s, plan)
+            task = self._task(s, plan_row.id, key)
+            access.require(s, self.ctx.actor, "assign", task)
+            items = s.scalars(select(ChecklistRow).where(ChecklistRow.task_id == task.id)).all()
+            specs = task_specs(task, items)
+            ref = self._pick(specs, ref, task.key)
+            unit_row = self._unit(s, unit)
+            if unit_row.kind not in ("county", "zone"):
+                raise InvalidInputError(
+                    f"{unit_row.short} 不是县（市、区）或开发区，目标只能分解到县区和开发区",
+                    hint="lctasks units 查看县区和开发区",
+                )
+            value = number_of(target) if re.search(r"\d", target) else None
+            text = "" if value is not None else target.strip()
+            base = number_of(baseline) if baseline else None
+            cmp = ""
+            from lctasks.indicators import explicit_compare
+
+            explicit = explicit_compare(target)
+            if explicit is not None:
+                cmp = explicit.value
+            row = s.scalars(
+                select(ShareRow).where(
+                    ShareRow.task_id == task.id,
+                    ShareRow.item == ref.item,
+                    ShareRow.target == ref.target,
+                    ShareRow.unit_id == unit_row.id,
+                )
+            ).first()
+            old = None
+            if row is None:
+                row = ShareRow(
+                    task_id=task.id, item=ref.item, target=ref.target, unit_id=unit_row.id
+                )
+                s.add(row)
+            else:
+                old = _share_text(row)
+            row.value, row.text, row.baseline, row.compare = value, text, base, cmp
+            EventLog(s, self.ctx.actor).append(
+                "share",
+                plan=plan_row.code,
+                task=task.key,
+                reason=reason,
+                changes={
+                    "target": [None, ref.label],
+                    "unit": [None, unit_row.short],
+                    "share": [old, _share_text(row)],
+                },
+            )
+            return unit_row.short, ref
+
+    # -- reads -------------------------------------------------------------
+
+    def evaluate(
+        self,
+        *,
+        plan: str | None = None,
+        year: int | None = None,
+        mode: str = "year",
+        as_of: dt.date | None = None,
+        keys: Sequence[str] | None = None,
+    ) -> Evaluation:
+        """The monitoring table for ``year`` (mode year), the midterm or the final year."""
+        thresholds = self._thresholds()
+        with self.db.read() as s:
+            plan_row = resolve_plan(s, plan)
+            start, end = plan_row.start.year, plan_row.end.year
+            if mode == "final":
+                year = end
+            elif mode == "midterm":
+                year = start + (end - start) // 2
+            elif year is None:
+                today = as_of or dt.date.today()
+                year = min(end, today.year - 1) if today.year > start else start
+            tasks = s.scalars(
+                select(TaskRow)
+                .where(TaskRow.plan_id == plan_row.id, TaskRow.removed.is_(False))
+                .order_by(TaskRow.id)
+            ).all()
+            if keys:
+                wanted = {k.upper() for k in keys}
+                tasks = [t for t in tasks if t.key in wanted]
+            ids = [t.id for t in tasks]
+            items_by_task: dict[int, list[ChecklistRow]] = defaultdict(list)
+            wanted_ids = set(ids)
+            for it in s.scalars(select(ChecklistRow).order_by(ChecklistRow.seq)):
+                if it.task_id in wanted_ids:
+                    items_by_task[it.task_id].append(it)
+            units = {u.id: u.short for u in s.scalars(select(UnitRow))}
+            actuals: dict[tuple[int, int, int, int | None], list[Actual]] = defaultdict(list)
+            for a in s.scalars(select(ActualRow).order_by(ActualRow.id)):
+                actuals[(a.task_id, a.item, a.target, a.unit_id)].append(
+                    Actual(
+                        a.period,
+                        a.value,
+                        Assessment(a.assessment) if a.assessment else None,
+                        a.source,
+                        a.actor,
+                        _utc(a.at),
+                        units.get(a.unit_id) if a.unit_id else None,
+                        a.note,
+                    )
+                )
+            shares: dict[tuple[int, int, int], list[ShareRow]] = defaultdict(list)
+            for sh in s.scalars(select(ShareRow)):
+                shares[(sh.task_id, sh.item, sh.target)].append(sh)
+            links = _load_links()
+            rows: list[EvalRow] = []
+            for task in tasks:
+                specs = task_specs(task, items_by_task.get(task.id, []))
+                for ref, spec in sorted(specs.items(), key=lambda kv: (kv[0].item, kv[0].target)):
+                    own = actuals.get((task.id, ref.item, ref.target, None), [])
+                    by_year, assessment = _by_year(own)
+                    j = judge(
+                        spec, by_year, year=year, thresholds=thresholds, assessment=assessment
+                    )
+                    share_results = []
+                    for sh in sorted(
+                        shares.get((task.id, ref.item, ref.target), []),
+                        key=lambda r: units.get(r.unit_id, ""),
+                    ):
+                        sspec = share_spec(spec, sh)
+                        sact = actuals.get((task.id, ref.item, ref.target, sh.unit_id), [])
+                        sy, sa = _by_year(sact)
+                        share_results.append(
+                            ShareResult(
+                                units.get(sh.unit_id, "?"),
+                                sspec,
+                                tuple(sact),
+                                judge(sspec, sy, year=year, thresholds=thresholds, assessment=sa),
+                            )
+                        )
+                    rows.append(
+                        EvalRow(
+                            key=task.key,
+                            ref=ref,
+                            kind=task.kind,
+                            title=task.title,
+                            spec=spec,
+                            actuals=tuple(own),
+                            by_year=by_year,
+                            judgement=j,
+                            status=task.status,
+                            lead=units.get(task.lead_unit_id) if task.lead_unit_id else None,
+                            shares=tuple(share_results),
+                            behind=_behind(task, tasks, links),
+                        )
+                    )
+            return Evaluation(plan_row.code, plan_row.title, mode, year, tuple(rows))
+
+
+def _behind(
+    task: TaskRow, tasks: Sequence[TaskRow], links: dict[str, list[str]]
+) -> tuple[tuple[str, str, str], ...]:
+    """The measures and projects behind an indicator: tasks whose text names its terms."""
+    if task.kind != "indicator":
+        return ()
+    terms = links.get(task.key) or []
+    if not terms:
+        return ()
+    out = []
+    for t in tasks:
+        if t.kind == "indicator" or t.id == task.id:
+            continue
+        text = t.source_text or t.title
+        if any(term in text for term in terms):
+            out.append((t.key, t.title, t.status))
+    return tuple(out)
+
+
+def _load_links() -> dict[str, list[str]]:
+    """``plan_data/indicator_links.toml``: words that tie an indicator to the tasks behind it."""
+    from lctasks.resources import bundled, read_toml
+
+    path = bundled("indicator_links.toml")
+    if not path.is_file():
+        return {}
+    data = read_toml(path)
+    raw = data.get("links", {})
+    return {str(k).upper(): [str(w) for w in v] for k, v in raw.items() if isinstance(v, list)}
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}"
+
+
+def _share_text(row: ShareRow) -> str:
+    if row.value is None:
+        return row.text
+    base = f"{_fmt(row.baseline)} → " if row.baseline is not None else ""
+    sign = Compare(row.compare).sign if row.compare else ""
+    return f"{base}{sign}{_fmt(row.value)}"
+
+
+def _utc(at: dt.datetime) -> dt.datetime:
+    return at if at.tzinfo else at.replace(tzinfo=dt.UTC)
+
+
+__all__ = [
+    "Actual",
+    "EvalRow",
+    "Evaluation",
+    "IndicatorService",
+    "ShareResult",
+    "TargetRef",
+    "parse_period",
+    "share_spec",
+    "task_specs",
+]

@@ -127,6 +127,7 @@ def _register() -> None:
     # each module adds its commands to `app`; imports inside commands stay lazy
     from lctasks.cli import (
         admin_cmds,
+        carry_cmds,
         home,
         indicator_cmds,
         log,
@@ -149,6 +150,7 @@ def _register() -> None:
         snapshot_cmds,
         admin_cmds,
         indicator_cmds,
+        carry_cmds,
     ):
         module.register(app)
 

@@ -71,6 +71,7 @@ from lctasks.i18n import MESSAGES, t
 from lctasks.plan.rekey import norm_text, reconcile_checklist, rekey
 from lctasks.services.audit import EventLog
 from lctasks.services.base import CHUNK, Service
+from lctasks.services.carry import CARRIED_FROM, CARRY_LINKS, NEW_PREFIX
 from lctasks.services.chain import utcnow
 from lctasks.services.query import ImportResult
 from lctasks.services.task_queries import PRINTED_AFTER, load_file_units
@@ -485,7 +486,13 @@ class PlanImporter(Service):
         report: ProgressFn,
         log: EventLog,
     ) -> tuple[list[str], list[str], list[str], list[str], list[str], list[tuple[str, str]]]:
-        existing = {r.key: r for r in s.scalars(select(TaskRow).where(TaskRow.plan_id == plan.id))}
+        # tasks carried in from another plan (结转) are not the plan text's: never re-keyed,
+        # changed or removed by a re-import
+        existing = {
+            r.key: r
+            for r in s.scalars(select(TaskRow).where(TaskRow.plan_id == plan.id))
+            if not (r.key.startswith(NEW_PREFIX) and CARRIED_FROM in (r.attrs or {}))
+        }
         drafts, moved = rekey(
             tree.tasks,
             {k: (r.kind, r.chapter, norm_text(r.source_text or "")) for k, r in existing.items()},
@@ -514,6 +521,8 @@ class PlanImporter(Service):
                 old, new = getattr(row, name), fields[name]
                 if name == "attrs":
                     old = dict(old or {})
+                    # the links of a carry-over (结转) are the ledger's, not the text's
+                    new = {**new, **{k: v for k, v in old.items() if k in CARRY_LINKS}}
                 if old != new:
                     diff[name] = [_short(old), _short(new)]
                     setattr(row, name, new)

@@ -54,6 +54,10 @@ MESSAGES.update(
             "{name} 必须是 {allowed} 之一，而不是 {value!r}",
             "{name} must be one of {allowed}, not {value!r}",
         ),
+        "config.timezone": (
+            "{name} 必须是 IANA 时区名（如 Asia/Shanghai），而不是 {value!r}",
+            "{name} must be an IANA time zone name (such as Asia/Shanghai), not {value!r}",
+        ),
         "config.table": ("[{name}] 必须是一个表", "[{name}] must be a table"),
         "config.keymap": (
             '[keymap] 中 {name} 的值必须是按键字符串，例如 "ctrl+k"',
@@ -86,13 +90,14 @@ class Settings:
     report_grace_days: int = 0
     about_tolerance: float = 0.05  # 左右: a value within 5 % of the expected one meets it
     language: str = "zh"
+    timezone: str = "Asia/Shanghai"  # the office's zone: "today", day/month boundaries
     keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     sources: tuple[str, ...] = ()  # the files read, in order (for `lctasks config`)
 
 
 # TOML layout: table -> key -> Settings field ("" = top level)
 _LAYOUT: dict[str, dict[str, str]] = {
-    "": {"language": "language"},
+    "": {"language": "language", "timezone": "timezone"},
     "lights": {
         "yellow_days": "yellow_days",
         "yellow_behind_points": "yellow_behind_points",
@@ -204,12 +209,26 @@ def _value(file: Path, label: str, key: str, target: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise _bad(file, line, t("config.int", name=label, value=value))
         return value
+    if target == "timezone":
+        if not isinstance(value, str) or not _zone_exists(value):
+            raise _bad(file, line, t("config.timezone", name=label, value=value))
+        return value
     choices = CADENCES if target == "report_cadence" else LANGUAGES
     if value not in choices:
         raise _bad(
             file, line, t("config.choice", name=label, allowed="/".join(choices), value=value)
         )
     return value
+
+
+def _zone_exists(name: str) -> bool:
+    from zoneinfo import ZoneInfo
+
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        return False
+    return True
 
 
 def _check_order(settings: Settings, files: list[Path]) -> None:

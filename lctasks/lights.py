@@ -39,6 +39,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from lctasks import clock
 from lctasks.config import Settings
 from lctasks.domain import InvalidInputError, Light, Status
 from lctasks.i18n import MESSAGES, t
@@ -172,7 +173,7 @@ def _month_end(year: int, month: int) -> dt.date:
 
 
 def _as_date(value: dt.date | dt.datetime) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
+    return clock.office_date(value)
 
 
 def _fmt(value: float) -> str:

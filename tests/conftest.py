@@ -13,6 +13,7 @@ Use ``db_url`` (or ``database``) in every test that touches storage.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+import time_machine
 
 from lctasks.db.engine import Database, open_database
 
@@ -30,6 +32,31 @@ if TYPE_CHECKING:
 PG_URL = os.environ.get("LCTASKS_TEST_PG_URL", "")
 BACKENDS = ["sqlite", "postgres"]
 NO_PG = "PostgreSQL: set LCTASKS_TEST_PG_URL (.ci/run starts a server)"
+# .ci/run sets LCTASKS_REQUIRE_PG=1 when it started a server: then a skipped
+# PostgreSQL test (or any skip while PostgreSQL is required) fails the run.
+REQUIRE_PG = os.environ.get("LCTASKS_REQUIRE_PG", "") == "1"
+
+
+def skip_without_pg(reason: str = NO_PG) -> None:
+    """Skip a test that needs the PostgreSQL server; a failure when it is required."""
+    if REQUIRE_PG:
+        pytest.fail(f"LCTASKS_REQUIRE_PG=1 but the test would be skipped: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """With LCTASKS_REQUIRE_PG=1, a PostgreSQL test that skipped is reported failed."""
+    outcome = yield
+    if not REQUIRE_PG:
+        return
+    report = outcome.get_result()
+    text = str(report.longrepr).lower() if report.longrepr else ""
+    if report.skipped and (
+        "postgres" in text or "psycopg" in text or "postgres" in item.nodeid.lower()
+    ):
+        report.outcome = "failed"
+        report.longrepr = f"LCTASKS_REQUIRE_PG=1: a PostgreSQL test was skipped ({text})"
 
 
 # On PostgreSQL the acting person is the database login, so tests connect as a
@@ -122,6 +149,8 @@ class PgDatabases:
 @pytest.fixture(scope="session")
 def pg_databases() -> Iterator[PgDatabases | None]:
     if not PG_URL:
+        if REQUIRE_PG:
+            pytest.fail("LCTASKS_REQUIRE_PG=1 but LCTASKS_TEST_PG_URL is not set")
         yield None
         return
     dbs = PgDatabases()
@@ -139,7 +168,7 @@ def db_url(
         yield f"sqlite:///{tmp_path / 'lctasks.db'}"
         return
     if pg_databases is None:
-        pytest.skip(NO_PG)
+        skip_without_pg()
     request.applymarker(pytest.mark.postgres)
     name = pg_databases.take()
     try:
@@ -152,7 +181,7 @@ def db_url(
 def pg_db_url(pg_databases: PgDatabases | None) -> Iterator[str]:
     """Only PostgreSQL: a fresh database (schema at head, no data), for PG-only tests."""
     if pg_databases is None:
-        pytest.skip(NO_PG)
+        skip_without_pg()
     name = pg_databases.take()
     try:
         yield pg_url_for(name)
@@ -164,7 +193,7 @@ def pg_db_url(pg_databases: PgDatabases | None) -> Iterator[str]:
 def empty_pg_url(pg_databases: PgDatabases | None) -> Iterator[str]:
     """A PostgreSQL database without any schema (skipped without a server)."""
     if pg_databases is None:
-        pytest.skip(NO_PG)
+        skip_without_pg()
     name = pg_databases.create(None)
     try:
         yield pg_url_for(name)
@@ -181,9 +210,25 @@ def database(db_url: str) -> Iterator[Database]:
         db.dispose()
 
 
+# 01:00 on 1 December 2026 in Beijing = 17:00 UTC on 30 November: the hour where the
+# office's date, month and report period differ from UTC's (and from New York's).
+OFFICE_NOW = dt.datetime(2026, 11, 30, 17, 0, tzinfo=dt.UTC)
+OFFICE_TODAY = dt.date(2026, 12, 1)
+
+
+@pytest.fixture
+def office_clock() -> Iterator[time_machine.Traveller]:
+    """Pin the clock at :data:`OFFICE_NOW` (ticking): "today" in the office is 2026-12-01."""
+    with time_machine.travel(OFFICE_NOW, tick=True) as traveller:
+        yield traveller
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Tests never touch the user's real data, config or identity."""
+    from lctasks import clock
+
+    clock.use_zone(None)  # the office zone is re-read from this test's settings
     monkeypatch.delenv("LCTASKS_DB", raising=False)
     monkeypatch.delenv("LCTASKS_PLAN", raising=False)
     monkeypatch.delenv("LCTASKS_CONFIG", raising=False)

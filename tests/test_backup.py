@@ -23,7 +23,7 @@ from lctasks.services.base import ServiceContext
 from lctasks.services.ledger import LedgerService
 from lctasks.services.people import PeopleService
 from lctasks.services.workflow import WorkflowService
-from tests.conftest import pg_url_for
+from tests.conftest import pg_url_for, skip_without_pg
 from tests.dbdump import dump
 
 ME = Actor("测试员", Source.CLI)
@@ -52,7 +52,7 @@ def fill(db: Database) -> None:
 @pytest.fixture
 def other_pg(pg_databases: Any) -> Iterator[str]:
     if pg_databases is None:
-        pytest.skip("PostgreSQL: set LCTASKS_TEST_PG_URL")
+        skip_without_pg()
     name = pg_databases.take()
     try:
         yield pg_url_for(name)

@@ -218,7 +218,7 @@ def test_if_version_conflict(db: str) -> None:
     assert code == 4
 
 
-def test_progress_check_extend_return_reopen_history(db: str) -> None:
+def test_progress_check_extend_return_reopen_history(office_clock: object, db: str) -> None:
     code, doc, _ = jrun(
         db,
         "progress",
@@ -241,7 +241,8 @@ def test_progress_check_extend_return_reopen_history(db: str) -> None:
     assert code == 4 and "共 3 项" in stderr
     code, doc, _ = jrun(db, "check", "C10.M03", "3", "--undo")
     assert doc["results"][0]["changes"]["progress"] == [67, 33]
-    # today is past the plan's 2025-12-31 deadline: a late extension needs --late
+    # today (pinned: 2026-12-01) is past the plan's 2025-12-31 deadline: a late
+    # extension needs --late
     code, _, stderr = run(db, "extend", "C10.M03", "--to", "2099年6月底前", "--reason", "疫情")
     assert code == 5 and "--late" in stderr
     code, doc, _ = jrun(

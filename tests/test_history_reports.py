@@ -7,12 +7,14 @@ import datetime as dt
 import pytest
 from sqlalchemy import text
 
+from lctasks import clock
 from lctasks.db.engine import Database
 from lctasks.domain import Actor, InvalidInputError, Light, NotFoundError, Source
 from lctasks.services.base import ServiceContext
 from lctasks.services.history import HistoryService, LogFilter
 from lctasks.services.reports import ReportService
 from lctasks.services.workflow import WorkflowService
+from tests.conftest import OFFICE_TODAY
 from tests.wfdata import seed
 
 
@@ -22,7 +24,8 @@ def ctx(database: Database) -> ServiceContext:
     return ServiceContext(database, Actor("王督查", Source.CLI))
 
 
-def test_history_log_and_verify(ctx: ServiceContext) -> None:
+def test_history_log_and_verify(ctx: ServiceContext, office_clock: object) -> None:
+    # 01:00 in Beijing on 1 December = 17:00 UTC on 30 November: "today" is the office's day
     wf = WorkflowService(ctx)
     wf.assign(["C10.M01", "C10.M03"], lead="市工业和信息化局")
     WorkflowService(ctx.with_actor(Actor("李联络", Source.TUI))).report_progress(
@@ -40,8 +43,11 @@ def test_history_log_and_verify(ctx: ServiceContext) -> None:
     assert len(hs.log(LogFilter(actor="李联络"))) == 1
     assert len(hs.log(LogFilter(limit=2))) == 2
     assert len(hs.log(LogFilter(source="tui"))) == 1
-    assert len(hs.log(LogFilter(since=dt.date.today()))) == 4
-    assert hs.log(LogFilter(until=dt.date.today() - dt.timedelta(days=1))) == []
+    assert clock.today() == OFFICE_TODAY
+    assert len(hs.log(LogFilter(since=OFFICE_TODAY))) == 4
+    assert hs.log(LogFilter(until=OFFICE_TODAY - dt.timedelta(days=1))) == []
+    assert hs.log(LogFilter(since=OFFICE_TODAY + dt.timedelta(days=1))) == []
+    assert len(hs.log(LogFilter(until=OFFICE_TODAY))) == 4
     with pytest.raises(InvalidInputError):
         hs.log(LogFilter(source="email"))
     assert hs.verify().ok

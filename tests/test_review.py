@@ -10,6 +10,7 @@ import pytest
 import tomlkit
 from sqlalchemy import func, select
 
+from lctasks import clock
 from lctasks.db.engine import Database
 from lctasks.db.models import EventRow
 from lctasks.domain import (
@@ -26,6 +27,7 @@ from lctasks.services.reports import ReportService
 from lctasks.services.review import ReviewService
 from lctasks.services.workflow import WorkflowService
 from lctasks.snapshot import SnapshotFilter, parse_snapshot, snapshot_bytes, write_snapshot
+from tests.conftest import OFFICE_TODAY
 
 AS_OF = dt.date(2025, 6, 30)
 
@@ -104,7 +106,11 @@ def test_export_totals_equal_the_report(ctx: ServiceContext) -> None:
         )
 
 
-def test_export_shows_what_was_done_and_is_byte_stable(ctx: ServiceContext, tmp_path: Path) -> None:
+def test_export_shows_what_was_done_and_is_byte_stable(
+    office_clock: object, ctx: ServiceContext, tmp_path: Path
+) -> None:
+    # the clock is pinned before ctx writes: the report is made at 01:00 Beijing on
+    # 1 December (30 November in UTC), so "the end of the as-of day" is the office's
     svc = ReviewService(ctx)
     first, second = tmp_path / "a.toml", tmp_path / "b.toml"
     write_snapshot(svc.export(as_of=AS_OF), first)
@@ -119,7 +125,10 @@ def test_export_shows_what_was_done_and_is_byte_stable(ctx: ServiceContext, tmp_
     assert t1["progress"] == 60 and t1["status"] == "in_progress"
     # as of a date, the latest report is the latest made by the end of that day
     assert "latest_report" not in t1
-    today = ReviewService(ctx).export(as_of=dt.date.today()).task_map()["C06.M01"]
+    assert clock.today() == OFFICE_TODAY
+    day_before = ReviewService(ctx).export(as_of=OFFICE_TODAY - dt.timedelta(days=1))
+    assert day_before.task_map()["C06.M01"].latest_report is None
+    today = ReviewService(ctx).export(as_of=OFFICE_TODAY).task_map()["C06.M01"]
     assert today.latest_report is not None
     assert today.latest_report.made == "完成可研报告编制"
     assert today.latest_report.problems == "用地指标紧张"

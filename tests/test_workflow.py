@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from lctasks import clock
 from lctasks.db.engine import Database, open_database
 from lctasks.db.models import EventRow, PersonRow, ProgressRow
 from lctasks.db.sql import LiteDatabase
@@ -30,6 +31,7 @@ from lctasks.services.workflow import (
     normalize_keys,
     read_id_lines,
 )
+from tests.conftest import OFFICE_NOW, OFFICE_TODAY
 from tests.wfdata import seed, task_row
 
 
@@ -329,7 +331,7 @@ def test_key_lists_from_files() -> None:
     assert normalize_keys(["c10.m01", "C10.M01", " i07 "]) == ["C10.M01", "I07"]
 
 
-def test_sqlite3_fast_path_writes_what_the_orm_reads(tmp_path: Path) -> None:
+def test_sqlite3_fast_path_writes_what_the_orm_reads(tmp_path: Path, office_clock: object) -> None:
     """The CLI's LiteDatabase and the SQLAlchemy path share one chain and one format."""
     url = f"sqlite:///{tmp_path / 'fast.db'}"
     db = open_database(url)
@@ -351,12 +353,16 @@ def test_sqlite3_fast_path_writes_what_the_orm_reads(tmp_path: Path) -> None:
         dt.date(2024, 1, 31),
         "市科技局",
     )
-    assert row.updated_at.year >= 2026 and task_row(db, "C10.M01").status == "closed"
+    # stored as the UTC instant of the pinned clock (17:00 UTC, 01:00 in Beijing)
+    assert row.updated_at.replace(tzinfo=dt.UTC).date() == OFFICE_NOW.date()
+    assert abs(row.updated_at.replace(tzinfo=dt.UTC) - OFFICE_NOW) < dt.timedelta(minutes=10)
+    assert clock.office_date(row.updated_at) == OFFICE_TODAY
+    assert task_row(db, "C10.M01").status == "closed"
     with db.read() as s:
         rep = verify_chain(s)
         reps = list(s.scalars(select(ProgressRow)))
     assert rep.ok and rep.checked == 6
-    assert reps[0].at.year >= 2026 and reps[0].percent == 10
+    assert clock.office_date(reps[0].at) == OFFICE_TODAY and reps[0].percent == 10
     db.dispose()
 
 

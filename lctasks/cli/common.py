@@ -14,6 +14,7 @@ import sys
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import TYPE_CHECKING, Any
 
+from lctasks import clock
 from lctasks.domain import Actor, LctasksError, Source
 from lctasks.i18n import t
 
@@ -68,7 +69,7 @@ def typed_date(text: str) -> dt.date:
     """A date as people type it (2025-12-31, 2026年6月底前, +30d …), relative to today."""
     from lctasks.dates import parse_date
 
-    return parse_date(text, today=dt.date.today())
+    return parse_date(text, today=clock.today())
 
 
 def service_context(ctx: typer.Context) -> Any:

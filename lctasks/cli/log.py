@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from lctasks import clock
 from lctasks.cli.common import (
     err,
     out,
@@ -141,7 +142,7 @@ def _event_json(e: Event) -> dict[str, Any]:
 def _event_line(e: Event) -> str:
     from lctasks.cli.actions import describe
 
-    at = e.at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    at = e.at.astimezone(clock.office_zone()).strftime("%Y-%m-%d %H:%M:%S")
     parts = [f"#{e.seq}", at, e.actor, e.source.value, e.action, e.task or "-"]
     detail = describe(e.changes) if e.changes else ""
     if detail:

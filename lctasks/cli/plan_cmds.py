@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from lctasks import clock
 from lctasks.cli.common import err, out, print_json, state, want_json
 from lctasks.cli.table import clip, pad, render, width
 from lctasks.domain import InvalidInputError, Light, Status, Task, TaskKind
@@ -204,7 +205,7 @@ def _date(text: str | None) -> dt.date | None:
         return None
     from lctasks.dates import parse_date
 
-    return parse_date(text, today=dt.date.today())
+    return parse_date(text, today=clock.today())
 
 
 def _light_text(light: Light | None) -> str:
@@ -488,7 +489,7 @@ def show_lines(detail: TaskDetail) -> list[str]:
     else:
         pct = f" {rep.percent}%" if rep.percent is not None else ""
         lines.append(
-            f"{t('show.report')}{_p(f'{rep.at.date().isoformat()} {rep.actor}{pct}')}"
+            f"{t('show.report')}{_p(f'{clock.office_date(rep.at).isoformat()} {rep.actor}{pct}')}"
             f"{_colon()}{rep.made}"
         )
         if rep.problems:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from lctasks import clock
 from lctasks.cli.common import err, out, print_json, state, want_json
 from lctasks.domain import InvalidInputError, Status
 from lctasks.i18n import MESSAGES, language, t
@@ -109,7 +110,7 @@ def _day(text: str | None) -> dt.date | None:
         return None
     from lctasks.dates import parse_date
 
-    return parse_date(text, today=dt.date.today())
+    return parse_date(text, today=clock.today())
 
 
 def _chapter(text: str) -> int:
@@ -324,7 +325,7 @@ def diff(
     def day(text: str) -> dt.date:  # as apply reads them: 2027年3月底前, 年底 …
         from lctasks.dates import parse_date
 
-        return parse_date(text, today=dt.date.today())
+        return parse_date(text, today=clock.today())
 
     _say_waiting(old, new)
     d, tasks = diff_files(old, new, parse_date=day)

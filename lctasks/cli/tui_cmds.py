@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from lctasks import clock
 from lctasks.cli.common import state
 
 
@@ -22,11 +23,9 @@ def run_tui(
         os.environ["LCTASKS_LANG"] = "en"
     day = None
     if as_of:
-        import datetime as dt
-
         from lctasks.dates import parse_date
 
-        day = parse_date(as_of, today=dt.date.today())
+        day = parse_date(as_of, today=clock.today())
     # textual is heavy (~260 ms): imported only when the TUI opens
     from lctasks.tui.app import LctasksApp
     from lctasks.tui.backend import Backend

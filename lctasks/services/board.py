@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lctasks import clock
 from lctasks.config import Settings, load_settings
 from lctasks.domain import NotFoundError, ProgressReport, Status
 from lctasks.i18n import MESSAGES, t
@@ -308,7 +309,7 @@ class BoardService:
 
         from lctasks.db.models import ProgressRow, TaskRow
 
-        until = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        until = clock.day_end(as_of)
         q = (
             select(ProgressRow.task_id, func.max(ProgressRow.at))
             .join(TaskRow, TaskRow.id == ProgressRow.task_id)
@@ -320,7 +321,7 @@ class BoardService:
         out: dict[int, dt.date] = {}
         for task_id, at in s.execute(q):
             if at is not None:
-                out[task_id] = at.date() if isinstance(at, dt.datetime) else at
+                out[task_id] = clock.office_date(at)
         return out
 
     def reports(self, plan: str, key: str) -> list[ProgressReport]:
@@ -446,7 +447,7 @@ class BoardService:
             new_status = _new_status(action, changes)
             if new_status is None:
                 continue
-            day = at.date() if isinstance(at, dt.datetime) else at
+            day = clock.office_date(at)
             if new_status in FINISHED:
                 finished_at.setdefault(key, day)
                 reopened.discard(key)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lctasks import clock
 from lctasks.db.models import EventRow, PlanRow, TaskRow
 from lctasks.domain import TRANSITIONS, Event, InvalidInputError, NotFoundError, Source
 from lctasks.i18n import MESSAGES, t
@@ -69,13 +70,13 @@ class LogFilter:
 def _start(value: dt.date | dt.datetime) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return dt.datetime.combine(value, dt.time(), tzinfo=dt.UTC)
+    return clock.day_start(value)
 
 
 def _end(value: dt.date | dt.datetime) -> dt.datetime:
     if isinstance(value, dt.datetime):
         return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return dt.datetime.combine(value + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    return clock.day_end(value)
 
 
 class HistoryService:

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lctasks import clock
 from lctasks.db.models import ActualRow, ChecklistRow, PersonRow, ShareRow, TaskRow, UnitRow
 from lctasks.domain import (
     InvalidInputError,
@@ -537,7 +538,7 @@ class IndicatorService(Service):
             elif mode == "midterm":
                 year = start + (end - start) // 2
             elif year is None:
-                today = as_of or dt.date.today()
+                today = as_of or clock.today()
                 year = min(end, today.year - 1) if today.year > start else start
             tasks = s.scalars(
                 select(TaskRow)

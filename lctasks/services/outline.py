@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from lctasks import clock
 from lctasks.db.models import PlanNodeRow, PlanRow, TaskRow
 from lctasks.domain import Light, TaskKind, Unplaced
 from lctasks.services.plans import resolve_plan
@@ -47,7 +48,7 @@ class OutlineQueries(TaskQueries):
         Python sees one row per distinct group, not one per task.
         """
         light = _LightMemo(as_of, self._settings())
-        since = dt.datetime.combine(light.period_start, dt.time(), dt.UTC)
+        since = clock.day_start(light.period_start)
         latest = self._latest_subquery(plan, None, as_of).subquery()
         bucket = case((latest.c.at >= since, 1), (latest.c.at.is_not(None), 0), else_=None).label(
             "bucket"
@@ -79,7 +80,7 @@ class OutlineQueries(TaskQueries):
 
     def outline(self, plan: str | None = None, *, as_of: dt.date | None = None) -> PlanOutline:
         """Parts → chapters → sections (and boxes) with task, red and yellow counts."""
-        as_of = as_of or dt.date.today()
+        as_of = as_of or clock.today()
         with self.db.read() as s:
             plan_row = resolve_plan(s, plan)
             nodes = list(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from lctasks import clock
 from lctasks.config import Settings, settings_of
 from lctasks.db.models import PlanNodeRow, ProgressRow, TaskRow, UnitRow
 from lctasks.domain import InvalidInputError, Light, Status
@@ -120,9 +121,9 @@ class ReportService:
     ) -> Report:
         if by not in BY:
             raise InvalidInputError(t("report.by", value=by))
-        day = as_of or dt.date.today()
+        day = as_of or clock.today()
         settings = self._settings()
-        end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        end_of_day = clock.day_end(day)
         with self.ctx.db.read() as s:
             plan_row = resolve_plan(s, plan)
             latest = (
@@ -165,7 +166,7 @@ class ReportService:
             status = Status(status_s)
             # many tasks share start, deadline, status and progress: compute each
             # combination once (the rules format their reasons, which costs)
-            last_day = (last.date() if isinstance(last, dt.datetime) else last) if last else None
+            last_day = clock.office_date(last) if last else None
             memo_key = (status, start, due, progress, last_day)
             light = memo.get(memo_key)
             if light is None:

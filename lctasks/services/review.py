@@ -31,6 +31,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from lctasks import clock
 from lctasks.domain import (
     Actor,
     ConflictError,
@@ -264,9 +265,9 @@ class ReviewService:
         from lctasks.services.plans import resolve_plan
 
         flt = flt or SnapshotFilter()
-        day = as_of or dt.date.today()
+        day = as_of or clock.today()
         settings = self._settings()
-        end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        end_of_day = clock.day_end(day)
         units = _resolve_units(flt.units)
         with self.ctx.db.read() as s:
             plan_row = resolve_plan(s, plan)
@@ -355,7 +356,7 @@ class ReviewService:
         ) in rows:
             status = status_of[status_s]
             report = reports.get(tid)
-            last_day = report.at.date() if report is not None else None
+            last_day = clock.office_date(report.at) if report is not None else None
             case = (status, start, due, progress, last_day)
             light = lights.get(case)
             if light is None:
@@ -408,7 +409,7 @@ class ReviewService:
         changes; conflicts are returned, for the caller to show.
         """
         text, name = read_text(path)
-        today = dt.date.today()
+        today = clock.today()
 
         def parse_day(value: str) -> dt.date:
             from lctasks.dates import parse_date

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Text, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
+from lctasks import clock
 from lctasks.config import Settings
 from lctasks.db.models import CoUnitRow, PlanNodeRow, PlanRow, ProgressRow, TaskRow, UnitRow
 from lctasks.domain import (
@@ -326,7 +327,7 @@ class TaskQueries(Service):
         (status, dates, progress), JSON columns are parsed once per distinct value.
         """
         flt = flt or TaskFilter()
-        as_of = as_of or dt.date.today()
+        as_of = as_of or clock.today()
         light = _LightMemo(as_of, self._settings())
         with self.db.read() as s:
             plan = resolve_plan(s, flt.plan)
@@ -388,7 +389,7 @@ class TaskQueries(Service):
             ProgressRow.task_id
         )
         if as_of is not None:  # the latest report at or before the as-of day
-            end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), dt.UTC)
+            end = clock.day_end(as_of)
             latest = latest.where(ProgressRow.at < end)
         if ids is not None and len(ids) <= CHUNK:
             return latest.where(ProgressRow.task_id.in_(ids))
@@ -403,7 +404,7 @@ class TaskQueries(Service):
         out: dict[int, dt.date] = {}
         for tid, at in s.execute(self._latest_subquery(plan, ids, as_of)):
             if at is not None:
-                out[tid] = at.date() if isinstance(at, dt.datetime) else at
+                out[tid] = clock.office_date(at)
         return out
 
     def _latest_reports(
@@ -495,7 +496,7 @@ class TaskQueries(Service):
         """One task with checklist, targets, owners, suggestion, latest report and light."""
         with self.db.read() as s:
             plan_row = resolve_plan(s, plan)
-            return self._full_task(s, plan_row, key, as_of or dt.date.today())
+            return self._full_task(s, plan_row, key, as_of or clock.today())
 
     def _full_task(self, s: Session, plan_row: PlanRow, key: str, as_of: dt.date) -> Task:
         row = load_tasks(s, plan_row, [key])[key]
@@ -513,7 +514,7 @@ class TaskQueries(Service):
             latest_report=latest,
             plan_code=plan_row.code,
         )
-        end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), dt.UTC)
+        end = clock.day_end(as_of)
         latest_at = as_utc(latest.at) if latest is not None else None
         if latest_at is not None and latest_at >= end:
             # the task shows its newest report, but the light as of a past day
@@ -537,7 +538,7 @@ class TaskQueries(Service):
         """``get_task`` plus where the task stands in the plan (part, chapter, section, box)."""
         with self.db.read() as s:
             plan_row = resolve_plan(s, plan)
-            task = self._full_task(s, plan_row, key, as_of or dt.date.today())
+            task = self._full_task(s, plan_row, key, as_of or clock.today())
             nodes = {
                 (n.kind, n.chapter, n.number): n
                 for n in s.scalars(

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 
+from lctasks import clock
 from lctasks.db.sql import Runner, db_datetime
 from lctasks.domain import (
     SETTABLE,
@@ -334,7 +335,7 @@ class WorkflowService(BatchEngine):
         if period.strip():
             period = parse_period(period)
         else:  # the current period of the office's cadence (monthly by default)
-            period = report_period(today or dt.date.today(), self._cadence()).label
+            period = report_period(today or clock.today(), self._cadence()).label
 
         def prepare(runner: Runner, tasks: list[TaskState]) -> None:
             if percent is None:
@@ -524,7 +525,7 @@ class WorkflowService(BatchEngine):
         """延期: move the deadline later, keeping the first one in original_due."""
         if not reason.strip():
             raise InvalidInputError(t("wf.required", what=t("wf.reason")))
-        day = today or dt.date.today()
+        day = today or clock.today()
 
         def step(runner: Runner, task: TaskState) -> Change | None:
             check_from("extend", task)

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from lctasks import clock
 from lctasks.domain import Unit
 from lctasks.i18n import t
 from lctasks.tui import strings as _strings  # registers the TUI's messages
@@ -46,7 +47,7 @@ class LctasksApp(App[None]):
         self._backend = backend
         self._factory = backend_factory
         self._backend_lock = threading.Lock()
-        self.as_of = as_of or dt.date.today()
+        self.as_of = as_of or clock.today()
         self.poll_interval = poll_interval
         self._user_keymap = dict(keymap or {})
         self._my_unit = my_unit

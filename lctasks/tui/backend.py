@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from lctasks import clock
 from lctasks.domain import (
     Actor,
     ConflictError,
@@ -197,7 +198,7 @@ class Backend:
         assert self.plan_code is not None
         now = {
             r.key: r.version
-            for r in self.board.rows(self.plan_code, as_of=dt.date.today(), keys=keys)
+            for r in self.board.rows(self.plan_code, as_of=clock.today(), keys=keys)
         }
         stale = [k for k in keys if k in versions and k in now and now[k] != versions[k]]
         if stale:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import ClassVar
 
 from rich.console import Group, RenderableType
@@ -13,6 +12,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from lctasks import clock
 from lctasks.domain import Light, Task
 from lctasks.i18n import ZH, language, t
 from lctasks.tui.backend import TaskDetail
@@ -41,7 +41,7 @@ def _event_line(ev: object) -> Text:
     from lctasks.domain import Event
 
     assert isinstance(ev, Event)
-    when = ev.at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M")
+    when = ev.at.astimezone(clock.office_zone()).strftime("%Y-%m-%d %H:%M")
     line = Text(f"{when} ", style="dim")
     line.append(f"{ev.actor} ", style="bold")
     line.append(f"{ev.action}", style="cyan")
@@ -153,7 +153,7 @@ def render_detail(detail: TaskDetail, *, accept_key: str = "y") -> RenderableTyp
         parts.append(Text(t("detail.no_reports"), style="dim"))
     for rep in detail.reports:
         r = Text()
-        r.append(rep.at.strftime("%Y-%m-%d"), style="bold")
+        r.append(clock.office_date(rep.at).isoformat(), style="bold")
         r.append(f" {rep.actor}", style="dim")
         if rep.percent is not None:
             r.append(f"  {rep.percent}%")

@@ -9,7 +9,7 @@ lctasks evaluate --final
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -186,78 +186,6 @@ def _target_text(r: EvalRow) -> str:
     return f"{sp.compare.sign}{_num(sp.target)}"
 
 
-def _row_json(r: EvalRow) -> dict[str, Any]:
-    j = r.judgement
-    return {
-        "id": r.key,
-        "target": r.ref.label,
-        "kind": r.kind,
-        "name": r.spec.name,
-        "unit": r.spec.unit,
-        "binding": r.spec.binding,
-        "path": r.spec.path.value,
-        "compare": r.spec.compare.value,
-        "baseline": r.spec.baseline,
-        "target_value": r.spec.target,
-        "annual": r.spec.annual,
-        "annual_unit": r.spec.annual_unit,
-        "text_target": r.spec.text or None,
-        "actuals": {str(y): v for y, v in sorted(r.by_year.items())},
-        "assessment": j.assessment.value if j.assessment else None,
-        "judged_year": j.year,
-        "compared": j.actual,
-        "expected": j.expected,
-        "behind_points": j.behind_points,
-        "light": (r.light.value if r.light else None),
-        "reached": j.reached,
-        "status": r.status,
-        "lead": r.lead,
-        "shares": [
-            {
-                "unit": sh.unit,
-                "target": sh.spec.target
-                if sh.spec.path.value not in ("each_year", "points")
-                else sh.spec.annual,
-                "baseline": sh.spec.baseline,
-                "text_target": sh.spec.text or None,
-                "actuals": {
-                    a.period: (
-                        a.value
-                        if a.value is not None
-                        else (a.assessment.value if a.assessment else None)
-                    )
-                    for a in sh.actuals
-                },
-                "light": sh.judgement.light.value if sh.judgement.light else None,
-                "reached": sh.judgement.reached,
-            }
-            for sh in r.shares
-        ],
-        "failing_units": list(r.failing),
-        "tasks_behind": [{"id": k, "title": ti, "status": st} for k, ti, st in r.behind],
-    }
-
-
-def evaluation_doc(ev: Evaluation) -> dict[str, Any]:
-    """The evaluation as a document (JSON, and the ``[evaluation]`` section of a snapshot)."""
-    return {
-        "plan": ev.plan,
-        "mode": ev.mode,
-        "year": ev.year,
-        "counts": ev.counts,
-        "rows": [_row_json(r) for r in ev.rows],
-    }
-
-
-def _toml_ready(value: Any) -> Any:
-    """TOML has no null: drop None values (an absent key reads as 'not recorded')."""
-    if isinstance(value, dict):
-        return {k: _toml_ready(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_toml_ready(v) for v in value]
-    return value
-
-
 def evaluate(
     ctx: typer.Context,
     year: Annotated[
@@ -287,11 +215,13 @@ def evaluate(
         )
     mode = "final" if final else "midterm" if midterm else "year"
     ev = _service(ctx).evaluate(year=year, mode=mode, keys=ids)
-    doc = evaluation_doc(ev)
+    doc = ev.to_doc()
     if toml:
         import tomli_w
 
-        typer.echo(tomli_w.dumps({"evaluation": _toml_ready(doc)}), nl=False)
+        from lctasks.services.indicators import toml_ready
+
+        typer.echo(tomli_w.dumps({"evaluation": toml_ready(doc)}), nl=False)
         return
     if want_json(ctx, json_):
         print_json(doc)

@@ -161,6 +161,11 @@ class Evaluation:
     year: int
     rows: tuple[EvalRow, ...]
 
+    def to_doc(self) -> dict[str, Any]:
+        """The evaluation as plain data: JSON, a snapshot's ``[evaluation]`` (TOML-ready
+        with :func:`toml_ready`), a meeting pack's evaluation page."""
+        return evaluation_doc(self)
+
     @property
     def counts(self) -> dict[str, int]:
         out = {"total": len(self.rows), "reached": 0, "not_reached": 0, "unknown": 0}
@@ -617,6 +622,78 @@ class IndicatorService(Service):
             return Evaluation(plan_row.code, plan_row.title, mode, year, tuple(rows))
 
 
+def _row_json(r: EvalRow) -> dict[str, Any]:
+    j = r.judgement
+    return {
+        "id": r.key,
+        "target": r.ref.label,
+        "kind": r.kind,
+        "name": r.spec.name,
+        "unit": r.spec.unit,
+        "binding": r.spec.binding,
+        "path": r.spec.path.value,
+        "compare": r.spec.compare.value,
+        "baseline": r.spec.baseline,
+        "target_value": r.spec.target,
+        "annual": r.spec.annual,
+        "annual_unit": r.spec.annual_unit,
+        "text_target": r.spec.text or None,
+        "actuals": {str(y): v for y, v in sorted(r.by_year.items())},
+        "assessment": j.assessment.value if j.assessment else None,
+        "judged_year": j.year,
+        "compared": j.actual,
+        "expected": j.expected,
+        "behind_points": j.behind_points,
+        "light": (r.light.value if r.light else None),
+        "reached": j.reached,
+        "status": r.status,
+        "lead": r.lead,
+        "shares": [
+            {
+                "unit": sh.unit,
+                "target": sh.spec.target
+                if sh.spec.path.value not in ("each_year", "points")
+                else sh.spec.annual,
+                "baseline": sh.spec.baseline,
+                "text_target": sh.spec.text or None,
+                "actuals": {
+                    a.period: (
+                        a.value
+                        if a.value is not None
+                        else (a.assessment.value if a.assessment else None)
+                    )
+                    for a in sh.actuals
+                },
+                "light": sh.judgement.light.value if sh.judgement.light else None,
+                "reached": sh.judgement.reached,
+            }
+            for sh in r.shares
+        ],
+        "failing_units": list(r.failing),
+        "tasks_behind": [{"id": k, "title": ti, "status": st} for k, ti, st in r.behind],
+    }
+
+
+def evaluation_doc(ev: Evaluation) -> dict[str, Any]:
+    """The evaluation as a document (JSON, and the ``[evaluation]`` section of a snapshot)."""
+    return {
+        "plan": ev.plan,
+        "mode": ev.mode,
+        "year": ev.year,
+        "counts": ev.counts,
+        "rows": [_row_json(r) for r in ev.rows],
+    }
+
+
+def toml_ready(value: Any) -> Any:
+    """TOML has no null: drop None values (an absent key reads as 'not recorded')."""
+    if isinstance(value, dict):
+        return {k: toml_ready(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [toml_ready(v) for v in value]
+    return value
+
+
 def _behind(
     task: TaskRow, tasks: Sequence[TaskRow], links: dict[str, list[str]]
 ) -> tuple[tuple[str, str, str], ...]:
@@ -673,7 +750,9 @@ __all__ = [
     "IndicatorService",
     "ShareResult",
     "TargetRef",
+    "evaluation_doc",
     "parse_period",
     "share_spec",
     "task_specs",
+    "toml_ready",
 ]

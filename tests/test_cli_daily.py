@@ -73,9 +73,8 @@ def _interrupt_while_reading(args: list[str]) -> tuple[int, str, str]:
     try:
         assert proc.stderr is not None and proc.stdout is not None
         first = proc.stderr.readline().decode()  # blocks until the prompt is written
-        os.write(master, b"C06.M01\n")  # half an ID list typed…
         _wait_blocked_in_read(proc.pid)
-        proc.send_signal(signal.SIGINT)  # …then Ctrl-C, as a person presses it: mid-read
+        proc.send_signal(signal.SIGINT)  # Ctrl-C, as a person presses it: mid-read
         stdout, rest = proc.communicate(timeout=60)
     finally:
         os.close(master)
@@ -102,3 +101,80 @@ def test_ctrl_c_on_the_typer_path_too(db: str) -> None:
     assert code == 130 and stdout == ""
     assert "Traceback" not in stderr and "Aborted" not in stderr
     assert stderr.strip().splitlines()[-1] == "已中断（Ctrl-C）：未完成的更改没有写入"
+
+
+def cli(db: str, *args: str) -> tuple[int, str, str]:
+    from typer.testing import CliRunner
+
+    from lctasks.cli.app import app
+
+    res = CliRunner().invoke(app, ["--db", db, "--as", "王督查", *args])
+    return res.exit_code, res.stdout, res.stderr
+
+
+def _a_worked_task(db: str) -> None:
+    assert cli(db, "assign", "C06.M01", "--lead", "kjj", "--co", "fgw")[0] == 0
+    assert cli(db, "status", "C06.M01", "done")[0] == 0
+    assert cli(db, "progress", "C06.M01", "--made", "建成", "--percent", "50")[0] == 0
+    code, _, err = cli(db, "extend", "C06.M01", "--to", "2026-06-30", "--reason", "调整", "--late")
+    assert code == 0, err
+    assert cli(db, "close", "C06.M01", "--note", "平台挂牌", "--evidence", "聊科字12号")[0] == 0
+
+
+def test_history_shows_labels_not_internal_values(db: str) -> None:
+    _a_worked_task(db)
+    code, stdout, _ = cli(db, "history", "C06.M01")
+    assert code == 0
+    for leak in ("None", "False", "True", "explicit", "extended", "period=", "{'", "[]", "cli"):
+        assert leak not in stdout, leak
+    assert "期限依据：原文明确 → 已延期" in stdout
+    assert "逾期补批：否 → 是" in stdout
+    assert "进展报告：报告期：" in stdout and "进展：建成；完成：50%" in stdout
+    assert "佐证材料：— → 聊科字12号" in stdout
+    assert "配合单位：— → 市发展改革委" in stdout
+
+
+def test_history_log_report_line_up_by_display_width(db: str) -> None:
+    from lctasks.cli.table import width
+
+    _a_worked_task(db)
+    for args in (["history", "C06.M01"], ["log", "-n", "5"], ["report", "--as-of", "2026-01-15"]):
+        code, stdout, _ = cli(db, *args)
+        assert code == 0 and "\t" not in stdout, args
+        lines = [ln for ln in stdout.splitlines() if ln.strip()]
+        head = next(ln for ln in lines if ln.startswith(("序号", "牵头单位")))
+        table = lines[lines.index(head) : lines.index(head) + 3]
+        if args[0] == "report":  # numbers right-aligned: every line ends in one column
+            assert len({width(ln) for ln in table}) == 1, table
+            continue
+        # the second column starts at the same display column on every line
+        starts = set()
+        for ln in table:
+            first = ln.split("  ")[0]
+            rest = ln[len(first) :]
+            starts.add(width(first) + len(rest) - len(rest.lstrip(" ")))
+        assert len(starts) == 1, table
+
+
+def test_csv_where_a_table_is_printed(db: str, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    _a_worked_task(db)
+    code, stdout, _ = cli(db, "history", "C06.M01", "--csv")
+    rows = list(csv.reader(io.StringIO(stdout)))
+    assert rows[0] == ["序号", "时间", "操作人", "来源", "动作", "任务", "变更", "原因"]
+    assert rows[-1][4] == "销号" and rows[-1][7] == "“平台挂牌”"
+    code, stdout, _ = cli(db, "report", "--as-of", "2026-01-15", "--csv")
+    rows = list(csv.reader(io.StringIO(stdout)))
+    assert rows[0][:3] == ["牵头单位", "总数", "完成"]
+    assert ["市科技局", "1", "1", "100.0%", "1", "0", "0", "0"] in rows
+    before, after = tmp_path / "a.toml", tmp_path / "b.toml"
+    assert cli(db, "export", "--as-of", "2025-06-30", "--out", str(before))[0] == 0
+    assert cli(db, "note", "C06.M02", "开会")[0] == 0
+    assert cli(db, "assign", "C06.M02", "--lead", "kjj")[0] == 0
+    assert cli(db, "export", "--as-of", "2025-06-30", "--out", str(after))[0] == 0
+    code, stdout, _ = cli(db, "diff", str(before), str(after), "--csv")
+    rows = list(csv.reader(io.StringIO(stdout)))
+    assert rows[0] == ["类别", "编号", "任务", "牵头单位", "变化"]
+    assert rows[1][1] == "C06.M02" and rows[1][4] == "— → 市科技局"

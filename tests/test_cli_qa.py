@@ -196,7 +196,7 @@ def test_progress_period_is_checked_and_follows_the_cadence(
         assert code == 4 and f"无法识别的报送期：“{bad}”" in err  # was stored as typed
     assert events(db) == before
     code, out, _ = run(db, "progress", "C10.M05", "--made", "x", "--period", "2026年第三季度")
-    assert code == 0 and "period=2026-Q3" in out
+    assert code == 0 and "报告期：2026-Q3" in out
     settings = tmp_path / "settings.toml"
     settings.write_text('[reports]\ncadence = "quarterly"\n', encoding="utf-8")
     monkeypatch.setenv("LCTASKS_CONFIG", str(settings))

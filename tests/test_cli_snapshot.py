@@ -92,7 +92,12 @@ def test_meeting_round_trip(db: str, tmp_path: Path) -> None:
 
     code, stdout, _ = run(db, "diff", str(before), str(after))
     assert code == 0
-    assert "新销号：1 个\n  C06.M01\t建设技术创新平台\t市科技局" in stdout
+    # aligned by display width (a Chinese character is two columns), not tabs
+    assert (
+        "新销号：1 个\n"
+        "  编号     任务              牵头单位  变化\n"
+        "  C06.M01  建设技术创新平台  市科技局\n"
+    ) in stdout
     assert "分配/改派" in stdout and "— → 市科技局（配合：市发展改革委）" in stdout
     code, stdout, _ = run(db, "diff", str(before), str(after), "--json")
     data = json.loads(stdout)

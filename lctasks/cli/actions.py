@@ -22,9 +22,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lctasks import labels
 from lctasks.cli.common import CliState, err, error_json, out, print_json, typed_date
 from lctasks.domain import InvalidInputError, LctasksError, NotFoundError
-from lctasks.i18n import EN, MESSAGES, language, t
+from lctasks.i18n import MESSAGES, t
 from lctasks.keys import KEY_SHAPE
 
 if TYPE_CHECKING:
@@ -78,34 +79,7 @@ MESSAGES.update(
     }
 )
 
-FIELD_NAMES: dict[str, tuple[str, str]] = {
-    "status": ("状态", "status"),
-    "lead": ("牵头单位", "lead"),
-    "co_units": ("配合单位", "co-units"),
-    "due": ("期限", "due"),
-    "due_basis": ("期限依据", "due basis"),
-    "original_due": ("原期限", "original due"),
-    "person": ("责任人", "person"),
-    "leader": ("牵头领导", "leader"),
-    "progress": ("进度", "progress"),
-    "evidence": ("佐证材料", "evidence"),
-    "report": ("进展报告", "progress report"),
-    "rules": ("规则", "rules"),
-    "late": ("逾期补批", "late"),
-    # a re-import's "changed" events (lctasks import): fields from the plan text
-    "kind": ("类型", "kind"),
-    "chapter": ("章", "chapter"),
-    "section": ("节", "section"),
-    "box": ("专栏", "box"),
-    "category": ("类别", "category"),
-    "title": ("标题", "title"),
-    "source_text": ("原文", "source text"),
-    "attrs": ("附注", "notes"),
-    "due_text": ("期限原文", "deadline text"),
-    "checklist": ("清单", "checklist"),
-    "ticks_dropped": ("失效的勾选", "ticks dropped"),
-    "removed": ("已移除", "removed"),
-}
+FIELD_NAMES = labels.FIELD_NAMES
 
 
 def collect_ids(ids: list[str] | None, from_file: str | None) -> list[str]:
@@ -159,38 +133,14 @@ def service(st: CliState) -> WorkflowService:
 
 
 def _label(name: str) -> str:
-    pair = FIELD_NAMES.get(name)
-    if pair is None:
-        return name
-    return pair[1] if language() == EN else pair[0]
+    return labels.field_label(name)
 
 
 def _show(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return "—"
-    if isinstance(value, list):
-        return t("sep").join(str(v) for v in value)
-    if isinstance(value, dict):
-        return t("semi").join(f"{k}={v}" for k, v in value.items() if v not in (None, ""))
-    text = str(value)
-    key = f"status.{text}"
-    if key in MESSAGES:
-        return t(key)
-    return text
+    return labels.value_label(value)
 
 
-def describe(changes: dict[str, list[Any]]) -> str:
-    parts = []
-    for name, pair in changes.items():
-        old, new = [*pair, None, None][:2]
-        if name == "report":
-            parts.append(f"{_label(name)}{t('colon')}{_show(new)}")
-        elif name.startswith("item"):
-            box = f"{'☐' if not old else '☑'} → {'☑' if new else '☐'}"
-            parts.append(f"{name[4:]}{t('colon')}{box}")
-        else:
-            parts.append(f"{_label(name)}{t('colon')}{_show(old)} → {_show(new)}")
-    return t("semi").join(parts)
+describe = labels.describe
 
 
 def batch_json(res: BatchResult, *, error: LctasksError | None = None) -> dict[str, Any]:

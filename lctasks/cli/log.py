@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -21,6 +19,8 @@ from lctasks.cli.common import (
 )
 from lctasks.domain import StorageError
 from lctasks.i18n import MESSAGES, t
+
+Csv = Annotated[bool, typer.Option("--csv", help="The table as CSV (UTF-8), for a spreadsheet.")]
 
 if TYPE_CHECKING:
     from lctasks.domain import Event
@@ -106,9 +106,9 @@ MESSAGES.update(
             "……另有 {n} 个（--overdue 0 列出全部，或 --json）",
             "… {n} more (--overdue 0 lists all, or --json)",
         ),
-        "report.overdue.line": (
-            "{id}\t{lead}\t截止 {due}\t逾期 {days} 天\t{status}\t{title}",
-            "{id}\t{lead}\tdue {due}\t{days} days late\t{status}\t{title}",
+        "report.overdue.cols": (
+            "编号\t牵头单位\t截止\t逾期天数\t状态\t任务",
+            "ID\tlead\tdue\tdays late\tstatus\ttask",
         ),
     }
 )
@@ -116,12 +116,6 @@ MESSAGES.update(
 
 def _day(text: str | None) -> dt.date | None:
     return typed_date(text) if text else None
-
-
-def _color(text: str, code: str) -> str:
-    if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
-        return text
-    return f"\x1b[{code}m{text}\x1b[0m"
 
 
 def _event_json(e: Event) -> dict[str, Any]:
@@ -139,23 +133,50 @@ def _event_json(e: Event) -> dict[str, Any]:
     }
 
 
-def _event_line(e: Event) -> str:
-    from lctasks.cli.actions import describe
+EVENT_HEADERS = {
+    "zh": ("序号", "时间", "操作人", "来源", "动作", "任务", "变更", "原因"),
+    "en": ("seq", "time", "actor", "source", "action", "task", "changes", "reason"),
+}
+
+
+def _event_row(e: Event) -> list[str]:
+    from lctasks.labels import action_label, describe, source_label
 
     at = e.at.astimezone(clock.office_zone()).strftime("%Y-%m-%d %H:%M:%S")
-    parts = [f"#{e.seq}", at, e.actor, e.source.value, e.action, e.task or "-"]
     detail = describe(e.changes) if e.changes else ""
-    if detail:
-        parts.append(detail)
-    if e.reason:
-        parts.append(f"“{e.reason}”")
-    return "\t".join(parts)
+    reason = f"“{e.reason}”" if e.reason else ""
+    return [
+        f"#{e.seq}",
+        at,
+        e.actor,
+        source_label(e.source.value),
+        action_label(e.action),
+        e.task or "-",
+        detail,
+        reason,
+    ]
+
+
+def _print_events(events: list[Event], *, csv: bool) -> None:
+    """Aligned by display width (changes and reason last), or CSV."""
+    from lctasks.cli.output import print_table
+    from lctasks.i18n import EN, language
+
+    headers = EVENT_HEADERS["en" if language() == EN else "zh"]
+    rows = [_event_row(e) for e in events]
+    if csv:
+        print_table(headers, rows, csv=True)
+        return
+    # the free text goes last, in one column: changes then the reason
+    merged = [[*r[:6], "  ".join(x for x in r[6:] if x)] for r in rows]
+    print_table([*headers[:6], headers[6]], merged)
 
 
 def history(
     ctx: typer.Context,
     task_id: Annotated[str, typer.Argument(metavar="ID", help="Task ID, e.g. C10.M03.")],
     as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
+    csv: Csv = False,
 ) -> None:
     """Every change to one task, oldest first: who, when, from where, old → new, why."""
     from lctasks.services.history import HistoryService
@@ -164,9 +185,9 @@ def history(
     if want_json(ctx, as_json):
         print_json({"task": task_id.strip().upper(), "events": [_event_json(e) for e in events]})
         return
-    for e in events:
-        out(_event_line(e))
-    if not events:
+    if events:
+        _print_events(list(events), csv=csv)
+    else:
         err(t("log.none"))
 
 
@@ -225,6 +246,7 @@ def log(
         list[str] | None, typer.Argument(metavar="[FILE]...", help="More files for --against.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
+    csv: Csv = False,
 ) -> None:
     """All events, newest first, filtered; --verify checks that none was edited or deleted."""
     from lctasks.services.history import HistoryService, LogFilter
@@ -254,9 +276,9 @@ def log(
     if json_out:
         print_json({"events": [_event_json(e) for e in events]})
         return
-    for e in events:
-        out(_event_line(e))
-    if not events:
+    if events:
+        _print_events(list(events), csv=csv)
+    else:
         err(t("log.none"))
 
 
@@ -390,6 +412,7 @@ def report(
         ),
     ] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
+    csv: Csv = False,
 ) -> None:
     """Totals, done %, red/yellow counts and the overdue list, by unit or by chapter."""
     from lctasks.services.reports import ReportService
@@ -434,40 +457,51 @@ def report(
         )
         return
     out(t("report.head", plan=rep.plan, as_of=rep.as_of.isoformat(), by=t(f"report.by.{by}")))
-    out("\t" + t("report.cols"))
-    for r in (*rep.rows, rep.total):
-        red = _color(str(r.red), "31") if r.red else "0"
-        yellow = _color(str(r.yellow), "33") if r.yellow else "0"
-        out(
-            "\t".join(
-                [
-                    r.group,
-                    str(r.total),
-                    str(r.done),
-                    f"{r.done_percent:.1f}%",
-                    str(r.closed),
-                    red,
-                    yellow,
-                    str(r.overdue),
-                ]
-            )
-        )
+    from lctasks.cli.output import print_table
+
+    headers = [t(f"report.by.{by}"), *t("report.cols").split("\t")]
+    rows = [
+        [
+            r.group,
+            r.total,
+            r.done,
+            f"{r.done_percent:.1f}%",
+            r.closed,
+            r.red,
+            r.yellow,
+            r.overdue,
+        ]
+        for r in (*rep.rows, rep.total)
+    ]
+    if csv:
+        print_table(headers, rows, csv=True)
+        return
+
+    def paint(_row: int, col: int, cell: str) -> str | None:
+        if cell in ("0", ""):
+            return None
+        return {5: "31", 6: "33"}.get(col)
+
+    print_table(headers, rows, right=[False] + [True] * 7, color=paint)
     if rep.overdue:
         out("")
         out(t("report.overdue", n=len(rep.overdue)))
         shown = rep.overdue if overdue <= 0 else rep.overdue[:overdue]
-        for o in shown:
-            out(
-                t(
-                    "report.overdue.line",
-                    id=o.id,
-                    lead=o.lead_unit or t("report.unassigned"),
-                    due=o.due.isoformat(),
-                    days=o.days_overdue,
-                    status=t(f"status.{o.status.value}"),
-                    title=o.title,
-                )
-            )
+        print_table(
+            t("report.overdue.cols").split("\t"),
+            [
+                [
+                    o.id,
+                    o.lead_unit or t("report.unassigned"),
+                    o.due.isoformat(),
+                    o.days_overdue,
+                    t(f"status.{o.status.value}"),
+                    o.title,
+                ]
+                for o in shown
+            ],
+            right=[False, False, False, True, False, False],
+        )
         if len(shown) < len(rep.overdue):
             out(t("report.more", n=len(rep.overdue) - len(shown)))
 

@@ -46,6 +46,8 @@ MESSAGES.update(
             "正在从标准输入读取快照：输入完按 Ctrl-D 结束，Ctrl-C 取消",
             "reading a snapshot from standard input: Ctrl-D ends it, Ctrl-C cancels",
         ),
+        "snapcli.diff_cols": ("编号\t任务\t牵头单位\t变化", "ID\ttask\tlead\tchange"),
+        "snapcli.diff_group": ("类别", "group"),
         "snapcli.no_change": ("两次快照之间没有变化", "no changes between the two snapshots"),
         "snapcli.group.newly_done": ("新完成（待销号）", "newly done (awaiting close)"),
         "snapcli.group.newly_closed": ("新销号", "newly closed"),
@@ -317,6 +319,9 @@ def diff(
     old: Annotated[str, typer.Argument(help="The earlier snapshot (- for stdin).")],
     new: Annotated[str, typer.Argument(help="The later snapshot.")],
     as_json: Json = False,
+    csv: Annotated[
+        bool, typer.Option("--csv", help="The changes as CSV (UTF-8), for a spreadsheet.")
+    ] = False,
 ) -> None:
     """What changed between two snapshots: done, closed, red, reassigned, moved, returned."""
     as_json = want_json(ctx, as_json)
@@ -332,42 +337,61 @@ def diff(
     if as_json:
         print_json(_diff_json(d, tasks))
         return
-    out(
-        t(
-            "snapcli.diff_head",
-            old=d.old_as_of.isoformat(),
-            old_seq=d.old_seq,
-            new=d.new_as_of.isoformat(),
-            new_seq=d.new_seq,
+    _diff_table(d, tasks, csv=csv)
+
+
+def _diff_table(d: Any, tasks: dict[str, Any], *, csv: bool) -> None:
+    """The groups of a diff as aligned tables under their counts, or one CSV."""
+    if not csv:
+        out(
+            t(
+                "snapcli.diff_head",
+                old=d.old_as_of.isoformat(),
+                old_seq=d.old_seq,
+                new=d.new_as_of.isoformat(),
+                new_seq=d.new_seq,
+            )
         )
-    )
-    if not d:
+    if not d and not csv:
         out(t("snapcli.no_change"))
         return
+    from lctasks.cli.output import print_table
 
-    def line(tid: str, extra: str = "") -> str:
+    def row(tid: str, extra: str = "") -> list[str]:
         x = tasks.get(tid)
-        title = x.title if x else ""
-        lead = _show(x.lead) if x else ""
-        return f"  {tid}\t{title}\t{lead}" + (f"\t{extra}" if extra else "")
+        return [tid, x.title if x else "", _show(x.lead) if x else "", extra]
 
+    def change(name: str, item: Any) -> str:
+        if isinstance(item, str):
+            return ""
+        if name == "reassigned":
+            before = _owner(item.old_lead, item.old_co_units, item.old_person)
+            after = _owner(item.new_lead, item.new_co_units, item.new_person)
+            return f"{before} → {after}"
+        if name == "progress_changed":
+            return f"{item.old}% → {item.new}%"
+        return f"{_show(item.old)} → {_show(item.new)}"
+
+    groups = []
     for name in _ORDER:
         items = getattr(d, name)
-        if not items:
-            continue
+        if items:
+            ids = [item if isinstance(item, str) else item.task for item in items]
+            groups.append(
+                (name, [row(i, change(name, it)) for i, it in zip(ids, items, strict=True)])
+            )
+    headers = t("snapcli.diff_cols").split("\t")
+    if csv:
+        print_table(
+            [t("snapcli.diff_group"), *headers],
+            [[t(f"snapcli.group.{name}"), *r] for name, rows in groups for r in rows],
+            csv=True,
+        )
+        return
+    for name, rows in groups:
         out("")
-        out(t("snapcli.count", label=t(f"snapcli.group.{name}"), n=len(items)))
-        for item in items:
-            if isinstance(item, str):
-                out(line(item))
-            elif name == "reassigned":
-                before = _owner(item.old_lead, item.old_co_units, item.old_person)
-                after = _owner(item.new_lead, item.new_co_units, item.new_person)
-                out(line(item.task, f"{before} → {after}"))
-            elif name == "progress_changed":
-                out(line(item.task, f"{item.old}% → {item.new}%"))
-            else:
-                out(line(item.task, f"{_show(item.old)} → {_show(item.new)}"))
+        out(t("snapcli.count", label=t(f"snapcli.group.{name}"), n=len(rows)))
+        print_table(headers, rows, indent="  ")
 
 
 # ---------------------------------------------------------------------------

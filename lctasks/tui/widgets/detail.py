@@ -15,6 +15,7 @@ from textual.strip import Strip
 from lctasks import clock
 from lctasks.domain import Light, Task
 from lctasks.i18n import ZH, language, t
+from lctasks.labels import action_label, describe, source_label
 from lctasks.tui.backend import TaskDetail
 
 LIGHT_STYLE = {Light.RED: "bold red", Light.YELLOW: "bold yellow", Light.GREEN: "bold green"}
@@ -44,16 +45,10 @@ def _event_line(ev: object) -> Text:
     when = ev.at.astimezone(clock.office_zone()).strftime("%Y-%m-%d %H:%M")
     line = Text(f"{when} ", style="dim")
     line.append(f"{ev.actor} ", style="bold")
-    line.append(f"{ev.action}", style="cyan")
-    line.append(f" ({ev.source})", style="dim")
-    changes = []
-    for fld, pair in ev.changes.items():
-        if len(pair) >= 2:
-            changes.append(f"{fld}: {pair[0]} → {pair[1]}")
-        elif pair:
-            changes.append(f"{fld}: {pair[0]}")
-    if changes:
-        line.append("  " + "; ".join(changes))
+    line.append(action_label(ev.action), style="cyan")
+    line.append(f"（{source_label(ev.source.value)}）", style="dim")
+    if ev.changes:
+        line.append("  " + describe(ev.changes))
     if ev.reason:
         line.append(f"  “{ev.reason}”", style="italic")
     return line

@@ -1,0 +1,93 @@
+"""Human tables and their spreadsheet twin: one way to print rows.
+
+``print_table`` lines columns up by display width (a Chinese character takes two
+columns, ``lctasks.cli.table.width``), or with ``csv=True`` writes the same
+headers and rows as CSV for the office's spreadsheets (UTF-8 with a BOM, so
+Excel opens Chinese text right). A colour is applied after padding, so escape
+codes never count as width; ``NO_COLOR`` and a non-terminal stdout turn it off.
+Machine output stays ``--json``.
+"""
+
+from __future__ import annotations
+
+import csv as _csv
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+from lctasks.cli.table import clip, pad, width
+
+Color = Callable[[int, int, str], str | None]  # (row, column, cell) → SGR code or None
+
+
+def color_on() -> bool:
+    return "NO_COLOR" not in os.environ and sys.stdout.isatty()
+
+
+def print_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    csv: bool = False,
+    right: Sequence[bool] | None = None,
+    limits: Sequence[int | None] | None = None,
+    color: Color | None = None,
+    indent: str = "",
+) -> None:
+    """Aligned columns (the last one free), or CSV with ``csv=True``."""
+    cells = [[_cell(c) for c in row] for row in rows]
+    if csv:
+        write_csv(headers, cells)
+        return
+    for line in table_lines(headers, cells, right=right, limits=limits, color=color):
+        sys.stdout.write(indent + line + "\n")
+
+
+def table_lines(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    right: Sequence[bool] | None = None,
+    limits: Sequence[int | None] | None = None,
+    color: Color | None = None,
+    sep: str = "  ",
+) -> list[str]:
+    n = len(headers)
+    right = right or [False] * n
+    limits = limits or [None] * n
+    cells = [
+        [clip(c, lim) if lim else c for c, lim in zip(row, limits, strict=True)] for row in rows
+    ]
+    cols = [max([width(headers[i])] + [width(r[i]) for r in cells]) for i in range(n)]
+    paint = color if color is not None and color_on() else None
+
+    def line(r: int, values: Sequence[str]) -> str:
+        parts = []
+        for i, v in enumerate(values):
+            text = v if i == n - 1 and not right[i] else pad(v, cols[i], right=right[i])
+            code = paint(r, i, v) if paint is not None and r >= 0 else None
+            parts.append(f"\x1b[{code}m{text}\x1b[0m" if code else text)
+        return sep.join(parts).rstrip()
+
+    return [line(-1, list(headers)), *(line(r, row) for r, row in enumerate(cells))]
+
+
+def write_csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    if sys.stdout.isatty() is False and _at_start():
+        sys.stdout.write("\ufeff")  # Excel reads UTF-8 CSV as such only with a BOM
+    writer = _csv.writer(sys.stdout, lineterminator="\n")
+    writer.writerow(headers)
+    writer.writerows([[_cell(c) for c in row] for row in rows])
+
+
+def _at_start() -> bool:
+    try:
+        return sys.stdout.tell() == 0
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    return str(value)

@@ -1,0 +1,142 @@
+"""What a person reads for a stored value: field names and values as labels.
+
+Events keep machine values (``due_basis: explicit → extended``, ``late: False →
+True``, a progress report as a dict). Everything shown to a person — ``history``,
+``log``, the TUI's history, the result lines of a batch — goes through
+``describe`` here, so no face prints ``None``, ``[]``, ``True`` or an enum code.
+Standard library only (the CLI's fast path imports it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from lctasks.i18n import EN, MESSAGES, language, t
+
+FIELD_NAMES: dict[str, tuple[str, str]] = {
+    "status": ("状态", "status"),
+    "lead": ("牵头单位", "lead"),
+    "co_units": ("配合单位", "co-units"),
+    "due": ("期限", "due"),
+    "due_basis": ("期限依据", "due basis"),
+    "original_due": ("原期限", "original due"),
+    "person": ("责任人", "person"),
+    "leader": ("牵头领导", "leader"),
+    "progress": ("进度", "progress"),
+    "evidence": ("佐证材料", "evidence"),
+    "report": ("进展报告", "progress report"),
+    "rules": ("规则", "rules"),
+    "late": ("逾期补批", "late"),
+    # a re-import's "changed" events (lctasks import): fields from the plan text
+    "kind": ("类型", "kind"),
+    "chapter": ("章", "chapter"),
+    "section": ("节", "section"),
+    "box": ("专栏", "box"),
+    "category": ("类别", "category"),
+    "title": ("标题", "title"),
+    "source_text": ("原文", "source text"),
+    "attrs": ("附注", "notes"),
+    "due_text": ("期限原文", "deadline text"),
+    "checklist": ("清单", "checklist"),
+    "ticks_dropped": ("失效的勾选", "ticks dropped"),
+    "removed": ("已移除", "removed"),
+    "undo_of": ("撤销", "undoes"),
+}
+
+# a progress report's parts, in the order a person reads them
+REPORT_PARTS: dict[str, tuple[str, str]] = {
+    "period": ("报告期", "period"),
+    "made": ("进展", "made"),
+    "problems": ("问题", "problems"),
+    "next_steps": ("下一步", "next"),
+    "percent": ("完成", "percent"),
+}
+
+# fields whose values are codes with a label family in the catalogue
+_CODED = {"status": "status", "due_basis": "due", "kind": "kind", "light": "light"}
+
+NONE = "—"
+
+
+def _pick(pair: tuple[str, str]) -> str:
+    return pair[1] if language() == EN else pair[0]
+
+
+def field_label(name: str) -> str:
+    pair = FIELD_NAMES.get(name)
+    return _pick(pair) if pair is not None else name
+
+
+def value_label(value: Any, name: str = "") -> str:
+    """One stored value as a person reads it (``name``: the field it belongs to)."""
+    if value is None or value == "" or value == [] or value == ():
+        return NONE
+    if isinstance(value, bool):
+        return _pick(("是", "yes") if value else ("否", "no"))
+    if isinstance(value, (list, tuple)):
+        return t("sep").join(value_label(v) for v in value)
+    if isinstance(value, dict):
+        if name == "report" or "made" in value:
+            return _report(value)
+        return t("semi").join(
+            f"{field_label(str(k))}{t('colon')}{value_label(v, str(k))}"
+            for k, v in value.items()
+            if v not in (None, "", [])
+        )
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value)
+    family = _CODED.get(name)
+    if family is not None and f"{family}.{text}" in MESSAGES:
+        return t(f"{family}.{text}")
+    if not name and f"status.{text}" in MESSAGES:  # a bare status code
+        return t(f"status.{text}")
+    return text
+
+
+def _report(report: dict[str, Any]) -> str:
+    parts = []
+    for key, pair in REPORT_PARTS.items():
+        value = report.get(key)
+        if value in (None, ""):
+            continue
+        shown = f"{value}%" if key == "percent" else str(value)
+        parts.append(f"{_pick(pair)}{t('colon')}{shown}")
+    return t("semi").join(parts) or NONE
+
+
+def describe(changes: dict[str, list[Any]]) -> str:
+    """An event's changes in one line: ``状态：推进中 → 已销号；佐证材料：— → 聊科字12号``."""
+    parts = []
+    for name, pair in changes.items():
+        old, new = [*pair, None, None][:2]
+        if name == "report":
+            parts.append(f"{field_label(name)}{t('colon')}{value_label(new, name)}")
+        elif name.startswith("item"):
+            box = f"{'☐' if not old else '☑'} → {'☑' if new else '☐'}"
+            parts.append(f"{name[4:]}{t('colon')}{box}")
+        else:
+            shown = f"{value_label(old, name)} → {value_label(new, name)}"
+            parts.append(f"{field_label(name)}{t('colon')}{shown}")
+    return t("semi").join(parts)
+
+
+def action_label(action: str) -> str:
+    key = f"action.{action}"
+    return t(key) if key in MESSAGES else action
+
+
+def source_label(source: str) -> str:
+    pair = SOURCES.get(source)
+    return _pick(pair) if pair is not None else source
+
+
+SOURCES: dict[str, tuple[str, str]] = {
+    "cli": ("命令行", "cli"),
+    "tui": ("工作台", "tui"),
+    "import": ("导入", "import"),
+    "rule": ("规则", "rule"),
+    "review": ("会议审定", "review"),
+    "system": ("系统", "system"),
+}

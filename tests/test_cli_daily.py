@@ -175,6 +175,7 @@ def test_csv_where_a_table_is_printed(db: str, tmp_path: Path) -> None:
     assert cli(db, "assign", "C06.M02", "--lead", "kjj")[0] == 0
     assert cli(db, "export", "--as-of", "2025-06-30", "--out", str(after))[0] == 0
     code, stdout, _ = cli(db, "diff", str(before), str(after), "--csv")
+    assert code == 0
     rows = list(csv.reader(io.StringIO(stdout)))
     assert rows[0] == ["类别", "编号", "任务", "牵头单位", "变化"]
     assert rows[1][1] == "C06.M02" and rows[1][4] == "— → 市科技局"

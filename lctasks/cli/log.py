@@ -456,7 +456,6 @@ def report(
             }
         )
         return
-    out(t("report.head", plan=rep.plan, as_of=rep.as_of.isoformat(), by=t(f"report.by.{by}")))
     from lctasks.cli.output import print_table
 
     headers = [t(f"report.by.{by}"), *t("report.cols").split("\t")]
@@ -476,6 +475,7 @@ def report(
     if csv:
         print_table(headers, rows, csv=True)
         return
+    out(t("report.head", plan=rep.plan, as_of=rep.as_of.isoformat(), by=t(f"report.by.{by}")))
 
     def paint(_row: int, col: int, cell: str) -> str | None:
         if cell in ("0", ""):

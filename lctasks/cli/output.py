@@ -2,8 +2,8 @@
 
 ``print_table`` lines columns up by display width (a Chinese character takes two
 columns, ``lctasks.cli.table.width``), or with ``csv=True`` writes the same
-headers and rows as CSV for the office's spreadsheets (UTF-8 with a BOM, so
-Excel opens Chinese text right). A colour is applied after padding, so escape
+headers and rows as CSV (UTF-8, no BOM: scripts read it as is) for the
+office's spreadsheets. A colour is applied after padding, so escape
 codes never count as width; ``NO_COLOR`` and a non-terminal stdout turn it off.
 Machine output stays ``--json``.
 """
@@ -73,18 +73,9 @@ def table_lines(
 
 
 def write_csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    if sys.stdout.isatty() is False and _at_start():
-        sys.stdout.write("\ufeff")  # Excel reads UTF-8 CSV as such only with a BOM
     writer = _csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow(headers)
     writer.writerows([[_cell(c) for c in row] for row in rows])
-
-
-def _at_start() -> bool:
-    try:
-        return sys.stdout.tell() == 0
-    except (OSError, ValueError, AttributeError):
-        return False
 
 
 def _cell(value: object) -> str:

@@ -252,7 +252,7 @@ def test_real_import_counts_equal_the_parser(ledger: LedgerService, real_tree: P
     # every task can be read back with its words; suggestions were stored as such
     m01 = ledger.get_task("C06.M01")
     assert m01.source_text.startswith("建设技术创新平台。")
-    assert any(g.value == 100.0 for c in m01.checklist for g in c.targets)
+    assert [(g.value, g.unit) for c in m01.checklist for g in c.targets] == [(100.0, "家")]
     assert m01.lead_unit is None and m01.suggestion is not None
     # the units of plan_data/units.toml are in the database
     assert "市科技局" in {u.short for u in ledger.units()}
@@ -291,7 +291,7 @@ def test_real_corrected_copy_changes_exactly_that_key(
     # only the reworded item lost its tick, and the import says so
     assert [c.done for c in task.checklist] == [True, False, True, True, True, True]
     assert res.ticks_dropped == ("C06.M01#2",)
-    assert any(g.value == 120.0 for c in task.checklist for g in c.targets)
+    assert [(g.value, g.unit) for c in task.checklist for g in c.targets] == [(120.0, "家")]
 
 
 def test_real_removed_paragraph_never_shifts_ids(

@@ -23,8 +23,30 @@ from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck, settings
 
 from lctasks.db.engine import Database, open_database
+
+# Hypothesis profiles: "dev" (hypothesis' defaults, 100 examples) while developing;
+# "ci" (.ci/run sets LCTASKS_HYPOTHESIS_PROFILE=ci for its first run): 3x the
+# examples, no deadline (a loaded CI machine), and the failing example printed so
+# it can be replayed. Properties with their own max_examples scale with the profile
+# through hypothesis_examples().
+settings.register_profile("dev", settings.get_profile("default"))
+settings.register_profile(
+    "ci",
+    max_examples=300,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("LCTASKS_HYPOTHESIS_PROFILE", "dev"))
+
+
+def hypothesis_examples(dev: int) -> int:
+    """``dev`` examples under the dev profile, scaled like the active profile (ci: 3x)."""
+    return max(1, dev * settings.default.max_examples // 100)
+
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine

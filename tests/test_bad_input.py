@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +27,12 @@ from lctasks.domain import Actor, Source
 from lctasks.services.base import ServiceContext
 from lctasks.services.ledger import LedgerService
 from lctasks.services.workflow import WorkflowService
+from tests.conftest import hypothesis_examples
 
 OK_CODES = {0, 2, 3, 4, 5, 6, 7}
+# 20 examples while developing, 60 in CI (profile "ci"); LCTASKS_FUZZ_EXAMPLES wins
 FUZZ = settings(
-    max_examples=int(os.environ.get("LCTASKS_FUZZ_EXAMPLES", "20")),
+    max_examples=int(os.environ.get("LCTASKS_FUZZ_EXAMPLES") or hypothesis_examples(20)),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -115,6 +118,29 @@ def db(plan_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     yield str(path)
 
 
+@pytest.fixture
+def fresh_db(plan_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], str]:
+    """A fresh copy of the plan database for each hypothesis example: an example that
+    changed the database (a command that succeeded) cannot shape the next one, so a
+    failure replays from its example alone."""
+    monkeypatch.chdir(tmp_path)
+    made: list[Path] = []
+
+    def fresh() -> str:
+        # a new file each time (a connection of the last example may still be open);
+        # the previous example's files are removed
+        for old in made:
+            for extra in ("", "-wal", "-shm", "-journal"):
+                Path(f"{old}{extra}").unlink(missing_ok=True)
+        made.clear()
+        path = tmp_path / f"fuzz-{uuid.uuid4().hex[:8]}.db"
+        shutil.copyfile(plan_db, path)
+        made.append(path)
+        return str(path)
+
+    return fresh
+
+
 def state(path: str) -> tuple[Any, ...]:
     """What any change through lctasks would move."""
     database = open_database(path)
@@ -154,7 +180,8 @@ def assert_error_changes_nothing(db: str, args: list[str], stdin: str | None = N
 
 @FUZZ
 @given(when=DATEISH, key=st.sampled_from(KEYS))
-def test_random_dates(db: str, when: str, key: str) -> None:
+def test_random_dates(fresh_db: Callable[[], str], when: str, key: str) -> None:
+    db = fresh_db()
     assert_error_changes_nothing(db, ["extend", key, "--to", when, "--reason", "调整", "--late"])
     assert_error_changes_nothing(db, ["assign", key, "--due", when])
     assert_error_changes_nothing(db, ["report", "--as-of", when])
@@ -162,7 +189,8 @@ def test_random_dates(db: str, when: str, key: str) -> None:
 
 @FUZZ
 @given(unit=UNITISH, key=st.sampled_from(KEYS))
-def test_random_unit_names(db: str, unit: str, key: str) -> None:
+def test_random_unit_names(fresh_db: Callable[[], str], unit: str, key: str) -> None:
+    db = fresh_db()
     assert_error_changes_nothing(db, ["assign", key, "--lead", unit, "--reason", "转办"])
     assert_error_changes_nothing(db, ["assign", key, "--co", unit])
     assert_error_changes_nothing(db, ["people", "add", "甲", "--role", "supervisor"])
@@ -172,7 +200,10 @@ def test_random_unit_names(db: str, unit: str, key: str) -> None:
 
 @FUZZ
 @given(percent=NUMBERISH, version=NUMBERISH, item=NUMBERISH, made=TYPED)
-def test_random_numbers(db: str, percent: str, version: str, item: str, made: str) -> None:
+def test_random_numbers(
+    fresh_db: Callable[[], str], percent: str, version: str, item: str, made: str
+) -> None:
+    db = fresh_db()
     assert_error_changes_nothing(
         db, ["progress", "C09.M01", "--made", made or "x", "--percent", percent]
     )
@@ -182,7 +213,8 @@ def test_random_numbers(db: str, percent: str, version: str, item: str, made: st
 
 @FUZZ
 @given(body=st.one_of(TYPED, st.binary(max_size=300).map(lambda b: b.decode("latin-1"))))
-def test_random_plan_text(db: str, tmp_path: Path, body: str) -> None:
+def test_random_plan_text(fresh_db: Callable[[], str], tmp_path: Path, body: str) -> None:
+    db = fresh_db()
     plan = tmp_path / "plan.txt"
     plan.write_text(body, encoding="utf-8", errors="surrogatepass")
     assert_error_changes_nothing(db, ["import", str(plan), "--code", "fuzz"])
@@ -210,7 +242,10 @@ OPTIONS = [
     ),
     as_json=st.booleans(),
 )
-def test_random_command_lines(db: str, command: str, rest: list[str], as_json: bool) -> None:
+def test_random_command_lines(
+    fresh_db: Callable[[], str], command: str, rest: list[str], as_json: bool
+) -> None:
+    db = fresh_db()
     args = ([*(["--json"] if as_json else [])], [command, *rest])
     assert_error_changes_nothing(db, [*args[0], *args[1]], stdin="C09.M01\n")
 
@@ -224,8 +259,11 @@ def snapshot_text(db: str) -> str:
 
 @FUZZ
 @given(data=st.data())
-def test_reviewed_toml_mutations_to_apply(db: str, snapshot_text: str, data: Any) -> None:
+def test_reviewed_toml_mutations_to_apply(
+    fresh_db: Callable[[], str], snapshot_text: str, data: Any
+) -> None:
     """A real exported snapshot with random lines changed, added or broken."""
+    db = fresh_db()
     lines = snapshot_text.splitlines()
     for _ in range(data.draw(st.integers(min_value=1, max_value=4))):
         i = data.draw(st.integers(min_value=0, max_value=len(lines) - 1))
@@ -269,7 +307,8 @@ def test_reviewed_toml_mutations_to_apply(db: str, snapshot_text: str, data: Any
 
 @FUZZ
 @given(body=st.one_of(TYPED, st.binary(max_size=200).map(lambda b: b.decode("latin-1"))))
-def test_random_files_to_apply_and_restore(db: str, body: str) -> None:
+def test_random_files_to_apply_and_restore(fresh_db: Callable[[], str], body: str) -> None:
+    db = fresh_db()
     path = Path("random.toml")
     path.write_text(body, encoding="utf-8")
     assert_error_changes_nothing(db, ["apply", str(path)])

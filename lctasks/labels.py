@@ -140,3 +140,46 @@ SOURCES: dict[str, tuple[str, str]] = {
     "review": ("会议审定", "review"),
     "system": ("系统", "system"),
 }
+
+
+# what people also type for a value (the labels in the catalogue are accepted too)
+ALIASES: dict[str, tuple[str, ...]] = {
+    "status.in_progress": ("进行中", "推进", "在办"),
+    "status.not_started": ("未开始",),
+    "status.done": ("已完成", "完成", "待销号"),
+    "status.closed": ("销号",),
+    "status.returned": ("退回",),
+    "status.blocked": ("阻塞",),
+    "light.red": ("红",),
+    "light.yellow": ("黄",),
+    "light.green": ("绿",),
+    "kind.project": ("项目",),
+    "kind.chapter": ("章",),
+}
+
+
+def choice_names(family: str, code: str) -> set[str]:
+    """Every spelling of one value a person may type: code, both labels, aliases."""
+    names = {code, code.replace("_", " "), code.replace("_", "-")}
+    pair = MESSAGES.get(f"{family}.{code}")
+    if pair is not None:
+        zh, en = pair
+        names |= {zh, zh.split("（", 1)[0], en, en.split(" (", 1)[0]}
+    names |= set(ALIASES.get(f"{family}.{code}", ()))
+    return {n.strip().casefold() for n in names if n.strip()}
+
+
+def parse_choice(family: str, codes: list[str], text: str) -> str | None:
+    """The code whose code or printed label is ``text`` (推进中, 红灯, 举措), else None."""
+    key = text.strip().casefold()
+    for code in codes:
+        if key in choice_names(family, code):
+            return code
+    return None
+
+
+def choice_list(family: str, codes: list[str]) -> str:
+    """``推进中（in_progress） | …`` for an error message."""
+    return " | ".join(
+        f"{t(f'{family}.{c}')}（{c}）" if language() != EN else c for c in codes
+    )

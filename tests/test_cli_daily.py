@@ -179,3 +179,58 @@ def test_csv_where_a_table_is_printed(db: str, tmp_path: Path) -> None:
     rows = list(csv.reader(io.StringIO(stdout)))
     assert rows[0] == ["类别", "编号", "任务", "牵头单位", "变化"]
     assert rows[1][1] == "C06.M02" and rows[1][4] == "— → 市科技局"
+
+
+def test_show_after_close_has_the_note_and_evidence(db: str) -> None:
+    import json
+
+    _a_worked_task(db)
+    code, stdout, _ = cli(db, "show", "C06.M01")
+    assert code == 0
+    assert "尚未指派" not in stdout
+    assert "  办结说明：平台挂牌\n  佐证材料：聊科字12号" in stdout
+    code, stdout, _ = cli(db, "show", "C06.M01", "--json")
+    closure = json.loads(stdout)["closure"]
+    assert closure["note"] == "平台挂牌" and closure["evidence"] == "聊科字12号"
+    assert closure["by"] == "王督查"
+    code, stdout, _ = cli(db, "show", "C06.M02", "--json")
+    assert json.loads(stdout)["closure"] is None
+    assert "规则建议（仅为建议，尚未指派）" in cli(db, "show", "C06.M02")[1]  # unassigned
+
+
+def test_apply_dry_run_shows_the_evidence_it_would_record(db: str, tmp_path: Path) -> None:
+    assert cli(db, "assign", "C06.M02", "--lead", "kjj")[0] == 0
+    assert cli(db, "status", "C06.M02", "done")[0] == 0
+    snap = tmp_path / "m.toml"
+    assert cli(db, "export", "--as-of", "2025-06-30", "--out", str(snap))[0] == 0
+    text = snap.read_text(encoding="utf-8")
+    start = text.index('[tasks."C06.M02"]')
+    pos = text.index('status = "done"', start)
+    text = (
+        text[:pos]
+        + 'status = "closed"\nnote = "平台已建成"\nevidence = "聊科字〔2021〕12号"'
+        + text[pos + len('status = "done"') :]
+    )
+    snap.write_text(text, encoding="utf-8")
+    code, stdout, stderr = cli(db, "apply", str(snap), "--dry-run")
+    assert code == 0, stderr
+    assert "  佐证材料：聊科字〔2021〕12号" in stdout.splitlines()
+
+
+def test_status_light_kind_take_the_printed_labels(db: str) -> None:
+    assert cli(db, "status", "C06.M01", "推进中")[0] == 0
+    for args, first in (
+        (["--status", "推进中"], "C06.M01"),
+        (["--status", "in_progress"], "C06.M01"),
+        (["--kind", "重点项目", "--chapter", "6"], "C06.P01"),
+        (["--kind", "举措", "--light", "红灯", "-c", "6", "--as-of", "2026-03-01"], "C06.M01"),
+    ):
+        code, stdout, stderr = cli(db, "list", *args, "--json")
+        assert code == 0, (args, stderr)
+        import json
+
+        assert json.loads(stdout)[0]["id"] == first, args
+    code, _, stderr = cli(db, "list", "--light", "紫灯")
+    assert code == 4
+    assert "红灯（red） | 黄灯（yellow） | 绿灯（green）" in stderr
+    assert "例如 --light 红灯" in stderr

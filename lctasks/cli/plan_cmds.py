@@ -7,6 +7,7 @@ SQLAlchemy are imported inside the commands (start-up stays cheap).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Any
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from lctasks import clock
-from lctasks.cli.common import err, out, print_json, state, want_json
+from lctasks.cli.common import err, out, print_json, service_context, state, want_json
 from lctasks.cli.table import clip, pad, render, width
 from lctasks.domain import InvalidInputError, Light, Status, Task, TaskKind
 from lctasks.i18n import MESSAGES, ZH, language, t
@@ -69,6 +70,9 @@ MESSAGES.update(
             "规则建议（仅为建议，尚未指派）",
             "rule suggestion (not an assignment until accepted)",
         ),
+        "show.closed": ("销号", "closed"),
+        "show.close_note": ("办结说明", "completion note"),
+        "show.evidence": ("佐证材料", "evidence"),
         "show.suggest_lead": ("建议牵头：{u}", "suggested lead: {u}"),
         "show.suggest_co": ("建议配合：{u}", "suggested co-units: {u}"),
         "show.suggest_rules": ("命中规则：{r}", "rules: {r}"),
@@ -183,20 +187,28 @@ def _service(ctx: typer.Context) -> LedgerService:
 
 
 def _choices(option: str, values: list[str] | None, enum_: Any, example: str) -> tuple[Any, ...]:
+    """Codes or the labels the product prints (``--status 推进中``, ``--light 红灯``)."""
+    from lctasks.labels import choice_list, parse_choice
+
+    family = {"--kind": "kind", "--status": "status", "--light": "light"}[option]
+    codes = [m.value for m in enum_]
     result = []
     for raw in values or []:
-        for value in raw.split(","):
-            value = value.strip().lower()
+        for value in re.split(r"[,，、]", raw):
+            value = value.strip()
             if not value:
                 continue
-            try:
-                result.append(enum_(value))
-            except ValueError:
-                choices = " | ".join(m.value for m in enum_)
+            code = parse_choice(family, codes, value)
+            if code is None:
                 raise InvalidInputError(
-                    t("bad.choice", option=option, value=value, choices=choices),
-                    hint=t("bad.choice.hint", option=option, example=example),
+                    t("bad.choice", option=option, value=value, choices=choice_list(family, codes)),
+                    hint=t(
+                        "bad.choice.hint",
+                        option=option,
+                        example=t(f"{family}.{example}").split("（")[0],
+                    ),
                 ) from None
+            result.append(enum_(code))
     return tuple(result)
 
 
@@ -361,10 +373,12 @@ def show_cmd(
     """One task: source text, place in the plan, checklist and targets, owners, deadline."""
     as_json = want_json(ctx, json_)
     detail = _service(ctx).task_detail(task_id, state(ctx).plan, as_of=_date(as_of))
+    closure = _closure(ctx, detail.task)
     if as_json:
         from lctasks.cli.common import to_jsonable
 
         data = to_jsonable(detail.task)
+        data["closure"] = closure
         data["where"] = {
             "plan_title": detail.plan_title,
             "part": list(detail.part) if detail.part else None,
@@ -375,8 +389,30 @@ def show_cmd(
         }
         print_json(data)
         return
-    for line in show_lines(detail):
+    for line in show_lines(detail, closure):
         out(line)
+
+
+def _closure(ctx: typer.Context, task: Task) -> dict[str, str] | None:
+    """销号 of a closed task: when, by whom, the completion note and the evidence.
+
+    They are recorded on the close event (the task row keeps only the status).
+    """
+    if task.status is not Status.CLOSED:
+        return None
+    from lctasks.services.history import HistoryService
+
+    events = HistoryService(service_context(ctx)).history(task.id, plan=task.plan)
+    close = next((e for e in reversed(events) if e.action == "close"), None)
+    if close is None:
+        return None
+    evidence = close.changes.get("evidence", [None, None])
+    return {
+        "at": close.at.isoformat(),
+        "by": close.actor,
+        "note": close.reason,
+        "evidence": str(evidence[-1] or ""),
+    }
 
 
 # closing punctuation never starts a line (Chinese typesetting, 避头点): it hangs
@@ -413,7 +449,7 @@ def _wrap(text: str, indent: str = "  ", cols: int = 72) -> list[str]:
     return lines
 
 
-def show_lines(detail: TaskDetail) -> list[str]:
+def show_lines(detail: TaskDetail, closure: dict[str, str] | None = None) -> list[str]:
     x = detail.task
     lines = [f"{x.id}  {x.title}  [{t('kind.' + x.kind.value)}]"]
     if x.removed:
@@ -452,7 +488,14 @@ def show_lines(detail: TaskDetail) -> list[str]:
         lines.append(f"{t('show.person')}{_colon()}{x.person}")
     if x.leader:
         lines.append(f"{t('show.leader')}{_colon()}{x.leader}")
-    if x.suggestion:
+    if closure is not None:
+        from lctasks import clock
+
+        day = clock.office_date(dt.datetime.fromisoformat(closure["at"])).isoformat()
+        lines.append(f"{t('show.closed')}{_colon()}{day} {closure['by']}")
+        lines.append(f"  {t('show.close_note')}{_colon()}{closure['note'] or none}")
+        lines.append(f"  {t('show.evidence')}{_colon()}{closure['evidence'] or none}")
+    if x.suggestion and (x.lead_unit is None and x.status is not Status.CLOSED):
         s = x.suggestion
         lines.append(f"{t('show.suggestion')}{_colon()}")
         if s.lead:

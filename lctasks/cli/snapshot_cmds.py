@@ -89,6 +89,7 @@ MESSAGES.update(
         "snapcli.extend": ("延期", "extension"),
         "snapcli.warn": ("注意", "note"),
         "snapcli.field.note": ("备注", "note"),
+        "snapcli.field.evidence": ("佐证材料", "evidence"),
         "snapcli.field.lead": ("牵头单位", "lead"),
         "snapcli.field.co_units": ("配合单位", "co-units"),
         "snapcli.field.person": ("责任人", "person"),
@@ -456,6 +457,8 @@ def _print_plan(plan: ReviewPlan) -> None:
             out(f"  {label}：{_show(f.old)} → {_show(f.new)}{extra}")
         if e.note and not e.get("note"):
             out(f"  {t('snapcli.field.note')}：{e.note}")
+        if e.evidence:  # recorded with 销号: shown before it is written
+            out(f"  {t('snapcli.field.evidence')}：{e.evidence}")
 
 
 def apply(

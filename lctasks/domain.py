@@ -51,6 +51,7 @@ class Source(enum.StrEnum):
     IMPORT = "import"
     RULE = "rule"
     REVIEW = "review"
+    XLSX = "xlsx"  # a unit's filled-in workbook (lctasks apply FILE.xlsx)
 
 
 class Role(enum.StrEnum):

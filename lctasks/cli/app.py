@@ -128,6 +128,7 @@ def _register() -> None:
     from lctasks.cli import (
         admin_cmds,
         carry_cmds,
+        formats_cmds,
         home,
         indicator_cmds,
         log,
@@ -148,6 +149,7 @@ def _register() -> None:
         people_cmds,
         tui_cmds,
         snapshot_cmds,
+        formats_cmds,
         admin_cmds,
         indicator_cmds,
         carry_cmds,

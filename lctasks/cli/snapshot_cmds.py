@@ -34,6 +34,10 @@ MESSAGES.update(
             "exported {n} tasks → {out} (as of {as_of}, ledger event #{seq}, {size} bytes)",
         ),
         "snapcli.stdout": ("标准输出", "stdout"),
+        "snapcli.xlsx_out": (
+            "导出 Excel 报送表需要 --out 文件名（多个单位时为文件夹）",
+            "an xlsx export needs --out FILE (a folder for several units)",
+        ),
         "snapcli.bad_chapter": (
             "章号应为数字或 C 加数字（如 10、C10）：{text}",
             "a chapter is a number or C and a number (10, C10): {text}",
@@ -179,10 +183,38 @@ def export(
     stamp: Annotated[
         bool, typer.Option("--stamp", help="Record the generation time (breaks byte-equality).")
     ] = False,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="toml (a snapshot) or xlsx (unit workbooks, 报送表: one per --unit).",
+        ),
+    ] = "toml",
+    per_unit: Annotated[
+        bool,
+        typer.Option("--per-unit", help="xlsx: one workbook per unit into the folder --out."),
+    ] = False,
     as_json: Json = False,
 ) -> None:
-    """Write a TOML status snapshot for a review meeting (调度会)."""
+    """Write a TOML status snapshot for a review meeting (调度会), or unit workbooks (xlsx)."""
     as_json = want_json(ctx, as_json)
+    if fmt.lower() not in ("toml", "xlsx"):
+        raise InvalidInputError(t("snap.bad_choice", value=fmt, allowed="toml / xlsx"))
+    if fmt.lower() == "xlsx":
+        from lctasks.cli.formats_cmds import export_xlsx
+
+        if out_file == "-":
+            raise InvalidInputError(t("snapcli.xlsx_out"))
+        export_xlsx(
+            ctx,
+            out_file=out_file,
+            units=unit or [],
+            per_unit=per_unit,
+            as_of=as_of,
+            as_json=as_json,
+        )
+        return
     from lctasks.services.review import ReviewService
     from lctasks.snapshot import (
         SnapshotFilter,
@@ -463,14 +495,22 @@ def _print_plan(plan: ReviewPlan) -> None:
 
 def apply(
     ctx: typer.Context,
-    reviewed: Annotated[str, typer.Argument(help="The reviewed snapshot (- for stdin).")],
+    reviewed: Annotated[
+        str,
+        typer.Argument(help="The reviewed snapshot (- for stdin), or a filled-in unit workbook."),
+    ],
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show exactly what would change; write nothing.")
     ] = False,
     as_json: Json = False,
 ) -> None:
-    """Apply a reviewed snapshot: owners, deadlines, statuses, notes (all or nothing)."""
+    """Apply a reviewed snapshot or a unit's workbook (.xlsx): all or nothing."""
     as_json = want_json(ctx, as_json)
+    from lctasks.cli.formats_cmds import apply_xlsx, is_workbook
+
+    if is_workbook(reviewed):
+        apply_xlsx(ctx, reviewed, dry_run=dry_run, as_json=as_json)
+        return
     from lctasks.services.review import ReviewService
 
     svc = ReviewService(_ctx(ctx))

@@ -1,0 +1,185 @@
+"""Files for people outside the office (Typer face): unit workbooks, the meeting pack, notices.
+
+Thin over ``lctasks.formats``: ``export --format xlsx`` and ``apply FILE.xlsx``
+(wired from ``snapshot_cmds``), ``pack`` and ``notice``. Services, SQLAlchemy,
+openpyxl and python-docx are imported inside the commands.
+
+Exit codes (as everywhere): 3 file or unit not found, 4 a workbook that is not
+ours or has bad cells (each named as sheet!A1), 5 a stale row (the task changed
+after the export), 6 the acting person may not change a row's task.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from lctasks.cli.common import err, out, print_json, service_context, state, typed_date
+from lctasks.i18n import MESSAGES, t
+
+if TYPE_CHECKING:
+    from lctasks.formats.xlsx import XlsxApplyResult
+
+MESSAGES.update(
+    {
+        "fmtcli.exported": (
+            "已导出报送表 {path}（{unit}，{n} 个任务，截至 {as_of}，台账事件 #{seq}）",
+            "workbook written: {path} ({unit}, {n} tasks, as of {as_of}, ledger event #{seq})",
+        ),
+        "fmtcli.apply_head": (
+            "{file}：规划 {plan}，单位 {unit}，截至 {as_of}（导出时台账事件 #{seq}）",
+            "{file}: plan {plan}, unit {unit}, as of {as_of} (ledger event #{seq} at export)",
+        ),
+        "fmtcli.nothing": (
+            "报送表中没有填写内容，没有要回填的修改（{n} 行）",
+            "nothing filled in: no changes to apply ({n} rows)",
+        ),
+        "fmtcli.row": ("{where} {task}：{what}", "{where} {task}: {what}"),
+        "fmtcli.report": ("报送进展（进度 {pct}%）", "progress report ({pct}%)"),
+        "fmtcli.status": ("状态 → {status}", "status → {status}"),
+        "fmtcli.note": ("备注", "note"),
+        "fmtcli.applied": (
+            "已回填 {tasks} 个任务，记录事件 {events} 条（来源 xlsx，操作人 {actor}）",
+            "applied {tasks} task(s), {events} event(s) recorded (source xlsx, actor {actor})",
+        ),
+        "fmtcli.would": (
+            "演练（--dry-run）：将修改 {tasks} 个任务，产生事件 {events} 条；数据库未改动",
+            "dry run: would change {tasks} task(s), {events} event(s); nothing was written",
+        ),
+    }
+)
+
+
+def is_workbook(path: str) -> bool:
+    """A file ``apply`` should read as a workbook (by name, or a zip package)."""
+    if path.lower().endswith((".xlsx", ".xlsm")):
+        return True
+    if path == "-":
+        return False
+    import zipfile
+
+    try:
+        return zipfile.is_zipfile(path)
+    except OSError:
+        return False
+
+
+def export_xlsx(
+    ctx: typer.Context,
+    *,
+    out_file: str,
+    units: list[str],
+    per_unit: bool,
+    as_of: str | None,
+    as_json: bool,
+) -> None:
+    """``lctasks export --format xlsx``: unit workbooks (报送表)."""
+    from lctasks.formats.xlsx import export_workbooks
+
+    infos = export_workbooks(
+        service_context(ctx),
+        out_file,
+        units=units,
+        per_unit=per_unit,
+        as_of=typed_date(as_of) if as_of else None,
+        plan=state(ctx).plan,
+    )
+    if as_json:
+        print_json(
+            [
+                {
+                    "path": i.path,
+                    "unit": i.unit,
+                    "tasks": i.tasks,
+                    "history_seq": i.anchor.seq,
+                    "history_hash": i.anchor.hash,
+                }
+                for i in infos
+            ]
+        )
+        return
+    for i in infos:
+        err(
+            t(
+                "fmtcli.exported",
+                path=i.path,
+                unit=i.unit or t("xlsx.office"),
+                n=i.tasks,
+                as_of=i.anchor.as_of,
+                seq=i.anchor.seq,
+            )
+        )
+
+
+def apply_xlsx(ctx: typer.Context, path: str, *, dry_run: bool, as_json: bool) -> None:
+    """``lctasks apply FILE.xlsx``: a unit's filled-in workbook, all rows or none."""
+    from lctasks.formats.xlsx import SHEET, apply_workbook, cell_ref
+    from lctasks.formats.xlsx import STATUS_LABEL as LABEL
+
+    result: XlsxApplyResult = apply_workbook(service_context(ctx), path, dry_run=dry_run)
+    book = result.workbook
+    if as_json:
+        print_json(
+            {
+                "file": book.file,
+                "plan": book.plan,
+                "unit": book.unit,
+                "as_of": book.as_of.isoformat(),
+                "history_seq": book.anchor.seq,
+                "rows": [
+                    {
+                        "task": e.task,
+                        "row": e.row,
+                        "version": e.version,
+                        "status": e.status.value if e.status else None,
+                        "percent": e.percent,
+                        "made": e.made,
+                        "problems": e.problems,
+                        "next_steps": e.next_steps,
+                        "note": e.note,
+                    }
+                    for e in book.edits
+                ],
+                "dry_run": result.dry_run,
+                "applied": result.applied,
+                "events": result.events,
+            }
+        )
+        return
+    err(
+        t(
+            "fmtcli.apply_head",
+            file=book.file,
+            plan=book.plan,
+            unit=book.unit or t("xlsx.office"),
+            as_of=book.as_of.isoformat(),
+            seq=book.anchor.seq,
+        )
+    )
+    if not book.edits:
+        err(t("fmtcli.nothing", n=book.rows))
+        return
+    for e in book.edits:
+        what = []
+        if e.made:
+            what.append(t("fmtcli.report", pct=e.percent))
+        if e.status is not None:
+            what.append(t("fmtcli.status", status=LABEL[e.status]))
+        if e.note:
+            what.append(t("fmtcli.note"))
+        out(t("fmtcli.row", where=cell_ref(SHEET, 0, e.row), task=e.task, what="；".join(what)))
+    key = "fmtcli.would" if dry_run else "fmtcli.applied"
+    err(t(key, tasks=result.tasks, events=result.events, actor=state(ctx).actor().name))
+
+
+Json = Annotated[bool, typer.Option("--json", help="JSON on stdout.")]
+
+
+def register(app: typer.Typer) -> None:
+    del app  # pack and notice are added by their slices
+
+
+__all__ = ["apply_xlsx", "export_xlsx", "is_workbook", "register"]
+_ = dt

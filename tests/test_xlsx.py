@@ -1,0 +1,377 @@
+"""Unit workbooks (报送表): export, fill in as a liaison would, apply; bad workbooks refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from lctasks.cli.app import app
+from lctasks.db.engine import Database
+from lctasks.db.models import EventRow, ProgressRow, TaskRow
+from lctasks.domain import (
+    Actor,
+    ConflictError,
+    InvalidInputError,
+    PermissionDeniedError,
+    Source,
+)
+from lctasks.formats.anchor import read_anchor
+from lctasks.formats.xlsx import COLUMNS, SHEET, apply_workbook, export_workbooks
+from lctasks.services.base import ServiceContext
+from lctasks.services.history import HistoryService
+from lctasks.services.ledger import LedgerService
+from lctasks.services.people import PeopleService
+from lctasks.services.workflow import WorkflowService
+
+AS_OF = dt.date(2025, 6, 30)
+BOSS = "王督查"
+LI = "李联络"  # liaison of 市科技局
+GONG = "龚联络"  # liaison of 市工业和信息化局
+UNIT = "市科技局"
+COL = {c.key: i + 1 for i, c in enumerate(COLUMNS)}  # 1-based, as openpyxl counts
+
+
+@pytest.fixture
+def ctx(database: Database) -> ServiceContext:
+    c = ServiceContext(database, Actor(BOSS, Source.CLI))
+    LedgerService(c).import_plan()
+    wf = WorkflowService(c)
+    wf.assign(["C06.M01", "C06.M02", "C06.M03"], lead=UNIT, co=["市发展改革委"], person="张明")
+    wf.assign(["C07.M01"], lead="市工业和信息化局", co=[UNIT], due=dt.date(2025, 3, 31))
+    wf.assign(["C07.M02"], lead="市工业和信息化局")
+    wf.report_progress(["C06.M01"], made="完成可研报告编制", problems="用地指标紧张", percent=60)
+    people = PeopleService(c)
+    people.add(BOSS, "supervisor")
+    people.add(LI, "liaison", UNIT)
+    people.add(GONG, "liaison", "市工业和信息化局")
+    return c
+
+
+def as_person(ctx: ServiceContext, name: str) -> ServiceContext:
+    return ctx.with_actor(Actor(name, Source.CLI))
+
+
+def state(db: Database) -> tuple[Any, ...]:
+    with db.read() as s:
+        tasks = [
+            (r.key, r.status, r.progress, r.version)
+            for r in s.scalars(select(TaskRow).order_by(TaskRow.key))
+        ]
+        events = s.scalar(select(func.count()).select_from(EventRow))
+        reports = s.scalar(select(func.count()).select_from(ProgressRow))
+    return tasks, events, reports
+
+
+def row_of(ws: Any, key: str) -> int:
+    for r in range(3, ws.max_row + 1):
+        if ws.cell(r, 1).value == key:
+            return r
+    raise AssertionError(key)
+
+
+def export_unit(ctx: ServiceContext, tmp_path: Path) -> Path:
+    path = tmp_path / "kjj.xlsx"
+    [info] = export_workbooks(ctx, path, units=["kjj"], as_of=AS_OF)
+    assert info.unit == UNIT
+    return path
+
+
+def fill(path: Path, edit: Callable[[Any], None]) -> Path:
+    wb = openpyxl.load_workbook(path)
+    edit(wb[SHEET])
+    wb.save(path)
+    return path
+
+
+def test_workbook_layout(ctx: ServiceContext, tmp_path: Path) -> None:
+    path = export_unit(ctx, tmp_path)
+    wb = openpyxl.load_workbook(path)
+    ws = wb[SHEET]
+    assert [ws.cell(2, i + 1).value for i in range(len(COLUMNS))] == [
+        "任务编号", "任务内容", "规划原文摘录", "牵头/配合单位", "完成时限", "预警", "当前状态",
+        "上次报送", "报送状态", "完成进度（%）", "进展情况", "存在问题", "下一步措施", "备注",
+    ]  # fmt: skip
+    # the unit's four tasks: three it leads, one it co-owns
+    assert [ws.cell(r, 1).value for r in range(3, ws.max_row + 1)] == [
+        "C06.M01", "C06.M02", "C06.M03", "C07.M01",
+    ]  # fmt: skip
+    r = row_of(ws, "C07.M01")
+    assert ws.cell(r, COL["due"]).value == "2025-03-31"
+    assert ws.cell(r, COL["light"]).value == "红灯"
+    assert ws.cell(r, COL["owners"]).value == "市工业和信息化局（配合：市科技局）"
+    r1 = row_of(ws, "C06.M01")
+    assert ws.cell(r1, COL["status"]).value == "推进中"
+    assert ws.cell(r1, COL["percent"]).value == 60
+    assert ws.cell(r1, COL["source"]).value  # the plan's words
+    # protection: locked read-only columns, unlocked editable ones
+    assert ws.protection.sheet is True
+    assert ws.cell(r1, COL["title"]).protection.locked is True
+    for key in ("new_status", "percent", "made", "problems", "next_steps", "note"):
+        assert ws.cell(r1, COL[key]).protection.locked is False
+    assert ws.freeze_panes == "C3"
+    assert ws.auto_filter.ref == "A2:N6"
+    assert ws.column_dimensions["B"].width > ws.column_dimensions["A"].width
+    lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    assert lists and "推进中" in lists[0].formula1 and "I3:I6" in str(lists[0].sqref)
+    whole = [dv for dv in ws.data_validations.dataValidation if dv.type == "whole"]
+    assert (whole[0].formula1, whole[0].formula2) == ("0", "100")
+    meta = wb["_lctasks"]
+    assert meta.sheet_state == "veryHidden"
+    versions = {r[0]: r[1] for r in meta.iter_rows(min_row=21, values_only=True)}
+    with ctx.db.read() as s:
+        for key, version in s.execute(select(TaskRow.key, TaskRow.version)):
+            if key in versions:
+                assert versions[key] == version
+    with ctx.db.read() as s:
+        seq, digest = s.execute(
+            select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1)
+        ).one()
+    anchor = read_anchor(path)
+    assert (anchor.plan, anchor.seq, anchor.hash, anchor.as_of) == ("lc-14th", seq, digest, AS_OF)
+
+
+def test_liaison_fills_in_and_the_ledger_shows_exactly_that(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    path = export_unit(ctx, tmp_path)
+    with ctx.db.read() as s:
+        before = int(s.scalar(select(func.max(EventRow.seq))) or 0)
+
+    def liaison(ws: Any) -> None:
+        r = row_of(ws, "C06.M01")
+        ws.cell(r, COL["percent"]).value = 80
+        ws.cell(r, COL["made"]).value = "主体工程完工"
+        ws.cell(r, COL["problems"]).value = "配套资金缺口2000万元"
+        ws.cell(r, COL["next_steps"]).value = "申请专项债"
+        r = row_of(ws, "C06.M03")
+        ws.cell(r, COL["new_status"]).value = "受阻"
+        ws.cell(r, COL["note"]).value = "等待省厅批复"
+
+    fill(path, liaison)
+    result = apply_workbook(as_person(ctx, LI), path)
+    assert result.applied and result.tasks == 2
+    with ctx.db.read() as s:
+        events = s.execute(
+            select(EventRow.task_key, EventRow.action, EventRow.actor, EventRow.source)
+            .where(EventRow.seq > before)
+            .order_by(EventRow.seq)
+        ).all()
+        tasks = {
+            r.key: (r.status, r.progress)
+            for r in s.scalars(select(TaskRow).where(TaskRow.key.like("C06.M0%")))
+        }
+        report = s.execute(
+            select(ProgressRow.made, ProgressRow.problems, ProgressRow.next_steps,
+                   ProgressRow.percent, ProgressRow.actor)
+            .order_by(ProgressRow.id.desc()).limit(1)
+        ).one()  # fmt: skip
+    assert [tuple(e) for e in events] == [
+        ("C06.M01", "progress", LI, "xlsx"),
+        ("C06.M03", "status", LI, "xlsx"),
+        ("C06.M03", "note", LI, "xlsx"),
+    ]
+    assert tasks == {
+        "C06.M01": ("in_progress", 80),
+        "C06.M02": ("not_started", 0),
+        "C06.M03": ("blocked", 0),
+    }
+    assert tuple(report) == ("主体工程完工", "配套资金缺口2000万元", "申请专项债", 80, LI)
+    assert HistoryService(ctx).verify().ok
+
+
+def test_dry_run_and_an_untouched_workbook_change_nothing(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    path = export_unit(ctx, tmp_path)
+    before = state(ctx.db)
+    assert apply_workbook(as_person(ctx, LI), path).tasks == 0
+    fill(path, lambda ws: ws.cell(row_of(ws, "C06.M02"), COL["new_status"]).__setattr__(
+        "value", "推进中"))  # fmt: skip
+    result = apply_workbook(as_person(ctx, LI), path, dry_run=True)
+    assert result.dry_run and not result.applied and result.events == 1
+    assert state(ctx.db) == before
+
+
+def _set(cell: str, value: Any) -> Callable[[Any], None]:
+    def edit(ws: Any) -> None:
+        ws[cell] = value
+
+    return edit
+
+
+def _delete_column(ws: Any) -> None:
+    ws.delete_cols(3)
+
+
+def _swap_columns(ws: Any) -> None:
+    for r in range(2, ws.max_row + 1):
+        k, l_ = ws.cell(r, COL["made"]), ws.cell(r, COL["problems"])
+        k.value, l_.value = l_.value, k.value
+
+
+def _sort_rows(ws: Any) -> None:
+    a = [[c.value for c in ws[3]], [c.value for c in ws[4]]]
+    for j, v in enumerate(a[1], 1):
+        ws.cell(3, j).value = v
+    for j, v in enumerate(a[0], 1):
+        ws.cell(4, j).value = v
+
+
+def _add_row(ws: Any) -> None:
+    ws.cell(ws.max_row + 1, 1).value = "C08.M01"
+
+
+BAD: dict[str, tuple[Callable[[Any], None], str]] = {
+    "locked title edited": (_set("B3", "改过的任务"), "报送表!B3"),
+    "locked deadline edited": (_set("E4", "2030-12-31"), "报送表!E4"),
+    "status outside the list": (_set("I3", "差不多完成了"), "报送表!I3"),
+    "closed is not in the list": (_set("I3", "已销号"), "报送表!I3"),
+    "formula for percent": (_set("J3", "=50+30"), "报送表!J3"),
+    "formula for a report": (_set("K3", "=A3"), "报送表!K3"),
+    "percent over 100": (_set("J3", 150), "报送表!J3"),
+    "percent not a number": (_set("J3", "一半"), "报送表!J3"),
+    "report without progress text": (_set("L3", "缺钱"), "报送表!K3"),
+    "deleted column": (_delete_column, "报送表!C2"),
+    "reordered columns": (_swap_columns, "报送表!K2"),
+    "changed row ID": (_set("A4", "C99.M01"), "报送表!A4"),
+    "rows sorted": (_sort_rows, "报送表!A3"),
+    "row added": (_add_row, "报送表!A7"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_workbook_is_refused_naming_the_cell(
+    ctx: ServiceContext, tmp_path: Path, case: str
+) -> None:
+    path = export_unit(ctx, tmp_path)
+    edit, cell = BAD[case]
+
+    def with_a_good_row_too(ws: Any) -> None:
+        r = row_of(ws, "C06.M03")
+        ws.cell(r, COL["made"]).value = "已完成选址"  # a valid edit that must not land
+        edit(ws)
+
+    fill(path, with_a_good_row_too)
+    before = state(ctx.db)
+    with pytest.raises(InvalidInputError) as err:
+        apply_workbook(as_person(ctx, LI), path)
+    assert cell in err.value.message
+    assert state(ctx.db) == before
+
+
+def test_a_workbook_not_ours_is_refused(ctx: ServiceContext, tmp_path: Path) -> None:
+    before = state(ctx.db)
+    foreign = tmp_path / "foreign.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.append(["任务编号", "进展情况"])  # type: ignore[union-attr]
+    wb.save(foreign)
+    with pytest.raises(InvalidInputError, match="不是 lctasks 导出的报送表"):
+        apply_workbook(ctx, foreign)
+    # ours, but the hidden record was tampered with (a version lowered)
+    path = export_unit(ctx, tmp_path)
+    wb = openpyxl.load_workbook(path)
+    wb["_lctasks"]["B21"] = 0
+    wb.save(path)
+    with pytest.raises(InvalidInputError, match="_lctasks!B"):
+        apply_workbook(ctx, path)
+    text = tmp_path / "text.xlsx"
+    text.write_text("任务编号,进展情况\n", encoding="utf-8")
+    with pytest.raises(InvalidInputError, match="不是 Excel 工作簿"):
+        apply_workbook(ctx, text)
+    assert state(ctx.db) == before
+
+
+def test_stale_rows_are_conflicts_and_nothing_is_applied(
+    ctx: ServiceContext, tmp_path: Path
+) -> None:
+    path = export_unit(ctx, tmp_path)
+    fill(path, lambda ws: [
+        ws.cell(row_of(ws, k), COL["made"]).__setattr__("value", "按计划推进")
+        for k in ("C06.M01", "C06.M02")
+    ])  # fmt: skip
+    # the office changes C06.M02 after the export
+    WorkflowService(ctx).assign(["C06.M02"], person="刘洋")
+    before = state(ctx.db)
+    with pytest.raises(ConflictError) as err:
+        apply_workbook(as_person(ctx, LI), path)
+    assert "报送表!A4：C06.M02" in err.value.message
+    assert err.value.ids == ("C06.M02",)
+    assert state(ctx.db) == before
+
+
+def test_a_liaison_changes_only_their_units_tasks(ctx: ServiceContext, tmp_path: Path) -> None:
+    path = export_unit(ctx, tmp_path)
+    fill(path, lambda ws: ws.cell(row_of(ws, "C06.M01"), COL["made"]).__setattr__(
+        "value", "按计划推进"))  # fmt: skip
+    before = state(ctx.db)
+    with pytest.raises(PermissionDeniedError) as err:
+        apply_workbook(as_person(ctx, GONG), path)
+    assert "报送表!K3" in err.value.message and "C06.M01" in err.value.message
+    assert state(ctx.db) == before
+    # a liaison may not set a status only the office sets (暂缓)
+    fill(path, lambda ws: ws.cell(row_of(ws, "C06.M02"), COL["new_status"]).__setattr__(
+        "value", "暂缓"))  # fmt: skip
+    with pytest.raises(PermissionDeniedError, match="报送表!I4"):
+        apply_workbook(as_person(ctx, LI), path)
+    assert state(ctx.db) == before
+
+
+def test_per_unit_workbooks(ctx: ServiceContext, tmp_path: Path) -> None:
+    infos = export_workbooks(ctx, tmp_path / "books", per_unit=True, as_of=AS_OF)
+    by_unit = {i.unit: i.tasks for i in infos}
+    assert by_unit == {"市科技局": 4, "市发展改革委": 3, "市工业和信息化局": 2}
+    assert (tmp_path / "books" / f"市科技局_报送表_{AS_OF}.xlsx").is_file()
+    [office] = export_workbooks(ctx, tmp_path / "all.xlsx", as_of=AS_OF)
+    assert office.unit == "" and office.tasks == 561
+
+
+def test_cli_export_and_apply(ctx: ServiceContext, tmp_path: Path, db_url: str) -> None:
+    runner = CliRunner()
+    path = tmp_path / "kjj.xlsx"
+    res = runner.invoke(
+        app,
+        ["--db", db_url, "export", "--format", "xlsx", "--unit", UNIT, "--out", str(path),
+         "--as-of", "2025-06-30"],
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert path.is_file()
+    fill(path, _set("J3", "=1+1"))
+    # the CLI's acting person: LCTASKS_USER (SQLite) or the login (PostgreSQL), both 测试员
+    PeopleService(ctx).add("测试员", "supervisor")
+    res = runner.invoke(app, ["--db", db_url, "apply", str(path)])
+    assert res.exit_code == 4
+    assert "报送表!J3" in res.stderr
+    fill(path, lambda ws: [_set("J3", 70)(ws), _set("K3", "完成设备安装")(ws)])
+    res = runner.invoke(app, ["--db", db_url, "apply", str(path), "--dry-run"])
+    assert res.exit_code == 0, res.output
+    assert "C06.M01" in res.stdout and "演练" in res.stderr
+    res = runner.invoke(app, ["--db", db_url, "apply", str(path)])
+    assert res.exit_code == 0, res.output
+    with ctx.db.read() as s:
+        assert s.scalar(select(TaskRow.progress).where(TaskRow.key == "C06.M01")) == 70
+        assert s.execute(
+            select(EventRow.actor, EventRow.source).order_by(EventRow.seq.desc()).limit(1)
+        ).one() == ("测试员", "xlsx")
+    res = runner.invoke(app, ["--db", db_url, "log", "--verify"])
+    assert res.exit_code == 0, res.output
+
+
+def test_cli_start_up_does_not_import_the_file_libraries() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from lctasks.cli.app import app\n"
+        "try:\n    app(['--version'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('openpyxl', 'docx') if m in sys.modules))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert res.stdout.strip().endswith("[]"), res.stdout + res.stderr

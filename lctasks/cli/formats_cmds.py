@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lctasks.cli.common import err, out, print_json, service_context, state, typed_date
+from lctasks.cli.common import (
+    err,
+    out,
+    print_json,
+    service_context,
+    state,
+    typed_date,
+    want_json,
+)
 from lctasks.i18n import MESSAGES, t
 
 if TYPE_CHECKING:
@@ -43,6 +51,17 @@ MESSAGES.update(
         "fmtcli.applied": (
             "已回填 {tasks} 个任务，记录事件 {events} 条（来源 xlsx，操作人 {actor}）",
             "applied {tasks} task(s), {events} event(s) recorded (source xlsx, actor {actor})",
+        ),
+        "fmtcli.pack": (
+            "已生成调度会材料 {out}（{n} 个任务，截至 {as_of}，台账事件 #{seq}，{size} 字节）",
+            "meeting pack written: {out} ({n} tasks, as of {as_of}, ledger event #{seq}, "
+            "{size} bytes)",
+        ),
+        "fmtcli.pack_print": (
+            "打印为 PDF：chromium --headless --no-sandbox --print-to-pdf=调度会材料.pdf {out}"
+            "（详见 README）",
+            "print to PDF: chromium --headless --no-sandbox --print-to-pdf=pack.pdf {out} "
+            "(see README)",
         ),
         "fmtcli.would": (
             "演练（--dry-run）：将修改 {tasks} 个任务，产生事件 {events} 条；数据库未改动",
@@ -177,9 +196,68 @@ def apply_xlsx(ctx: typer.Context, path: str, *, dry_run: bool, as_json: bool) -
 Json = Annotated[bool, typer.Option("--json", help="JSON on stdout.")]
 
 
+def pack(
+    ctx: typer.Context,
+    snapshot: Annotated[
+        str | None,
+        typer.Argument(help="A snapshot file to make the pack from (default: the ledger now)."),
+    ] = None,
+    out_file: Annotated[str, typer.Option("--out", "-o", help="The HTML file to write.")] = (
+        "pack.html"
+    ),
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date the lights are computed for (today).")
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="The previous meeting's snapshot: add what changed since."),
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Write the meeting pack (调度会材料): one self-contained HTML page for A4 print."""
+    as_json = want_json(ctx, as_json)
+    from lctasks.formats.pack import build_pack, write_pack
+
+    text, info = build_pack(
+        service_context(ctx),
+        snapshot=snapshot,
+        as_of=typed_date(as_of) if as_of else None,
+        since=since,
+        plan=state(ctx).plan,
+    )
+    size = write_pack(text, out_file)
+    if as_json:
+        print_json(
+            {
+                "out": out_file,
+                "bytes": size,
+                "tasks": info.tasks,
+                "units": info.units,
+                "red": info.red,
+                "yellow": info.yellow,
+                "summarised": info.summarised,
+                "as_of": info.anchor.as_of,
+                "history_seq": info.anchor.seq,
+                "history_hash": info.anchor.hash,
+            }
+        )
+        return
+    err(
+        t(
+            "fmtcli.pack",
+            out=out_file,
+            n=info.tasks,
+            as_of=info.anchor.as_of,
+            seq=info.anchor.seq,
+            size=size,
+        )
+    )
+    err(t("fmtcli.pack_print", out=out_file))
+
+
 def register(app: typer.Typer) -> None:
-    del app  # pack and notice are added by their slices
+    app.command("pack")(pack)
 
 
-__all__ = ["apply_xlsx", "export_xlsx", "is_workbook", "register"]
+__all__ = ["apply_xlsx", "export_xlsx", "is_workbook", "pack", "register"]
 _ = dt

@@ -31,7 +31,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import tempfile
 import unicodedata
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -426,15 +425,9 @@ def _digest(info: Iterable[tuple[str, Any]], rows: Iterable[Sequence[Any]]) -> s
 
 
 def _save(wb: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".lctasks-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from lctasks.formats.files import atomic_write
+
+    atomic_write(path, wb.save, ".xlsx")
 
 
 def _sources(ctx: ServiceContext, plan: str) -> dict[str, str]:

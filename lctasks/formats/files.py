@@ -14,7 +14,7 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write(path: str | os.PathLike[str], write: Callable[[str], None], suffix: str) -> None:
+def atomic_write(path: str | os.PathLike[str], write: Callable[[str], object], suffix: str) -> None:
     """``write(tmp)`` fills a temporary file beside ``path``, which then replaces ``path``.
 
     A reader never sees half a file; the file gets the mode of any new file (umask),

@@ -63,6 +63,15 @@ MESSAGES.update(
             "print to PDF: chromium --headless --no-sandbox --print-to-pdf=pack.pdf {out} "
             "(see README)",
         ),
+        "fmtcli.notice": (
+            "已生成督办通知 {out}（{unit}：{n} 项任务，其中逾期 {late} 项；"
+            "要求 {reply_by} 前报送）",
+            "notice written: {out} ({unit}: {n} tasks, {late} overdue; reply by {reply_by})",
+        ),
+        "fmtcli.notice_none": (
+            "{unit} 截至 {as_of} 没有逾期或红灯任务，无需督办（未生成文件）",
+            "{unit} has no overdue or red task as of {as_of}: nothing to chase (no file written)",
+        ),
         "fmtcli.would": (
             "演练（--dry-run）：将修改 {tasks} 个任务，产生事件 {events} 条；数据库未改动",
             "dry run: would change {tasks} task(s), {events} event(s); nothing was written",
@@ -255,9 +264,63 @@ def pack(
     err(t("fmtcli.pack_print", out=out_file))
 
 
+def notice(
+    ctx: typer.Context,
+    unit: Annotated[str, typer.Option("--unit", "-u", help="The unit to chase (any name form).")],
+    out_file: Annotated[str, typer.Option("--out", "-o", help="The .docx file to write.")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Date the lights are computed for (today).")
+    ] = None,
+    within: Annotated[
+        int, typer.Option("--within", min=1, help="Days the unit has to reply (10).")
+    ] = 10,
+    as_json: Json = False,
+) -> None:
+    """Write a 督办通知 (Word) for a unit: its overdue and red tasks, what is required by when."""
+    as_json = want_json(ctx, as_json)
+    from lctasks.formats.notice import unit_notice, write_notice
+
+    data = unit_notice(
+        service_context(ctx),
+        unit,
+        as_of=typed_date(as_of) if as_of else None,
+        within=within,
+        plan=state(ctx).plan,
+    )
+    if data.items:
+        write_notice(data, out_file)
+    if as_json:
+        print_json(
+            {
+                "out": out_file if data.items else None,
+                "unit": data.unit,
+                "as_of": data.as_of,
+                "reply_by": data.reply_by,
+                "overdue": data.overdue,
+                "tasks": [i.task for i in data.items],
+                "history_seq": data.anchor.seq,
+            }
+        )
+        return
+    if not data.items:
+        err(t("fmtcli.notice_none", unit=data.unit, as_of=data.as_of))
+        return
+    err(
+        t(
+            "fmtcli.notice",
+            out=out_file,
+            unit=data.unit,
+            n=len(data.items),
+            late=data.overdue,
+            reply_by=data.reply_by,
+        )
+    )
+
+
 def register(app: typer.Typer) -> None:
     app.command("pack")(pack)
+    app.command("notice")(notice)
 
 
-__all__ = ["apply_xlsx", "export_xlsx", "is_workbook", "pack", "register"]
+__all__ = ["apply_xlsx", "export_xlsx", "is_workbook", "notice", "pack", "register"]
 _ = dt

@@ -21,11 +21,21 @@ from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
 from lctasks.domain import LctasksError
-from lctasks.i18n import t
+from lctasks.i18n import MESSAGES, t
 from lctasks.services.board import PlanInfo, TimelinePoint
 from lctasks.tui.model import TaskStore, chapter_scores, scoreboard
 
 BAR_WIDTH = 20
+# the meeting pack and the unit workbooks, one key away (lctasks.formats)
+MESSAGES.update(
+    {
+        "dash.pack": ("调度会材料", "meeting pack"),
+        "dash.workbooks": ("各单位报送表", "unit workbooks"),
+        "dash.working": ("正在生成 {what}…", "writing the {what}…"),
+        "dash.written": ("已生成 {what}：{path}", "{what} written: {path}"),
+    }
+)
+OUT_DIR = "调度会材料"  # beside where lctasks was started
 
 
 def bar(pct: float, width: int = BAR_WIDTH) -> Text:
@@ -39,6 +49,8 @@ class DashboardScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,d", "back", t("act.main"), id="dash.back"),
         Binding("question_mark", "app.pop_screen", show=False),
+        Binding("p", "pack", t("dash.pack"), id="dash.pack"),
+        Binding("x", "workbooks", t("dash.workbooks"), id="dash.workbooks"),
     ]
 
     @dataclass
@@ -143,3 +155,38 @@ class DashboardScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_pack(self) -> None:
+        self.notify(t("dash.working", what=t("dash.pack")))
+        self.write_files("pack")
+
+    def action_workbooks(self) -> None:
+        self.notify(t("dash.working", what=t("dash.workbooks")))
+        self.write_files("workbooks")
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="files")
+    def write_files(self, what: str) -> None:
+        """The pack (one HTML page) or every unit's workbook, into ./调度会材料/."""
+        from pathlib import Path
+
+        app = self.app
+        day = app.as_of  # type: ignore[attr-defined]
+        folder = Path.cwd() / OUT_DIR
+        try:
+            ctx = app.ensure_backend().ctx  # type: ignore[attr-defined]
+            if what == "pack":
+                from lctasks.formats.pack import build_pack, write_pack
+
+                text, _ = build_pack(ctx, as_of=day, plan=self.plan.code)
+                path = folder / f"调度会材料_{day.isoformat()}.html"
+                write_pack(text, path)
+            else:
+                from lctasks.formats.xlsx import export_workbooks
+
+                path = folder / f"报送表_{day.isoformat()}"
+                export_workbooks(ctx, path, per_unit=True, as_of=day, plan=self.plan.code)
+        except LctasksError as exc:
+            app.call_from_thread(self.notify, exc.message, severity="error", timeout=10)
+            return
+        done = t("dash.written", what=t(f"dash.{what}"), path=path)
+        app.call_from_thread(self.notify, done, timeout=12)

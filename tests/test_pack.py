@@ -56,8 +56,10 @@ def test_pack_holds_what_the_meeting_reads(ctx: ServiceContext, tmp_path: Path) 
     assert (info.tasks, info.anchor.seq, info.anchor.hash) == (561, seq, digest)
     assert "聊城市国民经济和社会发展第十四个五年规划" in text
     assert "数据截至 2025 年 6 月 30 日" in text
-    assert f"事件 #{seq}" in text and digest in text  # the cover anchors the record
-    assert f'<meta name="lctasks-history" content="lctasks-history: plan=lc-14th seq={seq}' in text
+    # the cover anchors the record: a short code to read out, the whole anchor line
+    assert f"<b>#{seq} {digest[:4]} {digest[4:8]} {digest[8:12]} {digest[12:16]}</b>" in text
+    assert f"<code>lctasks-anchor {seq} {digest}</code>" in text
+    assert f'<meta name="lctasks-anchor" content="lctasks-anchor {seq} {digest}">' in text
     # ranking: 市工业和信息化局 has the two overdue tasks, so it is first among units
     rows = re.findall(r'<tr><td class="n">(\d+)</td><td>([^<]+)</td>', text)
     ranked = [u for _, u in rows]
@@ -75,6 +77,32 @@ def test_pack_holds_what_the_meeting_reads(ctx: ServiceContext, tmp_path: Path) 
     path = tmp_path / "pack.html"
     write_pack(text, path)
     assert read_anchor(path).seq == seq
+
+
+def test_log_verify_against_the_files(ctx: ServiceContext, tmp_path: Path, db_url: str) -> None:
+    """Engineer G's `log --verify --against FILE` reads the anchor of all three files."""
+    from lctasks.formats.notice import unit_notice, write_notice
+    from lctasks.formats.xlsx import export_workbooks
+
+    pack = tmp_path / "pack.html"
+    write_pack(build_pack(ctx, as_of=AS_OF)[0], pack)
+    book = tmp_path / "kjj.xlsx"
+    export_workbooks(ctx, book, units=["市科技局"], as_of=AS_OF)
+    notice = tmp_path / "gxj.docx"
+    write_notice(unit_notice(ctx, "市工业和信息化局", as_of=AS_OF), notice)
+    seq, digest = head(ctx.db)
+    for path in (pack, book, notice):
+        assert (read_anchor(path).seq, read_anchor(path).hash) == (seq, digest)
+    runner = CliRunner()
+    res = runner.invoke(
+        app, ["--db", db_url, "log", "--verify", "--against", str(pack), str(book), str(notice)]
+    )
+    assert res.exit_code == 0, res.output
+    # a file from another history is refused: its hash is not the ledger's event
+    forged = tmp_path / "forged.html"
+    forged.write_text(pack.read_text(encoding="utf-8").replace(digest, "0" * 64), "utf-8")
+    res = runner.invoke(app, ["--db", db_url, "log", "--verify", "--against", str(forged)])
+    assert res.exit_code != 0
 
 
 def test_pack_is_self_contained(ctx: ServiceContext) -> None:

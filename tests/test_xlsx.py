@@ -133,8 +133,12 @@ def test_workbook_layout(ctx: ServiceContext, tmp_path: Path) -> None:
         seq, digest = s.execute(
             select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1)
         ).one()
-    anchor = read_anchor(path)
-    assert (anchor.plan, anchor.seq, anchor.hash, anchor.as_of) == ("lc-14th", seq, digest, AS_OF)
+    anchor = read_anchor(path)  # through lctasks.services.chain.read_anchor_file
+    assert (anchor.seq, anchor.hash) == (seq, digest)
+    info = {r[0]: r[1] for r in meta.iter_rows(min_row=2, max_row=11, values_only=True)}
+    assert info["anchor"] == f"lctasks-anchor {seq} {digest}"
+    assert (info["plan"], info["unit"], info["as_of"]) == ("lc-14th", UNIT, "2025-06-30")
+    assert (info["history_seq"], info["history_hash"]) == (seq, digest)
 
 
 def test_liaison_fills_in_and_the_ledger_shows_exactly_that(

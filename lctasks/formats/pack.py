@@ -5,7 +5,8 @@ read from a TOML file) plus, when the ledger is at hand, the monthly trend and t
 plan's parts into one HTML document:
 
 * cover: plan, date, the history point it was made from (chain head seq + hash,
-  also in ``<meta name="lctasks-history">``, see ``lctasks.formats.anchor``);
+  also as the anchor line in ``<meta name="lctasks-anchor">`` and the footer, which
+  ``lctasks log --verify --against pack.html`` checks; see ``lctasks.formats.anchor``);
 * totals; units ranked (排名) by overdue tasks and by completion;
 * the red and yellow lists per unit; progress by part and chapter as bars;
 * completion and overdue trend as an inline SVG chart;
@@ -160,7 +161,11 @@ def render_pack(
     # -- cover ------------------------------------------------------------------
     plan = snap.plan
     doc = f"（{_e(plan.doc_number)}）" if plan.doc_number else ""
-    head = anchor.hash or "—"
+    short = (
+        f"#{anchor.seq} " + " ".join(anchor.hash[i : i + 4] for i in range(0, 16, 4))
+        if anchor.hash
+        else "—"
+    )
     a('<section class="cover">')
     a(f"<h1>{_e(title)}</h1>")
     a(f'<div class="plan">{_e(plan.title)}{doc}</div>')
@@ -170,9 +175,9 @@ def render_pack(
         f"{snap.as_of.day} 日</div>"
     )
     a(
-        '<div class="anchor">本材料依据台账历史点生成：事件 #'
-        f"{snap.history.seq}，链头哈希<br><code>{_e(head)}</code><br>"
-        "（可用 lctasks log --verify 核对该历史点未被改动）</div>"
+        f'<div class="anchor">本材料依据台账历史点 <b>{_e(short)}</b> 生成'
+        f"<br><code>{_e(anchor.text() or '—')}</code><br>"
+        "核对：lctasks log --verify --against 本文件</div>"
     )
     a("</section>")
 

@@ -795,8 +795,7 @@ def apply_workbook(
             stale = _stale(runner, book)
             if stale:
                 raise stale
-            for e in book.edits:
-                events += _apply_row(wf, book, e)
+            events = _apply_edits(wf, book)
             if dry_run:
                 raise _Rehearsal
     except _Rehearsal:
@@ -853,46 +852,78 @@ def _stale(runner: Any, book: FilledWorkbook) -> ConflictError | None:
     )
 
 
-def _apply_row(wf: Any, book: FilledWorkbook, e: RowEdit) -> int:
-    """One row's changes as workflow steps: report, then status, then note."""
-    keys = [e.task]
-    events = 0
-    step_col = _COL["made"]
-    try:
+def _apply_edits(wf: Any, book: FilledWorkbook) -> int:
+    """The rows' changes as workflow steps: reports, then statuses, then notes.
+
+    Rows asking for the same step with the same values share one call (the
+    workflow takes many keys at once): 1,000 identical reports are one batch, not
+    1,000. Each task still gets its report before its status and its note.
+    """
+    rows = {e.task: e for e in book.edits}
+    default_reason = f"报送表 {book.file}（截至 {book.as_of.isoformat()}）"
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for e in book.edits:
         if e.reports:
-            step_col = _COL["made"]
-            events += wf.report_progress(
-                keys,
-                made=e.made,
-                problems=e.problems,
-                next_steps=e.next_steps,
-                percent=e.percent,
-                plan=book.plan,
-            ).events
+            key = ("report", e.made, e.problems, e.next_steps, e.percent)
+            groups.setdefault(key, []).append(e.task)
+    for e in book.edits:
         if e.status is not None:
-            step_col = _COL["new_status"]
-            reason = e.note or f"报送表 {book.file}（截至 {book.as_of.isoformat()}）"
+            reason = e.note or default_reason
             if e.old_status == Status.CLOSED:
-                events += wf.reopen(keys, reason=reason, plan=book.plan).events
-                if e.status != Status.IN_PROGRESS:
-                    events += wf.set_status(keys, e.status, reason=reason, plan=book.plan).events
-            else:
-                events += wf.set_status(keys, e.status, reason=reason, plan=book.plan).events
+                groups.setdefault(("reopen", reason), []).append(e.task)
+            if e.old_status != Status.CLOSED or e.status != Status.IN_PROGRESS:
+                groups.setdefault(("status", e.status, reason), []).append(e.task)
+    for e in book.edits:
         if e.note:
-            step_col = _COL["note"]
-            events += wf.note(keys, e.note, plan=book.plan).events
-    except LctasksError as exc:
-        message = exc.message.splitlines()
-        detail = (
-            "；".join(line.split("：", 1)[-1].strip() for line in message[1:] if line.strip())
-            or message[0]
+            groups.setdefault(("note", e.note), []).append(e.task)
+    events = 0
+    for key, keys in groups.items():
+        step = key[0]
+        try:
+            if step == "report":
+                _, made, problems, next_steps, percent = key
+                result = wf.report_progress(
+                    keys,
+                    made=made,
+                    problems=problems,
+                    next_steps=next_steps,
+                    percent=percent,
+                    plan=book.plan,
+                )
+            elif step == "reopen":
+                result = wf.reopen(keys, reason=key[1], plan=book.plan)
+            elif step == "status":
+                result = wf.set_status(keys, key[1], reason=key[2], plan=book.plan)
+            else:
+                result = wf.note(keys, key[1], plan=book.plan)
+        except LctasksError as exc:
+            raise _at_cells(exc, step, rows) from None
+        events += int(result.events)
+    return events
+
+
+_STEP_COLUMN = {"report": "made", "reopen": "new_status", "status": "new_status", "note": "note"}
+
+
+def _at_cells(exc: LctasksError, step: str, rows: Mapping[str, RowEdit]) -> LctasksError:
+    """The workflow's refusal, each task named by its cell (报送表!K5 (C06.M01): …)."""
+    col = _COL[_STEP_COLUMN[step]]
+    per_key: dict[str, str] = {}
+    for line in exc.message.splitlines()[1:]:
+        head, sep, rest = line.strip().partition("：")
+        if sep and head in rows:
+            per_key[head] = rest.strip()
+    bad = [k for k in exc.ids if k in rows] or list(per_key)
+    lines = [
+        t(
+            "xlsx.step",
+            where=cell_ref(SHEET, col, rows[k].row),
+            task=k,
+            message=per_key.get(k, exc.message),
         )
-        raise type(exc)(
-            t("xlsx.step", where=cell_ref(SHEET, step_col, e.row), task=e.task, message=detail),
-            hint=exc.hint,
-            ids=exc.ids,
-        ) from None
-    return int(events)
+        for k in bad
+    ]
+    return type(exc)("\n".join(lines) or exc.message, hint=exc.hint, ids=exc.ids)
 
 
 __all__ = [

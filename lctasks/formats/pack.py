@@ -64,11 +64,11 @@ class TrendPoint:
 class PackLimits:
     """How much of each list is printed; the rest is counted."""
 
-    units: int = 80  # rows of the ranking
-    per_unit_red: int = 12
-    per_unit_yellow: int = 6
-    list_units: int = 40  # units with a red/yellow list
-    changes: int = 15  # entries per "since last meeting" group
+    units: int = 80  # rows of the ranking (a city has about 60 units)
+    per_unit_red: int = 5
+    per_unit_yellow: int = 3
+    list_units: int = 25  # units with a red/yellow list (most red first)
+    changes: int = 12  # entries per "since last meeting" group
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +197,10 @@ def render_pack(
     a("".join(f'<td class="n">{totals.status[s]:,}</td>' for s in Status) + "</tr></table>")
 
     # -- ranking ----------------------------------------------------------------
-    units = {u: c for u, c in snap.units.items() if c.tasks}
+    from lctasks.snapshot import UNASSIGNED
+
+    units = {u: c for u, c in snap.units.items() if c.tasks and u != UNASSIGNED}
+    unassigned = snap.units.get(UNASSIGNED)
     by_completion = sorted(units, key=lambda u: (-_pct(_done(units[u]), units[u].tasks), u))
     completion_rank = {u: i for i, u in enumerate(by_completion, 1)}
     ranked = sorted(
@@ -227,6 +230,11 @@ def render_pack(
     if len(ranked) > limits.units:
         summarised = True
         a(f'<p class="more">另有 {len(ranked) - limits.units} 个单位未列出。</p>')
+    if unassigned is not None and unassigned.tasks:
+        a(
+            f'<p class="more">另有 {unassigned.tasks:,} 项任务尚未明确牵头单位'
+            f"（红灯 {unassigned.light[Light.RED]:,} 项），不参加排名。</p>"
+        )
 
     # -- red and yellow lists per unit ---------------------------------------
     red: dict[str, list[SnapshotTask]] = defaultdict(list)
@@ -392,7 +400,7 @@ def _trend_svg(trend: Sequence[TrendPoint]) -> str:
         v += step
     every = max(1, -(-n // 12))
     for i, t in enumerate(trend):
-        if (i % every == 0 and n - 1 - i >= every / 2) or i == n - 1:
+        if (i % every == 0 and n - 1 - i >= every) or i == n - 1:
             out.append(
                 f'<text x="{x(i):.1f}" y="{top + ph + 14}" font-size="9.5" '
                 f'text-anchor="middle">{_e(t.month)}</text>'

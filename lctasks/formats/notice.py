@@ -81,8 +81,9 @@ def unit_notice(
 
     ``items`` is empty when there is nothing to chase (no notice is written then).
     """
+    from lctasks.clock import office_date
     from lctasks.services.review import ReviewService
-    from lctasks.snapshot import CST, SnapshotFilter, natural_key
+    from lctasks.snapshot import SnapshotFilter, natural_key
 
     snap = ReviewService(ctx).export(SnapshotFilter((unit,)), as_of=as_of, plan=plan)
     short = snap.filter.units[0] if snap.filter.units else unit
@@ -97,7 +98,7 @@ def unit_notice(
         last = "未报送"
         if r is not None:
             text = r.made if len(r.made) <= 40 else r.made[:39] + "…"
-            last = f"{r.at.astimezone(CST).date().isoformat()} {text}".strip()
+            last = f"{office_date(r.at).isoformat()} {text}".strip()
         by = f"{reply_by.month}月{reply_by.day}日前"
         if late > 0:
             required = f"{by}书面说明逾期原因、整改措施和新的完成时限，抓紧办结"

@@ -29,6 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from lctasks.clock import office_date
 from lctasks.domain import Light, Status
 from lctasks.formats.anchor import META_NAME, Anchor
 
@@ -265,7 +266,7 @@ def render_pack(
             for x in shown:
                 light = "红" if x.light == Light.RED else "黄"
                 cls = "red" if x.light == Light.RED else "yellow"
-                last = x.latest_report.at.date().isoformat() if x.latest_report else "—"
+                last = office_date(x.latest_report.at).isoformat() if x.latest_report else "—"
                 a(
                     f'<tr><td class="{cls}">{light}</td><td class="id">{_e(x.id)}</td>'
                     f'<td>{_e(_short(x.title))}</td><td class="id">{x.due.isoformat()}</td>'

@@ -250,10 +250,10 @@ def _last(task: SnapshotTask) -> str:
     r = task.latest_report
     if r is None:
         return ""
-    from lctasks.snapshot import CST
+    from lctasks.clock import office_date
 
     text = r.made if len(r.made) <= 60 else r.made[:59] + "…"
-    return f"{r.at.astimezone(CST).date().isoformat()} {text}"
+    return f"{office_date(r.at).isoformat()} {text}"
 
 
 def _locked_values(task: SnapshotTask, source: str) -> list[str]:

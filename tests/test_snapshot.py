@@ -338,6 +338,48 @@ def test_find_key_line_handles_quoting_styles() -> None:
     assert find_key_line(text, ["nothing"]) is None
 
 
+KEY_LINE_TEXT = (
+    "a = 1\n[x]\n  b.c = 2\n [x.y]\n# [x]\n d = 3\n[[arr]]\nk=1\n[[arr]]\nk=2\n"
+    '[bad\n  e = 4\n[x."q.r"]\n"s t" = 5\n[tasks."C1"]\nstatus = 1\n'
+)
+KEY_PATHS = [
+    ("a",),
+    ("x",),
+    ("x", "b"),
+    ("x", "b", "c"),
+    ("x", "y", "d"),
+    ("x", "y", "zz"),
+    ("arr", "k"),
+    ("zz",),
+    ("e",),
+    ("x", "e"),
+    ("x", "q.r", "s t"),
+    ("tasks", "C1", "status"),
+    ("tasks", "C1", "due"),
+    ("tasks", "C2", "status"),
+]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\u2028"])
+@pytest.mark.parametrize("keypath", KEY_PATHS)
+def test_indexed_key_lines_agree_with_reading_every_line(
+    keypath: tuple[str, ...], newline: str
+) -> None:
+    """Error lines of a 100,000-task file are found through an index: same answers."""
+    from lctasks.snapshot import _scan_key_line
+
+    text = KEY_LINE_TEXT.replace("\n", newline)
+    expected = _scan_key_line(text.splitlines(), 1, (), keypath, whole=True)
+    assert find_key_line(text, keypath) == expected
+    meeting_text = snapshot_text(meeting(SAMPLE)).replace("\n", newline)
+    for tid in ("C10.M03", "C06.M01", "nope"):
+        for keys in ((), ("status",), ("latest_report", "at"), ("due", "x")):
+            path = ("tasks", tid, *keys)
+            assert find_key_line(meeting_text, path) == _scan_key_line(
+                meeting_text.splitlines(), 1, (), path, whole=True
+            )
+
+
 # ---------------------------------------------------------------------------
 # Comparing
 # ---------------------------------------------------------------------------

@@ -180,6 +180,4 @@ def parse_choice(family: str, codes: list[str], text: str) -> str | None:
 
 def choice_list(family: str, codes: list[str]) -> str:
     """``推进中（in_progress） | …`` for an error message."""
-    return " | ".join(
-        f"{t(f'{family}.{c}')}（{c}）" if language() != EN else c for c in codes
-    )
+    return " | ".join(f"{t(f'{family}.{c}')}（{c}）" if language() != EN else c for c in codes)

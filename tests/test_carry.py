@@ -136,9 +136,13 @@ def test_refusals_write_nothing(ctx: ServiceContext) -> None:
         svc.carry(["C06.M01"], "lc-15th", plan="lc-14th")
 
 
-def test_only_supervisors_carry(ctx: ServiceContext, database: Database) -> None:
-    if not database.is_sqlite:
-        pytest.skip("PostgreSQL: the actor is the login (covered by the role tests)")
+def test_only_supervisors_carry(tmp_path: Path) -> None:
+    # SQLite: the acting person is --as (on PostgreSQL the login; the database's rules)
+    from lctasks.db.engine import open_database
+
+    ctx = ServiceContext(open_database(tmp_path / "c.db"), Actor("王督查", Source.CLI))
+    LedgerService(ctx).import_plan()
+    LedgerService(ctx).import_plan(next_plan_text(tmp_path), code="lc-15th")
     PeopleService(ctx).add("王督查", Role.SUPERVISOR)
     PeopleService(ctx).add("科技联络", Role.LIAISON, "市科技局")
     liaison = CarryService(ctx.with_actor(Actor("科技联络", Source.CLI)))

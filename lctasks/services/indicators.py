@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from lctasks import clock
@@ -580,7 +580,7 @@ class IndicatorService(Service):
                 .where(TaskRow.plan_id == plan_row.id)
                 .order_by(ChecklistRow.task_id, ChecklistRow.seq)
             )
-            for it in s.execute(item_q.where(type_coerce(ChecklistRow.targets, Text) != "[]")):
+            for it in s.execute(item_q.where(cast(ChecklistRow.targets, Text) != "[]")):
                 if it.task_id in wanted_ids and it.targets:
                     items_by_task[it.task_id].append(it)
             units = {u.id: u.short for u in s.scalars(select(UnitRow))}

@@ -229,3 +229,26 @@ def test_pack_in_a_real_browser(ctx: ServiceContext, tmp_path: Path) -> None:
             ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
         ).stdout
         assert "规划任务推进调度会材料" in words and "单位排名" in words
+
+
+def test_indicator_page_when_actuals_are_recorded(ctx: ServiceContext) -> None:
+    from lctasks.services.indicators import IndicatorService
+
+    text, _ = build_pack(ctx, as_of=AS_OF)
+    assert "指标监测" not in text  # nothing recorded: no page, no evaluation run
+    svc = IndicatorService(ctx)
+    for year, value in ((2021, "6.5"), (2022, "5.0"), (2023, "6.2")):
+        svc.record("I01", str(year), value, source=f"{year}年聊城市统计公报")
+    svc.record("I11", "2023", "未达到", source="省考核通报")
+    text, _ = build_pack(ctx, as_of=AS_OF)
+    page = text[text.index("指标监测") :]
+    row = re.search(r"<tr><td class=\"id\">I01 1\.1</td>(.*?)</tr>", page)
+    assert row is not None
+    head = row.group(1)[: row.group(1).index("<svg")]
+    # name, baseline, target, latest actual, expected that year, light
+    assert head == (
+        '<td>地区生产总值增速（%）</td><td class="n">2.8</td><td class="n">6</td>'
+        '<td class="n">6.2（2023）</td><td class="n">6</td><td class="green">绿</td><td>'
+    )
+    assert "<polyline" in row.group(1) and row.group(1).count("<circle") == 3
+    assert re.search(r"I11 1\.1</td>.*?未达到.*?红", page, re.S)

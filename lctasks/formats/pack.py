@@ -70,6 +70,7 @@ class PackLimits:
     per_unit_yellow: int = 3
     list_units: int = 25  # units with a red/yellow list (most red first)
     changes: int = 12  # entries per "since last meeting" group
+    indicators: int = 40  # indicators with actuals drawn
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,23 @@ class Part:
     number: int
     title: str
     chapters: tuple[int, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorView:
+    """One indicator or quantified target with recorded actuals, as the pack draws it."""
+
+    key: str
+    target: str  # the target's label (``2.1``)
+    name: str
+    unit: str
+    baseline: float | None
+    goal: str  # the target as printed (number or text)
+    actuals: tuple[tuple[int, float], ...]  # (year, value)
+    expected: tuple[tuple[int, float], ...]  # the path: (year, expected value)
+    light: Light | None
+    reached: bool | None
+    assessment: str = ""  # 达到 / 未达到 / 待评估 for a text target
 
 
 def _e(text: object) -> str:
@@ -150,6 +168,7 @@ def render_pack(
     parts: Sequence[Part] = (),
     limits: PackLimits = PackLimits(),
     title: str = "规划任务推进调度会材料",
+    indicators: Sequence[IndicatorView] = (),
 ) -> tuple[str, PackInfo]:
     """The pack's HTML and what it holds."""
     anchor = Anchor(snap.plan.code, snap.history.seq, snap.history.hash, snap.as_of)
@@ -339,6 +358,11 @@ def render_pack(
         a("<h2>六、自上次调度会以来</h2>")
         summarised |= _since(a, snap.changes, snap.task_map(), limits)
 
+    if indicators:
+        n = "七" if snap.changes is not None else "六"
+        a(f"<h2>{n}、指标监测（已录入实际值的指标）</h2>")
+        summarised |= _indicators(a, indicators, limits)
+
     a(f"<footer>{_e(anchor.text())}</footer>")
     doc_html = "\n".join(
         [
@@ -360,6 +384,87 @@ def render_pack(
     )
     info = PackInfo(len(tasks), len(units), n_red, n_yellow, anchor, summarised)
     return doc_html, info
+
+
+LIGHT_ZH = {Light.RED: ("红", "red"), Light.YELLOW: ("黄", "yellow"), Light.GREEN: ("绿", "green")}
+
+
+def _num(v: float | None) -> str:
+    if v is None:
+        return "—"
+    return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}".rstrip("0").rstrip(".")
+
+
+def _indicators(
+    a: Callable[[str], None], rows: Sequence[IndicatorView], limits: PackLimits
+) -> bool:
+    a(
+        '<p class="muted">实线：实际值；虚线：规划路径（按基期值和目标值推算的当年应达值）。'
+        "灯：按最近一年实际值与应达值比较。</p>"
+    )
+    a(
+        '<table><tr><th>编号</th><th>指标</th><th class="n">基期</th><th class="n">目标</th>'
+        '<th class="n">最近实际</th><th class="n">应达</th><th>灯</th>'
+        '<th style="width:32%">走势</th></tr>'
+    )
+    shown = rows[: limits.indicators]
+    for r in shown:
+        last_year, last = r.actuals[-1] if r.actuals else (None, None)
+        expected = dict(r.expected).get(last_year) if last_year is not None else None
+        light, cls = LIGHT_ZH.get(r.light, ("—", "muted")) if r.light else ("—", "muted")
+        now = f"{_num(last)}（{last_year}）" if last_year is not None else _e(r.assessment or "—")
+        a(
+            f'<tr><td class="id">{_e(r.key)} {_e(r.target)}</td>'
+            f"<td>{_e(_short(r.name, 22))}{'（' + _e(r.unit) + '）' if r.unit else ''}</td>"
+            f'<td class="n">{_num(r.baseline)}</td><td class="n">{_e(r.goal)}</td>'
+            f'<td class="n">{now}</td><td class="n">{_num(expected)}</td>'
+            f'<td class="{cls}">{light}</td><td>{_spark(r)}</td></tr>'
+        )
+    a("</table>")
+    if len(rows) > len(shown):
+        a(f'<p class="more">另有 {len(rows) - len(shown)} 项指标未列出。</p>')
+        return True
+    return False
+
+
+def _spark(r: IndicatorView) -> str:
+    """A small chart: the expected path (dashed) and the actuals (solid, dots)."""
+    pts = list(r.expected) + list(r.actuals)
+    if not pts:
+        return ""
+    w, h, pad = 200, 54, 6
+    years = [y for y, _ in pts]
+    values = [v for _, v in pts]
+    y0, y1 = min(years), max(years)
+    lo, hi = min(values), max(values)
+    if hi == lo:
+        lo, hi = lo - 1, hi + 1
+
+    def x(year: int) -> float:
+        return pad + (w - 2 * pad) * ((year - y0) / (y1 - y0) if y1 > y0 else 0.5)
+
+    def y(v: float) -> float:
+        return h - pad - (h - 2 * pad) * (v - lo) / (hi - lo)
+
+    out = [f'<svg viewBox="0 0 {w} {h}" width="100%" height="{h}" role="img">']
+    if len(r.expected) > 1:
+        line = " ".join(f"{x(yy):.1f},{y(v):.1f}" for yy, v in r.expected)
+        out.append(
+            f'<polyline points="{line}" fill="none" stroke="#888" stroke-width="1.2" '
+            'stroke-dasharray="4 3"/>'
+        )
+    color = {Light.RED: "#c62828", Light.YELLOW: "#a66300"}.get(r.light or Light.GREEN, "#2e7d32")
+    if len(r.actuals) > 1:
+        line = " ".join(f"{x(yy):.1f},{y(v):.1f}" for yy, v in r.actuals)
+        out.append(f'<polyline points="{line}" fill="none" stroke="{color}" stroke-width="1.8"/>')
+    for yy, v in r.actuals:
+        out.append(f'<circle cx="{x(yy):.1f}" cy="{y(v):.1f}" r="2.4" fill="{color}"/>')
+    out.append(
+        f'<text x="{pad}" y="{h - 1}" font-size="8">{y0}</text>'
+        f'<text x="{w - pad}" y="{h - 1}" font-size="8" text-anchor="end">{y1}</text>'
+    )
+    out.append("</svg>")
+    return "".join(out)
 
 
 def _bar_row(label: str, tasks: int, done: int, red: int) -> str:
@@ -522,7 +627,61 @@ def build_pack(
     else:
         snap = ReviewService(ctx).export(as_of=as_of, since=old, plan=plan)
     trend, parts = _from_ledger(ctx, snap)
-    return render_pack(snap, trend=trend, parts=parts, limits=limits)
+    return render_pack(
+        snap, trend=trend, parts=parts, limits=limits, indicators=_indicator_views(ctx, snap)
+    )
+
+
+def _indicator_views(ctx: ServiceContext, snap: Snapshot) -> list[IndicatorView]:
+    """Indicators with recorded actuals (none recorded: nothing is evaluated, no cost)."""
+    from sqlalchemy import select
+
+    from lctasks.db.models import ActualRow, PlanRow, TaskRow
+
+    with ctx.db.read() as s:
+        keys = sorted(
+            {
+                str(k)
+                for (k,) in s.execute(
+                    select(TaskRow.key)
+                    .join(ActualRow, ActualRow.task_id == TaskRow.id)
+                    .join(PlanRow, PlanRow.id == TaskRow.plan_id)
+                    .where(PlanRow.code == snap.plan.code, ActualRow.unit_id.is_(None))
+                )
+            }
+        )
+    if not keys:
+        return []
+    from lctasks.services.indicators import IndicatorService
+
+    ev = IndicatorService(ctx).evaluate(plan=snap.plan.code, as_of=snap.as_of, keys=keys)
+    out: list[IndicatorView] = []
+    for r in ev.rows:
+        if not r.by_year and r.judgement.assessment is None:
+            continue
+        spec = r.spec
+        expected = []
+        for year in range(spec.base_year, spec.target_year + 1):
+            v = spec.expected(year)
+            if v is not None:
+                expected.append((year, float(v)))
+        goal = spec.text or _num(spec.target if spec.target is not None else spec.annual)
+        out.append(
+            IndicatorView(
+                r.key,
+                r.ref.label,
+                spec.name or r.title,
+                spec.unit,
+                spec.baseline,
+                goal,
+                tuple(sorted((int(y), float(v)) for y, v in r.by_year.items())),
+                tuple(expected),
+                r.light,
+                r.judgement.reached,
+                r.judgement.assessment.label if r.judgement.assessment else "",
+            )
+        )
+    return out
 
 
 def _from_ledger(ctx: ServiceContext, snap: Snapshot) -> tuple[list[TrendPoint], list[Part]]:
@@ -559,6 +718,7 @@ def write_pack(text: str, path: str | os.PathLike[str]) -> int:
 
 
 __all__ = [
+    "IndicatorView",
     "PackInfo",
     "PackLimits",
     "Part",

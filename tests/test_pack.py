@@ -33,6 +33,10 @@ AS_OF = dt.date(2025, 6, 30)
 
 @pytest.fixture
 def ctx(database: Database) -> ServiceContext:
+    return seed(database)
+
+
+def seed(database: Database) -> ServiceContext:
     c = ServiceContext(database, Actor("王督查", Source.CLI))
     LedgerService(c).import_plan()
     wf = WorkflowService(c)
@@ -194,7 +198,8 @@ def _run(args: list[str]) -> None:
 
 
 @pytest.mark.slow
-def test_pack_in_a_real_browser(ctx: ServiceContext, tmp_path: Path) -> None:
+def test_pack_in_a_real_browser(tmp_path: Path) -> None:
+    """SQLite only: the page is the same on both back ends, the browser run is slow."""
     if CHROMIUM is None:
         message = (
             "BROWSER CHECK SKIPPED: chromium is not installed, so the meeting pack was NOT "
@@ -202,7 +207,13 @@ def test_pack_in_a_real_browser(ctx: ServiceContext, tmp_path: Path) -> None:
         )
         print("\n" + "#" * 78 + f"\n# {message}\n" + "#" * 78, file=sys.stderr)
         pytest.skip(message)
-    text, _ = build_pack(ctx, as_of=AS_OF)
+    from lctasks.db.engine import open_database
+
+    database = open_database(f"sqlite:///{tmp_path / 'browser.db'}")
+    try:
+        text, _ = build_pack(seed(database), as_of=AS_OF)
+    finally:
+        database.dispose()
     page = tmp_path / "pack.html"
     write_pack(text, page)
     with tempfile.TemporaryDirectory() as profile:

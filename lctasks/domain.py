@@ -449,6 +449,13 @@ class StorageError(LctasksError):
     exit_code = 7
 
 
+class BusyError(StorageError):
+    """Another session holds what this one needs (PostgreSQL lock or statement
+    timeout, SQLite busy timeout): nothing was changed, try again."""
+
+    exit_code = 8
+
+
 EXIT_CODES: dict[int, str] = {
     0: "success (including 'unchanged': the requested state already held)",
     1: "unexpected internal error (a bug: please report it)",
@@ -458,4 +465,5 @@ EXIT_CODES: dict[int, str] = {
     5: "conflict: invalid status transition or stale version",
     6: "permission denied for the acting person",
     7: "storage error: database cannot be opened or is damaged",
+    8: "busy: another session held the data too long (timeout); nothing changed, try again",
 }

@@ -69,4 +69,56 @@ def test_fixture_database_is_at_head_and_empty(database: Database) -> None:
     with database.read() as s:
         assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
         for table in Base.metadata.sorted_tables:
-            assert s.execute(select(func.count()).select_from(table)).scalar() == 0, table.name
+            want = 1 if table.name == "lctasks_chain" else 0  # the chain lock row
+            assert s.execute(select(func.count()).select_from(table)).scalar() == want, table.name
+
+
+def test_0003_keeps_every_row_and_adds_the_bounds(tmp_path: Path) -> None:
+    """Upgrading a 0002 database with data: batch rebuilds lose nothing (no FK cascade)."""
+    import sqlite3
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from lctasks.db.engine import _alembic_config, make_engine
+    from tests.wfdata import seed
+
+    path = tmp_path / "old.db"
+    old = Database(f"sqlite:///{path}", make_engine(f"sqlite:///{path}"), None)  # type: ignore[arg-type]
+    with old.engine.begin() as conn:
+        cfg = _alembic_config(old)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0002")
+    old.dispose()
+    db = open_database(path, migrate=False)
+    seed(db)
+    with db.read() as s:
+        before = [
+            s.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+            for t in ("tasks", "checklist_items", "task_co_units", "units", "plans")
+        ]
+    db.dispose()
+    db = open_database(path)  # 0002 -> head
+    with db.read() as s:
+        after = [
+            s.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+            for t in ("tasks", "checklist_items", "task_co_units", "units", "plans")
+        ]
+        assert s.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+    db.dispose()
+    assert after == before and before[1] == 4
+    con = sqlite3.connect(path)
+    try:
+        for sql in (
+            "UPDATE tasks SET progress = -2147483648",
+            "UPDATE tasks SET progress = 101",
+            "UPDATE tasks SET version = -1",
+            "UPDATE tasks SET due = '9999-12-31'",
+            "INSERT INTO events (seq, at, actor, source, action, changes, reason, prev_hash, "
+            "hash) VALUES (0, '2026-01-01', 'x', 'cli', 'note', '{}', '', '', 'h')",
+        ):
+            with pytest.raises(sqlite3.IntegrityError, match="CHECK constraint failed"):
+                con.execute(sql)
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    finally:
+        con.close()

@@ -2,8 +2,13 @@
 
 SQLite: WAL, foreign keys, busy timeout, and write transactions that take the
 write lock first (``BEGIN IMMEDIATE``, SQLAlchemy's documented pysqlite recipe)
-so that concurrent scripts never see "database is locked". PostgreSQL engines
-are left as they are.
+so that concurrent scripts never see "database is locked".
+
+PostgreSQL: every session lctasks opens sets a connect timeout, ``lock_timeout``
+and ``statement_timeout`` (seconds; environment ``LCTASKS_PG_CONNECT_TIMEOUT``,
+``LCTASKS_PG_LOCK_TIMEOUT``, ``LCTASKS_PG_STATEMENT_TIMEOUT``; 0 = no limit), so
+a server that never answers or a session that holds a lock ends the command
+with a clear error (BusyError, exit 8, for timeouts) instead of a hang.
 """
 
 from __future__ import annotations
@@ -15,7 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lctasks.domain import InvalidInputError, PermissionDeniedError, StorageError
+from lctasks.domain import (
+    BusyError,
+    InvalidInputError,
+    LctasksError,
+    PermissionDeniedError,
+    StorageError,
+)
 from lctasks.i18n import MESSAGES, t
 
 if TYPE_CHECKING:
@@ -23,6 +34,12 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 30_000
+# PostgreSQL session limits, seconds: (environment variable, default)
+PG_TIMEOUTS = {
+    "connect": ("LCTASKS_PG_CONNECT_TIMEOUT", 10),
+    "lock": ("LCTASKS_PG_LOCK_TIMEOUT", 15),
+    "statement": ("LCTASKS_PG_STATEMENT_TIMEOUT", 120),
+}
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -160,6 +177,43 @@ def _check_sqlite_file(url: str) -> None:
             ) from exc
 
 
+def pg_timeout(which: str) -> int:
+    """A PostgreSQL limit in whole seconds (0: none), from the environment or the default."""
+    env, default = PG_TIMEOUTS[which]
+    raw = os.environ.get(env, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise InvalidInputError(
+            t("db.bad_timeout", env=env, value=raw), hint=t("db.bad_timeout.hint", env=env)
+        )
+    return value
+
+
+def pg_connect_args(url: str) -> dict[str, Any]:
+    """psycopg connection arguments: connect timeout and the session's timeouts."""
+    from sqlalchemy.engine import make_url
+
+    query = make_url(url).query
+    args: dict[str, Any] = {}
+    if "connect_timeout" not in query:  # a URL that names one keeps it
+        connect = pg_timeout("connect")
+        if connect:
+            args["connect_timeout"] = max(connect, 2)  # libpq treats 1 as 2
+    options = [
+        f"-c lock_timeout={pg_timeout('lock') * 1000}",
+        f"-c statement_timeout={pg_timeout('statement') * 1000}",
+    ]
+    given = query.get("options")  # the URL's own options (e.g. a time zone) come first
+    given = given if isinstance(given, str) else " ".join(given or ())
+    args["options"] = " ".join([given, *options] if given else options)
+    return args
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     from sqlalchemy import create_engine, event
 
@@ -189,7 +243,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
         return engine
     try:
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        connect_args = pg_connect_args(url) if url.startswith("postgresql") else {}
+        return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+    except LctasksError:
+        raise
     except ModuleNotFoundError as exc:  # driver missing
         raise StorageError(
             f"no database driver for {url.split('://')[0]}: {exc.name}",
@@ -210,6 +267,43 @@ MESSAGES.update(
             "需要时请督查室调整",
             "PostgreSQL grants by the login's lctasks role; see lctasks people list and "
             "ask the supervision office to change it if needed",
+        ),
+        "db.busy": (
+            "数据库忙：另一个会话占用所需数据超时（{detail}）；本命令未做任何更改",
+            "the database is busy: another session held what this needs past the "
+            "timeout ({detail}); nothing of this command was changed",
+        ),
+        "db.busy.hint": (
+            "稍后重试；等待时限见 LCTASKS_PG_LOCK_TIMEOUT / LCTASKS_PG_STATEMENT_TIMEOUT",
+            "try again in a moment; the limits are LCTASKS_PG_LOCK_TIMEOUT / "
+            "LCTASKS_PG_STATEMENT_TIMEOUT",
+        ),
+        "db.bad_timeout": (
+            "{env} 必须是不小于 0 的整数秒数，而不是 {value!r}",
+            "{env} must be a whole number of seconds, at least 0, not {value!r}",
+        ),
+        "db.bad_timeout.hint": (
+            "例如 {env}=30；0 表示不限",
+            "e.g. {env}=30; 0 means no limit",
+        ),
+        "db.out_of_bounds": (
+            "数据库拒绝了超出范围的值：{what}；未做任何更改",
+            "the database refused a value out of bounds: {what}; nothing was changed",
+        ),
+        "db.bound.progress": ("进度必须在 0 到 100 之间", "progress must be between 0 and 100"),
+        "db.bound.percent": (
+            "百分比必须在 0 到 100 之间",
+            "a percentage must be between 0 and 100",
+        ),
+        "db.bound.version": ("版本号必须不小于 1", "a version must be at least 1"),
+        "db.bound.seq": ("事件序号必须不小于 1", "an event number must be at least 1"),
+        "db.bound.date": (
+            "日期必须在 2000-01-01 到 2100-12-31 之间",
+            "dates must lie between 2000-01-01 and 2100-12-31",
+        ),
+        "db.out_of_bounds.hint": (
+            "改正输入后重试",
+            "correct the value and try again",
         ),
         "db.bad_value": (
             "数据库拒绝了输入的值：{detail}",
@@ -304,6 +398,33 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(orig).__name__
 
 
+# CHECK constraints of migration 0003, by the name in the database's message
+BOUNDS = {
+    "progress_range": "db.bound.progress",
+    "percent_range": "db.bound.percent",
+    "version_positive": "db.bound.version",
+    "seq_positive": "db.bound.seq",
+    "start_range": "db.bound.date",
+    "original_due_range": "db.bound.date",
+    "due_range": "db.bound.date",
+}
+
+
+def out_of_bounds(detail: str) -> InvalidInputError | None:
+    """The error for a CHECK constraint of ours named in ``detail``, else None."""
+    for name, key in BOUNDS.items():
+        if f"_{name}" in detail:
+            return InvalidInputError(
+                t("db.out_of_bounds", what=t(key)), hint=t("db.out_of_bounds.hint")
+            )
+    return None
+
+
+# lock_not_available (lock_timeout), query_canceled (statement_timeout),
+# deadlock and serialization failures: nothing was saved, trying again may work
+BUSY_STATES = frozenset({"55P03", "57014", "40P01", "40001"})
+
+
 @contextmanager
 def translate_errors(url: str = "") -> Iterator[None]:
     """Database errors a user can cause → domain errors with exit codes.
@@ -321,11 +442,23 @@ def translate_errors(url: str = "") -> Iterator[None]:
     except sa_exc.DBAPIError as exc:
         state = str(getattr(exc.orig, "sqlstate", "") or "")
         detail = _first_line(exc)
+        if state in BUSY_STATES or (
+            isinstance(exc, sa_exc.OperationalError) and "database is locked" in detail
+        ):
+            raise BusyError(t("db.busy", detail=detail), hint=t("db.busy.hint")) from exc
         if state == "42501":
             raise PermissionDeniedError(
                 t("db.denied", detail=detail), hint=t("db.denied.hint")
             ) from exc
-        if isinstance(exc, sa_exc.DataError) or state.startswith("22"):
+        bound = out_of_bounds(detail)
+        if bound is not None:
+            raise bound from exc
+        if (
+            isinstance(exc, sa_exc.DataError)
+            or state.startswith("22")
+            or state == "23514"
+            or (isinstance(exc, sa_exc.IntegrityError) and "CHECK constraint failed" in detail)
+        ):
             raise InvalidInputError(
                 t("db.bad_value", detail=detail), hint=t("db.bad_value.hint")
             ) from exc
@@ -473,9 +606,27 @@ def upgrade(database: Database) -> None:
 
     cfg = _alembic_config(database)
     try:
-        with database.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        with database.engine.connect() as conn:
+            # SQLite: batch migrations rebuild tables (DROP + RENAME); with foreign
+            # keys on, dropping ``tasks`` would cascade into its children. The
+            # pragma only takes effect outside a transaction, so set it first.
+            raw = conn.connection.driver_connection if database.is_sqlite else None
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys = OFF")
+            try:
+                with conn.begin():
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                    if raw is not None:
+                        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                        if broken is not None:
+                            raise StorageError(
+                                t("db.migrate_failed", path=where, detail=str(tuple(broken))),
+                                hint=t("db.migrate_failed.hint"),
+                            )
+            finally:
+                if raw is not None:
+                    raw.execute("PRAGMA foreign_keys = ON")
     except sa_exc.DBAPIError as exc:
         raise StorageError(
             t("db.migrate_failed", path=where, detail=_first_line(exc)),

@@ -12,6 +12,7 @@ import datetime as dt
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -96,6 +97,16 @@ class TaskRow(Base):
         Index("ix_tasks_plan_status", "plan_id", "status"),
         Index("ix_tasks_plan_due", "plan_id", "due"),
         Index("ix_tasks_lead", "lead_unit_id"),
+        # bounded columns (migration 0003; the same on both back ends)
+        CheckConstraint("progress >= 0 AND progress <= 100", name="progress_range"),
+        CheckConstraint("version >= 1", name="version_positive"),
+        CheckConstraint("start >= '2000-01-01' AND start <= '2100-12-31'", name="start_range"),
+        CheckConstraint("due >= '2000-01-01' AND due <= '2100-12-31'", name="due_range"),
+        CheckConstraint(
+            "original_due IS NULL OR "
+            "(original_due >= '2000-01-01' AND original_due <= '2100-12-31')",
+            name="original_due_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -170,7 +181,12 @@ class ChecklistRow(Base):
 
 class ProgressRow(Base):
     __tablename__ = "progress_reports"
-    __table_args__ = (Index("ix_progress_task_at", "task_id", "at"),)
+    __table_args__ = (
+        Index("ix_progress_task_at", "task_id", "at"),
+        CheckConstraint(
+            "percent IS NULL OR (percent >= 0 AND percent <= 100)", name="percent_range"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"))
@@ -190,6 +206,7 @@ class EventRow(Base):
     __table_args__ = (
         Index("ix_events_plan_task", "plan_code", "task_key"),
         Index("ix_events_at", "at"),
+        CheckConstraint("seq >= 1", name="seq_positive"),
     )
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -276,3 +293,17 @@ class ShareRow(Base):
     text: Mapped[str] = mapped_column(Text, default="")
 
     unit: Mapped[UnitRow] = relationship(lazy="joined")
+
+
+class ChainLockRow(Base):
+    """One row (id = 1) a writer locks before appending events (migration 0003).
+
+    On PostgreSQL locking a row needs UPDATE privilege, which read-only logins
+    lack, so they cannot hold up writers. Not part of backups (every database
+    has its own).
+    """
+
+    __tablename__ = "lctasks_chain"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

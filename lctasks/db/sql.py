@@ -156,6 +156,21 @@ class Sqlite3Runner:
 BUSY_TIMEOUT_MS = 30_000  # the same as lctasks.db.engine
 
 
+def _translate(exc: sqlite3.Error) -> Exception:
+    """sqlite3 errors a user can cause, as on the SQLAlchemy path (engine.translate_errors)."""
+    from lctasks.db.engine import out_of_bounds
+    from lctasks.domain import BusyError
+    from lctasks.i18n import t
+
+    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    bound = out_of_bounds(detail)
+    if bound is not None:
+        return bound
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in detail:
+        return BusyError(t("db.busy", detail=detail), hint=t("db.busy.hint"))
+    return exc
+
+
 class LiteDatabase:
     """An SQLite lctasks database opened with the standard library only.
 
@@ -211,9 +226,14 @@ class LiteDatabase:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
+            if "locked" in str(exc):
+                raise _translate(exc) from exc
             raise StorageError(f"cannot write {self.path}: {exc}") from exc
         try:
             yield Sqlite3Runner(self.conn)
+        except sqlite3.Error as exc:
+            self.conn.execute("ROLLBACK")
+            raise _translate(exc) from exc
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise

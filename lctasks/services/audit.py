@@ -8,8 +8,8 @@ first event that does not fit.
 
 Appending happens inside the caller's write transaction, so an event is
 recorded exactly when its change is. On SQLite the write transaction already
-holds the database write lock (BEGIN IMMEDIATE); on PostgreSQL a transaction
-advisory lock serialises appends, so the chain never forks.
+holds the database write lock (BEGIN IMMEDIATE); on PostgreSQL the chain lock
+row (``lctasks_chain``, migration 0003) serialises appends, so the chain never forks.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from lctasks.i18n import MESSAGES, t
 # the canonical form and hash live in a standard-library module so that the CLI
 # fast path (lctasks.services.chain) appends identical events without SQLAlchemy
 from lctasks.services.chain import (
-    CHAIN_LOCK_KEY,
+    CHAIN_LOCK_SQL,
     GENESIS,
     _as_utc,
     _jsonable,
@@ -56,7 +56,7 @@ def event_hash(row: EventRow) -> str:
 
 def _lock_chain(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": CHAIN_LOCK_KEY})
+        session.execute(text(CHAIN_LOCK_SQL))
 
 
 def _head(session: Session) -> tuple[int, str]:

@@ -119,8 +119,8 @@ class CopyResult:
 
 
 def tables() -> list[Table]:
-    """lctasks tables in foreign-key order (parents first)."""
-    return list(Base.metadata.sorted_tables)
+    """lctasks tables in foreign-key order (parents first); not the chain lock row."""
+    return [tb for tb in Base.metadata.sorted_tables if tb.name != "lctasks_chain"]
 
 
 def row_counts(session: Session) -> dict[str, int]:

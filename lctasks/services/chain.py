@@ -21,7 +21,12 @@ if TYPE_CHECKING:
     from lctasks.domain import Actor, Source
 
 GENESIS = "0" * 64
-CHAIN_LOCK_KEY = 727275  # PostgreSQL advisory lock id for appends (audit.py, review.py too)
+# PostgreSQL: appends are serialised by locking the one row of lctasks_chain
+# (migration 0003). Locking a row needs UPDATE privilege, so a read-only login
+# cannot hold writers up (an advisory lock, used before, could be taken by any
+# login). The database's events trigger takes the same lock and accepts an
+# event only as the next one of the chain. Used by audit.py and review.py too.
+CHAIN_LOCK_SQL = "SELECT id FROM lctasks_chain FOR UPDATE"
 
 
 def utcnow() -> dt.datetime:
@@ -85,7 +90,7 @@ def event_digest(**fields: Any) -> str:
 class SqlEventLog:
     """Appends hash-chained events through a ``Runner`` inside its transaction.
 
-    Like ``audit.EventLog``: on PostgreSQL a transaction advisory lock
+    Like ``audit.EventLog``: on PostgreSQL the chain lock row (CHAIN_LOCK_SQL)
     serialises appends (take it before any row lock); on SQLite the write
     transaction already holds the database lock (BEGIN IMMEDIATE).
     Rows are buffered and written by ``flush()`` in one ``executemany``.
@@ -95,7 +100,7 @@ class SqlEventLog:
         self._runner = runner
         self._actor = actor
         if runner.dialect == "postgresql":
-            runner.all("SELECT pg_advisory_xact_lock(:k)", {"k": CHAIN_LOCK_KEY})
+            runner.all(CHAIN_LOCK_SQL)
         # the time is taken once the chain is ours, so later seq never has an earlier time
         self.at = _as_utc(at or utcnow())
         head = runner.all("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")

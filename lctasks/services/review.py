@@ -569,7 +569,7 @@ class ReviewService:
         Conflicts raise ConflictError (with the plan attached as ``.review``);
         with ``dry_run`` the same steps run and are rolled back.
         """
-        from lctasks.services.chain import CHAIN_LOCK_KEY
+        from lctasks.services.chain import CHAIN_LOCK_SQL
         from lctasks.services.workflow import WorkflowService
 
         plan = self.plan_review(path)
@@ -582,7 +582,7 @@ class ReviewService:
         try:
             with wf.unit_of_work() as runner:
                 if runner.dialect == "postgresql":  # the chain lock before row locks
-                    runner.all("SELECT pg_advisory_xact_lock(:k)", {"k": CHAIN_LOCK_KEY})
+                    runner.all(CHAIN_LOCK_SQL)
                 stale = _recheck(runner, plan)
                 if stale:
                     raise _conflict_error(plan, stale)

@@ -781,7 +781,7 @@ def apply_workbook(
     ctx: ServiceContext, path: str | os.PathLike[str], *, dry_run: bool = False
 ) -> XlsxApplyResult:
     """Apply a filled-in workbook: all rows in one transaction, or nothing."""
-    from lctasks.services.chain import CHAIN_LOCK_KEY
+    from lctasks.services.chain import CHAIN_LOCK_SQL
     from lctasks.services.workflow import WorkflowService
 
     book = read_workbook(path)
@@ -791,7 +791,7 @@ def apply_workbook(
     try:
         with wf.unit_of_work() as runner:
             if runner.dialect == "postgresql":  # the chain lock before row locks
-                runner.all("SELECT pg_advisory_xact_lock(:k)", {"k": CHAIN_LOCK_KEY})
+                runner.all(CHAIN_LOCK_SQL)
             stale = _stale(runner, book)
             if stale:
                 raise stale

@@ -234,3 +234,21 @@ def test_status_light_kind_take_the_printed_labels(db: str) -> None:
     assert code == 4
     assert "红灯（red） | 黄灯（yellow） | 绿灯（green）" in stderr
     assert "例如 --light 红灯" in stderr
+
+
+def test_a_mistyped_db_path_creates_nothing_and_names_the_file(tmp_path: Path) -> None:
+    typo = tmp_path / "no-such-dir" / "lctasks.db"
+    for args in (
+        ["list"],
+        ["show", "C06.M01"],
+        ["close", "C06.M01", "--note", "a", "--evidence", "b"],
+    ):
+        code, stdout, stderr = cli(str(typo), *args)
+        assert code == 3, (args, stderr)
+        assert f"没有数据库文件 {typo}" in stderr
+        assert "import" in stderr  # how to create one on purpose
+        assert not typo.parent.exists()
+    # an explicit import creates it (directories included)
+    code, _, stderr = cli(str(typo), "import")
+    assert code == 0, stderr
+    assert typo.is_file()

@@ -103,6 +103,7 @@ def restore(
 ) -> None:
     """Restore a backup into --db (all or nothing; the chain is verified)."""
     st = state(ctx)
+    st.create = True  # restoring into a new file is how a copy is set up
     res = _service(ctx).restore(file, force=force)
     if want_json(ctx, json_):
         print_json(_payload(res))

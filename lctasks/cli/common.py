@@ -15,8 +15,20 @@ from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import TYPE_CHECKING, Any
 
 from lctasks import clock
-from lctasks.domain import Actor, LctasksError, Source
-from lctasks.i18n import t
+from lctasks.domain import Actor, LctasksError, NotFoundError, Source
+from lctasks.i18n import MESSAGES, t
+
+MESSAGES.update(
+    {
+        "cli.db_missing": ("没有数据库文件 {path}", "no database file {path}"),
+        "cli.db_missing.hint": (
+            "检查 --db（或 LCTASKS_DB）的路径是否写错；要在此新建数据库，"
+            "用同一个 --db 运行 lctasks import",
+            "check the --db (or LCTASKS_DB) path for a typo; to create a database "
+            "there, run lctasks import with the same --db",
+        ),
+    }
+)
 
 if TYPE_CHECKING:
     # type-only: the CLI fast path (lctasks.cli.fast) uses this module without typer
@@ -30,6 +42,7 @@ class CliState:
     json: bool = False
     plan: str | None = None
     actor_explicit: bool = False  # --as was typed on the command line (not LCTASKS_USER)
+    create: bool = False  # import / restore may create the database --db names
     _database: Any = field(default=None, repr=False)
     _actor: Actor | None = field(default=None, repr=False)
 
@@ -61,8 +74,31 @@ class CliState:
         if self._database is None:
             from lctasks.db.engine import open_database
 
+            if not self.create:
+                require_existing_db(self.db)
             self._database = open_database(self.db)
         return self._database
+
+
+def require_existing_db(db: str | None) -> None:
+    """A --db / LCTASKS_DB path that does not exist is a typo until proven otherwise.
+
+    Only the default location (no --db), a ``sqlite:///`` URL and an explicit
+    ``import`` or ``restore`` create a database; anything else names the missing file (exit 3) and creates
+    neither it nor its directories.
+    """
+    from pathlib import Path
+
+    value = db if db is not None else os.environ.get("LCTASKS_DB", "")
+    if not value or "://" in value:
+        return  # the default location, or a URL (a deliberate choice, as for PostgreSQL)
+    path = Path(value).expanduser()
+    if not path.exists():
+        raise NotFoundError(
+            t("cli.db_missing", path=path),
+            hint=t("cli.db_missing.hint"),
+            ids=(str(path),),
+        )
 
 
 def typed_date(text: str) -> dt.date:

@@ -587,6 +587,7 @@ def import_cmd(
     """(Re)import a plan. Re-importing keeps every ID, owner, status and history entry."""
     as_json = want_json(ctx, json_)
     progress = _Progress()
+    state(ctx).create = True  # import is the one command that creates a database
     try:
         result = _service(ctx).import_plan(file, code=code or state(ctx).plan, progress=progress)
     finally:

@@ -15,6 +15,9 @@ def run_tui(
     ctx: typer.Context, *, as_of: str | None = None, poll: float = 1.5, unit: str | None = None
 ) -> None:
     st = state(ctx)
+    from lctasks.cli.common import require_existing_db
+
+    require_existing_db(st.db)  # a mistyped --db is named, not created and filled
     # settings first: they may switch the language before any label is built
     from lctasks.config import load_settings
 

@@ -243,7 +243,7 @@ def test_a_mistyped_db_path_creates_nothing_and_names_the_file(tmp_path: Path) -
         ["show", "C06.M01"],
         ["close", "C06.M01", "--note", "a", "--evidence", "b"],
     ):
-        code, stdout, stderr = cli(str(typo), *args)
+        code, _, stderr = cli(str(typo), *args)
         assert code == 3, (args, stderr)
         assert f"没有数据库文件 {typo}" in stderr
         assert "import" in stderr  # how to create one on purpose

@@ -84,8 +84,8 @@ def require_existing_db(db: str | None) -> None:
     """A --db / LCTASKS_DB path that does not exist is a typo until proven otherwise.
 
     Only the default location (no --db), a ``sqlite:///`` URL and an explicit
-    ``import`` or ``restore`` create a database; anything else names the missing file (exit 3) and creates
-    neither it nor its directories.
+    ``import`` or ``restore`` create a database; anything else names the missing
+    file (exit 3) and creates neither it nor its directories.
     """
     from pathlib import Path
 

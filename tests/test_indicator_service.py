@@ -262,3 +262,30 @@ def test_about_tolerance_is_a_setting(tmp_path: Path, database: Database) -> Non
     wide = ServiceContext(database, Actor("王督查", Source.CLI), load_settings(f))
     (row,) = IndicatorService(wide).evaluate(year=2021, keys=["I16"]).rows
     assert row.judgement.met is True and row.light is Light.GREEN
+
+
+def test_the_task_light_follows_the_numbers(ctx: ServiceContext) -> None:
+    import datetime as dt
+
+    from lctasks.services.query import TaskFilter
+
+    ledger = LedgerService(ctx)
+    as_of = dt.date(2024, 3, 1)
+
+    def light(key: str) -> Light:
+        (task,) = [t for t in ledger.list_tasks(TaskFilter(), as_of=as_of) if t.id == key]
+        assert ledger.get_task(key, as_of=as_of).light is task.light
+        return task.light
+
+    # with nothing recorded the indicator is judged like any task: 0 % at 60 % of the
+    # schedule is 60 points behind → red
+    assert light("I01") is Light.RED
+    svc = IndicatorService(ctx)
+    for year, value in ((2021, "6.5"), (2022, "6.1"), (2023, "6.4")):
+        svc.record("I01", str(year), value, source="统计公报")
+    assert light("I01") is Light.GREEN  # ≥ 6 % a year: on track by the numbers
+    # I20 pension insurance: 2023 expected 403.32; 398.0 is 5.32 short of an 11.7 plan → red
+    svc.record("I20", "2023", "398.0", source="统计公报")
+    assert light("I20") is Light.RED
+    svc.record("I20", "2023", "402.0", source="统计公报（更正）")  # 11.3 points → yellow
+    assert light("I20") is Light.YELLOW

@@ -27,7 +27,15 @@ from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from lctasks import clock
-from lctasks.db.models import ActualRow, ChecklistRow, PersonRow, ShareRow, TaskRow, UnitRow
+from lctasks.db.models import (
+    ActualRow,
+    ChecklistRow,
+    PersonRow,
+    PlanRow,
+    ShareRow,
+    TaskRow,
+    UnitRow,
+)
 from lctasks.domain import (
     InvalidInputError,
     Light,
@@ -286,13 +294,7 @@ class IndicatorService(Service):
     # -- plumbing -----------------------------------------------------------
 
     def _thresholds(self) -> Thresholds:
-        st = self._settings()
-        tol = st.about_tolerance
-        return Thresholds(
-            yellow_behind_points=float(st.yellow_behind_points),
-            red_behind_points=float(st.red_behind_points),
-            about_tolerance=float(tol),
-        )
+        return thresholds_of(self._settings())
 
     @staticmethod
     def _task(s: Session, plan_id: int, key: str) -> TaskRow:
@@ -549,118 +551,7 @@ class IndicatorService(Service):
             elif year is None:
                 today = as_of or clock.today()
                 year = min(end, today.year - 1) if today.year > start else start
-            # plain rows, not ORM objects: 100,000 tasks with their checklists load in
-            # a fraction of the time and memory (no relationships, no identity map)
-            task_q = (
-                select(
-                    TaskRow.id,
-                    TaskRow.key,
-                    TaskRow.kind,
-                    TaskRow.title,
-                    TaskRow.source_text,
-                    TaskRow.attrs,
-                    TaskRow.status,
-                    TaskRow.lead_unit_id,
-                    TaskRow.start,
-                    TaskRow.due,
-                )
-                .where(TaskRow.plan_id == plan_row.id, TaskRow.removed.is_(False))
-                .order_by(TaskRow.id)
-            )
-            if keys:
-                task_q = task_q.where(TaskRow.key.in_([k.strip().upper() for k in keys]))
-            tasks = s.execute(task_q).all()
-            wanted_ids = {t.id for t in tasks}
-            items_by_task: dict[int, list[Any]] = defaultdict(list)
-            item_q = (
-                select(
-                    ChecklistRow.task_id, ChecklistRow.seq, ChecklistRow.text, ChecklistRow.targets
-                )
-                .join(TaskRow, TaskRow.id == ChecklistRow.task_id)
-                .where(TaskRow.plan_id == plan_row.id)
-                .order_by(ChecklistRow.task_id, ChecklistRow.seq)
-            )
-            for it in s.execute(item_q.where(cast(ChecklistRow.targets, Text) != "[]")):
-                if it.task_id in wanted_ids and it.targets:
-                    items_by_task[it.task_id].append(it)
-            units = {u.id: u.short for u in s.scalars(select(UnitRow))}
-            actuals: dict[tuple[int, int, int, int | None], list[Actual]] = defaultdict(list)
-            actual_q = (
-                select(
-                    ActualRow.task_id,
-                    ActualRow.item,
-                    ActualRow.target,
-                    ActualRow.unit_id,
-                    ActualRow.period,
-                    ActualRow.value,
-                    ActualRow.assessment,
-                    ActualRow.source,
-                    ActualRow.actor,
-                    ActualRow.at,
-                    ActualRow.note,
-                )
-                .join(TaskRow, TaskRow.id == ActualRow.task_id)
-                .where(TaskRow.plan_id == plan_row.id)
-                .order_by(ActualRow.id)
-            )
-            for a in s.execute(actual_q):
-                actuals[(a.task_id, a.item, a.target, a.unit_id)].append(
-                    Actual(
-                        a.period,
-                        a.value,
-                        Assessment(a.assessment) if a.assessment else None,
-                        a.source,
-                        a.actor,
-                        _utc(a.at),
-                        units.get(a.unit_id) if a.unit_id else None,
-                        a.note,
-                    )
-                )
-            shares: dict[tuple[int, int, int], list[ShareRow]] = defaultdict(list)
-            for sh in s.scalars(select(ShareRow)):
-                shares[(sh.task_id, sh.item, sh.target)].append(sh)
-            behind = _Behind(s, plan_row.id, _load_links())
-            rows: list[EvalRow] = []
-            for task in tasks:
-                specs = task_specs(task, items_by_task.get(task.id, []))
-                for ref, spec in sorted(specs.items(), key=lambda kv: (kv[0].item, kv[0].target)):
-                    own = actuals.get((task.id, ref.item, ref.target, None), [])
-                    by_year, assessment = _by_year(own)
-                    j = judge(
-                        spec, by_year, year=year, thresholds=thresholds, assessment=assessment
-                    )
-                    share_results = []
-                    for sh in sorted(
-                        shares.get((task.id, ref.item, ref.target), []),
-                        key=lambda r: units.get(r.unit_id, ""),
-                    ):
-                        sspec = share_spec(spec, sh)
-                        sact = actuals.get((task.id, ref.item, ref.target, sh.unit_id), [])
-                        sy, sa = _by_year(sact)
-                        share_results.append(
-                            ShareResult(
-                                units.get(sh.unit_id, "?"),
-                                sspec,
-                                tuple(sact),
-                                judge(sspec, sy, year=year, thresholds=thresholds, assessment=sa),
-                            )
-                        )
-                    rows.append(
-                        EvalRow(
-                            key=task.key,
-                            ref=ref,
-                            kind=task.kind,
-                            title=task.title,
-                            spec=spec,
-                            actuals=tuple(own),
-                            by_year=by_year,
-                            judgement=j,
-                            status=task.status,
-                            lead=units.get(task.lead_unit_id) if task.lead_unit_id else None,
-                            shares=tuple(share_results),
-                            behind=behind(task),
-                        )
-                    )
+            rows = _evaluate_rows(s, plan_row, year, thresholds, keys=keys)
             return Evaluation(plan_row.code, plan_row.title, mode, year, tuple(rows))
 
 
@@ -734,6 +625,164 @@ def toml_ready(value: Any) -> Any:
     if isinstance(value, list):
         return [toml_ready(v) for v in value]
     return value
+
+
+def _evaluate_rows(
+    s: Session,
+    plan_row: PlanRow,
+    year: int,
+    thresholds: Thresholds,
+    *,
+    keys: Sequence[str] | None = None,
+    task_ids: Sequence[int] | None = None,
+    with_behind: bool = True,
+) -> list[EvalRow]:
+    """The evaluation rows of a plan's tasks (all, or ``keys`` / ``task_ids``) for ``year``."""
+    # plain rows, not ORM objects: 100,000 tasks with their checklists load in
+    # a fraction of the time and memory (no relationships, no identity map)
+    task_q = (
+        select(
+            TaskRow.id,
+            TaskRow.key,
+            TaskRow.kind,
+            TaskRow.title,
+            TaskRow.source_text,
+            TaskRow.attrs,
+            TaskRow.status,
+            TaskRow.lead_unit_id,
+            TaskRow.start,
+            TaskRow.due,
+        )
+        .where(TaskRow.plan_id == plan_row.id, TaskRow.removed.is_(False))
+        .order_by(TaskRow.id)
+    )
+    if keys:
+        task_q = task_q.where(TaskRow.key.in_([k.strip().upper() for k in keys]))
+    if task_ids is not None:
+        task_q = task_q.where(TaskRow.id.in_(task_ids))
+    tasks = s.execute(task_q).all()
+    wanted_ids = {t.id for t in tasks}
+    items_by_task: dict[int, list[Any]] = defaultdict(list)
+    item_q = (
+        select(ChecklistRow.task_id, ChecklistRow.seq, ChecklistRow.text, ChecklistRow.targets)
+        .join(TaskRow, TaskRow.id == ChecklistRow.task_id)
+        .where(TaskRow.plan_id == plan_row.id)
+        .order_by(ChecklistRow.task_id, ChecklistRow.seq)
+    )
+    for it in s.execute(item_q.where(cast(ChecklistRow.targets, Text) != "[]")):
+        if it.task_id in wanted_ids and it.targets:
+            items_by_task[it.task_id].append(it)
+    units = {u.id: u.short for u in s.scalars(select(UnitRow))}
+    actuals: dict[tuple[int, int, int, int | None], list[Actual]] = defaultdict(list)
+    actual_q = (
+        select(
+            ActualRow.task_id,
+            ActualRow.item,
+            ActualRow.target,
+            ActualRow.unit_id,
+            ActualRow.period,
+            ActualRow.value,
+            ActualRow.assessment,
+            ActualRow.source,
+            ActualRow.actor,
+            ActualRow.at,
+            ActualRow.note,
+        )
+        .join(TaskRow, TaskRow.id == ActualRow.task_id)
+        .where(TaskRow.plan_id == plan_row.id)
+        .order_by(ActualRow.id)
+    )
+    for a in s.execute(actual_q):
+        actuals[(a.task_id, a.item, a.target, a.unit_id)].append(
+            Actual(
+                a.period,
+                a.value,
+                Assessment(a.assessment) if a.assessment else None,
+                a.source,
+                a.actor,
+                _utc(a.at),
+                units.get(a.unit_id) if a.unit_id else None,
+                a.note,
+            )
+        )
+    shares: dict[tuple[int, int, int], list[ShareRow]] = defaultdict(list)
+    for sh in s.scalars(select(ShareRow)):
+        shares[(sh.task_id, sh.item, sh.target)].append(sh)
+    behind = _Behind(s, plan_row.id, _load_links()) if with_behind else None
+    rows: list[EvalRow] = []
+    for task in tasks:
+        specs = task_specs(task, items_by_task.get(task.id, []))
+        for ref, spec in sorted(specs.items(), key=lambda kv: (kv[0].item, kv[0].target)):
+            own = actuals.get((task.id, ref.item, ref.target, None), [])
+            by_year, assessment = _by_year(own)
+            j = judge(spec, by_year, year=year, thresholds=thresholds, assessment=assessment)
+            share_results = []
+            for sh in sorted(
+                shares.get((task.id, ref.item, ref.target), []),
+                key=lambda r: units.get(r.unit_id, ""),
+            ):
+                sspec = share_spec(spec, sh)
+                sact = actuals.get((task.id, ref.item, ref.target, sh.unit_id), [])
+                sy, sa = _by_year(sact)
+                share_results.append(
+                    ShareResult(
+                        units.get(sh.unit_id, "?"),
+                        sspec,
+                        tuple(sact),
+                        judge(sspec, sy, year=year, thresholds=thresholds, assessment=sa),
+                    )
+                )
+            rows.append(
+                EvalRow(
+                    key=task.key,
+                    ref=ref,
+                    kind=task.kind,
+                    title=task.title,
+                    spec=spec,
+                    actuals=tuple(own),
+                    by_year=by_year,
+                    judgement=j,
+                    status=task.status,
+                    lead=units.get(task.lead_unit_id) if task.lead_unit_id else None,
+                    shares=tuple(share_results),
+                    behind=behind(task) if behind is not None else (),
+                )
+            )
+    return rows
+
+
+def numeric_lights(
+    s: Session, plan_row: PlanRow, as_of: dt.date, thresholds: Thresholds
+) -> dict[str, Light]:
+    """The light of every task whose targets have recorded actuals, by task key.
+
+    An indicator is judged by its numbers, not by a percent typed by hand: the light
+    of a task with actuals (its own or its shares') is the worst numeric light of its
+    targets as of ``as_of`` (actuals of years up to ``as_of``'s year). One query when
+    nothing is recorded, so every read can afford to ask.
+    """
+    ids = list(
+        s.scalars(
+            select(ActualRow.task_id)
+            .join(TaskRow, TaskRow.id == ActualRow.task_id)
+            .where(TaskRow.plan_id == plan_row.id)
+            .distinct()
+        )
+    )
+    if not ids:
+        return {}
+    out: dict[str, list[Light | None]] = defaultdict(list)
+    for row in _evaluate_rows(s, plan_row, as_of.year, thresholds, task_ids=ids, with_behind=False):
+        out[row.key].append(row.light)
+    return {key: lit for key, lights in out.items() if (lit := worst(lights)) is not None}
+
+
+def thresholds_of(settings: Any) -> Thresholds:
+    return Thresholds(
+        yellow_behind_points=float(settings.yellow_behind_points),
+        red_behind_points=float(settings.red_behind_points),
+        about_tolerance=float(settings.about_tolerance),
+    )
 
 
 class _Behind:

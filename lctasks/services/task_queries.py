@@ -148,6 +148,21 @@ class _LightMemo:
         return hit
 
 
+_FINISHED = frozenset({Status.DONE.value, Status.CLOSED.value})
+
+
+def _numeric_lights(
+    s: Session,
+    plan: PlanRow,
+    as_of: dt.date,
+    settings: Settings,
+) -> dict[str, Light]:
+    """Lights from recorded actuals (indicators judged by their numbers), by task key."""
+    from lctasks.services.indicators import numeric_lights, thresholds_of
+
+    return numeric_lights(s, plan, as_of, thresholds_of(settings))
+
+
 PRINTED_AFTER = "printed_after_chapter="
 
 
@@ -344,11 +359,14 @@ class TaskQueries(Service):
             co = self._co_units(s, plan, ids)
             last_at = self._last_report_at(s, plan, ids, as_of)
             reports = self._latest_reports(s, plan, ids) if with_reports else {}
+            numeric = _numeric_lights(s, plan, as_of, self._settings())
         wanted = {Light(x) for x in flt.lights}
         json_value = _JsonMemo()
         tasks = []
         for r in rows:
             lit = light(r.status, r.start, r.due, r.progress or 0, last_at.get(r[0]))
+            if numeric and r.status not in _FINISHED and r.key in numeric:
+                lit = numeric[r.key]
             if wanted and lit not in wanted:
                 continue
             tasks.append(
@@ -530,6 +548,10 @@ class TaskQueries(Service):
                 latest_report=progress_report(before),
             )
             task = dataclasses.replace(task, light=light)
+        if task.status.value not in _FINISHED:
+            numeric = _numeric_lights(s, plan_row, as_of, self._settings())
+            if row.key in numeric:
+                task = dataclasses.replace(task, light=numeric[row.key])
         return task
 
     def task_detail(

@@ -21,6 +21,7 @@ from lctasks.domain import (
     InvalidInputError,
     PermissionDeniedError,
     Source,
+    Status,
 )
 from lctasks.formats.anchor import read_anchor
 from lctasks.formats.xlsx import COLUMNS, SHEET, apply_workbook, export_workbooks
@@ -334,6 +335,12 @@ def test_per_unit_workbooks(ctx: ServiceContext, tmp_path: Path) -> None:
     assert (tmp_path / "books" / f"市科技局_报送表_{AS_OF}.xlsx").is_file()
     [office] = export_workbooks(ctx, tmp_path / "all.xlsx", as_of=AS_OF)
     assert office.unit == "" and office.tasks == 561
+    [blocked] = export_workbooks(
+        ctx, tmp_path / "c06.xlsx", units=[UNIT], chapters=[6], statuses=[Status.IN_PROGRESS],
+        as_of=AS_OF,
+    )  # fmt: skip
+    ws = openpyxl.load_workbook(blocked.path)[SHEET]
+    assert [ws.cell(r, 1).value for r in range(3, ws.max_row + 1)] == ["C06.M01"]
 
 
 def test_cli_export_and_apply(ctx: ServiceContext, tmp_path: Path, db_url: str) -> None:

@@ -25,6 +25,7 @@ from lctasks.cli.common import (
     typed_date,
     want_json,
 )
+from lctasks.domain import Status
 from lctasks.i18n import MESSAGES, t
 
 if TYPE_CHECKING:
@@ -99,6 +100,8 @@ def export_xlsx(
     *,
     out_file: str,
     units: list[str],
+    chapters: list[int],
+    statuses: list[Status],
     per_unit: bool,
     as_of: str | None,
     as_json: bool,
@@ -110,6 +113,8 @@ def export_xlsx(
         service_context(ctx),
         out_file,
         units=units,
+        chapters=chapters,
+        statuses=statuses,
         per_unit=per_unit,
         as_of=typed_date(as_of) if as_of else None,
         plan=state(ctx).plan,

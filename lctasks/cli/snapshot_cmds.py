@@ -34,6 +34,10 @@ MESSAGES.update(
             "exported {n} tasks → {out} (as of {as_of}, ledger event #{seq}, {size} bytes)",
         ),
         "snapcli.stdout": ("标准输出", "stdout"),
+        "snapcli.xlsx_toml_only": (
+            "--since 和 --stamp 只用于 TOML 快照，Excel 报送表不支持",
+            "--since and --stamp are for TOML snapshots, not workbooks",
+        ),
         "snapcli.xlsx_out": (
             "导出 Excel 报送表需要 --out 文件名（多个单位时为文件夹）",
             "an xlsx export needs --out FILE (a folder for several units)",
@@ -206,10 +210,14 @@ def export(
 
         if out_file == "-":
             raise InvalidInputError(t("snapcli.xlsx_out"))
+        if since or stamp:
+            raise InvalidInputError(t("snapcli.xlsx_toml_only"))
         export_xlsx(
             ctx,
             out_file=out_file,
             units=unit or [],
+            chapters=[_chapter(c) for c in chapter or ()],
+            statuses=[_status(x) for x in status or ()],
             per_unit=per_unit,
             as_of=as_of,
             as_json=as_json,

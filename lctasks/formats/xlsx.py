@@ -452,6 +452,8 @@ def export_workbooks(
     out: str | os.PathLike[str],
     *,
     units: Sequence[str] = (),
+    chapters: Sequence[int] = (),
+    statuses: Sequence[Status] = (),
     per_unit: bool = False,
     as_of: dt.date | None = None,
     plan: str | None = None,
@@ -462,13 +464,14 @@ def export_workbooks(
     ``out``. One unit: that unit's workbook at ``out``. Several units, or
     ``per_unit`` (every unit that leads or co-owns a task): ``out`` is a folder and
     each unit gets ``<unit>_报送表_<as-of>.xlsx`` in it. A unit's workbook holds the
-    tasks it leads or co-owns.
+    tasks it leads or co-owns; ``chapters`` and ``statuses`` narrow every workbook.
     """
     from lctasks.services.review import ReviewService
     from lctasks.snapshot import SnapshotFilter
 
     svc = ReviewService(ctx)
-    snap = svc.export(SnapshotFilter(tuple(units)), as_of=as_of, plan=plan)
+    flt = SnapshotFilter(tuple(units), tuple(chapters), tuple(statuses))
+    snap = svc.export(flt, as_of=as_of, plan=plan)
     sources = _sources(ctx, snap.plan.code)
     target = Path(out)
     chosen = list(snap.filter.units)  # resolved short names

@@ -20,6 +20,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from lctasks.cli import fast
+from lctasks.cli import spec as option_table
 from lctasks.cli.app import app
 from lctasks.db.engine import open_database
 from lctasks.domain import Actor
@@ -448,3 +449,37 @@ def test_the_commands_on_either_back_end(db_url: str) -> None:
     assert run(db_url, "log", "--verify")[0] == 0
     code, doc, _ = jrun(db_url, "report", "--as-of", "2023-03-01")
     assert {r["group"] for r in doc["rows"]} == {"市工业和信息化局", "（未分配）"}
+
+
+def test_both_parsers_read_kinds_defaults_and_env_vars_from_one_table() -> None:
+    group = get_command(app)
+    for cmd, options in [(group, option_table.GLOBAL)] + [
+        (group.commands[c.name], c.options)  # type: ignore[attr-defined]
+        for c in option_table.COMMANDS
+    ]:
+        params = {p.name: p for p in cmd.params}
+        for opt in options:
+            p = params[opt.dest]
+            assert sorted(p.opts) == sorted(opt.flags), opt
+            assert (p.default, p.envvar) == (opt.default, opt.envvar), opt
+            assert (p.is_flag, p.multiple) == (opt.kind == "flag", opt.kind == "multi"), opt
+    for c in option_table.COMMANDS:
+        positional, parsed = fast.COMMANDS[c.name]
+        assert positional == c.positional
+        for opt in c.options:
+            for flag in opt.flags:
+                assert parsed[flag] == (opt.dest, "str" if opt.kind == "date" else opt.kind)
+    assert {f: d for f, (d, _) in fast.GLOBAL.items()} == {
+        f: o.dest for o in option_table.GLOBAL for f in o.flags
+    }
+
+
+def test_fast_path_reads_global_options_from_the_environment(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LCTASKS_DB", db)
+    monkeypatch.setenv("LCTASKS_PLAN", "lc-14th")
+    assert fast.run(["status", "C10.M01", "done", "--json"]) == 0
+    assert row(db, "C10.M01")["status"] == "done"
+    monkeypatch.setenv("LCTASKS_PLAN", "no-such-plan")
+    assert fast.run(["status", "C10.M01", "blocked"]) == 3

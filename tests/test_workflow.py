@@ -289,6 +289,21 @@ def test_if_version_refuses_a_stale_edit(wf: WorkflowService) -> None:
         wf.note(["C10.M01", "C10.M03"], "x", if_version=3)
 
 
+def test_a_batch_checks_each_version_it_was_given_inside_the_transaction(
+    wf: WorkflowService,
+) -> None:
+    wf.note(["C10.M03"], "别人先改了")  # C10.M03: version 2
+    n = event_count(wf.ctx.db)
+    seen = {"C10.M01": 1, "c10.m03": 1}  # what a screen showed
+    with pytest.raises(ConflictError) as exc:
+        wf.note(["C10.M01", "C10.M03"], "批量备注", if_version=seen)
+    assert exc.value.ids == ("C10.M03",)
+    assert "期望 1" in exc.value.message and "当前 2" in exc.value.message
+    assert event_count(wf.ctx.db) == n  # nothing written, not even for C10.M01
+    res = wf.note(["C10.M01", "C10.M03"], "批量备注", if_version={"C10.M01": 1, "C10.M03": 2})
+    assert [r.version for r in res.results] == [2, 3]
+
+
 def test_dry_run_changes_nothing_but_reports(wf: WorkflowService) -> None:
     db = wf.ctx.db
     res = wf.assign(["C10.M01", "C10.M03"], lead="市科技局", dry_run=True)

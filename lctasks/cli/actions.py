@@ -29,6 +29,7 @@ from lctasks.i18n import MESSAGES, t
 from lctasks.keys import KEY_SHAPE
 
 if TYPE_CHECKING:
+    from lctasks.cli.spec import Command
     from lctasks.services.workflow import BatchResult, WorkflowService
 
 MESSAGES.update(
@@ -196,116 +197,52 @@ def run_batch(st: CliState, call: Callable[[WorkflowService], BatchResult]) -> N
         err(t("cli.dry_run"))
 
 
-# -- the commands' bodies (options as in lctasks.cli.workflow) ------------------
+# -- the commands' body (options as declared in lctasks.cli.spec) ---------------
 
 
-def assign(
-    st: CliState,
-    ids: list[str] | None,
-    *,
-    lead: str | None = None,
-    co: list[str] | None = None,
-    no_co: bool = False,
-    due: str | None = None,
-    person: str | None = None,
-    leader: str | None = None,
-    reason: str = "",
-    from_file: str | None = None,
-    dry_run: bool = False,
-    if_version: int | None = None,
-) -> None:
-    keys = collect_ids(ids, from_file)
-    co_units: list[str] | None = None
-    if co:
-        co_units = [p.strip() for c in co for p in c.replace("，", ",").split(",") if p.strip()]
-    elif no_co:
-        co_units = []
-    day = typed_date(due) if due else None
-    run_batch(
-        st,
-        lambda wf: wf.assign(
-            keys,
-            lead=lead,
-            co=co_units,
-            due=day,
-            person=person,
-            leader=leader,
-            reason=reason,
-            plan=st.plan,
-            if_version=if_version,
-            dry_run=dry_run,
-        ),
-    )
-
-
-def accept(
-    st: CliState,
-    ids: list[str] | None,
-    *,
-    from_file: str | None = None,
-    dry_run: bool = False,
-    if_version: int | None = None,
-) -> None:
-    keys = collect_ids(ids, from_file)
-    run_batch(
-        st,
-        lambda wf: wf.accept_suggestion(keys, plan=st.plan, if_version=if_version, dry_run=dry_run),
-    )
-
-
-def status(
-    st: CliState,
-    args: list[str] | None,
-    *,
-    to: str | None = None,
-    reason: str = "",
-    from_file: str | None = None,
-    dry_run: bool = False,
-    if_version: int | None = None,
-) -> None:
-    words = list(args or [])
-    target = to
-    if target is None:
+def run_command(st: CliState, cmd: Command, words: list[str] | None, **given: Any) -> None:
+    """Run one workflow command: the positional words and options as parsed by
+    Typer or the fast path; every option reaches the service method under its
+    ``Opt.dest`` (dates as ``datetime.date``)."""
+    values: dict[str, Any] = {o.dest: o.default for o in cmd.options}
+    values.update(given)
+    values.pop("as_json", None)
+    from_file = values.pop("from_file", None)
+    words = list(words or [])
+    args: list[Any]
+    if cmd.shape == "ids":
+        args = [collect_ids(words, from_file)]
+    elif cmd.shape == "ids_status":
+        target = values.pop("to")
+        if target is None:
+            if not words:
+                raise InvalidInputError(t("cli.status_missing"))
+            target = words.pop()
+        args = [collect_ids(words, from_file), target]
+    elif cmd.shape == "ids_text":
         if not words:
-            raise InvalidInputError(t("cli.status_missing"))
-        target = words.pop()
-    keys = collect_ids(words, from_file)
-    run_batch(
-        st,
-        lambda wf: wf.set_status(
-            keys, target, reason=reason, plan=st.plan, if_version=if_version, dry_run=dry_run
-        ),
-    )
-
-
-def progress(
-    st: CliState,
-    ids: list[str] | None,
-    *,
-    made: str = "",
-    problems: str = "",
-    next_steps: str = "",
-    percent: int | None = None,
-    period: str = "",
-    from_file: str | None = None,
-    dry_run: bool = False,
-    if_version: int | None = None,
-) -> None:
-    keys = collect_ids(ids, from_file)
-    run_batch(
-        st,
-        lambda wf: wf.report_progress(
-            keys,
-            made=made,
-            problems=problems,
-            next_steps=next_steps,
-            percent=percent,
-            period=period,
-            plan=st.plan,
-            if_version=if_version,
-            dry_run=dry_run,
-        ),
-    )
+            raise InvalidInputError(t("cli.note_missing"))
+        text = words.pop()
+        args = [collect_ids(words, from_file), text]
+    else:  # id_items: one task, then item numbers
+        if not words:
+            raise InvalidInputError(t("wf.no_ids"), hint=t("wf.no_ids_hint"))
+        args = [words[0], items_of(words[1:])]
+        values["done"] = not values.pop("undo")
+    if cmd.name == "assign":
+        co, no_co = values.pop("co"), values.pop("no_co")
+        if co:
+            values["co"] = [
+                p.strip() for c in co for p in c.replace("，", ",").split(",") if p.strip()
+            ]
+        else:
+            values["co"] = [] if no_co else None
+    if cmd.name == "extend" and not values["to"].strip():
+        raise InvalidInputError(t("cli.to_missing"), hint=t("cli.to_hint"))
+    for opt in cmd.options:
+        if opt.kind == "date":  # as people type it; empty: not given
+            values[opt.dest] = typed_date(values[opt.dest]) if values[opt.dest] else None
+    run_batch(st, lambda wf: getattr(wf, cmd.method)(*args, plan=st.plan, **values))
 
 
 def items_of(words: list[str]) -> list[int]:
@@ -328,131 +265,3 @@ def items_of(words: list[str]) -> list[int]:
             except ValueError:
                 raise InvalidInputError(t("cli.items_bad", text=part)) from None
     return seqs
-
-
-def check(
-    st: CliState,
-    args: list[str] | None,
-    *,
-    undo: bool = False,
-    dry_run: bool = False,
-    if_version: int | None = None,
-) -> None:
-    words = list(args or [])
-    if not words:
-        raise InvalidInputError(t("wf.no_ids"), hint=t("wf.no_ids_hint"))
-    key, items = words[0], items_of(words[1:])
-    run_batch(
-        st,
-        lambda wf: wf.check(
-            key, items, done=not undo, plan=st.plan, if_version=if_version, dry_run=dry_run
-        ),
-    )
-
-
-def close(
-    st: CliState,
-    ids: list[str] | None,
-    *,
-    note: str = "",
-    evidence: str = "",
-    from_file: str | None = None,
-    dry_run: bool = False,
-    if_version: int | None = None,
-) -> None:
-    keys = collect_ids(ids, from_file)
-    run_batch(
-        st,
-        lambda wf: wf.close(
-            keys,
-            note=note,
-            evidence=evidence,
-            plan=st.plan,
-            if_version=if_version,
-            dry_run=dry_run,
-        ),
-    )
-
-
-def return_(
-    st: CliState,
-    ids: list[str] | None,
-    *,
-    reason: str = "",
-    from_file: str | None = None,
-    dry_run: bool = False,
-    if_version: int | None = None,
-) -> None:
-    keys = collect_ids(ids, from_file)
-    run_batch(
-        st,
-        lambda wf: wf.return_(
-            keys, reason=reason, plan=st.plan, if_version=if_version, dry_run=dry_run
-        ),
-    )
-
-
-def reopen(
-    st: CliState,
-    ids: list[str] | None,
-    *,
-    reason: str = "",
-    from_file: str | None = None,
-    dry_run: bool = False,
-    if_version: int | None = None,
-) -> None:
-    keys = collect_ids(ids, from_file)
-    run_batch(
-        st,
-        lambda wf: wf.reopen(
-            keys, reason=reason, plan=st.plan, if_version=if_version, dry_run=dry_run
-        ),
-    )
-
-
-def extend(
-    st: CliState,
-    ids: list[str] | None,
-    *,
-    to: str = "",
-    reason: str = "",
-    late: bool = False,
-    from_file: str | None = None,
-    dry_run: bool = False,
-    if_version: int | None = None,
-) -> None:
-    keys = collect_ids(ids, from_file)
-    if not to.strip():
-        raise InvalidInputError(t("cli.to_missing"), hint=t("cli.to_hint"))
-    day = typed_date(to)
-    run_batch(
-        st,
-        lambda wf: wf.extend(
-            keys,
-            to=day,
-            reason=reason,
-            late=late,
-            plan=st.plan,
-            if_version=if_version,
-            dry_run=dry_run,
-        ),
-    )
-
-
-def note(
-    st: CliState,
-    args: list[str] | None,
-    *,
-    from_file: str | None = None,
-    dry_run: bool = False,
-    if_version: int | None = None,
-) -> None:
-    words = list(args or [])
-    if not words:
-        raise InvalidInputError(t("cli.note_missing"))
-    text = words.pop()
-    keys = collect_ids(words, from_file)
-    run_batch(
-        st,
-        lambda wf: wf.note(keys, text, plan=st.plan, if_version=if_version, dry_run=dry_run),
-    )

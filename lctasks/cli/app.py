@@ -6,60 +6,50 @@ inside the functions that need them. ``lctasks close X`` never imports textual.
 
 from __future__ import annotations
 
-import json
+import inspect
 import sys
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
 from lctasks import __version__
-from lctasks.cli.common import CliState, report_error
-from lctasks.domain import LctasksError
+from lctasks.cli.common import CliState
+from lctasks.cli.errors import PipeClosed, exit_code_for, wants_json
+from lctasks.cli.spec import GLOBAL
+from lctasks.cli.workflow import CTX, typer_param
 
 
 class _Group(TyperGroup):
-    """Turns domain errors into a clear message and a documented exit code."""
+    """Runs the command line with ``standalone_mode=False`` and turns every exception
+    into its message and exit code in one place (``lctasks.cli.errors``), the same
+    function the fast path uses."""
 
-    def invoke(self, ctx: Any) -> Any:
-        # the command line below the root, before Click consumes it
-        rest = [*(getattr(ctx, "protected_args", None) or getattr(ctx, "_protected_args", []))]
-        rest += list(ctx.args)
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
         try:
-            return super().invoke(ctx)
-        except LctasksError as exc:
-            st = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
-            as_json = st.json or "--json" in sys.argv[1:] or _json_in(ctx)
-            report_error(exc, as_json=as_json)
-            ctx.exit(exc.exit_code)
-        except typer.TyperException as exc:
-            # Typer vendors Click; its UsageError (exit 2) is a TyperException
-            usage = getattr(exc, "exit_code", None) == 2 and hasattr(exc, "format_message")
-            st = ctx.obj if isinstance(ctx.obj, CliState) else CliState()
-            if not usage or not (st.json or ctx.params.get("json_") or "--json" in rest):
-                raise  # Click prints usage and the error (exit 2)
-            # a script asked for JSON: the error as JSON on stderr too, same exit code
-            sub_ctx = getattr(exc, "ctx", None)
-            sub = sub_ctx.command_path if sub_ctx is not None else "lctasks"
-            payload = {
-                "error": {
-                    "type": "UsageError",
-                    "message": exc.format_message(),  # type: ignore[attr-defined]
-                    "hint": f"{sub} --help",
-                    "ids": [],
-                    "exit_code": 2,
-                }
-            }
-            sys.stderr.write(json.dumps(payload, ensure_ascii=False) + "\n")
-            ctx.exit(2)
+            # returns None when the command ran through, an exit code when it raised Exit
+            rv = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+            code = rv if isinstance(rv, int) else 0
+        except Exception as exc:
+            code = exit_code_for(exc, as_json=wants_json(argv))
+        if standalone_mode:
+            sys.exit(code)
+        return code
 
-
-def _json_in(ctx: Any) -> bool:
-    sub = getattr(ctx, "invoked_subcommand", None)
-    # Click 8.2 renamed protected_args; commands also record --json in CliState
-    # (common.want_json), which covers errors raised after their first line
-    args = list(getattr(ctx, "protected_args", None) or getattr(ctx, "_protected_args", []))
-    return bool(sub) and "--json" in (args + list(ctx.args))
+    def invoke(self, ctx: Any) -> None:
+        try:
+            super().invoke(ctx)  # a command's return value is not an exit code
+        except BrokenPipeError as exc:
+            raise PipeClosed from exc
 
 
 app = typer.Typer(
@@ -79,48 +69,36 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback(invoke_without_command=True)
-def _root(
-    ctx: typer.Context,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db",
-            metavar="PATH_OR_URL",
-            envvar="LCTASKS_DB",
-            help="Database file or SQLAlchemy URL.",
-        ),
-    ] = None,
-    as_: Annotated[
-        str | None,
-        typer.Option(
-            "--as",
-            metavar="NAME",
-            envvar="LCTASKS_USER",
-            help="Act as this person (recorded on events).",
-        ),
-    ] = None,
-    json_: Annotated[bool, typer.Option("--json", help="JSON output on stdout.")] = False,
-    plan: Annotated[
-        str | None,
-        typer.Option(
-            "--plan",
-            metavar="CODE",
-            envvar="LCTASKS_PLAN",
-            help="Plan code when several are loaded.",
-        ),
-    ] = None,
-    version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
-    ] = False,
-) -> None:
+def _root(ctx: typer.Context, **values: Any) -> None:
+    values.pop("version")
     # typed on the command line (not LCTASKS_USER): on PostgreSQL a claim to check
-    explicit = getattr(ctx.get_parameter_source("as_"), "name", "") == "COMMANDLINE"
-    ctx.obj = CliState(db=db, actor_name=as_, json=json_, plan=plan, actor_explicit=explicit)
+    explicit = getattr(ctx.get_parameter_source("actor_name"), "name", "") == "COMMANDLINE"
+    ctx.obj = CliState(**values, actor_explicit=explicit)
     if ctx.invoked_subcommand is None:
         from lctasks.cli.home import open_home
 
         open_home(ctx)
+
+
+# the global options come from the table the fast path reads (lctasks.cli.spec)
+_root.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+    [
+        CTX,
+        *(typer_param(o) for o in GLOBAL),
+        inspect.Parameter(
+            "version",
+            inspect.Parameter.KEYWORD_ONLY,
+            default=False,
+            annotation=Annotated[
+                bool,
+                typer.Option(
+                    "--version", callback=_version, is_eager=True, help="Show the version."
+                ),
+            ],
+        ),
+    ]
+)
+app.callback(invoke_without_command=True)(_root)
 
 
 def _register() -> None:
@@ -161,4 +139,5 @@ _register()
 
 
 def main() -> None:
-    app()
+    """Run the command line; exit with the code ``lctasks.cli.errors`` chose."""
+    sys.exit(typer.main.get_command(app).main(standalone_mode=False))

@@ -42,14 +42,7 @@ def _main() -> None:
         _finish(code)
     from lctasks.cli.app import main as typer_main
 
-    try:
-        typer_main()
-    except SystemExit:
-        if _pipe_closed():
-            # `lctasks list | head -1`: Click reports the closed pipe as exit 1 ("a bug"
-            # in our table); the reader simply had enough, as on the fast path: 0
-            _finish(0)
-        raise
+    typer_main()
 
 
 def _interrupted() -> None:
@@ -65,11 +58,6 @@ INTERRUPTED_TEXT = (
     "已中断（Ctrl-C）：未完成的更改没有写入",
     "interrupted (Ctrl-C): no unfinished change was written",
 )
-
-
-def _pipe_closed() -> bool:
-    """Click swaps stdout for its PacifyFlushWrapper when a write hit EPIPE."""
-    return type(sys.stdout).__name__ == "PacifyFlushWrapper"
 
 
 def _finish(code: int) -> None:

@@ -14,86 +14,27 @@ another command — returns ``None`` and Typer handles the command line as usual
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-# option kinds: "str" (one value), "int", "flag", "multi" (repeatable value)
+from lctasks.cli import spec
+
+# flag -> (destination, kind) as the parser below reads it; a date is a string
+# here (the command body reads it as a date, as it does Typer's)
 Spec = dict[str, tuple[str, str]]
 
-COMMON: Spec = {
-    "--from": ("from_file", "str"),
-    "--dry-run": ("dry_run", "flag"),
-    "--json": ("as_json", "flag"),
-    "--if-version": ("if_version", "int"),
-}
-REASON: Spec = {"--reason": ("reason", "str"), "-r": ("reason", "str")}
+
+def _spec(options: Sequence[spec.Opt]) -> Spec:
+    return {
+        flag: (o.dest, "str" if o.kind == "date" else o.kind) for o in options for flag in o.flags
+    }
+
 
 # command -> (name of the positional parameter, its options)
 COMMANDS: dict[str, tuple[str, Spec]] = {
-    "assign": (
-        "ids",
-        {
-            "--lead": ("lead", "str"),
-            "-l": ("lead", "str"),
-            "--co": ("co", "multi"),
-            "-c": ("co", "multi"),
-            "--no-co": ("no_co", "flag"),
-            "--due": ("due", "str"),
-            "--person": ("person", "str"),
-            "--leader": ("leader", "str"),
-            **REASON,
-            **COMMON,
-        },
-    ),
-    "accept": ("ids", dict(COMMON)),
-    "status": ("args", {"--to": ("to", "str"), **REASON, **COMMON}),
-    "progress": (
-        "ids",
-        {
-            "--made": ("made", "str"),
-            "-m": ("made", "str"),
-            "--problems": ("problems", "str"),
-            "--next": ("next_steps", "str"),
-            "--percent": ("percent", "int"),
-            "-p": ("percent", "int"),
-            "--period": ("period", "str"),
-            **COMMON,
-        },
-    ),
-    "check": (
-        "args",
-        {
-            "--undo": ("undo", "flag"),
-            "--dry-run": ("dry_run", "flag"),
-            "--json": ("as_json", "flag"),
-            "--if-version": ("if_version", "int"),
-        },
-    ),
-    "close": (
-        "ids",
-        {
-            "--note": ("note", "str"),
-            "-n": ("note", "str"),
-            "--evidence": ("evidence", "str"),
-            "-e": ("evidence", "str"),
-            **COMMON,
-        },
-    ),
-    "return": ("ids", {**REASON, **COMMON}),
-    "reopen": ("ids", {**REASON, **COMMON}),
-    "extend": (
-        "ids",
-        {"--to": ("to", "str"), "--late": ("late", "flag"), **REASON, **COMMON},
-    ),
-    "note": ("args", dict(COMMON)),
+    c.name: (c.positional, _spec(c.options)) for c in spec.COMMANDS
 }
-
-GLOBAL: Spec = {
-    "--db": ("db", "str"),
-    "--as": ("actor_name", "str"),
-    "--json": ("json", "flag"),
-    "--plan": ("plan", "str"),
-}
+GLOBAL: Spec = _spec(spec.GLOBAL)
 
 
 class _Fallback(Exception):
@@ -171,26 +112,24 @@ def run(argv: Sequence[str]) -> int | None:
     import os
 
     from lctasks.cli import actions
-    from lctasks.cli.common import CliState, report_error
-    from lctasks.domain import LctasksError
+    from lctasks.cli.common import CliState
+    from lctasks.cli.errors import exit_code_for
 
-    db = glob.get("db") or os.environ.get("LCTASKS_DB") or None
+    explicit = "actor_name" in glob  # typed --as (not LCTASKS_USER): a claim to check
+    # options not given: their environment variable, as Typer reads it
+    for opt in spec.GLOBAL:
+        if opt.dest not in glob and opt.envvar:
+            glob[opt.dest] = os.environ.get(opt.envvar) or None
     st = CliState(
-        db=db,
-        actor_name=glob.get("actor_name") or os.environ.get("LCTASKS_USER") or None,
+        db=glob.get("db"),
+        actor_name=glob.get("actor_name"),
         json=bool(glob.get("json") or kwargs.pop("as_json", False)),
-        plan=glob.get("plan") or os.environ.get("LCTASKS_PLAN") or None,
-        actor_explicit="actor_name" in glob,  # typed --as: on PostgreSQL a claim to check
+        plan=glob.get("plan"),
+        actor_explicit=explicit,
     )
-    kwargs.pop("as_json", None)
-    body: Callable[..., None] = getattr(actions, "return_" if command == "return" else command)
-    positional = kwargs.pop("ids", None) if "ids" in kwargs else kwargs.pop("args", None)
+    cmd = spec.BY_NAME[command]
     try:
-        body(st, positional, **kwargs)
-    except LctasksError as exc:
-        report_error(exc, as_json=st.json)
-        return exc.exit_code
-    except BrokenPipeError:
-        # the reader went away (`| head`) after the change was committed: not an error
-        return 0
+        actions.run_command(st, cmd, kwargs.pop(cmd.positional), **kwargs)
+    except Exception as exc:
+        return exit_code_for(exc, as_json=st.json)
     return 0

@@ -6,7 +6,9 @@ raises (NotFoundError / InvalidInputError / ConflictError naming every
 offending key) and nothing changes. A key whose requested state already holds
 is ``unchanged`` (closing a closed task succeeds and writes nothing). Each real
 change bumps ``tasks.version`` and appends one hash-chained event (actor,
-source, old → new, reason). ``if_version`` (one key only) refuses a stale edit;
+source, old → new, reason). ``if_version`` refuses a stale edit inside the
+transaction: a version for one key, or a mapping of key → the version the
+caller saw (the TUI passes the versions on screen for a batch);
 ``dry_run`` computes everything and rolls back.
 
 A step (``lctasks.services.workflow``) is a function of one task's state that
@@ -21,7 +23,7 @@ SQLAlchemy sessions (TUI, PostgreSQL) and the CLI's sqlite3 fast path.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -52,6 +54,9 @@ from lctasks.services.chain import SqlEventLog
 
 if TYPE_CHECKING:
     from lctasks.services.base import ServiceContext
+
+Expected = int | Mapping[str, int] | None
+"""``if_version``: one version (single key), or key → version for a batch."""
 
 MESSAGES.update(
     {
@@ -414,7 +419,7 @@ class BatchEngine:
         step: Step,
         *,
         plan: str | None = None,
-        if_version: int | None = None,
+        if_version: Expected = None,
         dry_run: bool = False,
         prepare: Callable[[Runner, list[TaskState]], None] | None = None,
         to: Status | None = None,
@@ -422,7 +427,9 @@ class BatchEngine:
         wanted = normalize_keys(keys)
         if not wanted:
             raise InvalidInputError(t("wf.no_ids"), hint=t("wf.no_ids_hint"))
-        if if_version is not None and len(wanted) != 1:
+        if isinstance(if_version, Mapping):
+            if_version = {k.strip().upper(): v for k, v in if_version.items()}
+        elif if_version is not None and len(wanted) != 1:
             raise InvalidInputError(t("wf.if_version_one"), ids=tuple(wanted))
         try:
             with self._write() as runner:
@@ -441,7 +448,7 @@ class BatchEngine:
         wanted: list[str],
         step: Step,
         plan: str | None,
-        if_version: int | None,
+        if_version: Expected,
         prepare: Callable[[Runner, list[TaskState]], None] | None,
         to: Status | None = None,
     ) -> BatchResult:
@@ -455,10 +462,8 @@ class BatchEngine:
                 problems[key] = Problem(NotFoundError, t("wf.not_found"))
             elif task.removed:
                 problems[key] = Problem(ConflictError, t("wf.removed"))
-            elif if_version is not None and task.version != if_version:
-                problems[key] = Problem(
-                    ConflictError, t("wf.stale", want=if_version, have=task.version)
-                )
+            elif (want := _expected(if_version, key)) is not None and task.version != want:
+                problems[key] = Problem(ConflictError, t("wf.stale", want=want, have=task.version))
         live = [tasks[k] for k in wanted if k in tasks and k not in problems]
         if prepare is not None and live:
             prepare(runner, live)
@@ -547,6 +552,12 @@ class BatchEngine:
         # the CLI prints these (the would-be outcome of the others, nothing applied)
         vars(exc)["results"] = BatchResult(action, plan_code, tuple(per_key), False)
         return exc
+
+
+def _expected(if_version: Expected, key: str) -> int | None:
+    if isinstance(if_version, Mapping):
+        return if_version.get(key)
+    return if_version
 
 
 def check_from(action: str, task: TaskState) -> None:

@@ -41,6 +41,7 @@ from lctasks.services.batch import (
     BatchEngine,
     BatchResult,
     Change,
+    Expected,
     KeyResult,
     LiteContext,
     Problem,
@@ -142,7 +143,7 @@ class WorkflowService(BatchEngine):
         leader: str | None = None,
         reason: str = "",
         plan: str | None = None,
-        if_version: int | None = None,
+        if_version: Expected = None,
         dry_run: bool = False,
     ) -> BatchResult:
         """Set lead unit, co-units (replacing the list), deadline, person, leader.
@@ -224,7 +225,7 @@ class WorkflowService(BatchEngine):
         keys: Iterable[str],
         *,
         plan: str | None = None,
-        if_version: int | None = None,
+        if_version: Expected = None,
         dry_run: bool = False,
     ) -> BatchResult:
         """Make the rule-suggested lead and co-units the assignment (source: rule)."""
@@ -288,7 +289,7 @@ class WorkflowService(BatchEngine):
         *,
         reason: str = "",
         plan: str | None = None,
-        if_version: int | None = None,
+        if_version: Expected = None,
         dry_run: bool = False,
     ) -> BatchResult:
         """Move tasks between the working states (not closed/returned: see the table)."""
@@ -322,7 +323,7 @@ class WorkflowService(BatchEngine):
         period: str = "",
         today: dt.date | None = None,
         plan: str | None = None,
-        if_version: int | None = None,
+        if_version: Expected = None,
         dry_run: bool = False,
     ) -> BatchResult:
         """Record a progress report (进展情况 / 存在问题 / 下一步措施)."""
@@ -389,7 +390,7 @@ class WorkflowService(BatchEngine):
         *,
         done: bool = True,
         plan: str | None = None,
-        if_version: int | None = None,
+        if_version: Expected = None,
         dry_run: bool = False,
     ) -> BatchResult:
         """Tick (``done=True``) or untick checklist items by their 1-based number."""
@@ -441,7 +442,7 @@ class WorkflowService(BatchEngine):
         note: str,
         evidence: str,
         plan: str | None = None,
-        if_version: int | None = None,
+        if_version: Expected = None,
         dry_run: bool = False,
     ) -> BatchResult:
         """销号: done or in-progress tasks become closed, with a note and evidence."""
@@ -468,7 +469,7 @@ class WorkflowService(BatchEngine):
         *,
         reason: str,
         plan: str | None = None,
-        if_version: int | None = None,
+        if_version: Expected = None,
         dry_run: bool = False,
     ) -> BatchResult:
         """退回: a done or closed task goes back for rework, with the reason."""
@@ -482,7 +483,7 @@ class WorkflowService(BatchEngine):
         *,
         reason: str = "",
         plan: str | None = None,
-        if_version: int | None = None,
+        if_version: Expected = None,
         dry_run: bool = False,
     ) -> BatchResult:
         """Closed, done or suspended tasks go back to in progress."""
@@ -494,7 +495,7 @@ class WorkflowService(BatchEngine):
         keys: Iterable[str],
         reason: str,
         plan: str | None,
-        if_version: int | None,
+        if_version: Expected,
         dry_run: bool,
     ) -> BatchResult:
         starts, target = TRANSITIONS[action]
@@ -519,7 +520,7 @@ class WorkflowService(BatchEngine):
         late: bool = False,
         today: dt.date | None = None,
         plan: str | None = None,
-        if_version: int | None = None,
+        if_version: Expected = None,
         dry_run: bool = False,
     ) -> BatchResult:
         """延期: move the deadline later, keeping the first one in original_due."""
@@ -552,7 +553,7 @@ class WorkflowService(BatchEngine):
         text: str,
         *,
         plan: str | None = None,
-        if_version: int | None = None,
+        if_version: Expected = None,
         dry_run: bool = False,
     ) -> BatchResult:
         """A free note on the record of each task (an event; bumps the version)."""

@@ -13,10 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lctasks import clock
 from lctasks.domain import (
     Actor,
-    ConflictError,
     Event,
     LctasksError,
     ProgressReport,
@@ -25,7 +23,6 @@ from lctasks.domain import (
     Task,
     Unit,
 )
-from lctasks.i18n import t
 from lctasks.services.base import ServiceContext
 from lctasks.services.board import (
     BoardRow,
@@ -180,34 +177,13 @@ class Backend:
         return [u for u, _score in default_directory().search(text, limit=limit)]
 
     # -- actions (each one unit of work in the workflow service) ---------------
+    # ``versions`` are the versions on screen: the service refuses, inside the
+    # write transaction, any task that moved since (ConflictError, nothing changed).
 
     def _workflow(self) -> WorkflowService:
         from lctasks.services.workflow import WorkflowService
 
         return WorkflowService(self.ctx)
-
-    def _guard(self, keys: Sequence[str], versions: Mapping[str, int]) -> int | None:
-        """The ``if_version`` for one task; for several, refuse if any changed since seen.
-
-        The workflow service checks a version atomically for one task. For a batch
-        the versions are compared just before the write, so an edit made in the
-        meantime is refused rather than overwritten (the window is milliseconds).
-        """
-        if len(keys) == 1:
-            return versions.get(keys[0])
-        assert self.plan_code is not None
-        now = {
-            r.key: r.version
-            for r in self.board.rows(self.plan_code, as_of=clock.today(), keys=keys)
-        }
-        stale = [k for k in keys if k in versions and k in now and now[k] != versions[k]]
-        if stale:
-            raise ConflictError(
-                t("wf.stale_batch", keys="、".join(stale)),
-                hint=t("wf.stale_batch_hint"),
-                ids=tuple(stale),
-            )
-        return None
 
     def assign(
         self,
@@ -226,12 +202,12 @@ class Backend:
             person=person,
             reason=reason,
             plan=self.plan_code,
-            if_version=self._guard(keys, versions),
+            if_version=versions,
         )
 
     def accept_suggestion(self, keys: Sequence[str], versions: Mapping[str, int]) -> BatchResult:
         return self._workflow().accept_suggestion(
-            list(keys), plan=self.plan_code, if_version=self._guard(keys, versions)
+            list(keys), plan=self.plan_code, if_version=versions
         )
 
     def set_status(
@@ -242,7 +218,7 @@ class Backend:
             status,
             reason=reason,
             plan=self.plan_code,
-            if_version=self._guard(keys, versions),
+            if_version=versions,
         )
 
     def report_progress(
@@ -264,7 +240,7 @@ class Backend:
             percent=percent,
             today=today,
             plan=self.plan_code,
-            if_version=self._guard(keys, versions),
+            if_version=versions,
         )
 
     def check(self, key: str, version: int, *, done: Mapping[int, bool]) -> None:
@@ -286,7 +262,7 @@ class Backend:
             note=note,
             evidence=evidence,
             plan=self.plan_code,
-            if_version=self._guard(keys, versions),
+            if_version=versions,
         )
 
     def return_tasks(
@@ -296,7 +272,7 @@ class Backend:
             list(keys),
             reason=reason,
             plan=self.plan_code,
-            if_version=self._guard(keys, versions),
+            if_version=versions,
         )
 
     def extend(
@@ -318,10 +294,8 @@ class Backend:
             late=late,
             today=today,
             plan=self.plan_code,
-            if_version=self._guard(keys, versions),
+            if_version=versions,
         )
 
     def note(self, keys: Sequence[str], versions: Mapping[str, int], *, text: str) -> BatchResult:
-        return self._workflow().note(
-            list(keys), text, plan=self.plan_code, if_version=self._guard(keys, versions)
-        )
+        return self._workflow().note(list(keys), text, plan=self.plan_code, if_version=versions)

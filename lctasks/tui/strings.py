@@ -196,14 +196,6 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
         "{task} was changed by someone else (you saw version {seen}); nothing was saved. "
         "The fresh state is shown: check it and try again.",
     ),
-    "wf.stale_batch": (
-        "{keys} 在你查看之后已被他人修改，本次批量操作未执行",
-        "{keys} changed after you looked at them; the batch was not applied",
-    ),
-    "wf.stale_batch_hint": (
-        "已显示最新内容，请核对后重试",
-        "the fresh state is shown: check it and retry",
-    ),
     "dlg.assign.reason": (
         "转办理由（更换已有牵头单位时必填）",
         "Reason (required when replacing a lead unit)",

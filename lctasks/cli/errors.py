@@ -1,0 +1,75 @@
+"""Exceptions → a message on stderr and a documented exit code, in one place.
+
+Both ways a command line runs end here: the start-up fast path
+(``lctasks.cli.fast``) and the Typer application, which runs its Click command
+with ``standalone_mode=False`` (``lctasks.cli.app``). Standard library only:
+Typer's (Click's) exceptions are recognised only when Typer is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+from lctasks.cli.common import err, report_error
+from lctasks.domain import LctasksError
+
+
+class PipeClosed(Exception):
+    """stdout's reader went away (``lctasks list | head -1``): not an error.
+
+    Raised in place of ``BrokenPipeError``, which Click would turn into exit 1."""
+
+
+def exit_code_for(exc: BaseException, *, as_json: bool) -> int:
+    """Report ``exc`` as users read it (JSON on stderr with ``as_json``); its exit code.
+
+    Anything that is not a user's error (a bug) is raised again: a traceback, exit 1.
+    """
+    if isinstance(exc, LctasksError):
+        report_error(exc, as_json=as_json)
+        return exc.exit_code
+    if isinstance(exc, BrokenPipeError | PipeClosed):
+        # the change (if any) is committed; the reader simply had enough. Point
+        # stdout at /dev/null so the final flush at exit does not fail again
+        # (the Python docs' recipe for SIGPIPE).
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 0
+    typer = sys.modules.get("typer")
+    if typer is not None:
+        if isinstance(exc, typer.Exit):
+            code: int = exc.exit_code
+            return code
+        if isinstance(exc, typer.Abort):
+            err("Aborted!")
+            return 1
+        if isinstance(exc, typer.TyperException):  # Click's own (Typer vendors Click)
+            code = int(getattr(exc, "exit_code", 1))
+            if code == 2 and as_json:
+                # a script asked for JSON: the usage error as JSON on stderr too
+                ctx = getattr(exc, "ctx", None)
+                payload = {
+                    "error": {
+                        "type": "UsageError",
+                        "message": exc.format_message(),
+                        "hint": f"{ctx.command_path if ctx is not None else 'lctasks'} --help",
+                        "ids": [],
+                        "exit_code": 2,
+                    }
+                }
+                sys.stderr.write(json.dumps(payload, ensure_ascii=False) + "\n")
+            else:
+                exc.show()
+            return code
+    raise exc
+
+
+def wants_json(argv: list[str]) -> bool:
+    """``--json`` anywhere among the options (global or the command's)."""
+    options = argv[: argv.index("--")] if "--" in argv else argv
+    return "--json" in options

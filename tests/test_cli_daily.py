@@ -252,3 +252,21 @@ def test_a_mistyped_db_path_creates_nothing_and_names_the_file(tmp_path: Path) -
     code, _, stderr = cli(str(typo), "import")
     assert code == 0, stderr
     assert typo.is_file()
+
+
+def test_undo_from_the_command_line(db: str) -> None:
+    import json
+
+    assert cli(db, "assign", "C06.M01", "C06.M02", "--lead", "kjj")[0] == 0
+    code, stdout, stderr = cli(db, "undo", "--dry-run")
+    assert code == 0, stderr
+    assert "撤销 #" in stderr and "2 个任务" in stderr and "演练" in stderr
+    assert "C06.M01\tv3\t牵头单位：市科技局 → —" in stdout  # the version it would have
+    code, stdout, stderr = cli(db, "undo", "--json")
+    doc = json.loads(stdout)
+    assert code == 0 and doc["applied"] and doc["undo_of"]["tasks"] == 2
+    code, stdout, _ = cli(db, "history", "C06.M01")
+    assert "撤销" in stdout.splitlines()[-1]
+    assert cli(db, "log", "--verify")[0] == 0
+    code, _, stderr = cli(db, "undo", "#abc")
+    assert code == 4

@@ -114,6 +114,7 @@ def _register() -> None:
         plan_cmds,
         snapshot_cmds,
         tui_cmds,
+        undo_cmds,
         units_cmds,
         workflow,
     )
@@ -131,6 +132,7 @@ def _register() -> None:
         admin_cmds,
         indicator_cmds,
         carry_cmds,
+        undo_cmds,
     ):
         module.register(app)
 

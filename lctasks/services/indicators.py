@@ -530,6 +530,17 @@ class IndicatorService(Service):
 
     # -- reads -------------------------------------------------------------
 
+    def for_task(
+        self, key: str, *, plan: str | None = None, as_of: dt.date | None = None
+    ) -> list[EvalRow]:
+        """The targets of one task judged by their actuals as of ``as_of`` (detail views)."""
+        day = as_of or clock.today()
+        with self.db.read() as s:
+            plan_row = resolve_plan(s, plan)
+            return _evaluate_rows(
+                s, plan_row, day.year, self._thresholds(), keys=[key], with_behind=False
+            )
+
     def evaluate(
         self,
         *,

@@ -44,6 +44,8 @@ class TaskDetail:
     task: Task
     reports: tuple[ProgressReport, ...] = ()
     events: tuple[Event, ...] = ()
+    # indicators and quantified targets with recorded actuals or shares (lctasks actual)
+    numbers: tuple[Any, ...] = ()  # services.indicators.EvalRow
 
 
 @dataclass
@@ -162,7 +164,14 @@ class Backend:
         events = tuple(HistoryService(self.ctx).history(key, plan=self.plan_code))
         assert self.plan_code is not None
         reports = tuple(self.board.reports(self.plan_code, key))
-        return TaskDetail(task, reports, events)
+        from lctasks.services.indicators import IndicatorService
+
+        numbers = tuple(
+            r
+            for r in IndicatorService(self.ctx).for_task(key, plan=self.plan_code, as_of=as_of)
+            if r.actuals or r.shares
+        )
+        return TaskDetail(task, reports, events, numbers)
 
     # -- units -----------------------------------------------------------------
 

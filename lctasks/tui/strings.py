@@ -66,6 +66,13 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
     "notice.refreshed": ("{n} 项任务已被他人更新", "{n} tasks changed elsewhere"),
     # detail
     "detail.none": ("（未选中任务）", "(no task selected)"),
+    "detail.numbers": ("指标监测（实际值）", "Indicator monitoring (actuals)"),
+    "detail.numbers.why": (
+        "{year}年 实际 {actual}，序时目标 {sign}{expected}",
+        "{year}: actual {actual}, expected {sign}{expected}",
+    ),
+    "detail.numbers.share_actual": ("实际/序时", "actual/expected"),
+    "detail.assessment": ("评估结论：{verdict}", "assessment: {verdict}"),
     "detail.source": ("规划原文", "Plan text"),
     "detail.checklist": ("分解事项", "Checklist"),
     "detail.owners": ("责任单位", "Owners"),

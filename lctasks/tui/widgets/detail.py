@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -52,6 +52,57 @@ def _event_line(ev: object) -> Text:
     if ev.reason:
         line.append(f"  “{ev.reason}”", style="italic")
     return line
+
+
+def _num(v: float | None) -> str:
+    return "—" if v is None else f"{v:.4g}"
+
+
+def _numbers(rows: tuple[Any, ...]) -> list[RenderableType]:
+    """Actuals by year against the expected value on the path (lctasks actual)."""
+    out: list[RenderableType] = [_heading(t("detail.numbers"))]
+    for r in rows:
+        j = r.judgement
+        line = Text()
+        line.append(f"{r.ref.label} ", style="dim")
+        line.append(r.spec.name)
+        if r.spec.unit:
+            line.append(f"（{r.spec.unit}）", style="dim")
+        if r.light is not None:
+            line.append("  ")
+            line.append(t(f"light.{r.light.value}"), style=LIGHT_STYLE[r.light])
+        out.append(line)
+        years = Text("  ")
+        for year, value in sorted(r.by_year.items()):
+            years.append(f"{year} ", style="dim")
+            years.append(f"{_num(value)}  ")
+        if j.assessment is not None:
+            years.append(t("detail.assessment", verdict=j.assessment.label))
+        out.append(years)
+        if j.expected is not None:
+            why = Text("  ")
+            why.append(
+                t(
+                    "detail.numbers.why",
+                    year=j.year,
+                    actual=_num(j.actual),
+                    expected=_num(j.expected),
+                    sign=r.spec.compare.sign,
+                ),
+                style="dim",
+            )
+            out.append(why)
+        for sh in r.shares:
+            sj = sh.judgement
+            sl = Text("  ")
+            sl.append(sh.unit)
+            sl.append(f"  {t('detail.numbers.share_actual')} {_num(sj.actual)}", style="dim")
+            sl.append(f" / {_num(sj.expected)}", style="dim")
+            if sj.light is not None:
+                sl.append("  ")
+                sl.append(t(f"light.{sj.light.value}"), style=LIGHT_STYLE[sj.light])
+            out.append(sl)
+    return out
 
 
 def render_detail(detail: TaskDetail, *, accept_key: str = "y") -> RenderableType:
@@ -142,6 +193,9 @@ def render_detail(detail: TaskDetail, *, accept_key: str = "y") -> RenderableTyp
                     line.append(f"  ◎ {' · '.join(bits)}", style="magenta")
             grid.add_row(mark, line)
         parts.append(grid)
+
+    if detail.numbers:
+        parts.extend(_numbers(detail.numbers))
 
     parts.append(_heading(t("detail.reports")))
     if not detail.reports:

@@ -386,3 +386,85 @@ def test_cli_start_up_does_not_import_the_file_libraries() -> None:
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.strip().endswith("[]"), res.stdout + res.stderr
+
+
+FGW = "市发展改革委"
+QIAN = "钱联络"  # liaison of 市发展改革委
+
+
+def test_indicator_actuals_sheet(ctx: ServiceContext, tmp_path: Path) -> None:
+    from lctasks.services.indicators import IndicatorService
+
+    WorkflowService(ctx).assign(["I01", "I11"], lead=FGW)
+    PeopleService(ctx).add(QIAN, "liaison", FGW)
+    IndicatorService(ctx).record("I01", "2021", "6.5", source="2021年统计公报")
+    path = tmp_path / "fgw.xlsx"
+    export_workbooks(ctx, path, units=[FGW], as_of=AS_OF)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["指标实际值"]
+    assert [c.value for c in ws[2]] == [
+        "任务编号", "指标", "计量单位", "基期值", "目标值", "已录入实际值", "年度", "实际值",
+        "数据来源", "说明",
+    ]  # fmt: skip
+    assert [ws.cell(r, 1).value for r in (3, 4)] == ["I01", "I11"]
+    assert [ws.cell(3, c).value for c in range(2, 7)] == [
+        "地区生产总值增速", "%", "2.8", "6", "2021：6.5",
+    ]  # fmt: skip
+    assert ws.protection.sheet and ws.cell(3, 2).protection.locked is True
+    assert ws.cell(3, 8).protection.locked is False
+    [years] = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    assert years.formula1 == '"2020,2021,2022,2023,2024,2025"'
+    # the liaison fills in 2022 and 2023 for I01, a verdict for I11, and a progress report
+    ws.cell(3, 7).value, ws.cell(3, 8).value, ws.cell(3, 9).value = 2022, 5.0, "2022年统计公报"
+    ws.cell(4, 7).value, ws.cell(4, 8).value, ws.cell(4, 9).value = 2023, "未达到", "省考核通报"
+    main = wb[SHEET]
+    r = row_of(main, "C06.M01")
+    main.cell(r, COL["made"]).value = "配合完成可研评审"
+    wb.save(path)
+    with ctx.db.read() as s:
+        before = int(s.scalar(select(func.max(EventRow.seq))) or 0)
+    result = apply_workbook(as_person(ctx, QIAN), path)
+    assert (result.tasks, result.actuals) == (1, 2)
+    with ctx.db.read() as s:
+        events = s.execute(
+            select(EventRow.task_key, EventRow.action, EventRow.actor, EventRow.source)
+            .where(EventRow.seq > before)
+            .order_by(EventRow.seq)
+        ).all()
+    assert [tuple(e) for e in events] == [
+        ("C06.M01", "progress", QIAN, "xlsx"),
+        ("I01", "actual", QIAN, "xlsx"),
+        ("I11", "actual", QIAN, "xlsx"),
+    ]
+    ev = IndicatorService(ctx).evaluate(year=2023, keys=["I01", "I11"])
+    by_key = {row.key: row for row in ev.rows}
+    assert by_key["I01"].by_year == {2021: 6.5, 2022: 5.0}
+    assert by_key["I11"].judgement.reached is False
+    assert HistoryService(ctx).verify().ok
+
+
+@pytest.mark.parametrize(
+    ("cells", "where"),
+    [
+        ({"G3": 2022, "H3": 5.0}, "指标实际值!I3"),  # no source
+        ({"G3": "去年", "H3": 5.0, "I3": "公报"}, "指标实际值!G3"),
+        ({"H3": "=B3", "I3": "公报", "G3": 2022}, "指标实际值!H3"),
+        ({"E3": "7"}, "指标实际值!E3"),  # a locked cell
+        ({"G3": 2022, "H3": "达到", "I3": "公报"}, "指标实际值!H3"),  # a verdict for a number
+    ],
+)
+def test_bad_indicator_cells_are_refused(
+    ctx: ServiceContext, tmp_path: Path, cells: dict[str, Any], where: str
+) -> None:
+    WorkflowService(ctx).assign(["I01", "I11"], lead=FGW)
+    path = tmp_path / "fgw.xlsx"
+    export_workbooks(ctx, path, units=[FGW], as_of=AS_OF)
+    wb = openpyxl.load_workbook(path)
+    for ref, value in cells.items():
+        wb["指标实际值"][ref] = value
+    wb.save(path)
+    before = state(ctx.db)
+    with pytest.raises(InvalidInputError) as err:
+        apply_workbook(ctx, path)
+    assert where in err.value.message
+    assert state(ctx.db) == before

@@ -49,6 +49,10 @@ MESSAGES.update(
         "fmtcli.report": ("报送进展（进度 {pct}%）", "progress report ({pct}%)"),
         "fmtcli.status": ("状态 → {status}", "status → {status}"),
         "fmtcli.note": ("备注", "note"),
+        "fmtcli.actual": (
+            "{year} 年实际值 {value}（来源：{source}）",
+            "actual {value} for {year} (source: {source})",
+        ),
         "fmtcli.applied": (
             "已回填 {tasks} 个任务，记录事件 {events} 条（来源 xlsx，操作人 {actor}）",
             "applied {tasks} task(s), {events} event(s) recorded (source xlsx, actor {actor})",
@@ -148,7 +152,7 @@ def export_xlsx(
 
 def apply_xlsx(ctx: typer.Context, path: str, *, dry_run: bool, as_json: bool) -> None:
     """``lctasks apply FILE.xlsx``: a unit's filled-in workbook, all rows or none."""
-    from lctasks.formats.xlsx import SHEET, apply_workbook, cell_ref
+    from lctasks.formats.xlsx import IND_SHEET, SHEET, apply_workbook, cell_ref
     from lctasks.formats.xlsx import STATUS_LABEL as LABEL
 
     result: XlsxApplyResult = apply_workbook(service_context(ctx), path, dry_run=dry_run)
@@ -175,6 +179,17 @@ def apply_xlsx(ctx: typer.Context, path: str, *, dry_run: bool, as_json: bool) -
                     }
                     for e in book.edits
                 ],
+                "actuals": [
+                    {
+                        "task": a.task,
+                        "row": a.row,
+                        "year": a.period,
+                        "value": a.value,
+                        "source": a.source,
+                        "note": a.note,
+                    }
+                    for a in book.actuals
+                ],
                 "dry_run": result.dry_run,
                 "applied": result.applied,
                 "events": result.events,
@@ -191,7 +206,7 @@ def apply_xlsx(ctx: typer.Context, path: str, *, dry_run: bool, as_json: bool) -
             seq=book.anchor.seq,
         )
     )
-    if not book.edits:
+    if not book.edits and not book.actuals:
         err(t("fmtcli.nothing", n=book.rows))
         return
     for e in book.edits:
@@ -203,8 +218,18 @@ def apply_xlsx(ctx: typer.Context, path: str, *, dry_run: bool, as_json: bool) -
         if e.note:
             what.append(t("fmtcli.note"))
         out(t("fmtcli.row", where=cell_ref(SHEET, 0, e.row), task=e.task, what="；".join(what)))
+    for a in book.actuals:
+        said = t("fmtcli.actual", year=a.period, value=a.value, source=a.source)
+        out(t("fmtcli.row", where=cell_ref(IND_SHEET, 0, a.row), task=a.task, what=said))
     key = "fmtcli.would" if dry_run else "fmtcli.applied"
-    err(t(key, tasks=result.tasks, events=result.events, actor=state(ctx).actor().name))
+    err(
+        t(
+            key,
+            tasks=result.tasks + result.actuals,
+            events=result.events,
+            actor=state(ctx).actor().name,
+        )
+    )
 
 
 Json = Annotated[bool, typer.Option("--json", help="JSON on stdout.")]

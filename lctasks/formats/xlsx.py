@@ -31,9 +31,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import unicodedata
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -45,6 +47,7 @@ from lctasks.domain import (
     LctasksError,
     Source,
     Status,
+    TaskKind,
 )
 from lctasks.formats.anchor import META_NAME, Anchor
 from lctasks.i18n import MESSAGES, t
@@ -132,6 +135,18 @@ MESSAGES.update(
             "export a fresh workbook (lctasks export --format xlsx --unit UNIT) and refill "
             "these rows",
         ),
+        "xlsx.year": (
+            "{where}：年度应为四位年份（如 2023），现为“{value}”",
+            "{where}: the year must be four digits (2023), found '{value}'",
+        ),
+        "xlsx.value_needed": (
+            "{where}：填写了年度或来源，但没有实际值",
+            "{where}: a year or source without an actual value",
+        ),
+        "xlsx.source_needed": (
+            "{where}：实际值须注明数据来源（如统计公报、部门报告或文号）",
+            "{where}: an actual value needs its source (statistical bulletin, report, ref. no.)",
+        ),
         "xlsx.step": ("{where}（{task}）：{message}", "{where} ({task}): {message}"),
         "xlsx.title": (
             "{unit}报送表（截至 {as_of}）",
@@ -181,6 +196,24 @@ COLUMNS: tuple[Column, ...] = (
     Column("note", "备注", 24, False, wrap=True),
 )
 LOCKED = tuple(c for c in COLUMNS if c.locked)
+
+# the second sheet, for a unit with indicators (主要指标): actual values by year
+IND_SHEET = "指标实际值"
+IND_META = "_lctasks_ind"
+IND_COLUMNS: tuple[Column, ...] = (
+    Column("id", "任务编号", 12, True),
+    Column("name", "指标", 36, True, wrap=True),
+    Column("unit", "计量单位", 10, True),
+    Column("baseline", "基期值", 10, True),
+    Column("goal", "目标值", 16, True, wrap=True),
+    Column("recorded", "已录入实际值", 30, True, wrap=True),
+    Column("year", "年度", 10, False),
+    Column("value", "实际值", 12, False),
+    Column("source", "数据来源", 30, False, wrap=True),
+    Column("note", "说明", 24, False, wrap=True),
+)
+IND_LOCKED = tuple(c for c in IND_COLUMNS if c.locked)
+_IND = {c.key: i for i, c in enumerate(IND_COLUMNS)}
 _COL = {c.key: i for i, c in enumerate(COLUMNS)}  # 0-based index
 # what a unit may report (the drop-down): the statuses the workflow lets anyone set
 # (a liaison's are a subset; the access rules refuse the rest with the cell named)
@@ -234,6 +267,18 @@ def _crc(value: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class IndicatorLine:
+    """An indicator of the unit as its sheet shows it (all text, as printed)."""
+
+    key: str
+    name: str
+    unit: str
+    baseline: str
+    goal: str
+    recorded: str  # "2021：6.5；2022：5" — what is on record already
+
+
+@dataclass(frozen=True, slots=True)
 class WorkbookInfo:
     path: str
     unit: str  # "" for the office's workbook
@@ -279,8 +324,12 @@ def write_workbook(
     path: str | os.PathLike[str],
     *,
     unit: str = "",
+    indicators: Sequence[IndicatorLine] = (),
 ) -> WorkbookInfo:
-    """Write one workbook of ``tasks`` (from ``snap``) to ``path`` (atomically)."""
+    """Write one workbook of ``tasks`` (from ``snap``) to ``path`` (atomically).
+
+    ``indicators``: the unit's indicators; they get the sheet 指标实际值.
+    """
     # openpyxl (~0.3 s to import): only when a workbook is written
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -381,10 +430,19 @@ def write_workbook(
         crc = "".join(_crc(v) for v in values)
         manifest_rows.append((task.id, task.version, task.status.value, task.progress, crc))
 
+    ind_rows: list[tuple[str, str]] = []
+    if indicators:
+        ind_rows = _indicator_sheet(wb, snap, indicators, head_fill, edit_fill)
     meta = wb.create_sheet(META)
     meta.sheet_state = "veryHidden"
     info = _manifest_info(snap, unit, anchor, n)
-    info.append(("digest", _digest(info, manifest_rows)))
+    if ind_rows:
+        info.append(("indicators", len(ind_rows)))
+        ind_meta = wb.create_sheet(IND_META)
+        ind_meta.sheet_state = "veryHidden"
+        for ir in ind_rows:
+            ind_meta.append(list(ir))
+    info.append(("digest", _digest(info, [*manifest_rows, *ind_rows])))
     meta.append([MAGIC, FORMAT])
     for k, v in info:
         meta.append([k, v])
@@ -398,6 +456,104 @@ def write_workbook(
     wb.properties.creator = "lctasks"
     _save(wb, Path(path))
     return WorkbookInfo(str(path), unit, n, anchor)
+
+
+def _indicator_sheet(
+    wb: Any, snap: Snapshot, lines: Sequence[IndicatorLine], head_fill: Any, edit_fill: Any
+) -> list[tuple[str, str]]:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, Protection
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    ws = wb.create_sheet(IND_SHEET)
+    last_row = FIRST_ROW + len(lines) - 1
+    for i, col in enumerate(IND_COLUMNS):
+        ws.column_dimensions[letter(i)].width = col.width
+    ws.freeze_panes = f"B{FIRST_ROW}"
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    years = ",".join(str(y) for y in _years(snap))
+    dv = DataValidation(
+        type="list",
+        formula1=f'"{years}"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="年度",
+        error="请从下拉列表中选择年度",
+    )
+    col_year = letter(_IND["year"])
+    dv.add(f"{col_year}{FIRST_ROW}:{col_year}{last_row}")
+    ws.data_validations.append(dv)
+    title = WriteOnlyCell(
+        ws, f"{IND_SHEET}（数值目标填数值；文字目标填 达到、未达到 或 待评估；须注明数据来源）"
+    )
+    title.font = Font(bold=True, size=12)
+    ws.append([title])
+    header = []
+    for col in IND_COLUMNS:
+        c = WriteOnlyCell(ws, col.header)
+        c.font = Font(bold=True)
+        c.fill = head_fill if col.locked else edit_fill
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        header.append(c)
+    ws.append(header)
+    templates = []
+    for col in IND_COLUMNS:
+        c = WriteOnlyCell(ws)
+        c.alignment = Alignment(vertical="top", wrap_text=col.wrap)
+        if not col.locked:
+            c.protection = Protection(locked=False)
+            c.fill = edit_fill
+        templates.append(c)
+    out: list[tuple[str, str]] = []
+    for line in lines:
+        values = [line.key, line.name, line.unit, line.baseline, line.goal, line.recorded]
+        for c, v in zip(templates, [*values, None, None, None, None], strict=True):
+            c.value = v
+        ws.append(templates)
+        out.append((line.key, "".join(_crc(v) for v in values)))
+    return out
+
+
+def _years(snap: Snapshot) -> list[int]:
+    """The years an actual may be recorded for: the plan's base year to the as-of year."""
+    first = snap.plan.start.year - 1
+    last = max(first, min(snap.as_of.year, snap.plan.end.year))
+    return list(range(first, last + 1))
+
+
+def _indicator_lines(ctx: ServiceContext, snap: Snapshot) -> dict[str, IndicatorLine]:
+    """The snapshot's indicators that take one actual a year (one target each)."""
+    keys = [x.id for x in snap.tasks if x.kind == TaskKind.INDICATOR]
+    if not keys:
+        return {}
+    from lctasks.services.indicators import IndicatorService
+
+    ev = IndicatorService(ctx).evaluate(plan=snap.plan.code, as_of=snap.as_of, keys=keys)
+    per_key: dict[str, list[Any]] = {}
+    for r in ev.rows:
+        per_key.setdefault(r.key, []).append(r)
+    out: dict[str, IndicatorLine] = {}
+    for key, rows in per_key.items():
+        if len(rows) != 1:
+            continue  # several targets: recorded with lctasks actual ID ITEM …
+        r = rows[0]
+        spec = r.spec
+        goal = spec.text or _num(spec.target if spec.target is not None else spec.annual)
+        recorded = "；".join(f"{y}：{_num(v)}" for y, v in sorted(r.by_year.items()))
+        if r.judgement.assessment is not None:
+            recorded = (recorded + "；" if recorded else "") + r.judgement.assessment.label
+        out[key] = IndicatorLine(
+            key, spec.name or r.title, spec.unit, _num(spec.baseline), goal, recorded
+        )
+    return out
+
+
+def _num(v: float | None) -> str:
+    if v is None:
+        return ""
+    return f"{v:.0f}" if float(v).is_integer() else f"{v:.4f}".rstrip("0").rstrip(".")
 
 
 def _manifest_info(snap: Snapshot, unit: str, anchor: Anchor, n: int) -> list[tuple[str, Any]]:
@@ -482,8 +638,20 @@ def export_workbooks(
         for u in (task.lead, *task.co_units):
             if u and (not chosen or u in chosen):
                 by_unit.setdefault(u, []).append(task)
+    lines = _indicator_lines(ctx, snap)
+
+    def unit_lines(tasks: Sequence[SnapshotTask], u: str) -> list[IndicatorLine]:
+        # a unit reports the indicators it leads
+        return [lines[x.id] for x in tasks if x.id in lines and x.lead == u]
+
     if len(chosen) == 1 and not per_unit:
-        return [write_workbook(snap, by_unit.get(chosen[0], []), sources, target, unit=chosen[0])]
+        tasks = by_unit.get(chosen[0], [])
+        return [
+            write_workbook(
+                snap, tasks, sources, target, unit=chosen[0],
+                indicators=unit_lines(tasks, chosen[0]),
+            )
+        ]  # fmt: skip
     from lctasks.snapshot import natural_key
 
     names = chosen or sorted(by_unit)
@@ -494,7 +662,11 @@ def export_workbooks(
     for u in names:
         tasks = sorted(by_unit.get(u, []), key=lambda x: natural_key(x.id))
         name = f"{u}_报送表_{snap.as_of.isoformat()}.xlsx"
-        out_infos.append(write_workbook(snap, tasks, sources, target / name, unit=u))
+        out_infos.append(
+            write_workbook(
+                snap, tasks, sources, target / name, unit=u, indicators=unit_lines(tasks, u)
+            )
+        )
     return out_infos
 
 
@@ -530,6 +702,19 @@ class FilledWorkbook:
     anchor: Anchor
     rows: int
     edits: tuple[RowEdit, ...] = field(default=())
+    actuals: tuple[ActualEdit, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class ActualEdit:
+    """An actual value filled in on the sheet 指标实际值."""
+
+    task: str
+    row: int
+    period: str  # the year
+    value: str  # a number, or 达到 / 未达到 / 待评估
+    source: str
+    note: str = ""
 
 
 def _text(value: Any) -> str:
@@ -615,7 +800,13 @@ def _read(wb: Any, name: str) -> FilledWorkbook:
     if any(k not in info for k in (*keys, "rows", "digest")):
         raise _not_ours(f"{META}!A2")
     listed = [(k, info[k] if info[k] is not None else "") for k in (*keys, "rows")]
-    if _digest(listed, table) != info["digest"]:
+    ind_table: list[tuple[Any, ...]] = []
+    if "indicators" in info:
+        listed.append(("indicators", info["indicators"]))
+        if IND_META not in wb.sheetnames:
+            raise _not_ours(name)
+        ind_table = [tuple(r[:2]) for r in wb[IND_META].iter_rows(values_only=True) if r and r[0]]
+    if _digest(listed, [*table, *ind_table]) != info["digest"]:
         raise _not_ours(f"{META}!B{len(listed) + 2}")
     try:
         as_of = dt.date.fromisoformat(str(info["as_of"]))
@@ -741,11 +932,94 @@ def _read(wb: Any, name: str) -> FilledWorkbook:
         problems.add(
             t("xlsx.row_id", where=cell_ref(sheet, 0, row_no + 1), want=missing, got=""), missing
         )
+    actuals = _read_indicators(wb, ind_table, problems) if ind_table else []
     problems.raise_if_any()
     anchor = Anchor(str(info["plan"]), seq, str(info["history_hash"] or ""), as_of)
     return FilledWorkbook(
-        name, str(info["plan"]), str(info["unit"] or ""), as_of, anchor, n, tuple(edits)
+        name,
+        str(info["plan"]),
+        str(info["unit"] or ""),
+        as_of,
+        anchor,
+        n,
+        tuple(edits),
+        tuple(actuals),
     )
+
+
+def _read_indicators(
+    wb: Any, table: Sequence[tuple[Any, ...]], problems: _Problems
+) -> list[ActualEdit]:
+    """The sheet 指标实际值: the same checks as the main sheet, then the filled rows."""
+    sheet = IND_SHEET
+    if sheet not in wb.sheetnames:
+        problems.add(t("xlsx.no_sheet", sheet=sheet))
+        return []
+    width = len(IND_COLUMNS)
+    rows_iter = wb[sheet].iter_rows(min_row=HEADER_ROW)
+    got = [_text(c.value) for c in next(rows_iter, ())]
+    got += [""] * (width + 1 - len(got))
+    for i, col in enumerate(IND_COLUMNS):
+        if got[i] != col.header:
+            problems.add(
+                t("xlsx.column", where=cell_ref(sheet, i, HEADER_ROW), want=col.header, got=got[i])
+            )
+            return []
+    out: list[ActualEdit] = []
+    row_no = FIRST_ROW - 1
+    for row_no, cells in enumerate(rows_iter, FIRST_ROW):
+        index = row_no - FIRST_ROW
+        values = [c.value for c in cells] + [None] * (width + 1 - len(cells))
+        if index >= len(table):
+            if any(v not in (None, "") for v in values):
+                first = next(i for i, v in enumerate(values) if v not in (None, ""))
+                problems.add(t("xlsx.extra_row", where=cell_ref(sheet, first, row_no)))
+                break
+            continue
+        key, crc = str(table[index][0]), str(table[index][1])
+        got_id = _text(values[0])
+        if got_id != key:
+            problems.add(
+                t("xlsx.row_id", where=cell_ref(sheet, 0, row_no), want=key, got=got_id), key
+            )
+            continue
+        bad = False
+        for j, cell in enumerate(cells[:width]):
+            if _is_formula(cell):
+                bad = True
+                problems.add(
+                    t("xlsx.formula", where=cell_ref(sheet, j, row_no), formula=cell.value), key
+                )
+        for j, col in enumerate(IND_LOCKED):
+            if _crc(_text(values[j])) != crc[j * 8 : j * 8 + 8]:
+                problems.add(
+                    t("xlsx.locked", where=cell_ref(sheet, j, row_no), column=col.header), key
+                )
+        year, value, source, note = (
+            _text(values[_IND["year"]]),
+            _text(values[_IND["value"]]),
+            _text(values[_IND["source"]]),
+            _text(values[_IND["note"]]),
+        )
+        if bad or not (year or value or source):
+            continue
+        if not re.fullmatch(r"\d{4}", year):
+            problems.add(
+                t("xlsx.year", where=cell_ref(sheet, _IND["year"], row_no), value=year), key
+            )
+        if not value:
+            problems.add(t("xlsx.value_needed", where=cell_ref(sheet, _IND["value"], row_no)), key)
+        if not source:
+            problems.add(
+                t("xlsx.source_needed", where=cell_ref(sheet, _IND["source"], row_no)), key
+            )
+        out.append(ActualEdit(key, row_no, year, value, source, note))
+    if row_no - FIRST_ROW + 1 < len(table) and not problems.lines:
+        missing = str(table[row_no - FIRST_ROW + 1][0])
+        problems.add(
+            t("xlsx.row_id", where=cell_ref(sheet, 0, row_no + 1), want=missing, got=""), missing
+        )
+    return out
 
 
 def _percent(value: Any) -> int | None:
@@ -774,6 +1048,7 @@ class XlsxApplyResult:
     dry_run: bool
     events: int
     tasks: int
+    actuals: int = 0
 
 
 class _Rehearsal(Exception):
@@ -799,11 +1074,52 @@ def apply_workbook(
             if stale:
                 raise stale
             events = _apply_edits(wf, book)
+            if book.actuals:
+                events += _record_actuals(ctx, runner, book)
             if dry_run:
                 raise _Rehearsal
     except _Rehearsal:
         pass
-    return XlsxApplyResult(book, not dry_run, dry_run, events, len(book.edits))
+    return XlsxApplyResult(book, not dry_run, dry_run, events, len(book.edits), len(book.actuals))
+
+
+class _Joined:
+    """A database whose read() and write() are the transaction already open.
+
+    IndicatorService.record opens its own unit of work; handed this, it records
+    inside the workbook's one transaction (all rows or none), with its own rules.
+    """
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    @contextmanager
+    def read(self) -> Iterator[Any]:
+        yield self._session
+
+    @contextmanager
+    def write(self) -> Iterator[Any]:
+        yield self._session
+
+
+def _record_actuals(ctx: ServiceContext, runner: Any, book: FilledWorkbook) -> int:
+    from lctasks.services.base import ServiceContext as Context
+    from lctasks.services.indicators import IndicatorService
+
+    session = runner.session  # the CLI and the TUI apply through SQLAlchemy sessions
+    joined = Context(_Joined(session), Actor(ctx.actor.name, Source.XLSX), ctx.settings)  # type: ignore[arg-type]
+    svc = IndicatorService(joined)
+    for a in book.actuals:
+        try:
+            svc.record(a.task, a.period, a.value, source=a.source, note=a.note, plan=book.plan)
+        except LctasksError as exc:
+            where = cell_ref(IND_SHEET, _IND["value"], a.row)
+            raise type(exc)(
+                t("xlsx.step", where=where, task=a.task, message=exc.message),
+                hint=exc.hint,
+                ids=(a.task,),
+            ) from None
+    return len(book.actuals)
 
 
 def _check_plan(ctx: ServiceContext, book: FilledWorkbook) -> None:

@@ -5,10 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lctasks.config import Settings
 from lctasks.domain import Light, Status
-from lctasks.lights import assess_light, explain_light, light_for, report_period, schedule_percent
+from lctasks.lights import (
+    LightRule,
+    assess_light,
+    explain_light,
+    light_for,
+    report_period,
+    schedule_percent,
+)
 
 D = dt.date
 START = D(2021, 1, 1)
@@ -164,3 +173,38 @@ def test_defaults_apply_without_settings_and_status_may_be_a_string() -> None:
     assert light_for("in_progress", S100, E100, 29, day(60), day(60)) is R
     with pytest.raises(ValueError):
         light_for("late", S100, E100, 29, day(60), day(60))
+
+
+_dates = st.dates(min_value=dt.date(2020, 6, 1), max_value=dt.date(2026, 6, 30))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    status=st.sampled_from(list(Status)),
+    start=_dates,
+    due=_dates,
+    as_of=_dates,
+    progress=st.integers(min_value=-5, max_value=105),
+    report=st.one_of(st.none(), _dates),
+    yellow_days=st.sampled_from([0, 3, 7]),
+    grace=st.sampled_from([0, 5]),
+    cadence=st.sampled_from(["monthly", "quarterly", "weekly"]),
+)
+def test_the_light_alone_is_the_light_the_reasons_give(
+    status: Status,
+    start: dt.date,
+    due: dt.date,
+    as_of: dt.date,
+    progress: int,
+    report: dt.date | None,
+    yellow_days: int,
+    grace: int,
+    cadence: str,
+) -> None:
+    """Lists ask for the light without its reasons: the same light, whatever the case."""
+    cfg = Settings(yellow_days=yellow_days, report_grace_days=grace, report_cadence=cadence)
+    rule = LightRule(as_of, cfg)
+    light, reasons = rule.explain(status, start, due, progress, report)
+    assert rule(status.value, start, due, progress, report) is light
+    assert light_for(status, start, due, progress, as_of, report, cfg) is light
+    assert reasons

@@ -20,7 +20,7 @@ from lctasks.config import Settings, settings_of
 from lctasks.db.models import PlanNodeRow, ProgressRow, TaskRow, UnitRow
 from lctasks.domain import InvalidInputError, Light, Status
 from lctasks.i18n import MESSAGES, t
-from lctasks.lights import light_for
+from lctasks.lights import LightRule
 from lctasks.services.base import ServiceContext
 from lctasks.services.plans import resolve_plan
 
@@ -161,18 +161,11 @@ class ReportService:
         groups: dict[tuple[int, str], _Acc] = {}
         total = _Acc()
         overdue: list[OverdueTask] = []
-        memo: dict[tuple[object, ...], Light] = {}
+        light_of = LightRule(day, settings)
         for key, title, chapter, status_s, progress, start, due, unit, last in rows:
             status = Status(status_s)
-            # many tasks share start, deadline, status and progress: compute each
-            # combination once (the rules format their reasons, which costs)
             last_day = clock.office_date(last) if last else None
-            memo_key = (status, start, due, progress, last_day)
-            light = memo.get(memo_key)
-            if light is None:
-                light = memo[memo_key] = light_for(
-                    status, start, due, progress, day, last_day, settings
-                )
+            light = light_of(status, start, due, progress, last_day)
             late = day > due and not status.finished
             group = (chapter, "") if by == "chapter" else (int(unit is None), unit or "")
             groups.setdefault(group, _Acc()).add(status, light, late)

@@ -34,7 +34,7 @@ from lctasks.domain import (
     UnitKind,
 )
 from lctasks.i18n import MESSAGES, t
-from lctasks.lights import light_for, report_period
+from lctasks.lights import LightRule
 from lctasks.services.base import CHUNK, Service
 from lctasks.services.plans import load_tasks, resolve_plan
 from lctasks.services.query import PlanInfo, TaskFilter
@@ -118,7 +118,7 @@ _BASES = {b.value: b for b in DueBasis}
 
 
 class _LightMemo:
-    """``light_for`` once per distinct (status, start, due, progress, report state).
+    """The light rule once per distinct (status, start, due, progress, report state).
 
     The light reads the latest report's date only as "inside the current
     reporting period or not" (lctasks.lights: the period of ``as_of`` less the
@@ -129,8 +129,8 @@ class _LightMemo:
     def __init__(self, as_of: dt.date, settings: Settings) -> None:
         self.as_of = as_of
         self.settings = settings
-        grace = dt.timedelta(days=settings.report_grace_days)
-        self.period_start = report_period(as_of - grace, settings.report_cadence).start
+        self.rule = LightRule(as_of, settings)
+        self.period_start = self.rule.period_start
         self.before = self.period_start - dt.timedelta(days=1)
         self.memo: dict[tuple[Any, ...], Light] = {}
 
@@ -142,9 +142,7 @@ class _LightMemo:
         key = (status, start, due, progress, last)
         hit = self.memo.get(key)
         if hit is None:
-            hit = self.memo[key] = light_for(
-                status, start, due, progress, self.as_of, last, self.settings
-            )
+            hit = self.memo[key] = self.rule(status, start, due, progress, last)
         return hit
 
 

@@ -40,6 +40,11 @@ def _main() -> None:
     code = run(sys.argv[1:])
     if code is not None:
         _finish(code)
+    from lctasks.cli.fast_read import run as run_read
+
+    code = run_read(sys.argv[1:])
+    if code is not None:
+        _finish(code)
     from lctasks.cli.app import main as typer_main
 
     typer_main()

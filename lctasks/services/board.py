@@ -24,7 +24,6 @@ from lctasks.config import Settings, load_settings
 from lctasks.domain import NotFoundError, ProgressReport, Status
 from lctasks.i18n import MESSAGES, t
 from lctasks.lights import FINISHED as FINISHED  # the TUI's model reads it here
-from lctasks.lights import LightRule
 from lctasks.services.base import ServiceContext
 
 MESSAGES.update(
@@ -141,141 +140,48 @@ class BoardService:
     ) -> list[BoardRow]:
         """Every live task of ``plan`` (or only ``keys``, or the first ``limit``).
 
-        Lights are computed for ``as_of``. Runs as Core selects on the session's
-        connection (no ORM result processing); dates come back as text and are
-        parsed once per distinct value; the garbage collector is paused while
-        100,000 small objects are made (it would otherwise walk them repeatedly).
+        Lights are computed for ``as_of``. The rows come from the shared task
+        read model (``lctasks.services.read_model.task_records``: plain SQL, no
+        ORM result processing), the same one the CLI's read fast path uses.
         """
-        # SQLAlchemy (~0.5 s to import) only once the database is used
-        from sqlalchemy import String, cast, select
+        from lctasks.db.sql import SessionRunner
+        from lctasks.services.read_model import plan_codes, task_records
 
-        from lctasks.db.models import PlanRow, TaskRow, UnitRow
-
-        key_list = None if keys is None else sorted(set(keys))
-        if key_list is not None and not key_list:
-            return []
         with self.db.read() as s:
-            conn = s.connection()
-            plan_id = conn.execute(select(PlanRow.id).where(PlanRow.code == plan)).scalar()
+            runner = SessionRunner(s)
+            plan_id = next((i for i, code in plan_codes(runner) if code == plan), None)
             if plan_id is None:
                 return []
-            q = (
-                select(
-                    TaskRow.id,
-                    TaskRow.key,
-                    TaskRow.kind,
-                    TaskRow.chapter,
-                    TaskRow.section,
-                    TaskRow.title,
-                    TaskRow.status,
-                    TaskRow.progress,
-                    cast(TaskRow.start, String),
-                    cast(TaskRow.due, String),
-                    UnitRow.short,
-                    TaskRow.suggested_lead,
-                    TaskRow.version,
-                    TaskRow.category,
-                )
-                .outerjoin(UnitRow, UnitRow.id == TaskRow.lead_unit_id)
-                .where(TaskRow.plan_id == plan_id, TaskRow.removed.is_(False))
-                .order_by(TaskRow.id)
+            records = task_records(
+                runner, plan_id, as_of=as_of, settings=self.settings, keys=keys, limit=limit
             )
-            if key_list is not None:
-                q = q.where(TaskRow.key.in_(key_list))
-            if limit is not None:
-                q = q.limit(limit)
-            raw = conn.execute(q).all()
-            some = key_list is not None or limit is not None
-            ids = [r[0] for r in raw] if some else None
-            co = self._co_units(conn, plan_id, ids)
-            reports = self._last_reports(conn, plan_id, ids, as_of)
-        cfg = self.settings
-        light = LightRule(as_of, cfg)
-        day_cache: dict[str, dt.date] = {}
-
-        def day(text: str) -> dt.date:
-            value = day_cache.get(text)
-            if value is None:
-                value = day_cache[text] = dt.date.fromisoformat(text[:10])
-            return value
-
-        out: list[BoardRow] = []
         gc_was_on = gc.isenabled()
         gc.disable()
         try:
-            for r in raw:
-                start, due, status, progress = day(r[8]), day(r[9]), r[6], r[7] or 0
-                last = reports.get(r[0])
-                out.append(
-                    BoardRow(
-                        r[1],
-                        r[2],
-                        r[3],
-                        r[4],
-                        r[5],
-                        status,
-                        progress,
-                        start,
-                        due,
-                        r[10] or "",
-                        co.get(r[0], ()),
-                        r[11] or "",
-                        r[12],
-                        r[13] or "",
-                        light(status, start, due, progress, last),
-                        last,
-                    )
+            return [
+                BoardRow(
+                    r.key,
+                    r.kind,
+                    r.chapter,
+                    r.section,
+                    r.title,
+                    r.status,
+                    r.progress,
+                    r.start,
+                    r.due,
+                    r.lead or "",
+                    r.co_units,
+                    r.suggested_lead or "",
+                    r.version,
+                    r.category or "",
+                    r.light,
+                    r.last_report,
                 )
+                for r in records
+            ]
         finally:
             if gc_was_on:
                 gc.enable()
-        return out
-
-    def _co_units(
-        self, s: Any, plan_id: int, ids: Sequence[int] | None
-    ) -> dict[int, tuple[str, ...]]:
-        # SQLAlchemy (~0.5 s to import) only once the database is used
-        from sqlalchemy import select
-
-        from lctasks.db.models import CoUnitRow, TaskRow, UnitRow
-
-        q = (
-            select(CoUnitRow.task_id, UnitRow.short)
-            .join(UnitRow, UnitRow.id == CoUnitRow.unit_id)
-            .join(TaskRow, TaskRow.id == CoUnitRow.task_id)
-            .where(TaskRow.plan_id == plan_id)
-            .order_by(CoUnitRow.task_id, CoUnitRow.position)
-        )
-        if ids is not None:
-            q = q.where(CoUnitRow.task_id.in_(ids))
-        acc: dict[int, list[str]] = {}
-        for task_id, short in s.execute(q):
-            acc.setdefault(task_id, []).append(short)
-        return {k: tuple(v) for k, v in acc.items()}
-
-    def _last_reports(
-        self, s: Any, plan_id: int, ids: Sequence[int] | None, as_of: dt.date
-    ) -> dict[int, dt.date]:
-        """The latest report at or before ``as_of``, per task (what the light rule reads)."""
-        # SQLAlchemy (~0.5 s to import) only once the database is used
-        from sqlalchemy import func, select
-
-        from lctasks.db.models import ProgressRow, TaskRow
-
-        until = clock.day_end(as_of)
-        q = (
-            select(ProgressRow.task_id, func.max(ProgressRow.at))
-            .join(TaskRow, TaskRow.id == ProgressRow.task_id)
-            .where(TaskRow.plan_id == plan_id, ProgressRow.at < until)
-            .group_by(ProgressRow.task_id)
-        )
-        if ids is not None:
-            q = q.where(ProgressRow.task_id.in_(ids))
-        out: dict[int, dt.date] = {}
-        for task_id, at in s.execute(q):
-            if at is not None:
-                out[task_id] = clock.office_date(at)
-        return out
 
     def reports(self, plan: str, key: str) -> list[ProgressReport]:
         """Every progress report of one task, newest first."""

@@ -1,0 +1,217 @@
+"""The start-up fast path for read commands (standard library only).
+
+``lctasks list --json`` is what scripts run to read the ledger, so its cold start
+is measured against Taskwarrior's ``task export``. Typer, pydantic and SQLAlchemy
+cost ~0.5 s to import here, while the query and the lights of the bundled plan
+take ~30 ms. So ``lctasks.cli.entry`` offers the command line to ``run`` below
+after the workflow fast path (``lctasks.cli.fast``): on an SQLite file that the
+standard-library ``LiteDatabase`` can open, it reads the rows through the shared
+task read model (``lctasks.services.read_model``, the one the board uses) and
+prints exactly what the Typer command prints. Anything it does not handle — other
+options, an ambiguous or unknown plan, a date it cannot read, PostgreSQL, a
+database with people configured — returns ``None`` and Typer runs the command
+as usual, with its own messages.
+
+Handled: ``list --json`` with ``--as-of``, ``--limit`` and ``--order``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+GLOBAL = {"--db": "db", "--plan": "plan", "--as": "actor", "--json": "json"}
+GLOBAL_FLAGS = {"--json"}
+LIST = {
+    "--as-of": "as_of",
+    "--json": "json",
+    "--limit": "limit",
+    "-n": "limit",
+    "--order": "order",
+}
+LIST_FLAGS = {"--json"}
+ORDERS = ("plan", "due", "key")  # "updated" sorts by a timestamp: left to the service
+
+
+def _options(
+    args: Sequence[str], spec: dict[str, str], flags: set[str], *, stop: bool
+) -> tuple[dict[str, Any], int] | None:
+    values: dict[str, Any] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("-"):
+            if stop:
+                return values, i
+            return None  # no positional arguments on the commands handled here
+        name, eq, inline = arg.partition("=")
+        if name not in spec:
+            return None
+        if name in flags:
+            if eq:
+                return None
+            values[spec[name]] = True
+            i += 1
+            continue
+        if eq:
+            values[spec[name]] = inline
+            i += 1
+        elif i + 1 < len(args):
+            values[spec[name]] = args[i + 1]
+            i += 2
+        else:
+            return None
+    return values, i
+
+
+def run(argv: Sequence[str]) -> int | None:
+    """Run a read command without Typer; the exit code, or None to fall back."""
+    parsed = _options(argv, GLOBAL, GLOBAL_FLAGS, stop=True)
+    if parsed is None:
+        return None
+    glob, at = parsed
+    if at >= len(argv) or argv[at] != "list":
+        return None
+    opts = _options(argv[at + 1 :], LIST, LIST_FLAGS, stop=False)
+    if opts is None:
+        return None
+    cmd = opts[0]
+    if not (glob.get("json") or cmd.get("json")):
+        return None
+    order = cmd.get("order", "plan")
+    if order not in ORDERS:
+        return None
+    limit = None
+    if "limit" in cmd:
+        try:
+            limit = int(cmd["limit"])
+        except ValueError:
+            return None
+        if limit < 0:
+            return None
+    text = _list_json(
+        glob.get("db") or os.environ.get("LCTASKS_DB") or None,
+        glob.get("plan") or os.environ.get("LCTASKS_PLAN") or None,
+        cmd.get("as_of"),
+        order,
+        limit,
+    )
+    if text is None:
+        return None
+    import sys
+
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass  # `| head`: the reader had enough
+    return 0
+
+
+def _list_json(
+    db: str | None, plan: str | None, as_of_text: str | None, order: str, limit: int | None
+) -> str | None:
+    from lctasks import clock
+    from lctasks.db.engine import resolve_url
+    from lctasks.db.sql import LiteDatabase
+    from lctasks.domain import LctasksError
+
+    try:
+        lite = LiteDatabase.open(resolve_url(db))
+    except (LctasksError, OSError):
+        return None
+    if lite is None:
+        return None
+    try:
+        from lctasks.config import load_settings
+        from lctasks.services.read_model import plan_codes, task_records
+
+        if as_of_text is not None:
+            from lctasks.dates import parse_date
+
+            try:
+                as_of = parse_date(as_of_text, today=clock.today())
+            except LctasksError:
+                return None
+        else:
+            as_of = clock.today()
+        try:
+            settings = load_settings()
+        except LctasksError:
+            return None
+        with lite.read() as runner:
+            found = _plan(plan_codes(runner), plan)
+            if found is None:
+                return None
+            plan_id, code = found
+            records = task_records(
+                runner, plan_id, as_of=as_of, settings=settings, limit=limit, order=order
+            )
+    finally:
+        lite.dispose()
+    rows = [
+        {
+            "id": r.key,
+            "plan": code,
+            "kind": r.kind,
+            "chapter": r.chapter,
+            "section": r.section,
+            "box": r.box,
+            "category": r.category,
+            "title": r.title,
+            "lead_unit": r.lead,
+            "co_units": list(r.co_units),
+            "person": r.person,
+            "leader": r.leader,
+            "due": r.due.isoformat(),
+            "due_basis": r.due_basis,
+            "status": r.status,
+            "progress": r.progress,
+            "light": r.light.value,
+            "suggested_lead": r.suggested_lead,
+            "removed": r.removed,
+            "version": r.version,
+        }
+        for r in records
+    ]
+    return dumps_rows(rows) + "\n"
+
+
+def dumps_rows(rows: list[dict[str, Any]]) -> str:
+    """``json.dumps(rows, ensure_ascii=False, indent=2)`` for flat objects, ~5× faster.
+
+    With ``indent`` the standard library encodes in pure Python; here every
+    value goes through the C encoder and only the layout is written by hand.
+    Values: str, int, bool, None, or lists of those (a test compares both).
+    """
+    import json
+
+    enc = json.JSONEncoder(ensure_ascii=False).encode
+    if not rows:
+        return "[]"
+    parts = []
+    for row in rows:
+        fields = []
+        for key, value in row.items():
+            if isinstance(value, list):
+                text = (
+                    "[\n      " + ",\n      ".join(map(enc, value)) + "\n    ]" if value else "[]"
+                )
+            else:
+                text = enc(value)
+            fields.append(f"    {enc(key)}: {text}")
+        parts.append("  {\n" + ",\n".join(fields) + "\n  }" if fields else "  {}")
+    return "[\n" + ",\n".join(parts) + "\n]"
+
+
+def _plan(plans: list[tuple[int, str]], code: str | None) -> tuple[int, str] | None:
+    """As ``services.plans.resolve_plan`` when it finds one plan; None otherwise."""
+    if code:
+        wanted = code.strip()
+        for plan_id, have in plans:
+            if have == wanted:
+                return plan_id, have
+        folded = [p for p in plans if p[1].casefold() == wanted.casefold()]
+        return folded[0] if len(folded) == 1 else None
+    return plans[0] if len(plans) == 1 else None

@@ -468,3 +468,40 @@ def test_bad_indicator_cells_are_refused(
         apply_workbook(ctx, path)
     assert where in err.value.message
     assert state(ctx.db) == before
+
+
+SOFFICE = __import__("shutil").which("soffice")
+
+
+@pytest.mark.slow
+def test_a_workbook_resaved_by_libreoffice_still_applies(tmp_path: Path) -> None:
+    """Liaisons save with whatever spreadsheet program they have: a LibreOffice re-save
+    (hidden sheets, shared strings and styles rewritten) must still be read as ours."""
+    import subprocess
+
+    if SOFFICE is None:
+        pytest.skip("LibreOffice (soffice) is not installed: the re-save check was SKIPPED")
+    from lctasks.db.engine import open_database
+
+    database = open_database(f"sqlite:///{tmp_path / 'lo.db'}")
+    try:
+        c = ServiceContext(database, Actor(BOSS, Source.CLI))
+        LedgerService(c).import_plan()
+        WorkflowService(c).assign(["C06.M01", "C06.M02"], lead=UNIT)
+        path = tmp_path / "kjj.xlsx"
+        export_workbooks(c, path, units=[UNIT], as_of=AS_OF)
+        out = tmp_path / "resaved"
+        subprocess.run(
+            [SOFFICE, "--headless", "--norestore",
+             f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+             "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
+            check=True, capture_output=True, timeout=300,
+        )  # fmt: skip
+        resaved = out / "kjj.xlsx"
+        assert apply_workbook(c, resaved, dry_run=True).tasks == 0  # nothing read as changed
+        fill(resaved, lambda ws: [_set("J3", 70)(ws), _set("K3", "完成设备安装")(ws)])
+        assert apply_workbook(c, resaved).tasks == 1
+        with database.read() as s:
+            assert s.scalar(select(TaskRow.progress).where(TaskRow.key == "C06.M01")) == 70
+    finally:
+        database.dispose()

@@ -34,3 +34,34 @@ async def test_detail_shows_actuals_shares_and_the_numeric_light(
         assert "2021年 实际 398.9，序时目标 ≥398.6" in text
         # 临清市: 38 + 2/5 = 38.4 expected, 38.1 is 15 points behind its 2-point plan
         assert "临清市  实际/序时 38.1 / 38.4  黄灯" in text
+
+
+async def test_record_an_actual_from_the_dashboard(plan_db: Database, db_path: Path) -> None:
+    from sqlalchemy import select
+
+    from lctasks.db.models import EventRow
+    from lctasks.tui.screens.indicators import IndicatorsScreen
+
+    app = make_app(db_path, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot, 12)
+        screen = app.screen
+        assert isinstance(screen, IndicatorsScreen)
+        assert [r.key for r in screen.rows[:3]] == ["I01", "I02", "I03"]
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("enter")  # the year is filled in: 2021
+        await pilot.press(*"6.5", "enter", *"2021年统计公报", "enter", "enter")
+        await settle(pilot, 20)
+        await app.workers.wait_for_complete()
+        await settle(pilot, 12)
+        first = screen.rows[0]
+        assert first.key == "I01" and first.by_year == {2021: 6.5}
+    with plan_db.read() as s:
+        (ev,) = s.scalars(select(EventRow).where(EventRow.action == "actual")).all()
+        assert (ev.task_key, ev.source) == ("I01", "tui")
+        assert ev.changes["value"] == [None, "6.5"]

@@ -30,6 +30,7 @@ BAR_WIDTH = 20
 MESSAGES.update(
     {
         "dash.pack": ("调度会材料", "meeting pack"),
+        "dash.indicators": ("指标监测", "indicators"),
         "dash.workbooks": ("各单位报送表", "unit workbooks"),
         "dash.working": ("正在生成 {what}…", "writing the {what}…"),
         "dash.written": ("已生成 {what}：{path}", "{what} written: {path}"),
@@ -51,6 +52,7 @@ class DashboardScreen(Screen[None]):
         Binding("question_mark", "app.pop_screen", show=False),
         Binding("p", "pack", t("dash.pack"), id="dash.pack"),
         Binding("x", "workbooks", t("dash.workbooks"), id="dash.workbooks"),
+        Binding("i", "indicators", t("dash.indicators"), id="dash.indicators"),
     ]
 
     @dataclass
@@ -155,6 +157,15 @@ class DashboardScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_indicators(self) -> None:
+        """The indicators judged by their numbers; record actuals there."""
+        from lctasks.tui.screens.indicators import IndicatorsScreen
+
+        app = self.app
+        ctx = app.ensure_backend().ctx  # type: ignore[attr-defined]
+        year = app.as_of.year  # type: ignore[attr-defined]
+        self.app.push_screen(IndicatorsScreen(ctx, year, self.plan.code))
 
     def action_pack(self) -> None:
         self.notify(t("dash.working", what=t("dash.pack")))

@@ -222,7 +222,12 @@ def write_notice(notice: UnitNotice, path: str | os.PathLike[str]) -> int:
     table = d.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    widths = (Cm(1.0), Cm(1.8), Cm(4.2), Cm(1.0), Cm(1.9), Cm(1.2), Cm(1.8), Cm(2.2), Cm(2.7))
+    # the text width of A4 with these margins is 15.6 cm; LibreOffice and WPS read the
+    # grid's column widths, Word the cells': set both, and turn autofit off
+    widths = (Cm(0.9), Cm(1.9), Cm(3.3), Cm(1.1), Cm(2.0), Cm(1.1), Cm(1.6), Cm(1.6), Cm(2.1))
+    table.autofit = False
+    for column, w in zip(table.columns, widths, strict=True):
+        column.width = w
     for cell, text, w in zip(table.rows[0].cells, headers, widths, strict=True):
         cell.width = w
         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER

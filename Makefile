@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install lint
+.PHONY: run test install lint coverage mutation
 
 $(BIN)/lctasks: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -29,3 +29,16 @@ lint: install
 ## test: lint, then the whole test suite (PostgreSQL tests run when LCTASKS_TEST_PG_URL is set)
 test: lint
 	$(BIN)/pytest
+
+## coverage: the whole suite under coverage, child processes included (figure: docs/testing.md)
+coverage: install
+	rm -f .coverage .coverage.*
+	$(BIN)/coverage run -m pytest -q -p no:cacheprovider
+	$(BIN)/coverage combine -q
+	$(BIN)/coverage report --sort=cover | tail -n 60
+
+## mutation: mutation score of the core (MODULE=lights|dates|targets|transitions|batch|chain|access;
+## all when empty). CPU-heavy, not in CI; figures in docs/testing.md
+mutation: install
+	$(BIN)/pip install -q -e '.[dev,postgres,mutation]'
+	$(BIN)/python benchmarks/mutation.py $(MODULE)

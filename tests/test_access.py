@@ -213,7 +213,8 @@ def test_people_cli(db_url: str) -> None:
         return r.exit_code, r.stdout, r.stderr
 
     code, out, _ = run("people", "list")
-    assert code == 0 and "单用户模式" in out
+    assert code == 0
+    assert out == "尚未登记任何人员：单用户模式，所有能打开数据库的人都被信任\n"
     assert run("people", "add", "测试员", "--role", "supervisor")[0] == 0
     code, out, _ = run("people", "add", "李联络", "--role", "liaison", "--unit", "市科技局")
     assert code == 0 and "李联络" in out and "市科技局" in out
@@ -223,6 +224,23 @@ def test_people_cli(db_url: str) -> None:
     assert code == 0
     data = json.loads(out)
     assert {d["name"]: d["role"] for d in data} == {"测试员": "supervisor", "李联络": "liaison"}
+    assert [(d["name"], d["unit"], d["display_name"]) for d in data] == [
+        ("李联络", "市科技局", ""),
+        ("测试员", None, ""),
+    ]
+    code, out, _ = run("people", "list")  # not a terminal: one tab-separated row each
+    if db_url.startswith("postgresql"):  # plus whether a database login of that name exists
+        assert code == 0 and out.splitlines() == [
+            "名称\t角色\t单位\t数据库登录\t姓名/备注",
+            "李联络\tliaison\t市科技局\t否\t",
+            "测试员\tsupervisor\t-\t是\t",
+        ]
+    else:
+        assert code == 0 and out.splitlines() == [
+            "名称\t角色\t单位\t姓名/备注",
+            "李联络\tliaison\t市科技局\t",
+            "测试员\tsupervisor\t-\t",
+        ]
     assert run("people", "set", "李联络", "--role", "viewer", "--no-unit")[0] == 0
     code, _, err = run("people", "remove", "没这人")
     assert code == 3 and "没有登记人员" in err

@@ -9,12 +9,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lctasks.config import Settings
-from lctasks.domain import Light, Status
+from lctasks.domain import InvalidInputError, Light, Status
 from lctasks.lights import (
     LightRule,
     assess_light,
     explain_light,
     light_for,
+    parse_period,
     report_period,
     schedule_percent,
 )
@@ -141,6 +142,67 @@ def test_report_periods() -> None:
     assert (q.start, q.end, q.label) == (D(2026, 10, 1), D(2026, 12, 31), "2026-Q4")
     w = report_period(D(2026, 11, 29), "weekly")
     assert (w.start, w.end, w.label) == (D(2026, 11, 23), D(2026, 11, 29), "2026-W48")
+
+
+def test_report_periods_at_their_edges() -> None:
+    # quarters: first and last day, every quarter; months: 28/29/30/31 days
+    for day, label, start, end in [
+        (D(2026, 1, 1), "2026-Q1", D(2026, 1, 1), D(2026, 3, 31)),
+        (D(2026, 3, 31), "2026-Q1", D(2026, 1, 1), D(2026, 3, 31)),
+        (D(2026, 4, 1), "2026-Q2", D(2026, 4, 1), D(2026, 6, 30)),
+        (D(2026, 9, 30), "2026-Q3", D(2026, 7, 1), D(2026, 9, 30)),
+        (D(2026, 12, 31), "2026-Q4", D(2026, 10, 1), D(2026, 12, 31)),
+    ]:
+        q = report_period(day, "quarterly")
+        assert (q.label, q.start, q.end) == (label, start, end)
+    for day, end in [
+        (D(2024, 2, 10), D(2024, 2, 29)),
+        (D(2026, 2, 1), D(2026, 2, 28)),
+        (D(2026, 4, 30), D(2026, 4, 30)),
+        (D(2026, 12, 1), D(2026, 12, 31)),
+    ]:
+        m = report_period(day)
+        assert (m.label, m.start, m.end) == (f"{day.year}-{day.month:02d}", day.replace(day=1), end)
+    # ISO weeks: a Monday starts one, week 1 of 2027 begins in 2027 on 4 January
+    w = report_period(D(2027, 1, 4), "weekly")
+    assert (w.start, w.end, w.label) == (D(2027, 1, 4), D(2027, 1, 10), "2027-W01")
+    w = report_period(D(2027, 1, 3), "weekly")
+    assert (w.start, w.end, w.label) == (D(2026, 12, 28), D(2027, 1, 3), "2026-W53")
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("2026-11", "2026-11"),
+        ("2026-1", "2026-01"),
+        ("202611", "2026-11"),
+        ("2026/11", "2026-11"),
+        ("2026.3", "2026-03"),
+        ("2026年11月", "2026-11"),
+        (" 2026 - 12 ", "2026-12"),
+        ("2026-Q4", "2026-Q4"),
+        ("2026q1", "2026-Q1"),
+        ("2026年第四季度", "2026-Q4"),
+        ("2026第一季度", "2026-Q1"),
+        ("2026年3季度", "2026-Q3"),
+        ("2026年二季", "2026-Q2"),
+        ("2026-W48", "2026-W48"),
+        ("2026w1", "2026-W01"),
+        ("2026-W53", "2026-W53"),
+    ],
+)
+def test_parse_period_accepts(text: str, label: str) -> None:
+    assert parse_period(text) == label
+
+
+@pytest.mark.parametrize(
+    "text", ["2026-13", "2026-0", "2026-Q5", "2026-W54", "2026-W0", "下月", "2026", "11", ""]
+)
+def test_parse_period_refuses(text: str) -> None:
+    with pytest.raises(InvalidInputError) as err:
+        parse_period(text)
+    assert err.value.message == f"无法识别的报送期：“{text.strip()}”"
+    assert err.value.hint.startswith("按月 2026-11（或 2026年11月）")
 
 
 def test_explain_red_names_every_reason_red_first() -> None:

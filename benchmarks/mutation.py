@@ -1,0 +1,106 @@
+"""Mutation score of the core modules, one module at a time (mutmut 3).
+
+    make mutation MODULE=lights          # or: .venv/bin/python benchmarks/mutation.py lights
+    make mutation                        # every module below, one after the other
+
+For a module, this writes mutmut's settings (the module to mutate, the tests that
+exercise it, SQLite only) into a ``setup.cfg`` beside pyproject.toml, runs
+``mutmut run`` (the mutated copy lives in ``mutants/``, the source is never
+touched), prints killed / survived / not covered and the score, and removes the
+``setup.cfg``. ``mutmut browse`` or ``mutmut show NAME`` then show a survivor.
+
+Score = killed / all mutants (a mutant no selected test reaches counts as
+surviving). Figures and the commands are recorded in docs/testing.md. CPU-heavy:
+not part of CI; run one module at a time on a shared machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# name -> (file to mutate, tests that exercise it)
+MODULES: dict[str, tuple[str, list[str]]] = {
+    "lights": ("lctasks/lights.py", ["tests/test_lights.py"]),
+    "dates": ("lctasks/dates.py", ["tests/test_dates.py"]),
+    "targets": ("lctasks/plan/targets.py", ["tests/test_target_units.py", "tests/test_parser.py"]),
+    "transitions": ("lctasks/domain.py", ["tests/test_transitions.py"]),
+    "batch": ("lctasks/services/batch.py", ["tests/test_transitions.py", "tests/test_workflow.py"]),
+    "chain": (
+        "lctasks/services/chain.py",
+        ["tests/test_chain_tamper.py", "tests/test_audit.py", "tests/test_verify.py"],
+    ),
+    "access": ("lctasks/services/access.py", ["tests/test_access.py"]),
+}
+
+CFG = """[mutmut]
+source_paths = lctasks
+only_mutate = {module}
+also_copy =
+    plan_data
+    lctasks/_plan_data
+pytest_add_cli_args =
+    -p
+    no:cacheprovider
+    -q
+    -x
+pytest_add_cli_args_test_selection =
+{tests}
+"""
+
+
+def run(name: str) -> dict[str, int]:
+    module, tests = MODULES[name]
+    cfg = ROOT / "setup.cfg"
+    if cfg.exists():
+        sys.exit("setup.cfg exists: this script writes its own; move it away first")
+    cfg.write_text(
+        CFG.format(module=module, tests="\n".join(f"    {t}" for t in tests)), encoding="utf-8"
+    )
+    shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("LCTASKS_TEST_PG_URL",)}
+    env.pop("LCTASKS_REQUIRE_PG", None)
+    mutmut = str(Path(sys.executable).parent / "mutmut")
+    try:
+        subprocess.run([mutmut, "run"], cwd=ROOT, env=env, check=False)
+        subprocess.run([mutmut, "export-cicd-stats"], cwd=ROOT, env=env, check=True)
+    finally:
+        cfg.unlink(missing_ok=True)
+    stats: dict[str, int] = json.loads(
+        (ROOT / "mutants" / "mutmut-cicd-stats.json").read_text(encoding="utf-8")
+    )
+    return stats
+
+
+def main(argv: list[str]) -> None:
+    names = argv or list(MODULES)
+    rows = []
+    for name in names:
+        if name not in MODULES:
+            sys.exit(f"unknown module {name!r}; one of: {', '.join(MODULES)}")
+        s = run(name)
+        total = s.get("total", 0)
+        killed = s.get("killed", 0)
+        score = 100.0 * killed / total if total else 0.0
+        rows.append((name, MODULES[name][0], s, score))
+    print()
+    print(
+        f"{'module':<12} {'file':<28} {'killed':>6} {'survived':>8} {'no tests':>8} "
+        f"{'timeout':>7} {'total':>6} {'score':>6}"
+    )
+    for name, module, s, score in rows:
+        print(
+            f"{name:<12} {module:<28} {s.get('killed', 0):>6} {s.get('survived', 0):>8} "
+            f"{s.get('no_tests', 0):>8} {s.get('timeout', 0):>7} {s.get('total', 0):>6} "
+            f"{score:>5.1f}%"
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -117,6 +117,11 @@ def test_workbook_layout(ctx: ServiceContext, tmp_path: Path) -> None:
     for key in ("new_status", "percent", "made", "problems", "next_steps", "note"):
         assert ws.cell(r1, COL[key]).protection.locked is False
     assert ws.freeze_panes == "C3"
+    # long plan text wraps, and its row is as tall as the text (other programs do not
+    # grow rows when they open a file); the two-line header too
+    assert ws.row_dimensions[2].height == 32
+    assert ws.row_dimensions[r1].height >= 32 and ws.cell(r1, COL["source"]).alignment.wrap_text
+    assert ws.page_setup.paperSize == 8 and ws.page_setup.orientation == "landscape"
     assert ws.auto_filter.ref == "A2:N6"
     assert ws.column_dimensions["B"].width > ws.column_dimensions["A"].width
     lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]

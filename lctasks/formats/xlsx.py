@@ -181,19 +181,19 @@ class Column:
 
 COLUMNS: tuple[Column, ...] = (
     Column("id", "任务编号", 14, True),
-    Column("title", "任务内容", 44, True, wrap=True),
-    Column("source", "规划原文摘录", 50, True, wrap=True),
-    Column("owners", "牵头/配合单位", 24, True, wrap=True),
+    Column("title", "任务内容", 30, True, wrap=True),
+    Column("source", "规划原文摘录", 36, True, wrap=True),
+    Column("owners", "牵头/配合单位", 18, True, wrap=True),
     Column("due", "完成时限", 12, True),
     Column("light", "预警", 8, True),
-    Column("status", "当前状态", 16, True),
-    Column("last", "上次报送", 36, True, wrap=True),
-    Column("new_status", "报送状态", 18, False),
-    Column("percent", "完成进度（%）", 14, False),
-    Column("made", "进展情况", 40, False, wrap=True),
-    Column("problems", "存在问题", 30, False, wrap=True),
-    Column("next_steps", "下一步措施", 30, False, wrap=True),
-    Column("note", "备注", 24, False, wrap=True),
+    Column("status", "当前状态", 12, True, wrap=True),
+    Column("last", "上次报送", 24, True, wrap=True),
+    Column("new_status", "报送状态", 16, False),
+    Column("percent", "完成进度（%）", 10, False, wrap=True),
+    Column("made", "进展情况", 30, False, wrap=True),
+    Column("problems", "存在问题", 22, False, wrap=True),
+    Column("next_steps", "下一步措施", 22, False, wrap=True),
+    Column("note", "备注", 16, False, wrap=True),
 )
 LOCKED = tuple(c for c in COLUMNS if c.locked)
 
@@ -359,7 +359,9 @@ def write_workbook(
     ws.auto_filter.ref = f"A{HEADER_ROW}:{letter(len(COLUMNS) - 1)}{last_row}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
+    # 14 columns of Chinese text: A3 landscape, fitted to the width (a unit prints its
+    # workbook as the office's forms are printed); rows run on to further pages
+    ws.page_setup.paperSize = "8"  # A3
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
@@ -403,6 +405,7 @@ def write_workbook(
     title = WriteOnlyCell(ws, t("xlsx.title", unit=unit or t("xlsx.office"), as_of=snap.as_of))
     title.font = Font(bold=True, size=14)
     ws.append([title])
+    ws.row_dimensions[HEADER_ROW].height = 32  # two lines: 完成进度（%） wraps
     header = []
     for col in COLUMNS:
         c = WriteOnlyCell(ws, col.header)
@@ -422,7 +425,13 @@ def write_workbook(
             c.fill = edit_fill
         templates.append(c)
     manifest_rows: list[tuple[str, int, str, int, str]] = []
-    for task, values in zip(tasks, rows, strict=True):
+    # wrapped text needs its row height on record: LibreOffice and WPS do not grow a
+    # row on opening; ~2.3 width units a Chinese character, 16 pt a line, 7 lines at most
+    wraps = [(i, ws.column_dimensions[letter(i)].width) for i, c in enumerate(LOCKED) if c.wrap]
+    for row_no, (task, values) in enumerate(zip(tasks, rows, strict=True), FIRST_ROW):
+        lines = max(-(-23 * len(values[i]) // (10 * max(1, int(w) - 1))) for i, w in wraps)
+        if lines > 1:
+            ws.row_dimensions[row_no].height = 16 * min(lines, 7)
         full = [*values, STATUS_LABEL[task.status], task.progress, None, None, None, None]
         for c, v in zip(templates, full, strict=True):
             c.value = v

@@ -12,13 +12,14 @@ options, an ambiguous or unknown plan, a date it cannot read, PostgreSQL, a
 database with people configured — returns ``None`` and Typer runs the command
 as usual, with its own messages.
 
-Handled: ``list --json`` with ``--as-of``, ``--limit`` and ``--order``.
+Handled: ``list --json`` with ``--as-of``, ``--limit`` and ``--order``; ``report --json``
+with ``--by``, ``--as-of`` and ``--overdue`` (the JSON lists every overdue task).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 GLOBAL = {"--db": "db", "--plan": "plan", "--as": "actor", "--json": "json"}
@@ -31,6 +32,8 @@ LIST = {
     "--order": "order",
 }
 LIST_FLAGS = {"--json"}
+REPORT = {"--as-of": "as_of", "--json": "json", "--by": "by", "--overdue": "overdue"}
+COMMANDS = {"list": (LIST, LIST_FLAGS), "report": (REPORT, {"--json"})}
 ORDERS = ("plan", "due", "key")  # "updated" sorts by a timestamp: left to the service
 
 
@@ -71,52 +74,71 @@ def run(argv: Sequence[str]) -> int | None:
     if parsed is None:
         return None
     glob, at = parsed
-    if at >= len(argv) or argv[at] != "list":
+    if at >= len(argv) or argv[at] not in COMMANDS:
         return None
-    opts = _options(argv[at + 1 :], LIST, LIST_FLAGS, stop=False)
+    command = argv[at]
+    spec, flags = COMMANDS[command]
+    opts = _options(argv[at + 1 :], spec, flags, stop=False)
     if opts is None:
         return None
     cmd = opts[0]
     if not (glob.get("json") or cmd.get("json")):
         return None
-    order = cmd.get("order", "plan")
-    if order not in ORDERS:
-        return None
-    limit = None
-    if "limit" in cmd:
-        try:
-            limit = int(cmd["limit"])
-        except ValueError:
+    for name in ("limit", "overdue"):
+        if name in cmd:
+            try:
+                cmd[name] = int(cmd[name])
+            except ValueError:
+                return None
+    if command == "list":
+        order = cmd.get("order", "plan")
+        limit = cmd.get("limit")
+        if order not in ORDERS or (limit is not None and limit < 0):
             return None
-        if limit < 0:
+
+        def build(runner: Any, plan_id: int, code: str, as_of: Any, settings: Any) -> Any:
+            return _list_rows(runner, plan_id, code, as_of, settings, order, limit)
+
+    else:  # report
+        by = cmd.get("by", "unit")
+        if by not in ("unit", "chapter"):
             return None
-    text = _list_json(
+
+        def build(runner: Any, plan_id: int, code: str, as_of: Any, settings: Any) -> Any:
+            from lctasks.services.reports import build_report
+
+            return build_report(runner, plan_id, code, by, as_of, settings).to_doc()
+
+    text = _read(
         glob.get("db") or os.environ.get("LCTASKS_DB") or None,
         glob.get("plan") or os.environ.get("LCTASKS_PLAN") or None,
         cmd.get("as_of"),
-        order,
-        limit,
+        build,
     )
     if text is None:
         return None
     import sys
 
     try:
-        sys.stdout.write(text)
+        for piece in text:
+            sys.stdout.write(piece)
         sys.stdout.flush()
     except BrokenPipeError:
         pass  # `| head`: the reader had enough
     return 0
 
 
-def _list_json(
-    db: str | None, plan: str | None, as_of_text: str | None, order: str, limit: int | None
-) -> str | None:
+def _read(
+    db: str | None, plan: str | None, as_of_text: str | None, build: Any
+) -> Iterator[str] | None:
+    """Open the SQLite file with sqlite3, find the plan, build the answer; None: use Typer."""
     from lctasks import clock
     from lctasks.db.engine import resolve_url
     from lctasks.db.sql import LiteDatabase
     from lctasks.domain import LctasksError
 
+    if as_of_text == "":
+        return None
     try:
         lite = LiteDatabase.open(resolve_url(db))
     except (LctasksError, OSError):
@@ -125,7 +147,7 @@ def _list_json(
         return None
     try:
         from lctasks.config import load_settings
-        from lctasks.services.read_model import plan_codes, task_records
+        from lctasks.services.read_model import plan_codes
 
         if as_of_text is not None:
             from lctasks.dates import parse_date
@@ -144,13 +166,36 @@ def _list_json(
             found = _plan(plan_codes(runner), plan)
             if found is None:
                 return None
-            plan_id, code = found
-            records = task_records(
-                runner, plan_id, as_of=as_of, settings=settings, limit=limit, order=order
-            )
+            data = build(runner, found[0], found[1], as_of, settings)
     finally:
         lite.dispose()
-    rows = [
+    if isinstance(data, Iterator):
+        return _dump_list(data)
+    return iter([dumps(data) + "\n"])
+
+
+def _dump_list(rows: Iterator[Any]) -> Iterator[str]:
+    """``dumps(list(rows)) + "\\n"`` piece by piece: 100,000 rows never exist at once."""
+    first = next(rows, None)
+    if first is None:
+        yield "[]\n"
+        return
+    yield "[\n  " + dumps(first).replace("\n", "\n  ")
+    for row in rows:
+        yield ",\n  " + dumps(row).replace("\n", "\n  ")
+    yield "\n]\n"
+
+
+def _list_rows(
+    runner: Any, plan_id: int, code: str, as_of: Any, settings: Any, order: str, limit: int | None
+) -> Iterator[dict[str, Any]]:
+    """The rows of ``lctasks list --json`` (``plan_cmds.task_json``'s contract)."""
+    from lctasks.services.read_model import task_records
+
+    records = task_records(
+        runner, plan_id, as_of=as_of, settings=settings, limit=limit, order=order
+    )
+    return (
         {
             "id": r.key,
             "plan": code,
@@ -174,35 +219,14 @@ def _list_json(
             "version": r.version,
         }
         for r in records
-    ]
-    return dumps_rows(rows) + "\n"
+    )
 
 
-def dumps_rows(rows: list[dict[str, Any]]) -> str:
-    """``json.dumps(rows, ensure_ascii=False, indent=2)`` for flat objects, ~5× faster.
-
-    With ``indent`` the standard library encodes in pure Python; here every
-    value goes through the C encoder and only the layout is written by hand.
-    Values: str, int, bool, None, or lists of those (a test compares both).
-    """
+def dumps(value: Any) -> str:
+    """What ``lctasks.cli.common.print_json`` writes (plain data: no conversion needed)."""
     import json
 
-    enc = json.JSONEncoder(ensure_ascii=False).encode
-    if not rows:
-        return "[]"
-    parts = []
-    for row in rows:
-        fields = []
-        for key, value in row.items():
-            if isinstance(value, list):
-                text = (
-                    "[\n      " + ",\n      ".join(map(enc, value)) + "\n    ]" if value else "[]"
-                )
-            else:
-                text = enc(value)
-            fields.append(f"    {enc(key)}: {text}")
-        parts.append("  {\n" + ",\n".join(fields) + "\n  }" if fields else "  {}")
-    return "[\n" + ",\n".join(parts) + "\n]"
+    return json.dumps(value, ensure_ascii=False, indent=2)
 
 
 def _plan(plans: list[tuple[int, str]], code: str | None) -> tuple[int, str] | None:

@@ -419,42 +419,7 @@ def report(
 
     rep = ReportService(service_context(ctx)).report(by=by, as_of=_day(as_of), plan=state(ctx).plan)
     if want_json(ctx, as_json):
-
-        def row(r: Any) -> dict[str, Any]:
-            return {
-                "group": r.group,
-                "total": r.total,
-                "done": r.done,
-                "done_percent": r.done_percent,
-                "closed": r.closed,
-                "red": r.red,
-                "yellow": r.yellow,
-                "green": r.green,
-                "overdue": r.overdue,
-            }
-
-        print_json(
-            {
-                "plan": rep.plan,
-                "as_of": rep.as_of.isoformat(),
-                "by": rep.by,
-                "rows": [row(r) for r in rep.rows],
-                "total": row(rep.total),
-                "overdue": [
-                    {
-                        "id": o.id,
-                        "title": o.title,
-                        "lead_unit": o.lead_unit,
-                        "chapter": o.chapter,
-                        "status": o.status.value,
-                        "due": o.due.isoformat(),
-                        "days_overdue": o.days_overdue,
-                        "progress": o.progress,
-                    }
-                    for o in rep.overdue
-                ],
-            }
-        )
+        print_json(rep.to_doc())
         return
     from lctasks.cli.output import print_table
 

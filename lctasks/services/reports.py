@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-
-from sqlalchemy import func, select
+from typing import Any
 
 from lctasks import clock
 from lctasks.config import Settings, settings_of
-from lctasks.db.models import PlanNodeRow, ProgressRow, TaskRow, UnitRow
+from lctasks.db.sql import Runner
 from lctasks.domain import InvalidInputError, Light, Status
 from lctasks.i18n import MESSAGES, t
-from lctasks.lights import LightRule
 from lctasks.services.base import ServiceContext
-from lctasks.services.plans import resolve_plan
+from lctasks.services.read_model import task_records
 
 MESSAGES.update(
     {
@@ -76,6 +74,43 @@ class Report:
     total: ReportRow
     overdue: tuple[OverdueTask, ...]  # most overdue first
 
+    def to_doc(self) -> dict[str, Any]:
+        """The report as plain data: the scripting contract of ``lctasks report --json``."""
+
+        def row(r: ReportRow) -> dict[str, Any]:
+            return {
+                "group": r.group,
+                "total": r.total,
+                "done": r.done,
+                "done_percent": r.done_percent,
+                "closed": r.closed,
+                "red": r.red,
+                "yellow": r.yellow,
+                "green": r.green,
+                "overdue": r.overdue,
+            }
+
+        return {
+            "plan": self.plan,
+            "as_of": self.as_of.isoformat(),
+            "by": self.by,
+            "rows": [row(r) for r in self.rows],
+            "total": row(self.total),
+            "overdue": [
+                {
+                    "id": o.id,
+                    "title": o.title,
+                    "lead_unit": o.lead_unit,
+                    "chapter": o.chapter,
+                    "status": o.status.value,
+                    "due": o.due.isoformat(),
+                    "days_overdue": o.days_overdue,
+                    "progress": o.progress,
+                }
+                for o in self.overdue
+            ],
+        }
+
 
 @dataclass
 class _Acc:
@@ -123,65 +158,54 @@ class ReportService:
             raise InvalidInputError(t("report.by", value=by))
         day = as_of or clock.today()
         settings = self._settings()
-        end_of_day = clock.day_end(day)
+        from lctasks.db.sql import SessionRunner
+        from lctasks.services.plans import resolve_plan
+
         with self.ctx.db.read() as s:
             plan_row = resolve_plan(s, plan)
-            latest = (
-                select(ProgressRow.task_id, func.max(ProgressRow.at).label("last"))
-                .where(ProgressRow.at < end_of_day)
-                .group_by(ProgressRow.task_id)
-                .subquery()
+            return build_report(SessionRunner(s), plan_row.id, plan_row.code, by, day, settings)
+
+
+def build_report(
+    runner: Runner, plan_id: int, code: str, by: str, day: dt.date, settings: Settings
+) -> Report:
+    """The report of one plan from the task read model (any connection kind)."""
+    if by not in BY:
+        raise InvalidInputError(t("report.by", value=by))
+    records = task_records(runner, plan_id, as_of=day, settings=settings)
+    titles = {
+        int(n): str(title)
+        for n, title in runner.all(
+            "SELECT number, title FROM plan_nodes WHERE plan_id = :plan AND kind = 'chapter'",
+            {"plan": plan_id},
+        )
+    }
+    groups: dict[tuple[int, str], _Acc] = {}
+    total = _Acc()
+    overdue: list[OverdueTask] = []
+    statuses = {x.value: x for x in Status}
+    for r in records:
+        status = statuses[r.status]
+        late = day > r.due and not status.finished
+        unit = r.lead
+        group = (r.chapter, "") if by == "chapter" else (int(unit is None), unit or "")
+        acc = groups.get(group)
+        if acc is None:
+            acc = groups[group] = _Acc()
+        acc.add(status, r.light, late)
+        total.add(status, r.light, late)
+        if late:
+            overdue.append(
+                OverdueTask(
+                    r.key, r.title, unit, r.chapter, status, r.due, (day - r.due).days, r.progress
+                )
             )
-            rows = s.execute(
-                select(
-                    TaskRow.key,
-                    TaskRow.title,
-                    TaskRow.chapter,
-                    TaskRow.status,
-                    TaskRow.progress,
-                    TaskRow.start,
-                    TaskRow.due,
-                    UnitRow.short,
-                    latest.c.last,
-                )
-                .outerjoin(UnitRow, UnitRow.id == TaskRow.lead_unit_id)
-                .outerjoin(latest, latest.c.task_id == TaskRow.id)
-                .where(TaskRow.plan_id == plan_row.id, TaskRow.removed.is_(False))
-                .order_by(TaskRow.id)
-            ).all()
-            titles = {
-                int(n): str(title)
-                for n, title in s.execute(
-                    select(PlanNodeRow.number, PlanNodeRow.title).where(
-                        PlanNodeRow.plan_id == plan_row.id, PlanNodeRow.kind == "chapter"
-                    )
-                )
-            }
-            code = plan_row.code
-        groups: dict[tuple[int, str], _Acc] = {}
-        total = _Acc()
-        overdue: list[OverdueTask] = []
-        light_of = LightRule(day, settings)
-        for key, title, chapter, status_s, progress, start, due, unit, last in rows:
-            status = Status(status_s)
-            last_day = clock.office_date(last) if last else None
-            light = light_of(status, start, due, progress, last_day)
-            late = day > due and not status.finished
-            group = (chapter, "") if by == "chapter" else (int(unit is None), unit or "")
-            groups.setdefault(group, _Acc()).add(status, light, late)
-            total.add(status, light, late)
-            if late:
-                overdue.append(
-                    OverdueTask(
-                        key, title, unit, chapter, status, due, (day - due).days, progress or 0
-                    )
-                )
-        overdue.sort(key=lambda o: (-o.days_overdue, o.id))
-        out = []
-        for (number, name), acc in sorted(groups.items()):
-            if by == "chapter":
-                label = f"C{number:02d} {titles.get(number, t('report.chapter', n=number))}"
-            else:
-                label = name or t("report.unassigned")
-            out.append(acc.row(label))
-        return Report(code, day, by, tuple(out), total.row(t("report.total")), tuple(overdue))
+    overdue.sort(key=lambda o: (-o.days_overdue, o.id))
+    out = []
+    for (number, name), acc in sorted(groups.items()):
+        if by == "chapter":
+            label = f"C{number:02d} {titles.get(number, t('report.chapter', n=number))}"
+        else:
+            label = name or t("report.unassigned")
+        out.append(acc.row(label))
+    return Report(code, day, by, tuple(out), total.row(t("report.total")), tuple(overdue))

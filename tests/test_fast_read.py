@@ -1,4 +1,4 @@
-"""The read fast path (`list --json`, `report --json`: no Typer, no SQLAlchemy) prints as Typer does.
+"""The read fast path (`list --json`, `report --json`: no Typer, no SQLAlchemy) prints as Typer.
 
 Both read through the same task read model (lctasks.services.read_model), which
 the board uses too; these tests hold the scripting contract byte for byte.

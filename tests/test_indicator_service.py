@@ -289,3 +289,28 @@ def test_the_task_light_follows_the_numbers(ctx: ServiceContext) -> None:
     assert light("I20") is Light.RED
     svc.record("I20", "2023", "402.0", source="统计公报（更正）")  # 11.3 points → yellow
     assert light("I20") is Light.YELLOW
+
+
+def test_list_fast_path_and_board_agree_on_the_numeric_light(tmp_path: Path) -> None:
+    """`lctasks list --json` (the sqlite3 fast path) and the TUI board read the same light."""
+    import datetime as dt
+
+    from lctasks.db.engine import open_database
+    from lctasks.services.board import BoardService
+
+    db_file = tmp_path / "n.db"
+    assert _cli(db_file, "import").returncode == 0
+    for year in ("2021", "2022", "2023"):
+        assert _cli(db_file, "actual", "I01", year, "6.4", "--source", "公报").returncode == 0
+    r = _cli(db_file, "list", "--json", "--kind", "indicator", "--as-of", "2024-03-01")
+    lights = {t["id"]: t["light"] for t in json.loads(r.stdout)}
+    assert (lights["I01"], lights["I02"]) == ("green", "red")
+    r = _cli(db_file, "list", "--json", "--light", "green", "--as-of", "2024-03-01")
+    assert [t["id"] for t in json.loads(r.stdout) if t["kind"] == "indicator"] == ["I01"]
+    db = open_database(db_file)
+    try:
+        board = BoardService(ServiceContext(db, Actor("看板", Source.TUI)))
+        rows = {r.key: r.light for r in board.rows("lc-14th", as_of=dt.date(2024, 3, 1))}
+    finally:
+        db.dispose()
+    assert (rows["I01"], rows["I02"]) == ("green", "red")

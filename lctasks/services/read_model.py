@@ -182,7 +182,27 @@ def task_records(
     finally:
         if gc_was_on:
             gc.enable()
+    _apply_numeric_lights(runner, plan_id, as_of, settings, out)
     return out
+
+
+_FINISHED = frozenset({"done", "closed"})
+
+
+def _apply_numeric_lights(
+    runner: Runner, plan_id: int, as_of: dt.date, settings: Any, out: list[TaskRecord]
+) -> None:
+    """Tasks with recorded actuals take the light of their numbers (lctasks actual).
+
+    One query when nothing is recorded (the common case)."""
+    from lctasks.services.numbers import numeric_lights, thresholds_of
+
+    numeric = numeric_lights(runner, plan_id, as_of, thresholds_of(settings))
+    if not numeric:
+        return
+    for rec in out:
+        if rec.status not in _FINISHED and rec.key in numeric:
+            rec.light = numeric[rec.key]
 
 
 def _has_items(value: Any) -> bool:

@@ -156,9 +156,10 @@ def _numeric_lights(
     settings: Settings,
 ) -> dict[str, Light]:
     """Lights from recorded actuals (indicators judged by their numbers), by task key."""
-    from lctasks.services.indicators import numeric_lights, thresholds_of
+    from lctasks.db.sql import SessionRunner
+    from lctasks.services.numbers import numeric_lights, thresholds_of
 
-    return numeric_lights(s, plan, as_of, thresholds_of(settings))
+    return numeric_lights(SessionRunner(s), plan.id, as_of, thresholds_of(settings))
 
 
 PRINTED_AFTER = "printed_after_chapter="

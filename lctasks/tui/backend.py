@@ -308,3 +308,16 @@ class Backend:
 
     def note(self, keys: Sequence[str], versions: Mapping[str, int], *, text: str) -> BatchResult:
         return self._workflow().note(list(keys), text, plan=self.plan_code, if_version=versions)
+
+    # -- undo --------------------------------------------------------------------
+
+    def undo_target(self, seq: int | None = None) -> Any:
+        """The batch ``undo`` would revert (a ``BatchInfo``), without writing."""
+        from lctasks.services.undo import UndoService
+
+        return UndoService(self.ctx).find(seq)
+
+    def undo(self, seq: int | None = None) -> Any:
+        from lctasks.services.undo import UndoService
+
+        return UndoService(self.ctx).undo(seq)

@@ -110,12 +110,19 @@ class PinyinTable:
         return text.translate(self.full) + "\n" + text.translate(self.initials)
 
 
+def _owners(row: BoardRow) -> tuple[str, ...]:
+    """The units a unit filter or a unit name typed in the filter box finds a task by:
+    the lead, the co-units and, while nobody leads it, the suggested lead (shown as →)."""
+    suggested = (row.suggested,) if row.suggested and not row.lead else ()
+    return (row.lead, *row.co_units, *suggested)
+
+
 def _haystack(row: BoardRow) -> str:
-    return "\n".join((row.key, row.title, row.lead, *row.co_units, row.category)).lower()
+    return "\n".join((row.key, row.title, *_owners(row), row.category)).lower()
 
 
 def _pinyin_source(row: BoardRow) -> str:
-    return "".join((row.title, "|", row.lead, "|", "|".join(row.co_units)))
+    return "".join((row.title, "|", "|".join(_owners(row))))
 
 
 def _is_pinyin(term: str) -> bool:
@@ -289,7 +296,14 @@ class TaskStore:
         as_of = self.as_of
         if flt.unit:
             unit = flt.unit
-            idx = [i for i in idx if rows[i].lead == unit or unit in rows[i].co_units]
+            # lead, co-unit, or the suggested lead of an unassigned task (as _owners)
+            idx = [
+                i
+                for i in idx
+                if rows[i].lead == unit
+                or unit in rows[i].co_units
+                or (not rows[i].lead and rows[i].suggested == unit)
+            ]
         if flt.light:
             light = flt.light
             idx = [i for i in idx if rows[i].light == light]

@@ -131,6 +131,38 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
     "help.close": ("按 Esc 或 ? 关闭", "Esc or ? closes"),
     # dialogs
     "dlg.ok": ("确定", "OK"),
+    "dlg.yes": ("是（y）", "Yes (y)"),
+    "dlg.no": ("否（n / Esc）", "No (n / Esc)"),
+    "dlg.bulk.title": ("批量操作", "Bulk action"),
+    "dlg.bulk.question": (
+        "将对 {n} 项任务执行“{action}”：{keys}\n确定吗？（可用 {undo} 撤销）",
+        "Apply '{action}' to {n} tasks: {keys}\nGo ahead? ({undo} undoes it)",
+    ),
+    "dlg.undo.title": ("撤销", "Undo"),
+    "dlg.undo.question": (
+        "撤销 #{first}–#{last}：{actor} 的“{action}”，涉及 {n} 项任务：{keys}\n"
+        "把这些任务改回这批之前的样子（追加撤销记录，历史不改写）。确定吗？",
+        "Undo #{first}–#{last}: {actor}'s {action} on {n} task(s): {keys}\n"
+        "Sets them back to before that batch (new events; history is kept). Go ahead?",
+    ),
+    "done.undo": ("已撤销 {n} 项任务的修改", "Undid the change to {n} task(s)"),
+    "act.undo": ("撤销上一批", "Undo last batch"),
+    "status.unit_filter": (
+        "单位 {unit}：含牵头、配合及建议牵头（→）",
+        "unit {unit}: lead, co-unit or suggested lead (→)",
+    ),
+    "status.no_unit": (
+        "未设定本单位：以 lctasks tui --unit 单位 启动，或在人员名单登记你的单位",
+        "no unit set: start with lctasks tui --unit UNIT, or record your unit with people",
+    ),
+    "err.status_none": (
+        "{keys} 为“{status}”，不能在此改状态；按 {press} 退回重办",
+        "{keys} is {status}: its status cannot be set here; press {press} to return it",
+    ),
+    "err.status_mixed": (
+        "所选任务没有共同可改的状态（{keys}）；请分开选择",
+        "the marked tasks share no status they may move to ({keys}); mark them separately",
+    ),
     "dlg.cancel": ("取消", "Cancel"),
     "dlg.for_tasks": ("对象：{keys}", "Tasks: {keys}"),
     "dlg.assign.title": ("分配责任单位", "Assign owners"),

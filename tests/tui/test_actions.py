@@ -271,7 +271,9 @@ async def test_filters_unit_light_text_initials(plan_db: Database, db_path: Path
         tl = screen.query_one(TaskList)
         screen.filter_unit("市科技局")
         await settle(pilot)
-        assert {r.key for r in tl.rows} == {"C06.M01", "C06.M02"}
+        # the tasks it leads, and the unassigned ones it is the suggested lead of (issue 10)
+        assert {r.key for r in tl.rows if r.lead} == {"C06.M01", "C06.M02"}
+        assert all(r.lead == "市科技局" or r.suggested == "市科技局" for r in tl.rows)
         screen.query_one("#filter-unit", Select).clear()
         await settle(pilot)
         await pilot.press("slash", *"xny")  # 新能源 initials

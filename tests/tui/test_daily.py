@@ -118,3 +118,141 @@ async def test_a_liaison_is_told_who_grants_a_late_extension(
         assert isinstance(app.screen, MainScreen)  # no dialog to fill in vain
         shown = notes(app)
         assert shown == ["C10.M03 的期限已过，延期只能由督查室补批；请联系督查室"]
+
+
+def _main(app: Any) -> MainScreen:
+    for screen in app.screen_stack:
+        if isinstance(screen, MainScreen):
+            return screen
+    raise AssertionError("no main screen")
+
+
+async def test_esc_in_the_filter_box_returns_to_the_list(plan_db: Database, db_path: Path) -> None:
+    from lctasks.tui.widgets.task_list import TaskList
+
+    app = make_app(db_path, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"kjj")
+        await settle(pilot)
+        screen = _main(app)
+        assert isinstance(screen.focused, Input)
+        shown = len(screen.query_one(TaskList).rows)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(screen.focused, TaskList)
+        assert len(screen.query_one(TaskList).rows) == shown  # the filter stays
+
+
+async def test_the_detail_follows_the_cursor_after_jump_and_clear(
+    plan_db: Database, db_path: Path
+) -> None:
+    from lctasks.tui.widgets.task_list import TaskList
+
+    app = make_app(db_path, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"kjj", "enter")  # a filter that hides C10.M03
+        await settle(pilot)
+        screen = _main(app)
+        await pilot.press("g", *"C10.M03", "enter")  # not visible: the filter is cleared
+        await settle(pilot)
+        tl = screen.query_one(TaskList)
+        assert tl.current_key == "C10.M03"
+        assert screen.detail is not None and screen.detail.task.id == "C10.M03"
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert screen.detail is not None and screen.detail.task.id == tl.current_key
+
+
+async def test_unit_filter_and_text_agree_and_include_the_suggested_lead(
+    plan_db: Database, db_path: Path
+) -> None:
+    from lctasks.tui.widgets.task_list import TaskList
+
+    app = make_app(db_path, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = _main(app)
+        screen.filter_unit("市科技局")
+        await settle(pilot)
+        by_unit = {r.key for r in screen.query_one(TaskList).rows}
+        assert "C06.M01" in by_unit  # unassigned: 市科技局 is its suggested lead
+        top = str(screen.query_one("#topbar").render())
+        assert "含牵头、配合及建议牵头" in top
+        await pilot.press("ctrl+l", "slash", *"科技局", "enter")
+        await settle(pilot)
+        by_text = {r.key for r in screen.query_one(TaskList).rows}
+        await pilot.press("ctrl+l", "slash", *"kjj", "enter")
+        await settle(pilot)
+        by_initials = {r.key for r in screen.query_one(TaskList).rows}
+        assert by_unit <= by_text and by_unit <= by_initials
+
+
+async def test_my_unit_view_says_when_no_unit_is_set(plan_db: Database, db_path: Path) -> None:
+    app = make_app(db_path, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        top = str(_main(app).query_one("#topbar").render())
+        assert "0 / 561" in top and "未设定本单位" in top and "--unit" in top
+
+
+async def test_status_dialog_offers_only_allowed_moves(plan_db: Database, db_path: Path) -> None:
+    from textual.widgets import OptionList
+
+    from lctasks.domain import Status
+
+    wf = WorkflowService(ServiceContext(plan_db, Actor("督查室")))
+    wf.set_status(["C06.M02"], Status.DONE)
+    wf.close(["C06.M02"], note="完成", evidence="文号")
+    app = make_app(db_path, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_at(pilot, "C06.M02")  # closed
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert notes(app) == ["C06.M02 为“已销号”，不能在此改状态；按 r 退回重办"]
+        await open_at(pilot, "C06.M03")
+        await pilot.press("s")
+        await settle(pilot)
+        options = app.screen.query_one(OptionList)
+        labels = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert labels == ["未启动", "推进中", "受阻", "暂缓", "已完成（待销号）"]
+
+
+async def test_a_bulk_action_asks_first_and_undo_reverts_it(
+    plan_db: Database, db_path: Path
+) -> None:
+    from lctasks.tui.widgets.task_list import TaskList
+
+    app = make_app(db_path, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_at(pilot, "C06.M01")
+        await pilot.press(*["space"] * 7)  # C06.M01 … C06.P04
+        assert len(screen.query_one(TaskList).marked) == 7
+        await pilot.press("y")  # accept 7 suggestions
+        await settle(pilot)
+        assert isinstance(app.screen, dialogs.ConfirmDialog)
+        question = str(app.screen.query_one("#confirm-question").render())
+        assert "7 项任务" in question and "采纳建议" in question and "z 撤销" in question
+        await pilot.press("n")
+        await settle(pilot)
+        assert task(plan_db, "C06.M01").lead_unit is None  # nothing done
+        await pilot.press("y")
+        await settle(pilot)
+        await pilot.press("y")  # yes
+        await settle(pilot)
+        assert task(plan_db, "C06.M01").lead_unit == "市科技局"
+        await pilot.press("z")
+        await settle(pilot)
+        assert isinstance(app.screen, dialogs.ConfirmDialog)
+        assert "7 项任务" in str(app.screen.query_one("#confirm-question").render())
+        await pilot.press("y")
+        await settle(pilot)
+        assert notes(app)[-1] == "已撤销 7 项任务的修改"
+        row = screen.store.get("C06.P04") if screen.store else None
+        assert row is not None and row.lead == ""  # the list shows it at once
+    assert task(plan_db, "C06.M01").lead_unit is None
+    assert HistoryService(ServiceContext(plan_db)).history("C06.M01")[-1].action == "undo"

@@ -230,18 +230,24 @@ class StatusDialog(ModalScreen[tuple[Status, str] | None]):
         Binding("escape", "cancel", t("dlg.cancel"), id="dialog.cancel")
     ]
 
-    def __init__(self, keys: Sequence[str], current: Status | None = None) -> None:
+    def __init__(
+        self,
+        keys: Sequence[str],
+        current: Status | None = None,
+        allowed: Sequence[Status] | None = None,
+    ) -> None:
         super().__init__(id="status-dialog")
         self.keys = list(keys)
         self.current = current
+        # only the states the tasks may move to (a choice that is always refused is noise)
+        default = [s for s in Status if s is not Status.CLOSED]
+        self.allowed = default if allowed is None else list(allowed)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(t("dlg.status.title"), classes="dialog-title")
             yield Label(_tasks_line(self.keys), classes="dialog-sub")
-            options = [
-                Option(t(f"status.{s.value}"), id=s.value) for s in Status if s is not Status.CLOSED
-            ]
+            options = [Option(t(f"status.{s.value}"), id=s.value) for s in self.allowed]
             yield OptionList(*options, id="status-options", compact=True)
             yield Label(t("dlg.status.reason"), classes="field-label")
             yield Input(id="status-reason", compact=True)
@@ -251,7 +257,7 @@ class StatusDialog(ModalScreen[tuple[Status, str] | None]):
 
     def on_mount(self) -> None:
         ol = self.query_one(OptionList)
-        if self.current is not None and self.current is not Status.CLOSED:
+        if self.current is not None and self.current in self.allowed:
             ol.highlighted = ol.get_option_index(self.current.value)
         else:
             ol.highlighted = 0
@@ -462,6 +468,42 @@ class ChecklistDialog(ModalScreen[dict[int, bool] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Ask before an action over many tasks (or an undo): Enter/y confirms, Esc/n cancels."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,n", "answer(False)", t("dlg.cancel"), id="dialog.cancel"),
+        Binding("y", "answer(True)", t("dlg.ok"), id="dialog.ok"),
+    ]
+
+    def __init__(self, title: str, question: str, *, id: str = "confirm-dialog") -> None:
+        super().__init__(id=id)
+        self.title_text = title
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(self.question, id="confirm-question")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(t("dlg.yes"), variant="warning", id="ok", compact=True)
+                yield Button(t("dlg.no"), id="cancel", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()  # the safe answer is the default
+
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(False)
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
 
 
 class JumpDialog(ModalScreen[str | None]):

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from lctasks.tui.app import LctasksApp
 
 FIRST_PAGE = 200  # rows painted before the whole list has arrived
+BULK_CONFIRM = 5  # an action over more tasks than this asks first
 FILTER_DEBOUNCE = 0.1  # seconds after the last keystroke
 DETAIL_DEBOUNCE = 0.08
 LIGHTS = ("", "red", "yellow", "green")
@@ -66,6 +67,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("return_task", "r", "return_task", "act.return"),
     ActionSpec("extend", "e", "extend", "act.extend"),
     ActionSpec("note", "n", "note", "act.note"),
+    ActionSpec("undo", "z", "undo", "act.undo"),
     ActionSpec("mark", "space", "mark", "act.mark", True),
     ActionSpec("mark_all", "asterisk", "mark_all", "act.mark_all"),
     ActionSpec("unmark", "escape", "unmark", "act.unmark"),
@@ -407,6 +409,11 @@ class MainScreen(Screen[None]):
         if tl.marked:
             bar.append("  " + t("status.marked", n=len(tl.marked)), style="bold yellow")
         bar.append("  " + t("status.asof", date=self.lapp.as_of.isoformat()))
+        flt = self.current_filter()
+        if flt.view == "mine" and not self.store.my_unit:
+            bar.append("  " + t("status.no_unit"), style="bold yellow")
+        elif flt.unit:
+            bar.append("  " + t("status.unit_filter", unit=flt.unit), style="italic")
         bar.append(f"  {self.plan_info.title}", style="dim")
         self.query_one("#topbar", Static).update(bar)
 
@@ -499,10 +506,29 @@ class MainScreen(Screen[None]):
             return None
         return rows
 
-    def _run(self, rows: Sequence[BoardRow], call: Callable[[Any], Any], done: str) -> None:
+    def _run(
+        self, rows: Sequence[BoardRow], call: Callable[[Any], Any], done: str, action: str = ""
+    ) -> None:
+        """Run ``call`` in a worker; over more than BULK_CONFIRM tasks, ask first."""
         keys = [r.key for r in rows]
         seen = {r.key: r.version for r in rows}
-        self.run_action_worker(keys, seen, call, done)
+        if len(keys) <= BULK_CONFIRM:
+            self.run_action_worker(keys, seen, call, done)
+            return
+        shown = "、".join(keys[:6]) + (" …" if len(keys) > 6 else "")
+        question = t(
+            "dlg.bulk.question",
+            n=len(keys),
+            action=t(action) if action else t(done, n=len(keys)),
+            keys=shown,
+            undo=_pretty_key(self._key_for("undo")),
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_action_worker(keys, seen, call, done)
+
+        self.app.push_screen(dialogs.ConfirmDialog(t("dlg.bulk.title"), question), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="action")
     def run_action_worker(
@@ -582,6 +608,7 @@ class MainScreen(Screen[None]):
                     reason=result.reason,
                 ),
                 "done.assign",
+                "act.assign",
             )
 
         self.app.push_screen(
@@ -607,6 +634,7 @@ class MainScreen(Screen[None]):
             rows,
             lambda b: b.accept_suggestion([r.key for r in rows], {r.key: r.version for r in rows}),
             "done.accept",
+            "act.accept",
         )
 
     def action_status(self) -> None:
@@ -627,16 +655,42 @@ class MainScreen(Screen[None]):
                     reason=reason,
                 ),
                 "done.status",
+                "act.status",
             )
 
+        from lctasks.domain import OPEN, SETTABLE_ORDER
+
+        liaison = self.role == "liaison"
+        allowed = [
+            s
+            for s in SETTABLE_ORDER
+            if all(Status(r.status) in OPEN for r in rows)
+            and (not liaison or s in (Status.IN_PROGRESS, Status.BLOCKED, Status.DONE))
+        ]
+        if not allowed:
+            closed = [r for r in rows if Status(r.status) not in OPEN]
+            if closed:
+                self.notify(
+                    t(
+                        "err.status_none",
+                        keys="、".join(r.key for r in closed[:5]),
+                        status=t(f"status.{closed[0].status}"),
+                        press=_pretty_key(self._key_for("return_task")),
+                    ),
+                    severity="warning",
+                )
+            return
         current = Status(rows[0].status) if len(rows) == 1 else None
-        self.app.push_screen(dialogs.StatusDialog([r.key for r in rows], current), chosen)
+        self.app.push_screen(
+            dialogs.StatusDialog([r.key for r in rows], current, allowed), chosen
+        )
 
     def _form_action(
         self,
         dialog: Callable[[list[str]], Any],
         done: str,
         call: Callable[[Any, list[str], dict[str, int], dict[str, str]], Any],
+        label: str = "",
     ) -> None:
         """The marked (or current) tasks → a form dialog → one backend call in a worker.
 
@@ -650,7 +704,7 @@ class MainScreen(Screen[None]):
 
         def chosen(values: dict[str, str] | None) -> None:
             if values is not None:
-                self._run(rows, lambda b: call(b, keys, versions, values), done)
+                self._run(rows, lambda b: call(b, keys, versions, values), done, label)
 
         self.app.push_screen(dialog(keys), chosen)
 
@@ -735,6 +789,37 @@ class MainScreen(Screen[None]):
             lambda b, keys, versions, v: b.note(keys, versions, text=v["text"]),
         )
 
+    def action_undo(self) -> None:
+        """Undo the last batch (anyone's), after saying what it was."""
+        self._find_undo()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="action")
+    def _find_undo(self) -> None:
+        try:
+            info = self.lapp.ensure_backend().undo_target()
+        except LctasksError as exc:
+            self.post_message(self.ActionFailed(exc))
+            return
+        self.app.call_from_thread(self._confirm_undo, info)
+
+    def _confirm_undo(self, info: Any) -> None:
+        keys = list(info.tasks)
+        question = t(
+            "dlg.undo.question",
+            first=info.first,
+            last=info.last,
+            actor=info.actor,
+            action=info.action,
+            n=len(keys),
+            keys="、".join(keys[:6]) + (" …" if len(keys) > 6 else ""),
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.run_action_worker(keys, {}, lambda b: b.undo(info.first), "done.undo")
+
+        self.app.push_screen(dialogs.ConfirmDialog(t("dlg.undo.title"), question), answered)
+
     def action_mark(self) -> None:
         tl = self.query_one(TaskList)
         tl.toggle_mark()
@@ -749,6 +834,9 @@ class MainScreen(Screen[None]):
 
     def action_unmark(self) -> None:
         tl = self.query_one(TaskList)
+        if self.focused is self.query_one("#filter-text", Input):
+            tl.focus()  # Esc leaves the filter box (the filter stays): back to the list
+            return
         if tl.marked:
             tl.marked.clear()
             tl.refresh()
@@ -893,5 +981,6 @@ def _pretty_key(key: str) -> str:
         "escape": "Esc",
         "f5": "F5",
         "ctrl+l": "Ctrl+L",
+        "z": "z",
     }
     return ", ".join(names.get(k, k) for k in key.split(","))

@@ -158,7 +158,16 @@ class TaskList(ScrollView, can_focus=True):
                     target = i
                     break
         self.cursor = min(target, max(0, len(rows) - 1))
+        self._announce()
         self.refresh()
+
+    def _announce(self) -> None:
+        """Say which task is under the cursor when that changed, even if the cursor's
+        index did not (new rows under the same index: the detail pane must follow)."""
+        key = self.current_key
+        if key != self._last_key:
+            self._last_key = key
+            self.post_message(self.Highlighted(self, key))
 
     @property
     def current_key(self) -> str | None:
@@ -197,10 +206,7 @@ class TaskList(ScrollView, can_focus=True):
     def watch_cursor(self, value: int) -> None:
         self._scroll_cursor_into_view()
         self.refresh()
-        key = self.current_key
-        if key != self._last_key:
-            self._last_key = key
-            self.post_message(self.Highlighted(self, key))
+        self._announce()
 
     def _page_height(self) -> int:
         return max(1, self.scrollable_content_region.height - 1)

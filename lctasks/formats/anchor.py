@@ -32,7 +32,7 @@ from lctasks.i18n import MESSAGES, t
 
 MESSAGES.update(
     {
-        "anchor.none": (
+        "formats.anchor.none": (
             "{file} 中没有台账历史锚点（lctasks-anchor）",
             "{file} carries no ledger history anchor (lctasks-anchor)",
         ),
@@ -65,7 +65,7 @@ def read_anchor(path: str | os.PathLike[str]) -> Anchor:
 
     found = read_anchor_file(path)
     if not found:
-        raise InvalidInputError(t("anchor.none", file=os.path.basename(os.fspath(path))))
+        raise InvalidInputError(t("formats.anchor.none", file=os.path.basename(os.fspath(path))))
     return Anchor("", found[0].seq, found[0].hash)
 
 

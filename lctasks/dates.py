@@ -14,7 +14,14 @@ Accepted (full-width digits and letters too; spaces ignored; a trailing 前 /
 ``+30d`` ``+2w``       days / weeks after ``today``
 ``+3m`` ``+1y``        months / years after ``today`` (clamped to the month end)
 ``today`` ``今天``     ``today``; also ``明天`` / ``tomorrow``
+``月底`` ``本月底``    end of this month (``eom``); ``下月底`` / ``下个月底``: next month's
+``年底`` ``今年底``    Dec 31 of this year (``eoy``); ``明年底``, ``明年6月``
+``本季度末``           end of this quarter (``eoq``); ``下季度末``: next quarter's
+``12月底`` ``6月``     that month's end, this year or, once past, next year
+``6月30日``            likewise (``3月底`` said in December is next March)
 =====================  =====================================
+
+Relative forms count from ``today`` (the office's, ``lctasks.clock.today()``).
 
 Anything else raises InvalidInputError whose message shows the text and these
 forms. Standard library only.
@@ -35,10 +42,11 @@ MESSAGES.update(
         "date.invalid": (
             "无法识别的日期：“{text}”。可用格式：2025-12-31、2025/12/31、20251231、"
             "2025年12月31日、2025年底、2026年6月底前、2026年6月、2026年上半年、"
-            "2026年第三季度、+30d、+2w、+3m、今天",
+            "2026年第三季度、月底、下月底、年底、本季度末、12月底、明年6月、+30d、+2w、+3m、今天",
             "cannot read the date '{text}'. Accepted: 2025-12-31, 2025/12/31, 20251231, "
             "2025年12月31日, 2025年底, 2026年6月底前, 2026年6月, 2026年上半年, "
-            "2026年第三季度, +30d, +2w, +3m, today",
+            "2026年第三季度, 月底 (eom), 下月底, 年底 (eoy), 本季度末 (eoq), 12月底, 明年6月, "
+            "+30d, +2w, +3m, today",
         ),
         "date.invalid.hint": (
             "例如 2025-12-31 或 2026年6月底前",
@@ -103,7 +111,53 @@ def parse_date(text: str, *, today: dt.date) -> dt.date:
     return result
 
 
+# what people say relative to today (Taskwarrior: eom / eoq / eoy)
+_YEAR_WORDS = {"今年": 0, "本年": 0, "明年": 1, "后年": 2, "去年": -1}
+_YEAR_WORD = re.compile(r"^(?:到|于|在)?(今年|本年|明年|后年|去年)")
+_THIS_MONTH_END = {"月底", "月末", "本月底", "本月末", "这个月底", "eom"}
+_NEXT_MONTH_END = {"下月底", "下月末", "下个月底", "下个月末", "下月"}
+_YEAR_END = {"年底", "年末", "eoy"}
+_THIS_QUARTER_END = {"本季度末", "本季末", "季度末", "季末", "本季度底", "eoq"}
+_NEXT_QUARTER_END = {"下季度末", "下季末", "下个季度末", "下季度"}
+_MONTH_ONLY = re.compile(
+    rf"{_AT}(?P<m>[0-9]{{1,2}})月(?:(?P<d>[0-9]{{1,2}})[日号]|底|末|份)?{_BEFORE}"
+)
+
+
+def _spoken(key: str, today: dt.date) -> dt.date | None:
+    """月底, 下月底, 年底, 本季度末, 12月底, 6月30日 — relative to ``today``."""
+    bare = key.removesuffix("前").removesuffix("之").removesuffix("以")
+    bare = re.sub(r"^(?:到|于|在)", "", bare)
+    if bare in _THIS_MONTH_END:
+        return _month_end(today.year, today.month)
+    if bare in _NEXT_MONTH_END:
+        nxt = add_months(today.replace(day=1), 1)
+        return _month_end(nxt.year, nxt.month)
+    if bare in _YEAR_END:
+        return dt.date(today.year, 12, 31)
+    quarter_end_month = 3 * ((today.month - 1) // 3 + 1)
+    if bare in _THIS_QUARTER_END:
+        return _month_end(today.year, quarter_end_month)
+    if bare in _NEXT_QUARTER_END:
+        nxt = add_months(dt.date(today.year, quarter_end_month, 1), 3)
+        return _month_end(nxt.year, nxt.month)
+    if m := _MONTH_ONLY.fullmatch(key):
+        month = int(m["m"])
+        year = today.year
+        day = _month_end(year, month) if m["d"] is None else dt.date(year, month, int(m["d"]))
+        if day < today:  # a month already past this year: people mean the next one
+            year += 1
+            day = _month_end(year, month) if m["d"] is None else dt.date(year, month, int(m["d"]))
+        return day
+    return None
+
+
 def _parse(key: str, today: dt.date) -> dt.date | None:
+    m = _YEAR_WORD.match(key)
+    if m and key[m.end() :]:  # 明年6月 → 2027年6月, 今年底 → 2026年底 (明年 alone: when?)
+        key = f"{today.year + _YEAR_WORDS[m[1]]}年{key[m.end() :]}"
+    if (spoken := _spoken(key, today)) is not None:
+        return spoken
     if key in _TODAY:
         return today
     if key in _TOMORROW:

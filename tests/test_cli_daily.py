@@ -270,3 +270,36 @@ def test_undo_from_the_command_line(db: str) -> None:
     assert cli(db, "log", "--verify")[0] == 0
     code, _, stderr = cli(db, "undo", "#abc")
     assert code == 4
+
+
+@pytest.mark.parametrize(
+    ("said", "meant"),
+    [
+        ("月底", "2026-12-31"),
+        ("年底", "2026-12-31"),
+        ("12月底", "2026-12-31"),
+        ("下月底", "2027-01-31"),
+        ("明年6月", "2027-06-30"),
+        ("本季度末", "2026-12-31"),
+        ("下季度末", "2027-03-31"),
+        ("3月底前", "2027-03-31"),  # said in December: next March
+        ("到明年底", "2027-12-31"),
+        ("eom", "2026-12-31"),
+        ("EOQ", "2026-12-31"),
+    ],
+)
+def test_dates_people_say(said: str, meant: str) -> None:
+    import datetime as dt
+
+    from lctasks.dates import parse_date
+
+    assert parse_date(said, today=dt.date(2026, 12, 1)).isoformat() == meant
+    assert parse_date(said, today=dt.date(2026, 5, 15)) >= dt.date(2026, 5, 15)
+
+
+def test_a_past_deadline_is_warned_about(db: str, office_clock: object) -> None:
+    code, stdout, stderr = cli(db, "assign", "C06.M01", "--due", "2021-05-31")
+    assert code == 0
+    assert "注意：期限 2021-05-31 早于今天（2026-12-01）" in stderr
+    code, stdout, stderr = cli(db, "assign", "C06.M01", "--due", "下月底", "--reason", "调度")
+    assert code == 0 and "期限：2021-05-31 → 2027-01-31" in stdout and "注意" not in stderr

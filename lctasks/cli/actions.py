@@ -39,6 +39,11 @@ MESSAGES.update(
             "ID 列表文件 {path} 不是文本（UTF-8、GB18030 或带 BOM 的 UTF-16）",
             "the ID list {path} is not text (UTF-8, GB18030 or UTF-16 with a BOM)",
         ),
+        "cli.past_deadline": (
+            "注意：期限 {day} 早于今天（{today}），已按此记录；如是笔误，请再次设置",
+            "note: the deadline {day} is before today ({today}); recorded as given — "
+            "set it again if that was a slip",
+        ),
         "cli.waiting_ids": (
             "正在等待任务 ID（每行一个）：输入完按 Ctrl-D 结束，Ctrl-C 取消",
             "waiting for task IDs (one per line): Ctrl-D ends the list, Ctrl-C cancels",
@@ -242,7 +247,17 @@ def run_command(st: CliState, cmd: Command, words: list[str] | None, **given: An
     for opt in cmd.options:
         if opt.kind == "date":  # as people type it; empty: not given
             values[opt.dest] = typed_date(values[opt.dest]) if values[opt.dest] else None
+            _warn_past(values[opt.dest])
     run_batch(st, lambda wf: getattr(wf, cmd.method)(*args, plan=st.plan, **values))
+
+
+def _warn_past(day: Any) -> None:
+    """A deadline already past is most likely a slip (12月底 typed for next year's…)."""
+    from lctasks import clock
+
+    today = clock.today()
+    if day is not None and day < today:
+        err(t("cli.past_deadline", day=day.isoformat(), today=today.isoformat()))
 
 
 def items_of(words: list[str]) -> list[int]:

@@ -191,10 +191,14 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
     "dlg.return.reason": ("退回原因（必填）", "Reason (required)"),
     "dlg.extend.title": ("申请延期", "Extend deadline"),
     "dlg.extend.date": (
-        "新期限（如 2026-06-30、2026年6月底前、+30d）",
+        "新期限（如 2026-06-30、2026年6月底前、下月底、年底、+30d）",
         "New deadline (2026-06-30, +30d, …)",
     ),
     "dlg.extend.reason": ("延期理由（必填）", "Reason (required)"),
+    "dlg.extend.past": (
+        "新期限 {day} 早于今天（{today}）：延期应延到今天之后",
+        "the new deadline {day} is before today ({today}): extend to a later date",
+    ),
     "dlg.extend.late": (
         "逾期补批（期限已过，由督查室补批延期）",
         "Late extension (deadline passed; granted by the supervision office)",

@@ -198,9 +198,11 @@ def extend_dialog(
 
     def check(values: dict[str, str]) -> tuple[str, str] | None:
         try:
-            parse_date(values["due"], today=today)
+            day = parse_date(values["due"], today=today)
         except LctasksError as exc:
             return (exc.message + ("\n" + exc.hint if exc.hint else ""), "due")
+        if day < today:
+            return (t("dlg.extend.past", day=day.isoformat(), today=today.isoformat()), "due")
         if late and not values.get("late"):
             return (t("dlg.extend.need_late", keys="、".join(late[:5])), "late")
         return None

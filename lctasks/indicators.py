@@ -50,7 +50,7 @@ import enum
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lctasks.domain import Light
 
@@ -150,20 +150,7 @@ class Spec:
         path = self.path
         if path is PathKind.FINAL and self.target is not None:
             path = PathKind.LINEAR
-        return Spec(
-            self.name,
-            self.unit,
-            path,
-            self.compare,
-            value,
-            year,
-            self.target,
-            self.annual,
-            self.target_year,
-            self.text,
-            self.binding,
-            self.growth,
-        )
+        return replace(self, path=path, baseline=value, base_year=year)
 
     def expected(self, year: int) -> float | None:
         """The value the path expects in ``year`` (None: no numeric expectation)."""

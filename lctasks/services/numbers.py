@@ -15,7 +15,7 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lctasks.db.sql import Runner, as_datetime, in_clause
@@ -166,55 +166,35 @@ def task_specs(task: Any, items: Sequence[Any]) -> dict[TargetRef, Spec]:
 
 
 def share_spec(parent: Spec, row: Any) -> Spec:
-    """A share's own target: ``row`` has ``compare``, ``value``, ``text``, ``baseline``."""
+    """A share's own target: ``row`` has ``compare``, ``value``, ``text``, ``baseline``.
+
+    The share follows its target's kind: a yearly rate or a yearly change in points
+    stays yearly (the share's value is its yearly figure); a level becomes a path from
+    the share's baseline (or, without one, is judged in the target year); a share
+    without a number is a text target judged by its assessment.
+    """
     cmp = Compare(row.compare) if row.compare else parent.compare
     if row.value is None:
-        return Spec(
-            parent.name,
-            parent.unit,
-            PathKind.TEXT,
-            cmp,
+        return replace(
+            parent,
+            path=PathKind.TEXT,
+            compare=cmp,
             text=row.text or parent.text,
-            base_year=parent.base_year,
-            target_year=parent.target_year,
-            binding=parent.binding,
+            baseline=None,
+            target=None,
+            annual=None,
         )
-    if parent.path is PathKind.EACH_YEAR:
-        return Spec(
-            parent.name,
-            parent.unit,
-            PathKind.EACH_YEAR,
-            cmp,
-            baseline=row.baseline,
-            annual=row.value,
-            base_year=parent.base_year,
-            target_year=parent.target_year,
-            binding=parent.binding,
-            growth=parent.growth,
-        )
-    if parent.path is PathKind.POINTS:
-        return Spec(
-            parent.name,
-            parent.unit,
-            PathKind.POINTS,
-            cmp,
-            baseline=row.baseline,
-            annual=row.value,
-            base_year=parent.base_year,
-            target_year=parent.target_year,
-            binding=parent.binding,
-        )
+    if parent.path in (PathKind.EACH_YEAR, PathKind.POINTS):
+        return replace(parent, compare=cmp, baseline=row.baseline, annual=row.value, target=None)
     path = PathKind.LINEAR if row.baseline is not None else PathKind.FINAL
-    return Spec(
-        parent.name,
-        parent.unit,
-        path,
-        cmp,
+    return replace(
+        parent,
+        path=path,
+        compare=cmp,
         baseline=row.baseline,
         target=row.value,
-        base_year=parent.base_year,
-        target_year=parent.target_year,
-        binding=parent.binding,
+        annual=None,
+        growth=False,
     )
 
 

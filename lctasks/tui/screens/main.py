@@ -681,9 +681,7 @@ class MainScreen(Screen[None]):
                 )
             return
         current = Status(rows[0].status) if len(rows) == 1 else None
-        self.app.push_screen(
-            dialogs.StatusDialog([r.key for r in rows], current, allowed), chosen
-        )
+        self.app.push_screen(dialogs.StatusDialog([r.key for r in rows], current, allowed), chosen)
 
     def _form_action(
         self,

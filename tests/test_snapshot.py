@@ -366,7 +366,7 @@ def test_indexed_key_lines_agree_with_reading_every_line(
     keypath: tuple[str, ...], newline: str
 ) -> None:
     """Error lines of a 100,000-task file are found through an index: same answers."""
-    from lctasks.snapshot import _scan_key_line
+    from lctasks.snapshot.reader import _scan_key_line
 
     text = KEY_LINE_TEXT.replace("\n", newline)
     expected = _scan_key_line(text.splitlines(), 1, (), keypath, whole=True)

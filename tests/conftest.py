@@ -85,6 +85,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 # superuser login named like LCTASKS_USER (_isolated_env): the same actor on both
 # back ends. PgDatabases creates it.
 TEST_LOGIN = "测试员"
+TEST_CHAIN_KEY = "lctasks-test-chain-key-0123456789"
 
 
 def pg_url_for(name: str, user: str | None = TEST_LOGIN) -> str:
@@ -258,3 +259,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.delenv("LCTASKS_LANG", raising=False)
+    # the office's chain key (services/keys.py): required to write on PostgreSQL
+    monkeypatch.setenv("LCTASKS_CHAIN_KEY", TEST_CHAIN_KEY)
+    monkeypatch.delenv("LCTASKS_CHAIN_KEY_FILE", raising=False)
+    monkeypatch.delenv("LCTASKS_CHAIN_KEYED", raising=False)

@@ -104,10 +104,12 @@ def test_clean_history_verifies_with_replay(db_url: str) -> None:
     _work(db)
     res = HistoryService(ServiceContext(db, Actor("测试员"))).verify()
     db.dispose()
-    assert res.ok and res.events == 6 and res.tasks == 5 and res.keyed is Keyed.UNKEYED
+    assert (
+        res.ok and res.events == 6 and res.tasks == 5 and res.keyed is Keyed.CHECKED
+    )  # conftest sets a key
     code, out = _cli(db_url, "log", "--verify")
     assert code == 0, out
-    assert "已核验 6 条事件" in out and "重放：5 个任务" in out
+    assert "已核验 6 条事件" in out and "密钥校验：通过" in out and "重放：5 个任务" in out
 
 
 def test_anchor_file_catches_a_deleted_tail(db_url: str, tmp_path: Path) -> None:
@@ -267,3 +269,82 @@ def test_reimport_carries_ticks_as_the_replay_does(database: Database) -> None:
         c.execute(text("UPDATE tasks SET removed = :f WHERE key = 'C06.M02'"), {"f": False})
     got = [(f.task, f.field, f.expected, f.found) for f in hs.verify().findings]
     assert got == [("C06.M01", "item2", False, True), ("C06.M02", "removed", True, False)]
+
+
+def test_the_fast_canonical_form_is_the_reference_form() -> None:
+    """``log --verify`` builds the canonical JSON by hand; it must be byte-identical."""
+    import random
+
+    from lctasks.services.chain import _canonical, reference_canonical
+
+    awkward = [
+        "",
+        "“十四五”规划✅ 𠀀 \\ \" ' \t 换行\n第二行",
+        "\x00\x1f\x7f\u2028\u2029",
+        "\ud800",  # a lone surrogate (not valid UTF-8, still JSON)
+        "</script>",
+        "a" * 500,
+    ]
+    rnd = random.Random(7)
+    cases: list[tuple[Any, ...]] = [
+        (
+            1,
+            "2026-11-29T01:30:15.123456+00:00",
+            "测试员",
+            "cli",
+            "note",
+            None,
+            None,
+            {},
+            "",
+            "0" * 64,
+        ),
+        (
+            2**40,
+            awkward[1],
+            awkward[2],
+            "tui",
+            "key",
+            "lc-14th",
+            "C10.M01",
+            {"a": 1},
+            "x",
+            "f" * 64,
+        ),
+        (
+            3,
+            "t",
+            "a",
+            "s",
+            "b",
+            None,
+            "K",
+            {"z": [1, 2.5, None, True], "a": {"y": 1, "b": []}},
+            "",
+            "",
+        ),
+        (True, "t", "a", "s", "b", None, None, {}, "", ""),  # not an int: the reference path
+        (4, "t", 5, "s", "b", None, None, {}, "", ""),  # a non-string actor: the reference path
+    ]
+    for n in range(300):
+        words = [rnd.choice(awkward) for _ in range(8)]
+        changes = {
+            words[0]: [words[1], {words[2]: n, "k": 1e16, "f": -0.0}],
+            "due": [None, words[3]],
+        }
+        cases.append(
+            (
+                n,
+                words[4],
+                words[5],
+                "cli",
+                words[6],
+                None if n % 3 else "p",
+                words[7],
+                changes,
+                words[0],
+                "ab",
+            )
+        )
+    for case in cases:
+        assert _canonical(*case) == reference_canonical(*case), case

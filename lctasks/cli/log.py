@@ -86,6 +86,11 @@ MESSAGES.update(
             "history anchor: {short}  ({at}, full hash {hash})",
         ),
         "log.anchor.saved": ("已追加到 {file}", "appended to {file}"),
+        "log.rotated": (
+            "已启用新密钥 {new}（原密钥 {old}），写入 {file}；请把该文件复制到每台写入台账的电脑",
+            "new chain key {new} (was {old}) added to {file}; copy that file to every machine "
+            "that writes to the ledger",
+        ),
         "log.against.alone": (
             "文件参数只能与 --against 一起使用",
             "file arguments go with --against",
@@ -242,6 +247,13 @@ def log(
         str | None,
         typer.Option("--out", metavar="FILE", help="With --anchor: append it to this anchor file."),
     ] = None,
+    rotate_key: Annotated[
+        bool,
+        typer.Option(
+            "--rotate-key",
+            help="Add a new chain key to the key file and record the rotation (an event).",
+        ),
+    ] = False,
     files: Annotated[
         list[str] | None, typer.Argument(metavar="[FILE]...", help="More files for --against.")
     ] = None,
@@ -259,6 +271,13 @@ def log(
         raise InvalidInputError(t("log.against.alone"))
     if anchor:
         _anchor(hs, anchor_out, json_out)
+        return
+    if rotate_key:
+        old, new, path = hs.rotate_key()
+        if json_out:
+            print_json({"old_key": old, "new_key": new, "key_file": path})
+        else:
+            out(t("log.rotated", old=old or "—", new=new, file=path))
         return
     if verify or against is not None:
         _verify(hs, [*(against or []), *(files or [])], not chain_only, json_out)

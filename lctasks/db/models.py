@@ -220,6 +220,8 @@ class EventRow(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # "<key id>:<HMAC-SHA256(key, hash)>" with the office's key (services/keys.py); "" unkeyed
+    mac: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
 
 class PersonRow(Base):

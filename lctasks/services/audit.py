@@ -31,11 +31,13 @@ from lctasks.i18n import MESSAGES, t
 from lctasks.services.chain import (
     CHAIN_LOCK_SQL,
     GENESIS,
+    KEY_ACTION,
     _as_utc,
     _jsonable,
     event_digest,
     utcnow,
 )
+from lctasks.services.keys import chain_keys
 from lctasks.services.verify import Problem
 
 
@@ -59,11 +61,11 @@ def _lock_chain(session: Session) -> None:
         session.execute(text(CHAIN_LOCK_SQL))
 
 
-def _head(session: Session) -> tuple[int, str]:
+def _head(session: Session) -> tuple[int, str, str]:
     row = session.execute(
-        select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1)
+        select(EventRow.seq, EventRow.hash, EventRow.mac).order_by(EventRow.seq.desc()).limit(1)
     ).first()
-    return (row[0], row[1]) if row else (0, GENESIS)
+    return (row[0], row[1], row[2] or "") if row else (0, GENESIS, "")
 
 
 @dataclass
@@ -85,7 +87,8 @@ class EventLog:
         # stored as UTC: SQLite keeps a datetime's wall clock and drops its zone
         self._at = _as_utc(at or utcnow())
         _lock_chain(session)
-        self._seq, self._prev = _head(session)
+        self._seq, self._prev, head_mac = _head(session)
+        self._ring, self._rotation = chain_keys(session.get_bind().dialect.name, head_mac)
         self.appended: list[EventRow] = []
 
     def append(
@@ -97,6 +100,23 @@ class EventLog:
         changes: dict[str, Any] | None = None,
         reason: str = "",
         source: Source | None = None,
+    ) -> EventRow:
+        if self._rotation is not None:  # the first event with a new key: record the change
+            old, new = self._rotation
+            self._rotation = None
+            self._add(KEY_ACTION, None, None, {"key": [old, new]}, "", source)
+        row = self._add(action, plan, task, changes, reason, source)
+        self.appended.append(row)
+        return row
+
+    def _add(
+        self,
+        action: str,
+        plan: str | None,
+        task: str | None,
+        changes: dict[str, Any] | None,
+        reason: str,
+        source: Source | None,
     ) -> EventRow:
         self._seq += 1
         row = EventRow(
@@ -112,8 +132,21 @@ class EventLog:
             prev_hash=self._prev,
         )
         row.hash = event_hash(row)
+        row.mac = self._ring.sign(row.hash)
         self._prev = row.hash
         self._session.add(row)
+        return row
+
+    def record_key(self) -> EventRow:
+        """A ``key`` event: the key new events are signed with, and the one before."""
+        old: str | None
+        new: str | None
+        if self._rotation is not None:
+            old, new = self._rotation
+            self._rotation = None
+        else:
+            old, new = None, self._ring.current
+        row = self._add(KEY_ACTION, None, None, {"key": [old, new]}, "", None)
         self.appended.append(row)
         return row
 
@@ -179,9 +212,9 @@ def iter_events(session: Session, batch: int = 5000) -> Iterator[EventRow]:
 
 def verify_chain(session: Session) -> ChainReport:
     """Recompute every hash; report the first event that does not fit."""
-    from lctasks.services.verify import Check, Keyed, verify_history
+    from lctasks.services.verify import Check, verify_history
 
-    res = verify_history(session, replay=False, keyed=Keyed.UNKEYED)
+    res = verify_history(session, replay=False)
     bad = res.first(Check.CHAIN)
     if bad is None:
         return ChainReport(True, res.events)

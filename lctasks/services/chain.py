@@ -27,6 +27,7 @@ GENESIS = "0" * 64
 # login). The database's events trigger takes the same lock and accepts an
 # event only as the next one of the chain. Used by audit.py and review.py too.
 CHAIN_LOCK_SQL = "SELECT id FROM lctasks_chain FOR UPDATE"
+KEY_ACTION = "key"  # records a key rotation (services/keys.py)
 
 
 def utcnow() -> dt.datetime:
@@ -67,9 +68,86 @@ def canonical(
     reason: str,
     prev_hash: str,
 ) -> str:
+    return _canonical(
+        seq, at_iso(at), actor, source, action, plan, task, changes, reason, prev_hash
+    )
+
+
+def at_iso(value: dt.datetime | str) -> str:
+    """An event time as the canonical form writes it (UTC, microseconds).
+
+    Also takes the text SQLite stores (``2026-01-05 01:00:00.000000``, UTC) without
+    parsing it: ``log --verify`` reads a million of them.
+    """
+    if isinstance(value, str):
+        if len(value) == 26 and value[10] == " " and value[19] == ".":
+            return f"{value[:10]}T{value[11:]}+00:00"
+        value = dt.datetime.fromisoformat(value)
+    return _as_utc(value).isoformat(timespec="microseconds")
+
+
+def _canonical(
+    seq: int,
+    at: str,
+    actor: str,
+    source: str,
+    action: str,
+    plan: str | None,
+    task: str | None,
+    changes: dict[str, Any],
+    reason: str,
+    prev_hash: str,
+) -> str:
+    """``json.dumps`` of the event (sorted keys, compact, UTF-8 kept) — built by hand.
+
+    The ten keys are fixed, so their sorted order is too; only ``changes`` needs
+    the general encoder. Byte-identical to ``reference_canonical`` (a test checks
+    it on awkward values); ``log --verify`` computes a million of these.
+    """
+    if not (
+        type(seq) is int
+        and type(at) is str
+        and type(actor) is str
+        and type(source) is str
+        and type(action) is str
+        and type(reason) is str
+        and type(prev_hash) is str
+        and (plan is None or type(plan) is str)
+        and (task is None or type(task) is str)
+    ):
+        return reference_canonical(
+            seq, at, actor, source, action, plan, task, changes, reason, prev_hash
+        )
+    s = _STR
+    return (
+        f'{{"action":{s(action)},"actor":{s(actor)},"at":{s(at)},'
+        f'"changes":{_ENCODER.encode(changes) if changes else "{}"},'
+        f'"plan":{"null" if plan is None else s(plan)},"prev":{s(prev_hash)},'
+        f'"reason":{s(reason)},"seq":{seq},"source":{s(source)},'
+        f'"task":{"null" if task is None else s(task)}}}'
+    )
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+_STR = json.encoder.encode_basestring  # what the encoder above uses for every str
+
+
+def reference_canonical(
+    seq: int,
+    at: str,
+    actor: str,
+    source: str,
+    action: str,
+    plan: str | None,
+    task: str | None,
+    changes: dict[str, Any],
+    reason: str,
+    prev_hash: str,
+) -> str:
+    """The definition: the event as sorted, compact JSON (UTF-8 kept)."""
     body = {
         "seq": seq,
-        "at": _as_utc(at).isoformat(timespec="microseconds"),
+        "at": at,
         "actor": actor,
         "source": source,
         "action": action,
@@ -87,6 +165,25 @@ def event_digest(**fields: Any) -> str:
     return hashlib.sha256(canonical(**fields).encode("utf-8")).hexdigest()
 
 
+def stored_digest(
+    seq: int,
+    at: dt.datetime | str,
+    actor: str,
+    source: str,
+    action: str,
+    plan: str | None,
+    task: str | None,
+    changes: dict[str, Any],
+    reason: str,
+    prev_hash: str,
+) -> str:
+    """``event_digest`` of a row as read back (``at`` may be SQLite's stored text)."""
+    text = _canonical(
+        seq, at_iso(at), actor, source, action, plan, task, changes, reason, prev_hash
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class SqlEventLog:
     """Appends hash-chained events through a ``Runner`` inside its transaction.
 
@@ -99,12 +196,15 @@ class SqlEventLog:
     def __init__(self, runner: Runner, actor: Actor, *, at: dt.datetime | None = None) -> None:
         self._runner = runner
         self._actor = actor
+        from lctasks.services.keys import chain_keys
+
         if runner.dialect == "postgresql":
             runner.all(CHAIN_LOCK_SQL)
         # the time is taken once the chain is ours, so later seq never has an earlier time
         self.at = _as_utc(at or utcnow())
-        head = runner.all("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")
+        head = runner.all("SELECT seq, hash, mac FROM events ORDER BY seq DESC LIMIT 1")
         self._seq, self._prev = (int(head[0][0]), str(head[0][1])) if head else (0, GENESIS)
+        self._ring, self._rotation = chain_keys(runner.dialect, str(head[0][2]) if head else "")
         self._pending: list[dict[str, Any]] = []
         self.count = 0
 
@@ -117,6 +217,22 @@ class SqlEventLog:
         changes: dict[str, Any] | None = None,
         reason: str = "",
         source: Source | None = None,
+    ) -> int:
+        if self._rotation is not None:
+            old, new = self._rotation
+            self._rotation = None
+            self._add(KEY_ACTION, None, None, {"key": [old, new]}, "", source)
+        self.count += 1
+        return self._add(action, plan, task, changes, reason, source)
+
+    def _add(
+        self,
+        action: str,
+        plan: str | None,
+        task: str | None,
+        changes: dict[str, Any] | None,
+        reason: str,
+        source: Source | None,
     ) -> int:
         self._seq += 1
         body = _jsonable(changes or {})
@@ -145,10 +261,10 @@ class SqlEventLog:
                 "reason": reason or "",
                 "prev_hash": self._prev,
                 "hash": digest,
+                "mac": self._ring.sign(digest),
             }
         )
         self._prev = digest
-        self.count += 1
         return self._seq
 
     def flush(self) -> None:
@@ -160,9 +276,9 @@ class SqlEventLog:
         rows = [dict(p, at=at) for p in self._pending]
         self._runner.run_many(
             "INSERT INTO events (seq, at, actor, source, action, plan_code, task_key, "
-            "changes, reason, prev_hash, hash) VALUES (:seq, :at, :actor, :source, :action, "
+            "changes, reason, prev_hash, hash, mac) VALUES (:seq, :at, :actor, :source, :action, "
             f":plan_code, :task_key, {json_param(self._runner, 'changes')}, :reason, "
-            ":prev_hash, :hash)",
+            ":prev_hash, :hash, :mac)",
             rows,
         )
         self._pending.clear()

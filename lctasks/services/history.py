@@ -47,6 +47,10 @@ MESSAGES.update(
             "无法写入锚点文件 {file}：{error}",
             "cannot write anchor file {file}: {error}",
         ),
+        "key.rotate_env": (
+            "密钥来自环境变量 LCTASKS_CHAIN_KEY，无法在此轮换",
+            "the key comes from LCTASKS_CHAIN_KEY and cannot be rotated here",
+        ),
         "anchor.none": ("{file} 中没有历史锚点", "{file} holds no history anchor"),
         "anchor.none.hint": (
             "锚点来自 `lctasks log --anchor`、快照、会议材料或单位工作簿",
@@ -147,9 +151,12 @@ class HistoryService:
         A file that cannot be read, or holds no anchor, is an InvalidInputError
         (exit 4) before anything is checked: a misspelt path never passes.
         """
+        from lctasks.services.keys import load_keyring
+
         anchors = read_anchors(against)
+        ring = load_keyring()
         with self.ctx.db.read() as s:
-            return verify_history(s, anchors=anchors, replay=replay)
+            return verify_history(s, anchors=anchors, replay=replay, keyring=ring)
 
     def head(self) -> Anchor:
         """The newest event as an anchor (seq 0 and the genesis hash: no history yet)."""
@@ -174,6 +181,30 @@ class HistoryService:
                 t("anchor.write", file=os.fspath(path), error=exc.strerror or str(exc))
             ) from exc
         return head
+
+    def rotate_key(self) -> tuple[str | None, str, str]:
+        """Add a new random key to the key file and record the rotation (an event).
+
+        Returns (old key id, new key id, key file). The key named by
+        LCTASKS_CHAIN_KEY cannot be rotated here (it is not in a file).
+        """
+        from lctasks.services import keys
+        from lctasks.services.audit import EventLog
+
+        if os.environ.get(keys.KEY_ENV):
+            raise InvalidInputError(t("key.rotate_env"), hint=t("key.hint"))
+        path = keys.key_file() or keys.default_key_file()
+        before = keys.load_keyring().current
+        try:
+            keys.append_secret(path, keys.new_secret())
+        except OSError as exc:
+            raise InvalidInputError(
+                t("anchor.write", file=str(path), error=exc.strerror or str(exc))
+            ) from exc
+        with self.ctx.db.write() as s:
+            row = EventLog(s, self.ctx.actor).record_key()
+        old, new = row.changes["key"][0], row.changes["key"][1]  # type: ignore[index]
+        return (str(old) if old else before), str(new), str(path)
 
 
 def read_anchors(paths: Sequence[str | os.PathLike[str]]) -> list[Anchor]:

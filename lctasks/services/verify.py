@@ -32,7 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
 from lctasks.db.models import (
@@ -43,7 +43,8 @@ from lctasks.db.models import (
     TaskRow,
     UnitRow,
 )
-from lctasks.services.chain import GENESIS, Anchor, event_digest
+from lctasks.services.chain import GENESIS, Anchor, stored_digest
+from lctasks.services.keys import Keyring
 
 
 class Check(enum.StrEnum):
@@ -170,26 +171,29 @@ class _State:
         self.n_items: int | None = None  # item count, once the history states it
 
 
+# ``at`` and ``changes`` as stored (SQLite: text), parsed here only as far as needed
 EVENT_COLUMNS = (
     EventRow.seq,
-    EventRow.at,
+    type_coerce(EventRow.at, Text),
     EventRow.actor,
     EventRow.source,
     EventRow.action,
     EventRow.plan_code,
     EventRow.task_key,
-    EventRow.changes,
+    type_coerce(EventRow.changes, Text),
     EventRow.reason,
     EventRow.prev_hash,
     EventRow.hash,
+    EventRow.mac,
 )
 
 
 def iter_event_tuples(session: Session, batch: int = 20_000) -> Iterator[Sequence[Any]]:
     """Every event as a plain tuple (``EVENT_COLUMNS`` order), oldest first."""
     last = 0
+    conn = session.connection()  # Core: no ORM row processing for a million rows
     while True:
-        rows = session.execute(
+        rows = conn.execute(
             select(*EVENT_COLUMNS).where(EventRow.seq > last).order_by(EventRow.seq).limit(batch)
         ).all()
         if not rows:
@@ -210,8 +214,18 @@ def _norm(value: Any) -> Any:
 class Verifier:
     """One pass over the events; ``finish`` compares the replay with the rows."""
 
-    def __init__(self, *, anchors: Iterable[Anchor] = (), replay: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        anchors: Iterable[Anchor] = (),
+        replay: bool = True,
+        keyring: Keyring | None = None,
+    ) -> None:
         self.findings: list[Finding] = []
+        self.ring = keyring if keyring else None
+        self.keyed_seen = False  # some event so far carries a mac
+        self.keyed_broken = False
+        self.unchecked_macs = 0  # macs of keys not in the ring
         self.replay = replay
         self.states: dict[tuple[str | None, str], _State] = {}
         self.count = 0
@@ -227,8 +241,24 @@ class Verifier:
     # -- per event --------------------------------------------------------------
 
     def feed(self, row: Sequence[Any]) -> None:
-        seq, at, actor, source, action, plan, task, changes, reason, prev_hash, digest = row[:11]
+        seq, at, actor, source, action, plan, task, raw, reason, prev_hash, digest, mac = row
+        changes = changes_json(raw)
         self.count += 1
+        if mac:
+            self.keyed_seen = True
+            if self.ring is None:
+                self.unchecked_macs += 1
+            else:
+                good = self.ring.check(digest, mac)
+                if good is None:
+                    self.unchecked_macs += 1
+                elif not good and not self.keyed_broken:
+                    self.keyed_broken = True
+                    self.findings.append(Finding(Check.KEYED, Problem.MAC, seq=seq))
+        elif self.keyed_seen and not self.keyed_broken:
+            # keyed once, keyed always: a mac removed with the edit is caught without the key
+            self.keyed_broken = True
+            self.findings.append(Finding(Check.KEYED, Problem.UNKEYED, seq=seq))
         self.head_seq, self.head_hash = seq, digest
         if seq in self._anchor_seqs:
             self._hash_at[seq] = digest
@@ -239,17 +269,8 @@ class Verifier:
             elif prev_hash != self.prev:
                 problem, bad = Problem.LINK, seq
             elif (
-                event_digest(
-                    seq=seq,
-                    at=at,
-                    actor=actor,
-                    source=source,
-                    action=action,
-                    plan=plan,
-                    task=task,
-                    changes=changes or {},
-                    reason=reason or "",
-                    prev_hash=prev_hash,
+                stored_digest(
+                    seq, at, actor, source, action, plan, task, changes, reason or "", prev_hash
                 )
                 != digest
             ):
@@ -315,7 +336,13 @@ class Verifier:
 
     # -- at the end ---------------------------------------------------------------
 
-    def finish(self, session: Session | None, *, keyed: Keyed) -> VerifyResult:
+    def keyed(self) -> Keyed:
+        if not self.keyed_seen:
+            return Keyed.UNKEYED
+        return Keyed.SKIPPED if self.unchecked_macs else Keyed.CHECKED
+
+    def finish(self, session: Session | None) -> VerifyResult:
+        keyed = self.keyed()
         anchors_checked = self._check_anchors()
         tasks = 0
         if self.replay and session is not None:
@@ -504,18 +531,20 @@ def verify_history(
     *,
     anchors: Iterable[Anchor] = (),
     replay: bool = True,
-    keyed: Keyed = Keyed.UNKEYED,
+    keyring: Keyring | None = None,
 ) -> VerifyResult:
-    """Chain, anchors and replay over ``session`` (one read transaction)."""
-    v = Verifier(anchors=anchors, replay=replay)
+    """Chain, keyed chain (with ``keyring``), anchors and replay over ``session``."""
+    v = Verifier(anchors=anchors, replay=replay, keyring=keyring)
     for row in iter_event_tuples(session):
         v.feed(row)
-    return v.finish(session, keyed=keyed)
+    return v.finish(session)
 
 
 def changes_json(value: Any) -> dict[str, Any]:
-    """``changes`` as stored: a dict (SQLAlchemy JSON) or its text (raw SQL)."""
+    """``changes`` as stored: its text (SQLite) or a dict (PostgreSQL's driver)."""
     if isinstance(value, str):
-        loaded: dict[str, Any] = json.loads(value)
-        return loaded
+        if value == "{}":
+            return {}
+        loaded = json.loads(value)
+        return loaded if isinstance(loaded, dict) else {}
     return dict(value or {})

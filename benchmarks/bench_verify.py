@@ -30,9 +30,20 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+def _start(row: Any) -> tuple[str, str]:
+    """The deadline and basis a synth row started with (before its assign/extend)."""
+    _key, _status, _progress, due, basis, original, _lead = row
+    if basis == "extended":
+        return original.isoformat(), "explicit"
+    if basis == "manual":
+        return "2025-12-31", "explicit"
+    return due.isoformat(), basis
+
+
 def _history_for(row: Any, co: list[str], ticks: list[int], n_items: int) -> list[tuple]:
     """(action, task, changes, reason) events leading a fresh task to ``row``."""
     key, status, progress, due, basis, original, lead = row
+    due0, basis0 = _start(row)
     out: list[tuple] = []
     if lead:
         ch: dict[str, Any] = {"lead": [None, lead]}
@@ -44,7 +55,7 @@ def _history_for(row: Any, co: list[str], ticks: list[int], n_items: int) -> lis
             (
                 "assign",
                 key,
-                {"due": [None, due.isoformat()], "due_basis": [None, "manual"]},
+                {"due": [due0, due.isoformat()], "due_basis": [basis0, "manual"]},
                 "调度会定",
             )
         )
@@ -54,8 +65,8 @@ def _history_for(row: Any, co: list[str], ticks: list[int], n_items: int) -> lis
                 "extend",
                 key,
                 {
-                    "due": [None, due.isoformat()],
-                    "due_basis": [None, "extended"],
+                    "due": [due0, due.isoformat()],
+                    "due_basis": [basis0, "extended"],
                     "original_due": [None, original.isoformat()],
                 },
                 "资金未到位",
@@ -136,7 +147,9 @@ def build(db: str, n: int, events: int) -> None:
             .where(TaskRow.plan_id == plan_id)
             .order_by(TaskRow.id)
         ).all()
-        plan_events: list[tuple] = []
+        # the plan's import records where every task starts (as lctasks import does)
+        start = {r[1]: [*_start(r[1:]), len(items.get(r[0], []))] for r in rows}
+        plan_events: list[tuple] = [("import", None, {"tasks": [None, start]}, "")]
         for r in rows:
             its = items.get(r[0], [])
             ticks = [i for i, d in its if d]
@@ -152,7 +165,7 @@ def build(db: str, n: int, events: int) -> None:
             while owed >= 1:
                 merged.append(("note", rows[rnd.randrange(len(rows))][1], {}, "已督办"))
                 owed -= 1
-        while len(merged) < len(plan_events) + pad:
+        while len(merged) < len(plan_events) + pad:  # rounding
             merged.append(("note", rows[0][1], {}, "已督办"))
         plan_events = merged
         at0 = dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC)

@@ -110,6 +110,8 @@ def describe(changes: dict[str, list[Any]]) -> str:
     """An event's changes in one line: ``状态：推进中 → 已销号；佐证材料：— → 聊科字12号``."""
     parts = []
     for name, pair in changes.items():
+        if name == "tasks":  # an import's starting point of every task (log --verify reads it)
+            continue
         old, new = [*pair, None, None][:2]
         if name == "report":
             parts.append(f"{field_label(name)}{t('colon')}{value_label(new, name)}")

@@ -348,3 +348,45 @@ def test_the_fast_canonical_form_is_the_reference_form() -> None:
         )
     for case in cases:
         assert _canonical(*case) == reference_canonical(*case), case
+
+
+def test_an_import_records_where_every_task_starts(database: Database) -> None:
+    """Deadlines never touched by an event, tasks and items no event made: all caught."""
+    from sample_plan import small_tree
+
+    from lctasks.services.ledger import LedgerService
+
+    ctx = ServiceContext(database, Actor("测试员", Source.CLI))
+    ledger = LedgerService(ctx)
+    ledger.import_tree(small_tree())
+    ledger.import_tree(small_tree(add="C06.M03"))  # an "added" event with its start
+    hs = HistoryService(ctx)
+    assert hs.verify().findings == ()
+    with database.engine.begin() as c:
+        c.execute(text("UPDATE tasks SET due = :d WHERE key = 'I01'"), {"d": "2030-12-31"})
+        c.execute(text("UPDATE tasks SET due = :d WHERE key = 'C06.M03'"), {"d": "2030-12-31"})
+        c.execute(
+            text(
+                "INSERT INTO tasks (plan_id, key, kind, chapter, title, source_text, line, attrs,"
+                " status, progress, start, due, due_basis, due_text, removed, version,"
+                " updated_at, suggested_co, suggested_rules)"
+                " SELECT plan_id, 'C06.M09', kind, chapter, title, source_text, line, attrs,"
+                " status, progress, start, due, due_basis, due_text, removed, version,"
+                " updated_at, suggested_co, suggested_rules FROM tasks WHERE key = 'C06.M02'"
+            )
+        )
+        c.execute(
+            text(
+                "DELETE FROM checklist_items WHERE seq = 1 AND task_id = "
+                "(SELECT id FROM tasks WHERE key = 'C06.M01')"
+            )
+        )
+    got = [(f.problem, f.task, f.field, f.expected, f.found) for f in hs.verify().findings]
+    assert got == [
+        (Problem.GONE, "C06.M01", "checklist", 2, 1),
+        (Problem.DIFFERS, "C06.M03", "due", "2025-12-31", "2030-12-31"),
+        (Problem.NO_EVENT, "C06.M09", None, None, None),
+        (Problem.DIFFERS, "I01", "due", "2025-12-31", "2030-12-31"),
+    ]
+    code, out = _cli(str(database.url), "log", "--verify")
+    assert code == 7 and "任务 C06.M09（lc-test）：没有创建它的事件" in out

@@ -312,11 +312,11 @@ def _anchor(hs: HistoryService, path: str | None, json_out: bool) -> None:
 
 
 def _value(value: Any) -> str:
-    from lctasks.cli.actions import _show
+    from lctasks.labels import value_label
 
     if isinstance(value, bool):
         return "☑" if value else "☐"
-    return _show(value)
+    return value_label(value)
 
 
 def finding_line(f: Finding, head: int) -> str:
@@ -338,7 +338,7 @@ def finding_line(f: Finding, head: int) -> str:
             problem=problem,
             head=head,
         )
-    from lctasks.cli.actions import _label
+    from lctasks.labels import field_label as _label
 
     task = f"{f.task}" if not f.plan else f"{f.task}（{f.plan}）"
     if f.field is None:

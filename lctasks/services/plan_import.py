@@ -177,6 +177,12 @@ def _draft_fields(draft: TaskDraft) -> dict[str, Any]:
     }
 
 
+def baseline(drafts: Iterable[TaskDraft]) -> dict[str, list[Any]]:
+    """Each new task's starting deadline, its basis and its number of checklist items
+    (status, progress, owners and ticks start empty), recorded in the import event."""
+    return {d.key: [d.due.isoformat(), d.due_basis.value, len(d.checklist)] for d in drafts}
+
+
 def _short(value: Any, limit: int = 400) -> Any:
     if isinstance(value, str) and len(value) > limit:
         return value[:limit] + "…"
@@ -271,20 +277,19 @@ class PlanImporter(Service):
                     s, plan, tree, suggestions, now, report, log
                 )
             counts = {**_kind_counts(tree.tasks), **node_counts}
-            log.append(
-                "import",
-                plan=plan_code,
-                changes={
-                    "source": [None, source_name],
-                    "sha256": [None, tree.source_sha256],
-                    "counts": [None, counts],
-                    "added": [None, len(added)],
-                    "changed": [None, len(changed)],
-                    "removed": [None, len(removed)],
-                    "rekeyed": [None, [list(m) for m in moved]],
-                },
-                source=Source.IMPORT,
-            )
+            changes: dict[str, list[Any]] = {
+                "source": [None, source_name],
+                "sha256": [None, tree.source_sha256],
+                "counts": [None, counts],
+                "added": [None, len(added)],
+                "changed": [None, len(changed)],
+                "removed": [None, len(removed)],
+                "rekeyed": [None, [list(m) for m in moved]],
+            }
+            if first:
+                # what each task starts as: `log --verify` replays from here
+                changes["tasks"] = [None, baseline(tree.tasks)]
+            log.append("import", plan=plan_code, changes=changes, source=Source.IMPORT)
             report(t("import.stage.done"), len(tree.tasks), len(tree.tasks))
         return ImportResult(
             plan=plan_code,
@@ -502,8 +507,18 @@ class PlanImporter(Service):
         }
         new_drafts = [d for d in drafts if d.key not in existing]
         added = self._insert_tasks(s, plan, new_drafts, suggestions, now, report)
-        for key in added:
-            log.append("added", plan=plan.code, task=key, source=Source.IMPORT)
+        for d in new_drafts:
+            log.append(
+                "added",
+                plan=plan.code,
+                task=d.key,
+                changes={
+                    "due": [None, d.due],
+                    "due_basis": [None, d.due_basis.value],
+                    "checklist": [[], [c.text for c in d.checklist]],
+                },
+                source=Source.IMPORT,
+            )
         changed: list[str] = []
         restored: list[str] = []
         dropped_all: list[str] = []

@@ -162,9 +162,10 @@ _TRACKED = frozenset(_COMPARED)
 
 
 class _State:
-    __slots__ = ("fields", "items", "n_items", "since")
+    __slots__ = ("created", "fields", "items", "n_items", "since")
 
     def __init__(self) -> None:
+        self.created = False  # an import or "added" event made it
         self.fields: dict[str, Any] = dict(_START)
         self.since: dict[str, int] = {}  # field -> seq of the event that set it
         self.items: dict[int, bool] = {}  # checklist ticks the history set
@@ -228,6 +229,7 @@ class Verifier:
         self.unchecked_macs = 0  # macs of keys not in the ring
         self.replay = replay
         self.states: dict[tuple[str | None, str], _State] = {}
+        self.baselined: set[str | None] = set()  # plans whose import recorded every task
         self.count = 0
         self.prev = GENESIS
         self.expected_seq = 1
@@ -280,14 +282,35 @@ class Verifier:
                 self.findings.append(Finding(Check.CHAIN, problem, seq=bad))
         self.prev = digest
         self.expected_seq = seq + 1
-        if self.replay and task and changes:
-            self._apply(seq, plan, task, changes)
+        if self.replay and changes:
+            if task:
+                st = self._apply(seq, plan, task, changes)
+                if action == "added":
+                    st.created = True
+            elif action == "import":
+                start = changes.get("tasks")
+                if isinstance(start, list) and len(start) == 2 and isinstance(start[1], dict):
+                    self._baseline(seq, plan, start[1])
 
-    def _apply(self, seq: int, plan: str | None, task: str, changes: dict[str, Any]) -> None:
-        key = (plan, task)
-        st = self.states.get(key)
+    def _state(self, plan: str | None, task: str) -> _State:
+        st = self.states.get((plan, task))
         if st is None:
-            st = self.states[key] = _State()
+            st = self.states[(plan, task)] = _State()
+        return st
+
+    def _baseline(self, seq: int, plan: str | None, tasks: dict[str, Any]) -> None:
+        """A first import: every task it made, with its deadline and item count."""
+        self.baselined.add(plan)
+        for key, start in tasks.items():
+            st = self._state(plan, key)
+            st.created = True
+            if isinstance(start, list) and len(start) == 3:
+                due, basis, n = start
+                st.fields["due"], st.fields["due_basis"], st.n_items = due, basis, int(n)
+                st.since["due"] = st.since["due_basis"] = st.since["checklist"] = seq
+
+    def _apply(self, seq: int, plan: str | None, task: str, changes: dict[str, Any]) -> _State:
+        st = self._state(plan, task)
         fields = st.fields
         for name, pair in changes.items():
             if not isinstance(pair, list) or len(pair) != 2:
@@ -333,6 +356,7 @@ class Verifier:
                 st.items = _reconcile(st.items, old if isinstance(old, list) else [], new)
                 st.n_items = len(new)
                 st.since["checklist"] = seq
+        return st
 
     # -- at the end ---------------------------------------------------------------
 
@@ -428,6 +452,8 @@ class Verifier:
             tid, plan, key = r[0], r[1], r[2]
             seen.add((plan, key))
             st = self.states.get((plan, key), fresh)
+            if not st.created and plan in self.baselined:
+                out.append(Finding(Check.REPLAY, Problem.NO_EVENT, plan=plan, task=key))
             found_row = {
                 "status": r[3],
                 "progress": r[4],

@@ -25,6 +25,7 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "leader": ("牵头领导", "leader"),
     "progress": ("进度", "progress"),
     "evidence": ("佐证材料", "evidence"),
+    "key": ("历史密钥", "chain key"),
     "report": ("进展报告", "progress report"),
     "rules": ("规则", "rules"),
     "late": ("逾期补批", "late"),

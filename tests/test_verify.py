@@ -390,3 +390,28 @@ def test_an_import_records_where_every_task_starts(database: Database) -> None:
     ]
     code, out = _cli(str(database.url), "log", "--verify")
     assert code == 7 and "任务 C06.M09（lc-test）：没有创建它的事件" in out
+
+
+def test_a_renamed_unit_is_followed_by_the_replay(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Events name units by short name; a re-import that renames one records it."""
+    import dataclasses
+
+    from sample_plan import small_tree
+
+    from lctasks.services import plan_import
+    from lctasks.services.ledger import LedgerService
+    from lctasks.units import load_units
+
+    ctx = ServiceContext(database, Actor("测试员", Source.CLI))
+    ledger = LedgerService(ctx)
+    ledger.import_tree(small_tree())
+    WorkflowService(ctx).assign(["C06.M01"], lead="市科技局", co=["市工业和信息化局"])
+    units = [
+        dataclasses.replace(u, short="科技局") if u.short == "市科技局" else u for u in load_units()
+    ]
+    monkeypatch.setattr(plan_import, "load_file_units", lambda: units)
+    ledger.import_tree(small_tree())
+    assert ledger.get_task("C06.M01").lead_unit == "科技局"
+    assert HistoryService(ctx).verify().findings == ()

@@ -158,6 +158,13 @@ class CarryService(Service):
                         in_changes["lead"] = [None, units.get(old.lead_unit_id)]
                     if co:
                         in_changes["co_units"] = [[], co]
+                    # everything the new row starts with, so `log --verify` can replay it
+                    for name in ("person", "leader"):
+                        if getattr(new, name):
+                            in_changes[name] = [None, getattr(new, name)]
+                    in_changes["due"] = [None, new.due]
+                    in_changes["due_basis"] = [None, new.due_basis]
+                    in_changes["checklist"] = [[], [c.text for c in new.checklist]]
                 log.append(
                     "carry_in", plan=new_plan.code, task=new.key, reason=reason, changes=in_changes
                 )

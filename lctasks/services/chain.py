@@ -376,7 +376,18 @@ def read_anchor_file(path: str | os.PathLike[str]) -> list[Anchor]:
     """Anchors in a file of any kind lctasks writes or keeps: a plain anchor file,
     a snapshot (.toml), a JSON document, or a zip container (.xlsx, .docx: every
     XML or text member is searched, so a workbook cell or a document paragraph
-    holding an anchor line counts)."""
+    holding an anchor line counts). A point the file states twice (a pack's cover
+    and footer) is one anchor."""
+    seen: set[tuple[int, str]] = set()
+    out: list[Anchor] = []
+    for a in _anchors_in_file(path):
+        if (a.seq, a.hash) not in seen:
+            seen.add((a.seq, a.hash))
+            out.append(a)
+    return out
+
+
+def _anchors_in_file(path: str | os.PathLike[str]) -> list[Anchor]:
     name = os.fspath(path)
     data = Path(name).read_bytes()
     if data[:4] == b"PK\x03\x04":

@@ -39,11 +39,11 @@ MESSAGES.update(
         "log.limit": ("--limit 须为正整数", "--limit must be a positive integer"),
         "log.action": ("未知动作“{value}”", "unknown action '{value}'"),
         "log.action.hint": ("可用：{allowed}", "use one of: {allowed}"),
-        "anchor.read": (
+        "verify.anchor.read": (
             "无法读取锚点文件 {file}：{error}",
             "cannot read anchor file {file}: {error}",
         ),
-        "anchor.write": (
+        "verify.anchor.write": (
             "无法写入锚点文件 {file}：{error}",
             "cannot write anchor file {file}: {error}",
         ),
@@ -51,8 +51,8 @@ MESSAGES.update(
             "密钥来自环境变量 LCTASKS_CHAIN_KEY，无法在此轮换",
             "the key comes from LCTASKS_CHAIN_KEY and cannot be rotated here",
         ),
-        "anchor.none": ("{file} 中没有历史锚点", "{file} holds no history anchor"),
-        "anchor.none.hint": (
+        "verify.anchor.none": ("{file} 中没有历史锚点", "{file} holds no history anchor"),
+        "verify.anchor.none.hint": (
             "锚点来自 `lctasks log --anchor`、快照、会议材料或单位工作簿",
             "anchors come from `lctasks log --anchor`, snapshots, meeting packs or unit workbooks",
         ),
@@ -178,7 +178,7 @@ class HistoryService:
             append_anchor(path, anchor_line(head.seq, head.hash))
         except OSError as exc:
             raise InvalidInputError(
-                t("anchor.write", file=os.fspath(path), error=exc.strerror or str(exc))
+                t("verify.anchor.write", file=os.fspath(path), error=exc.strerror or str(exc))
             ) from exc
         return head
 
@@ -199,7 +199,7 @@ class HistoryService:
             keys.append_secret(path, keys.new_secret())
         except OSError as exc:
             raise InvalidInputError(
-                t("anchor.write", file=str(path), error=exc.strerror or str(exc))
+                t("verify.anchor.write", file=str(path), error=exc.strerror or str(exc))
             ) from exc
         with self.ctx.db.write() as s:
             row = EventLog(s, self.ctx.actor).record_key()
@@ -216,10 +216,12 @@ def read_anchors(paths: Sequence[str | os.PathLike[str]]) -> list[Anchor]:
             found = read_anchor_file(path)
         except OSError as exc:
             raise InvalidInputError(
-                t("anchor.read", file=name, error=exc.strerror or str(exc))
+                t("verify.anchor.read", file=name, error=exc.strerror or str(exc))
             ) from exc
         if not found:
-            raise InvalidInputError(t("anchor.none", file=name), hint=t("anchor.none.hint"))
+            raise InvalidInputError(
+                t("verify.anchor.none", file=name), hint=t("verify.anchor.none.hint")
+            )
         out += found
     return out
 

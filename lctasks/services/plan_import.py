@@ -238,7 +238,7 @@ class PlanImporter(Service):
         now = utcnow()
         with self.db.write() as s:
             report(t("import.stage.units"), 0, len(file_units))
-            units_added, units_updated = self._sync_units(s, file_units)
+            units_added, units_updated, units_renamed = self._sync_units(s, file_units)
             plan = s.scalars(select(PlanRow).where(PlanRow.code == plan_code)).first()
             first = plan is None
             if plan is not None and code is None and plan.title != tree.title:
@@ -289,6 +289,8 @@ class PlanImporter(Service):
             if first:
                 # what each task starts as: `log --verify` replays from here
                 changes["tasks"] = [None, baseline(tree.tasks)]
+            if units_renamed:  # events name units by short name: the replay follows renames
+                changes["units_renamed"] = [None, units_renamed]
             log.append("import", plan=plan_code, changes=changes, source=Source.IMPORT)
             report(t("import.stage.done"), len(tree.tasks), len(tree.tasks))
         return ImportResult(
@@ -309,15 +311,21 @@ class PlanImporter(Service):
         )
 
     @staticmethod
-    def _sync_units(s: Session, units: Sequence[Unit]) -> tuple[list[str], list[str]]:
-        """Add or update units by name (or short name); never delete any."""
+    def _sync_units(
+        s: Session, units: Sequence[Unit]
+    ) -> tuple[list[str], list[str], list[list[str]]]:
+        """Add or update units by name (or short name); never delete any.
+
+        Also returns the short names that changed ([old, new]): events name
+        units by short name, so the import event records them for the replay."""
         if not units:
-            return [], []
+            return [], [], []
         rows = list(s.scalars(select(UnitRow)))
         by_name = {r.name: r for r in rows}
         by_short = {r.short: r for r in rows}
         added: list[str] = []
         updated: list[str] = []
+        renamed: list[list[str]] = []
         for u in units:
             row = by_name.get(u.name) or by_short.get(u.short)
             if row is None:
@@ -328,10 +336,12 @@ class PlanImporter(Service):
                 continue
             new = (u.name, u.short, u.kind.value, u.confirmed)
             if (row.name, row.short, row.kind, row.confirmed) != new:
+                if row.short != u.short:
+                    renamed.append([row.short, u.short])
                 row.name, row.short, row.kind, row.confirmed = new
                 updated.append(u.short)
         s.flush()
-        return added, updated
+        return added, updated, renamed
 
     @staticmethod
     def _write_nodes(s: Session, plan_id: int, tree: PlanTree) -> dict[str, int]:

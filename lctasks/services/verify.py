@@ -159,6 +159,8 @@ _COMPARED = (
     "removed",
 )
 _TRACKED = frozenset(_COMPARED)
+# events that make a task (besides a first import's "tasks" list)
+CREATING = frozenset({"added", "carry_in"})
 
 
 class _State:
@@ -285,9 +287,12 @@ class Verifier:
         if self.replay and changes:
             if task:
                 st = self._apply(seq, plan, task, changes)
-                if action == "added":
+                if action in CREATING:
                     st.created = True
             elif action == "import":
+                renamed = changes.get("units_renamed")
+                if isinstance(renamed, list) and len(renamed) == 2:
+                    self._rename_units(renamed[1] or [])
                 start = changes.get("tasks")
                 if isinstance(start, list) and len(start) == 2 and isinstance(start[1], dict):
                     self._baseline(seq, plan, start[1])
@@ -297,6 +302,17 @@ class Verifier:
         if st is None:
             st = self.states[(plan, task)] = _State()
         return st
+
+    def _rename_units(self, pairs: list[Any]) -> None:
+        """A unit's short name changed (import): what the history says follows it."""
+        names = {str(p[0]): str(p[1]) for p in pairs if isinstance(p, list) and len(p) == 2}
+        for st in self.states.values():
+            f = st.fields
+            if f.get("lead") in names:
+                f["lead"] = names[f["lead"]]
+            co = f.get("co_units")
+            if isinstance(co, list) and any(c in names for c in co):
+                f["co_units"] = [names.get(c, c) for c in co]
 
     def _baseline(self, seq: int, plan: str | None, tasks: dict[str, Any]) -> None:
         """A first import: every task it made, with its deadline and item count."""

@@ -41,6 +41,6 @@ def sql(db: Database, statement: str, **params: Any) -> None:
 
 def swap(db: Database, a: int, b: int) -> None:
     """Swap the seq numbers of two events (each keeps its own hash)."""
-    sql(db, "UPDATE events SET seq = -1 WHERE seq = :a", a=a)
+    sql(db, "UPDATE events SET seq = 1000000 WHERE seq = :a", a=a)
     sql(db, "UPDATE events SET seq = :a WHERE seq = :b", a=a, b=b)
-    sql(db, "UPDATE events SET seq = :b WHERE seq = -1", b=b)
+    sql(db, "UPDATE events SET seq = :b WHERE seq = 1000000", b=b)

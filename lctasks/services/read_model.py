@@ -55,6 +55,7 @@ class TaskRecord:
     start: dt.date
     due: dt.date
     due_basis: str
+    original_due: dt.date | None  # the deadline before the first extension
     lead: str | None  # lead unit's short name
     co_units: tuple[str, ...]
     person: str | None
@@ -102,7 +103,7 @@ def task_records(
     sql = (
         "SELECT t.id, t.key, t.kind, t.chapter, t.section, t.box, t.category, t.title,"
         " t.status, t.progress, t.start, t.due, t.due_basis, u.short, t.person, t.leader,"
-        " t.suggested_lead, t.suggested_co, t.version, t.removed"
+        " t.suggested_lead, t.suggested_co, t.version, t.removed, t.original_due"
         " FROM tasks t LEFT JOIN units u ON u.id = t.lead_unit_id"
         f" WHERE {where} ORDER BY {ORDERS[order]}"
     )
@@ -150,6 +151,7 @@ def task_records(
             s_co,
             version,
             removed,
+            original,
         ) in raw:
             start, due, progress = day(start_v), day(due_v), progress or 0
             reported = last.get(tid)
@@ -168,6 +170,7 @@ def task_records(
                     start,
                     due,
                     basis,
+                    None if original is None else day(original),
                     lead,
                     co.get(tid, no_co),
                     person,

@@ -260,8 +260,9 @@ class ReviewService:
         from sqlalchemy import func, select
 
         from lctasks.db.models import EventRow, PlanNodeRow, ProgressRow
-        from lctasks.lights import LightRule
+        from lctasks.db.sql import SessionRunner
         from lctasks.services.plans import resolve_plan
+        from lctasks.services.read_model import task_records
 
         flt = flt or SnapshotFilter()
         day = as_of or clock.today()
@@ -270,8 +271,8 @@ class ReviewService:
         units = _resolve_units(flt.units)
         with self.ctx.db.read() as s:
             plan_row = resolve_plan(s, plan)
-            rows = _task_rows(s, plan_row, units, flt.chapters, flt.statuses)
-            co = _co_units(s, plan_row)
+            # the task rows, owners and lights: the shared read model
+            records = task_records(SessionRunner(s), plan_row.id, as_of=day, settings=settings)
             # the latest report up to the end of the as-of day (as lctasks report)
             latest = (
                 select(ProgressRow.task_id, func.max(ProgressRow.at).label("last"))
@@ -330,49 +331,36 @@ class ReviewService:
                 plan_row.end,
             )
         tasks = []
-        light_of = LightRule(day, settings)
         status_of, kind_of, basis_of = _STATUS, _KINDS, _BASES
-        no_co: tuple[str, ...] = ()
-        # unpacking the row (a tuple) is much cheaper than 16 attribute lookups
-        for (
-            tid,
-            key,
-            kind,
-            chapter,
-            title,
-            status_s,
-            progress,
-            start,
-            due,
-            basis,
-            original,
-            version,
-            lead,
-            person,
-            _removed,
-        ) in rows:
-            status = status_of[status_s]
-            report = reports.get(tid)
-            last_day = clock.office_date(report.at) if report is not None else None
-            light = light_of(status, start, due, progress, last_day)
+        # filters as the SQL had them: chapter, status, a unit that leads or co-owns
+        chapters = set(flt.chapters)
+        statuses = {x.value for x in flt.statuses}
+        wanted_units = set(units)
+        for r in records:
+            if chapters and r.chapter not in chapters:
+                continue
+            if statuses and r.status not in statuses:
+                continue
+            if wanted_units and r.lead not in wanted_units and wanted_units.isdisjoint(r.co_units):
+                continue
             tasks.append(
                 SnapshotTask(
-                    key,
-                    kind_of[kind],
-                    chapter,
-                    title,
-                    status,
-                    due,
-                    basis_of[basis],
-                    lead,
-                    co.get(tid, no_co),
-                    person,
-                    original,
-                    light,
-                    progress,
-                    version,
-                    last.get(key),
-                    report,
+                    r.key,
+                    kind_of[r.kind],
+                    r.chapter,
+                    r.title,
+                    status_of[r.status],
+                    r.due,
+                    basis_of[r.due_basis],
+                    r.lead,
+                    r.co_units,
+                    r.person,
+                    r.original_due,
+                    r.light,
+                    r.progress,
+                    r.version,
+                    last.get(r.key),
+                    reports.get(r.id),
                 )
             )
         resolved = SnapshotFilter(tuple(units), tuple(sorted(set(flt.chapters))), flt.statuses)

@@ -1,6 +1,6 @@
 """Ledger figures: parse, first import, re-import, `lctasks list --json`, 100,000 tasks.
 
-    /work/main/.venv/bin/python benchmarks/bench_ledger.py [--n 100000] [--big PATH]
+    .venv/bin/python benchmarks/bench_ledger.py [--n 100000] [--big PATH]
                                                           [--skip-big] [--repeat 5]
 
 Prints medians (wall clock). The subprocess figure is compared with a

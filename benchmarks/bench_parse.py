@@ -1,6 +1,6 @@
 """Parse time of the bundled plan, next to a baseline measured in the same run.
 
-    /work/main/.venv/bin/python benchmarks/bench_parse.py [-n 21]
+    .venv/bin/python benchmarks/bench_parse.py [-n 21]
 
 Baseline: reading and decoding the file (``read_plan_text``), the least any
 import must do. Figures: median wall time of N runs of each, and their ratio.

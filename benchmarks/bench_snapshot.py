@@ -1,6 +1,6 @@
 """Snapshot export and diff at scale (aim: under 3 s each for 100,000 tasks).
 
-    /work/main/.venv/bin/python benchmarks/bench_snapshot.py [N] [--db PATH]
+    .venv/bin/python benchmarks/bench_snapshot.py [N] [--db PATH]
 
 Builds a synthetic ledger of N tasks (default 100,000; ``benchmarks/synth.py``
 when present, else a small generator here), then measures, in the same run:

@@ -1,6 +1,6 @@
 """Suggest owners for every task of the bundled plan; print the time per task.
 
-PYTHONPATH=. /work/main/.venv/bin/python benchmarks/bench_suggest.py
+PYTHONPATH=. .venv/bin/python benchmarks/bench_suggest.py
 """
 
 from __future__ import annotations

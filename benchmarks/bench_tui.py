@@ -1,6 +1,6 @@
 """TUI figures, side by side in one run: first paint and filter latency.
 
-    /work/main/.venv/bin/python benchmarks/bench_tui.py [--n 100000] [--runs 3]
+    .venv/bin/python benchmarks/bench_tui.py [--n 100000] [--runs 3]
 
 First paint is measured in a fresh process for each run (imports included,
 as a person starting ``lctasks tui`` sees it), headless at 200×50: from the

@@ -2,7 +2,7 @@
 
 Run on purpose (not part of the tests):
 
-    PYTHONPATH=. /work/main/.venv/bin/python benchmarks/bench_units.py
+    PYTHONPATH=. .venv/bin/python benchmarks/bench_units.py
 
 The typed names mix what scripts and people send: short names, full names,
 aliases, pinyin, initials, full-width and padded text. The baseline is a dict

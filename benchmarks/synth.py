@@ -3,8 +3,8 @@
 Reusable by every benchmark (TUI, workflow, snapshot):
 
     from benchmarks.synth import make_big_db
-    plan = make_big_db("/tmp/big.db", 100_000)       # or a SQLAlchemy URL
-    # then: lctasks --db /tmp/big.db --plan big list --json
+    plan = make_big_db("big.db", 100_000)       # or a SQLAlchemy URL
+    # then: lctasks --db big.db --plan big list --json
 
 It imports the bundled plan (plan ``lc-14th``, 561 tasks, the owner units),
 then writes a second plan ``big`` whose ``n`` tasks are copies of the real

@@ -31,7 +31,20 @@ class LctasksApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", t("act.quit"), id="app.quit", show=True),
         Binding("ctrl+q", "quit", t("act.quit"), show=False, priority=True),
+        # our own palette binding: the footer then says 命令, not Textual's "palette"
+        Binding("ctrl+p", "command_palette", t("act.palette"), show=False, priority=True),
     ]
+
+    def action_command_palette(self) -> None:
+        """The command palette, with a Chinese placeholder (it matches pinyin too)."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not any(
+            isinstance(s, CommandPalette) for s in self.screen_stack
+        ):
+            self.push_screen(
+                CommandPalette(placeholder=t("palette.placeholder"), id="--command-palette")
+            )
 
     def __init__(
         self,

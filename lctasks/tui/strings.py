@@ -32,13 +32,15 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
     # tree
     "tree.plan": ("全部任务", "All tasks"),
     "tree.counts": ("{n}项", "{n}"),
+    "tree.red": ("红{n}", "r{n}"),
+    "tree.yellow": ("黄{n}", "y{n}"),
     "tree.part": ("第{n}篇", "Part {n}"),
     "tree.chapter": ("第{n}章", "Ch. {n}"),
     "tree.section": ("第{n}节", "Sec. {n}"),
     # filter bar
     "filter.placeholder": (
-        "筛选：文字 / 拼音 / 首字母（如 kjj），空格分隔多个词",
-        "Filter: text / pinyin / initials (e.g. kjj); spaces separate words",
+        "筛选：文字/拼音/首字母 kjj",
+        "Filter: text, pinyin, kjj",
     ),
     "filter.unit": ("单位", "Unit"),
     "filter.status": ("状态", "Status"),
@@ -117,6 +119,11 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
     "act.main": ("任务", "Tasks"),
     "act.help": ("帮助", "Keys"),
     "act.quit": ("退出", "Quit"),
+    "act.palette": ("命令", "Commands"),
+    "palette.placeholder": (
+        "输入操作名称、拼音或首字母（如 xh 销号）…",
+        "Type an action, its pinyin or initials…",
+    ),
     "act.refresh": ("刷新", "Refresh"),
     "act.sort": ("排序", "Sort"),
     "act.sort_reverse": ("倒序", "Reverse sort"),

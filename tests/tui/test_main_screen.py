@@ -23,7 +23,7 @@ async def test_opens_with_every_task_and_the_tree(seeded: Database, db_path: Pat
         assert tl.current_key == "C01.M01"
         tree = screen.query_one(PlanTree)
         labels = [str(n.label) for n in tree.root.children]
-        assert labels[0].startswith("第一篇 20 ") and labels[0].endswith("篇名1")
+        assert labels[0] == "第一篇 20项 黄3 篇名1"  # counts labelled (issue 10: were bare numbers)
         # the detail pane shows the task under the cursor
         assert screen.detail is not None and screen.detail.task.id == "C01.M01"
 

@@ -177,3 +177,17 @@ def test_dashboard(snap_compare: SnapCompare, snap_db: Path) -> None:
 
 def test_dashboard_80x24(snap_compare: SnapCompare, snap_db: Path) -> None:
     assert snap_compare(_app(snap_db), terminal_size=NARROW, run_before=_then("d"))
+
+
+MEDIUM = (120, 40)
+
+
+def test_main_screen_120x40(snap_compare: SnapCompare, snap_db: Path) -> None:
+    assert snap_compare(_app(snap_db), terminal_size=MEDIUM, run_before=_then(_jump("C06.M01")))
+
+
+def test_dialog_assign_80x24(snap_compare: SnapCompare, snap_db: Path) -> None:
+    """Every field and the key hints stay in view on a 24-line terminal."""
+    assert snap_compare(
+        _app(snap_db), terminal_size=NARROW, run_before=_then(_jump("C06.M01"), "a")
+    )

@@ -334,6 +334,9 @@ class UnitPicker(ModalScreen[Assignment | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
+            if not self.pick_only:
+                # the keys first: at 80×24 a hint at the bottom fell out of view
+                yield Static(t("dlg.assign.help"), classes="dialog-sub")
             if self.keys:
                 yield Label(_tasks_line(self.keys), classes="dialog-sub")
             yield Input(placeholder=t("dlg.assign.search"), id="unit-search", compact=True)
@@ -346,9 +349,12 @@ class UnitPicker(ModalScreen[Assignment | None]):
             if self.reassign:
                 yield Label(t("dlg.assign.reason"), classes="field-label")
                 yield Input(id="unit-reason", compact=True)
-            yield Static(t("dlg.assign.help"), classes="dialog-help")
 
     def on_mount(self) -> None:
+        if self.app.size.height < 30:  # a 24-line terminal: every field stays in view
+            self.query_one("#unit-options", OptionList).styles.height = 5
+            for label in self.query(".field-label"):
+                label.styles.margin = (0, 0, 0, 0)
         self.query_one("#unit-search", Input).focus()
         self._show_co()
         self._search(self.suggested)

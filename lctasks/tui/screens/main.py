@@ -68,7 +68,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("extend", "e", "extend", "act.extend"),
     ActionSpec("note", "n", "note", "act.note"),
     ActionSpec("undo", "z", "undo", "act.undo"),
-    ActionSpec("mark", "space", "mark", "act.mark", True),
+    ActionSpec("mark", "space", "mark", "act.mark"),
     ActionSpec("mark_all", "asterisk", "mark_all", "act.mark_all"),
     ActionSpec("unmark", "escape", "unmark", "act.unmark"),
     ActionSpec("filter", "slash", "focus_filter", "act.filter", True),
@@ -176,7 +176,8 @@ class MainScreen(Screen[None]):
                 compact=True,
             )
             yield Select[str](
-                [(t(f"status.{s.value}"), s.value) for s in Status],
+                # the short labels: 已完成（待销号） wrapped in the narrow dropdown
+                [(t(f"short.{s.value}"), s.value) for s in Status],
                 prompt=t("filter.status"),
                 id="filter-status",
                 compact=True,

@@ -99,11 +99,12 @@ class PlanTree(Tree[NodeRef]):
             # counts right after the number, so a narrow tree still shows them
             head, rest = title
             label = Text(head)
-            label.append(f" {total}", style="dim")
+            # labelled counts (25项 红1 黄2): bare numbers side by side read as nothing
+            label.append(" " + t("tree.counts", n=total), style="dim")
             if red:
-                label.append(f" {red}", style="bold red")
+                label.append(" " + t("tree.red", n=red), style="bold red")
             if yellow:
-                label.append(f" {yellow}", style="bold yellow")
+                label.append(" " + t("tree.yellow", n=yellow), style="bold yellow")
             if rest:
                 label.append(" " + rest)
             node.set_label(label)

@@ -53,12 +53,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("progress", "col.progress", 5),
 )
 MARK_WIDTH = 2
-MIN_TITLE = 12
+MIN_TITLE = 10
 
 
 def layout(width: int) -> list[tuple[Column, int]]:
     """Column widths for a given total width; narrow screens drop the right-most."""
-    narrow = {"lead": 10, "key": 8}
+    # at 80 columns every column stays: the deadline as 25-12-31, a narrower light
+    narrow = {"lead": 10, "key": 8, "due": 8, "status": 6, "light": 4, "progress": 4}
     cols = (
         [Column(c.key, c.label, narrow.get(c.key, c.width)) for c in COLUMNS]
         if width < 90
@@ -305,7 +306,7 @@ class TaskList(ScrollView, can_focus=True):
                     value = "—"
                     style = base + dim
             elif col.key == "due":
-                value = row.due.isoformat()
+                value = row.due.isoformat() if w >= 10 else row.due.strftime("%y-%m-%d")
             elif col.key == "status":
                 value = t(f"short.{row.status}")
             elif col.key == "light":
@@ -313,7 +314,7 @@ class TaskList(ScrollView, can_focus=True):
                 if row.light and not is_cursor:
                     style = base + self.get_component_rich_style(f"task-list--{row.light}")
             else:
-                value = f"{row.progress:>3}%"
+                value = f"{row.progress:>3}%" if w >= 5 else f"{row.progress}%"
             if marked and not is_cursor:
                 style = style + Style(bold=True)
             segs.append(Segment(fit(value, w), style))

@@ -133,6 +133,21 @@ def test_rehash_that_strips_the_keyed_hashes_is_caught_without_the_key(
     assert code == 7 and office.checks(doc)[0] == ("keyed", "unkeyed", 5)
 
 
+@pytest.mark.parametrize("with_key", [True, False])
+def test_rehash_signed_with_another_key_is_caught_by_the_keyed_check(
+    office: Office, monkeypatch: pytest.MonkeyPatch, with_key: bool
+) -> None:
+    """The attacker signs the rewritten events with a key of their own."""
+    sql(office.db, "UPDATE events SET reason = '未通过' WHERE seq = 5")
+    rehash(office.db, 5, key="the-attackers-own-key-0123456789")
+    if not with_key:
+        monkeypatch.delenv("LCTASKS_CHAIN_KEY")
+    code, doc, out = office.verify()
+    assert code == 7
+    assert office.checks(doc)[0] == ("keyed", "key_id", 5)
+    assert "密钥校验失败：第 5 号事件" in out
+
+
 def test_edit_and_rehash_with_the_key_is_caught_by_the_anchors(office: Office) -> None:
     sql(office.db, "UPDATE events SET reason = '未通过' WHERE seq = 5")
     rehash(office.db, 5, key=TEST_CHAIN_KEY)

@@ -245,6 +245,11 @@ MESSAGES.update(
             "启用密钥后的事件缺少密钥校验值",
             "it has no keyed hash although the history is keyed from an earlier event",
         ),
+        "verify.problem.key_id": (
+            "签名所用的密钥既未经轮换记录、也不在你的密钥文件中（用别的密钥重签？或密钥文件不对）",
+            "signed with a key the history never rotated to, or that your key file lacks "
+            "(re-signed with another key? or the wrong key file)",
+        ),
         "verify.problem.beyond_head": (
             "锚定的事件已不在历史中（末尾被删除，或恢复了更早的备份）",
             "the anchored event is no longer in the history "

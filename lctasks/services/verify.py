@@ -43,7 +43,7 @@ from lctasks.db.models import (
     TaskRow,
     UnitRow,
 )
-from lctasks.services.chain import GENESIS, Anchor, stored_digest
+from lctasks.services.chain import GENESIS, KEY_ACTION, Anchor, stored_digest
 from lctasks.services.keys import Keyring
 
 
@@ -62,6 +62,7 @@ class Problem(enum.StrEnum):
     # keyed
     MAC = "mac"  # the HMAC does not match (edited and re-hashed without the key)
     UNKEYED = "unkeyed"  # an event after keying started has no HMAC
+    KEY_ID = "key_id"  # signed with a key the history never rotated to / not the office's
     # anchors
     BEYOND_HEAD = "beyond_head"  # the anchored event is gone: tail deleted / old backup
     REWRITTEN = "rewritten"  # the event at the anchored seq has another hash
@@ -229,6 +230,9 @@ class Verifier:
         self.keyed_seen = False  # some event so far carries a mac
         self.keyed_broken = False
         self.unchecked_macs = 0  # macs of keys not in the ring
+        self.current_kid: str | None = None  # the key the history says signs now
+        self.rotated_away: set[str] = set()  # keys a rotation replaced (may be dropped)
+        self.unknown_kids: dict[str, int] = {}  # key id -> first seq, keys not in the ring
         self.replay = replay
         self.states: dict[tuple[str | None, str], _State] = {}
         self.baselined: set[str | None] = set()  # plans whose import recorded every task
@@ -249,20 +253,10 @@ class Verifier:
         changes = changes_json(raw)
         self.count += 1
         if mac:
-            self.keyed_seen = True
-            if self.ring is None:
-                self.unchecked_macs += 1
-            else:
-                good = self.ring.check(digest, mac)
-                if good is None:
-                    self.unchecked_macs += 1
-                elif not good and not self.keyed_broken:
-                    self.keyed_broken = True
-                    self.findings.append(Finding(Check.KEYED, Problem.MAC, seq=seq))
+            self._keyed(seq, action, changes, digest, mac)
         elif self.keyed_seen and not self.keyed_broken:
             # keyed once, keyed always: a mac removed with the edit is caught without the key
-            self.keyed_broken = True
-            self.findings.append(Finding(Check.KEYED, Problem.UNKEYED, seq=seq))
+            self._keyed_finding(Problem.UNKEYED, seq)
         self.head_seq, self.head_hash = seq, digest
         if seq in self._anchor_seqs:
             self._hash_at[seq] = digest
@@ -296,6 +290,33 @@ class Verifier:
                 start = changes.get("tasks")
                 if isinstance(start, list) and len(start) == 2 and isinstance(start[1], dict):
                     self._baseline(seq, plan, start[1])
+
+    def _keyed_finding(self, problem: Problem, seq: int) -> None:
+        if not self.keyed_broken:
+            self.keyed_broken = True
+            self.findings.append(Finding(Check.KEYED, problem, seq=seq))
+
+    def _keyed(self, seq: int, action: str, changes: dict[str, Any], digest: str, mac: str) -> None:
+        kid = mac.partition(":")[0]
+        if action == KEY_ACTION:  # a rotation names the key that signs from here on
+            pair = changes.get("key")
+            if isinstance(pair, list) and len(pair) == 2:
+                if pair[0]:
+                    self.rotated_away.add(str(pair[0]))
+                self.current_kid = str(pair[1])
+        if self.current_kid is None:
+            self.current_kid = kid  # the first keyed event: its key is the history's
+        elif kid != self.current_kid:
+            # a key the history never switched to (re-signed with another key)
+            self._keyed_finding(Problem.KEY_ID, seq)
+        self.keyed_seen = True
+        good = self.ring.check(digest, mac) if self.ring is not None else None
+        if good is None:
+            self.unchecked_macs += 1
+            if self.ring is not None:
+                self.unknown_kids.setdefault(kid, seq)
+        elif not good:
+            self._keyed_finding(Problem.MAC, seq)
 
     def _state(self, plan: str | None, task: str) -> _State:
         st = self.states.get((plan, task))
@@ -382,6 +403,11 @@ class Verifier:
         return Keyed.SKIPPED if self.unchecked_macs else Keyed.CHECKED
 
     def finish(self, session: Session | None) -> VerifyResult:
+        # with a key file, only keys the history rotated away from may be missing from it
+        for kid, seq in self.unknown_kids.items():
+            if kid not in self.rotated_away:
+                self._keyed_finding(Problem.KEY_ID, seq)
+                break
         keyed = self.keyed()
         anchors_checked = self._check_anchors()
         tasks = 0

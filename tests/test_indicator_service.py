@@ -314,3 +314,29 @@ def test_list_fast_path_and_board_agree_on_the_numeric_light(tmp_path: Path) -> 
     finally:
         db.dispose()
     assert (rows["I01"], rows["I02"]) == ("green", "red")
+
+
+def test_snapshot_carries_the_evaluation_only_when_numbers_exist(ctx: ServiceContext) -> None:
+    import datetime as dt
+    import tomllib
+
+    from lctasks.services.review import ReviewService
+    from lctasks.snapshot import parse_snapshot, snapshot_text
+
+    review = ReviewService(ctx)
+    day = dt.date(2024, 3, 1)
+    plain = snapshot_text(review.export(as_of=day))
+    assert "[evaluation" not in plain
+    for year, value in ((2021, "6.5"), (2022, "6.1"), (2023, "6.4")):
+        IndicatorService(ctx).record("I01", str(year), value, source="统计公报")
+    text = snapshot_text(review.export(as_of=day))
+    doc = tomllib.loads(text)
+    section = doc["evaluation"]
+    assert (section["year"], section["counts"]["total"]) == (2024, 1)
+    (row,) = section["rows"]
+    assert row["id"] == "I01" and row["actuals"] == {"2021": 6.5, "2022": 6.1, "2023": 6.4}
+    assert row["light"] == "green" and doc["tasks"]["I01"]["light"] == "green"
+    assert doc["tasks"]["I02"]["light"] == "red"  # nothing recorded: the task rule
+    back = parse_snapshot(text)
+    assert back.evaluation is not None and back.evaluation["rows"][0]["id"] == "I01"
+    assert snapshot_text(back) == text  # read back and written again: the same bytes

@@ -330,6 +330,7 @@ class ReviewService:
                 plan_row.start,
                 plan_row.end,
             )
+            evaluation = _evaluation_section(s, plan_row, day, settings)
         tasks = []
         status_of, kind_of, basis_of = _STATUS, _KINDS, _BASES
         # filters as the SQL had them: chapter, status, a unit that leads or co-owns
@@ -373,6 +374,7 @@ class ReviewService:
             filter=resolved,
             since=since,
             stamp=stamp,
+            evaluation=evaluation,
         )
 
     # -- review ----------------------------------------------------------------
@@ -825,3 +827,37 @@ __all__ = [
     "ReviewService",
     "TaskEdit",
 ]
+
+
+def _evaluation_section(
+    s: Any, plan_row: Any, day: dt.date, settings: Any
+) -> dict[str, Any] | None:
+    """The ``[evaluation]`` section, only when actuals are recorded (one query otherwise),
+    so a snapshot of a ledger without actuals is byte for byte what it was before.
+    (The tasks' lights already come from the read model, numbers included.)"""
+    from lctasks.db.sql import SessionRunner
+    from lctasks.services.numbers import (
+        Evaluation,
+        evaluate_rows,
+        evaluation_doc,
+        thresholds_of,
+        toml_ready,
+    )
+
+    runner = SessionRunner(s)
+    if not runner.all(
+        "SELECT 1 FROM actuals a JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = :p LIMIT 1",
+        {"p": plan_row.id},
+    ):
+        return None
+    year = min(day.year, plan_row.end.year)
+    rows = [
+        r
+        for r in evaluate_rows(
+            runner, plan_row.id, year, thresholds_of(settings), with_behind=False
+        )
+        if r.actuals or r.shares
+    ]
+    ev = Evaluation(plan_row.code, plan_row.title, "year", year, tuple(rows))
+    doc: dict[str, Any] = toml_ready(evaluation_doc(ev))
+    return doc

@@ -129,6 +129,7 @@ def build_snapshot(
     filter: SnapshotFilter = SnapshotFilter(),
     since: Snapshot | None = None,
     stamp: dt.datetime | None = None,
+    evaluation: Mapping[str, Any] | None = None,
 ) -> Snapshot:
     """A snapshot of ``tasks`` as of ``as_of``.
 
@@ -153,6 +154,7 @@ def build_snapshot(
         tasks=tuple(items),
         filter=filter,
         generated_at=stamp,
+        evaluation=evaluation,
     )
     if since is not None:
         snap = replace(snap, changes=diff_snapshots(since, snap))

@@ -200,6 +200,9 @@ class Snapshot:
     changes: SnapshotDiff | None = None
     generated_at: dt.datetime | None = None
     schema_version: int = SCHEMA_VERSION
+    # indicators judged by their numbers (lctasks evaluate), only when actuals exist;
+    # read-only data for the meeting, never applied back
+    evaluation: Mapping[str, Any] | None = None
 
     def task_map(self) -> dict[str, SnapshotTask]:
         return {task.id: task for task in self.tasks}

@@ -514,6 +514,9 @@ class _Reader:
                 else None
             ),
             generated_at=generated,
+            evaluation=(
+                self.table(doc, "evaluation", ()) if doc.get("evaluation") is not None else None
+            ),
         )
 
 

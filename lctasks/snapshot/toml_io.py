@@ -173,6 +173,8 @@ def to_document(snap: Snapshot, *, with_tasks: bool = True) -> dict[str, Any]:
     }
     if snap.changes is not None:
         doc["changes"] = _diff_doc(snap.changes)
+    if snap.evaluation:
+        doc["evaluation"] = dict(snap.evaluation)  # before the tasks: the diff's head
     if with_tasks:
         doc["tasks"] = {
             x.id: _task_doc(x) for x in sorted(snap.tasks, key=lambda x: natural_key(x.id))
@@ -206,6 +208,7 @@ SECTION_COMMENTS: dict[str, str] = {
     "units": "# 按牵头单位",
     "chapters": "# 按章",
     "changes": "# 自上次快照以来的变化",
+    "evaluation": "# 指标监测：指标和量化目标的实际值、序时目标与灯（lctasks evaluate；只读）",
     "tasks": "# 任务",
 }
 

@@ -256,3 +256,19 @@ async def test_a_bulk_action_asks_first_and_undo_reverts_it(
         assert row is not None and row.lead == ""  # the list shows it at once
     assert task(plan_db, "C06.M01").lead_unit is None
     assert HistoryService(ServiceContext(plan_db)).history("C06.M01")[-1].action == "undo"
+
+
+def test_month_bars_are_whole_counts_with_chinese_labels() -> None:
+    from rich.cells import cell_len
+
+    from lctasks.services.board import TimelinePoint
+    from lctasks.tui.screens.dashboard import month_bars
+
+    points = [TimelinePoint(f"2021-{m:02d}", m % 3, 100 * m) for m in range(1, 13)]
+    text = month_bars(points, 60, 8)
+    lines = text.plain.splitlines()
+    assert lines[0] == "按月完成数与逾期数"
+    assert [ln[:7] for ln in lines[1:]] == [f"2021-{m:02d}" for m in range(7, 13)]
+    assert all(cell_len(ln) <= 60 for ln in lines)
+    assert lines[-1].endswith(" 1200") and " 完成 " in lines[-1] and " 逾期 " in lines[-1]
+    assert ".0" not in text.plain

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,7 +19,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
-from textual_plotext import PlotextPlot
 
 from lctasks.domain import LctasksError
 from lctasks.i18n import MESSAGES, t
@@ -74,7 +74,7 @@ class DashboardScreen(Screen[None]):
                 yield Static(t("dash.units"), classes="section-title")
                 yield DataTable(id="dash-table", cursor_type="row", zebra_stripes=True)
             with Vertical(id="dash-right"):
-                yield PlotextPlot(id="dash-chart")
+                yield Static(id="dash-chart")
                 with VerticalScroll(id="dash-chapters"):
                     yield Static(t("dash.chapters"), classes="section-title")
                     yield Static(id="dash-bars")
@@ -129,31 +129,17 @@ class DashboardScreen(Screen[None]):
         self._draw(message.points)
 
     def _draw(self, points: list[TimelinePoint]) -> None:
-        widget = self.query_one(PlotextPlot)
-        plt = widget.plt
-        plt.clear_data()
-        plt.clear_figure()
-        plt.title(t("dash.chart"))
-        if points:
-            xs = list(range(1, len(points) + 1))
-            plt.plot(
-                xs,
-                [p.completed for p in points],
-                label=t("dash.completed"),
-                color="green",
-                marker="braille",
-            )
-            plt.plot(
-                xs,
-                [p.overdue for p in points],
-                label=t("dash.overdue"),
-                color="red",
-                marker="braille",
-            )
-            step = max(1, len(points) // 6)
-            ticks = xs[::step]
-            plt.xticks([float(x) for x in ticks], [points[i - 1].month for i in ticks])
-        widget.refresh()
+        """Completions and overdue per month as two rows of bars, newest month last.
+
+        Plain text: whole counts, Chinese labels, month names, nothing outside the
+        box at 80×24 (the plotext chart broke its frame with Chinese labels).
+        """
+        widget = self.query_one("#dash-chart", Static)
+        widget.update(month_bars(points, widget.size.width or 60, widget.size.height or 12))
+
+    def on_resize(self) -> None:
+        if self.points is not None:
+            self.call_after_refresh(self._draw, self.points)
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -201,3 +187,35 @@ class DashboardScreen(Screen[None]):
             return
         done = t("dash.written", what=t(f"dash.{what}"), path=path)
         app.call_from_thread(self.notify, done, timeout=12)
+
+
+def month_bars(points: list[TimelinePoint], width: int, height: int) -> Text:
+    """The newest months that fit in ``height`` lines: ``2021-06 完成 ██ 3  逾期 ████ 12``."""
+    out = Text(t("dash.chart") + "\n", style="bold")
+    if not points:
+        out.append(t("dash.loading"), style="dim")
+        return out
+    shown = points[-max(1, height - 2) :]
+    # each series on its own scale (a handful of completions beside 500 overdue tasks
+    # would not show at all); the numbers say the size
+    tops = {
+        "done": max(1, *(p.completed for p in shown)),
+        "late": max(1, *(p.overdue for p in shown)),
+    }
+    num = len(str(max(tops.values())))
+    done_label, late_label = t("dash.completed"), t("dash.overdue")
+    fixed = 8 + cell_len(done_label) + cell_len(late_label) + 2 * (num + 2) + 3
+    bar_w = max(3, (width - fixed) // 2)
+    for p in shown:
+        out.append(f"{p.month} ", style="dim")
+        for label, n, style, top in (
+            (done_label, p.completed, "green", tops["done"]),
+            (late_label, p.overdue, "red", tops["late"]),
+        ):
+            filled = max(1, round(n / top * bar_w)) if n else 0
+            out.append(f" {label} ")
+            out.append("█" * filled, style=style)
+            out.append(" " * (bar_w - filled))
+            out.append(f" {n:>{num}}", style="bold " + style if n else "dim")
+        out.append("\n")
+    return out

@@ -29,7 +29,7 @@ def carry(
             help="接续规划的代码；写 PLAN:KEY 接续到该规划的已有任务，只写 PLAN 则新建接续任务。",
         ),
     ],
-    reason: Annotated[str, typer.Option("--reason", help="结转原因。")] = "",
+    reason: Annotated[str, typer.Option("--reason", metavar="TEXT", help="结转原因。")] = "",
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只显示将要结转的任务。")] = False,
     json_: Annotated[bool, typer.Option("--json", help="JSON 输出。")] = False,
 ) -> None:

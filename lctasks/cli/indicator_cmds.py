@@ -83,13 +83,18 @@ def actual(
         ),
     ],
     source: Annotated[
-        str, typer.Option("--source", "-s", help="来源：统计公报、部门报告或文号（必填）。")
+        str,
+        typer.Option(
+            "--source", "-s", metavar="SOURCE", help="来源：统计公报、部门报告或文号（必填）。"
+        ),
     ] = "",
     unit: Annotated[
         str | None,
-        typer.Option("--unit", "-u", help="记录某县（市、区）或开发区分解目标的实际值。"),
+        typer.Option(
+            "--unit", "-u", metavar="UNIT", help="记录某县（市、区）或开发区分解目标的实际值。"
+        ),
     ] = None,
-    note: Annotated[str, typer.Option("--note", help="备注（如更正说明）。")] = "",
+    note: Annotated[str, typer.Option("--note", metavar="TEXT", help="备注（如更正说明）。")] = "",
     json_: Annotated[bool, typer.Option("--json", help="JSON 输出。")] = False,
 ) -> None:
     """记录指标或量化目标某年（或季度）的实际值，更正即新增一条记录。
@@ -143,14 +148,21 @@ def share(
     item: Annotated[
         str | None, typer.Argument(metavar="[ITEM]", help="清单项（量化目标在第几项）。")
     ] = None,
-    unit: Annotated[str, typer.Option("--unit", "-u", help="县（市、区）或开发区。")] = "",
+    unit: Annotated[
+        str, typer.Option("--unit", "-u", metavar="UNIT", help="县（市、区）或开发区。")
+    ] = "",
     target: Annotated[
-        str, typer.Option("--target", "-t", help="分解目标：数值（可带 ≥ ≤ 左右）或文字。")
+        str,
+        typer.Option(
+            "--target", "-t", metavar="VALUE", help="分解目标：数值（可带 ≥ ≤ 左右）或文字。"
+        ),
     ] = "",
     baseline: Annotated[
-        str | None, typer.Option("--baseline", "-b", help="该单位的基期值。")
+        str | None, typer.Option("--baseline", "-b", metavar="VALUE", help="该单位的基期值。")
     ] = None,
-    reason: Annotated[str, typer.Option("--reason", help="依据，如省分解文件文号。")] = "",
+    reason: Annotated[
+        str, typer.Option("--reason", metavar="TEXT", help="依据，如省分解文件文号。")
+    ] = "",
     json_: Annotated[bool, typer.Option("--json", help="JSON 输出。")] = False,
 ) -> None:
     """把指标或量化目标分解给县（市、区）或开发区（督查室）。
@@ -189,14 +201,15 @@ def _target_text(r: EvalRow) -> str:
 def evaluate(
     ctx: typer.Context,
     year: Annotated[
-        int | None, typer.Option("--year", "-y", help="年度监测：某一年（默认上一年）。")
+        int | None,
+        typer.Option("--year", "-y", metavar="YEAR", help="年度监测：某一年（默认上一年）。"),
     ] = None,
     midterm: Annotated[
         bool, typer.Option("--midterm", help="中期评估（规划期中间一年）。")
     ] = False,
     final: Annotated[bool, typer.Option("--final", help="总结评估（规划末年）。")] = False,
     ids: Annotated[
-        list[str] | None, typer.Option("--id", help="只评估这些任务（可重复）。")
+        list[str] | None, typer.Option("--id", metavar="ID", help="只评估这些任务（可重复）。")
     ] = None,
     toml: Annotated[
         bool, typer.Option("--toml", help="输出 TOML（快照的 [evaluation] 部分）。")

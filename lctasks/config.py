@@ -21,14 +21,15 @@ from types import MappingProxyType
 from typing import Any
 
 from lctasks.domain import InvalidInputError, NotFoundError
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CORE as MESSAGES
+from lctasks.i18n import t
 from lctasks.resources import bundled, line_of, line_of_key, read_toml
 
 CONFIG_ENV = "LCTASKS_CONFIG"
 CADENCES = ("monthly", "quarterly", "weekly")
 LANGUAGES = ("zh", "en")
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "config.bad": (
             "配置文件 {file} 第 {line} 行：{detail}",
@@ -152,6 +153,25 @@ def settings_of(holder: Any) -> Settings:
         holder.settings = load_settings()
     settings: Settings = holder.settings
     return settings
+
+
+def apply_language(settings: Settings | None = None) -> str:
+    """Set the messages' language for this process (the entry points call it once).
+
+    ``$LCTASKS_LANG`` wins, else the settings' ``language``; a settings file that
+    cannot be read leaves Chinese (the error is reported where settings are used).
+    """
+    from lctasks.domain import LctasksError
+    from lctasks.i18n import ZH, language, set_language
+
+    value = os.environ.get("LCTASKS_LANG", "")
+    if not value:
+        try:
+            value = (settings or load_settings()).language
+        except LctasksError:
+            value = ZH
+    set_language(value)
+    return language()
 
 
 def _bad(file: Path, line: int, detail: str) -> InvalidInputError:

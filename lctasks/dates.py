@@ -35,9 +35,10 @@ import re
 import unicodedata
 
 from lctasks.domain import InvalidInputError
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CORE as MESSAGES
+from lctasks.i18n import t
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "date.invalid": (
             "无法识别的日期：“{text}”。可用格式：2025-12-31、2025/12/31、20251231、"

@@ -12,7 +12,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from lctasks.i18n import EN, MESSAGES, language, t
+from lctasks.i18n import CORE as MESSAGES
+from lctasks.i18n import EN, language, t
 
 FIELD_NAMES: dict[str, tuple[str, str]] = {
     "status": ("状态", "status"),

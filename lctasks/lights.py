@@ -42,9 +42,10 @@ from dataclasses import dataclass
 from lctasks import clock
 from lctasks.config import Settings
 from lctasks.domain import InvalidInputError, Light, Status
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CORE as MESSAGES
+from lctasks.i18n import t
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "period.invalid": (
             "无法识别的报送期：“{text}”",

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from lctasks.domain import InvalidInputError, NotFoundError
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CORE as MESSAGES
+from lctasks.i18n import t
 
 
 def _plan_data_dir() -> Path:
@@ -26,7 +27,7 @@ def _plan_data_dir() -> Path:
 
 PLAN_DATA_DIR = _plan_data_dir()
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "toml.broken": (
             "TOML 文件格式错误：{file} 第 {line} 行：{detail}",

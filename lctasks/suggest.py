@@ -32,14 +32,15 @@ from pathlib import Path
 from typing import Any
 
 from lctasks.domain import InvalidInputError, LctasksError, Suggestion
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CORE as MESSAGES
+from lctasks.i18n import t
 from lctasks.resources import bundled, line_of, read_toml
 from lctasks.units import UnitDirectory, default_directory, normalise_place_names
 
 RULES_ENV = "LCTASKS_RULES"
 MAX_RULE_CO_UNITS = 3
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "rules.bad": (
             "规则文件 {file} 第 {line} 行：{detail}",

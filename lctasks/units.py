@@ -34,12 +34,13 @@ from pathlib import Path
 from typing import Any
 
 from lctasks.domain import InvalidInputError, NotFoundError, Unit, UnitKind
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CORE as MESSAGES
+from lctasks.i18n import t
 from lctasks.resources import bundled, line_of, read_toml
 
 UNITS_ENV = "LCTASKS_UNITS"
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "unit.empty": ("单位名称为空", "the unit name is empty"),
         "unit.empty.hint": (

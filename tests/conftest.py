@@ -263,3 +263,6 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("LCTASKS_CHAIN_KEY", TEST_CHAIN_KEY)
     monkeypatch.delenv("LCTASKS_CHAIN_KEY_FILE", raising=False)
     monkeypatch.delenv("LCTASKS_CHAIN_KEYED", raising=False)
+    from lctasks.i18n import ZH, set_language
+
+    set_language(ZH)  # the language is a process setting: each test starts in Chinese

@@ -105,14 +105,13 @@ def test_language_setting_switches_messages_to_english(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from lctasks import i18n
+    from lctasks.config import apply_language
 
     cfg = tmp_path / "settings.toml"
     cfg.write_text('language = "en"\n', encoding="utf-8")
     monkeypatch.setenv("LCTASKS_CONFIG", str(cfg))
-    i18n._settings_language.cache_clear()
-    try:
-        assert i18n.t("status.closed") == "closed"
-        monkeypatch.setenv("LCTASKS_LANG", "zh")
-        assert i18n.t("status.closed") == "已销号"
-    finally:
-        i18n._settings_language.cache_clear()
+    apply_language()  # what the entry points do first
+    assert i18n.t("status.closed") == "closed"
+    monkeypatch.setenv("LCTASKS_LANG", "zh")
+    apply_language()
+    assert i18n.t("status.closed") == "已销号"

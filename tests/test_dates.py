@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from lctasks.dates import add_months, parse_date
 from lctasks.domain import InvalidInputError
+from lctasks.i18n import EN, set_language
 
 TODAY = dt.date(2026, 11, 29)
 
@@ -89,7 +90,7 @@ def test_unknown_form_lists_the_accepted_forms_in_chinese() -> None:
 
 
 def test_english_message(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LCTASKS_LANG", "en")
+    set_language(EN)  # what an entry point does for LCTASKS_LANG=en
     with pytest.raises(InvalidInputError) as err:
         parse_date("next month", today=TODAY)
     assert err.value.message.startswith("cannot read the date 'next month'. Accepted:")

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from lctasks.config import Settings
 from lctasks.domain import InvalidInputError, Light, Status
+from lctasks.i18n import EN, set_language
 from lctasks.lights import (
     LightRule,
     assess_light,
@@ -225,7 +226,7 @@ def test_explain_yellow_and_green() -> None:
 
 
 def test_explain_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LCTASKS_LANG", "en")
+    set_language(EN)  # what an entry point does for LCTASKS_LANG=en
     assert explain_light(IP, START, DUE, 100, D(2026, 1, 10), D(2026, 1, 2), S) == [
         "10 days past the deadline (2025-12-31) and not finished"
     ]

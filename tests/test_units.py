@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lctasks.domain import InvalidInputError, NotFoundError, UnitKind
+from lctasks.i18n import EN, set_language
 from lctasks.resources import bundled
 from lctasks.units import (
     AmbiguousUnitError,
@@ -150,7 +151,7 @@ def test_empty_name_is_invalid_input(units: UnitDirectory) -> None:
 
 
 def test_english_messages(units: UnitDirectory, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LCTASKS_LANG", "en")
+    set_language(EN)  # what an entry point does for LCTASKS_LANG=en
     with pytest.raises(UnitNotFoundError) as err:
         units.resolve("市科学局")
     assert err.value.message.startswith("unknown unit '市科学局'")

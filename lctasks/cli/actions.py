@@ -25,14 +25,15 @@ from typing import TYPE_CHECKING, Any
 from lctasks import labels
 from lctasks.cli.common import CliState, err, error_json, out, print_json, typed_date
 from lctasks.domain import InvalidInputError, LctasksError, NotFoundError
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CLI as MESSAGES
+from lctasks.i18n import cli_t as t
 from lctasks.keys import KEY_SHAPE
 
 if TYPE_CHECKING:
     from lctasks.cli.spec import Command
     from lctasks.services.workflow import BatchResult, WorkflowService
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "cli.from_missing": ("找不到 ID 列表文件：{path}", "no such ID list file: {path}"),
         "cli.from_encoding": (

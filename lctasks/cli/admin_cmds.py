@@ -11,12 +11,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from lctasks.cli.common import err, out, print_json, state, want_json
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CLI as MESSAGES
+from lctasks.i18n import cli_t as t
 
 if TYPE_CHECKING:
     from lctasks.services.backup import BackupService, CopyResult
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "backup.done": (
             "已备份到 {path}：{rows} 行（{tables} 个表），{events} 条事件，历史校验{chain}，"

@@ -19,6 +19,7 @@ from lctasks.cli.common import CliState
 from lctasks.cli.errors import PipeClosed, exit_code_for, wants_json
 from lctasks.cli.spec import GLOBAL
 from lctasks.cli.workflow import CTX, typer_param
+from lctasks.config import apply_language
 
 
 class _Group(TyperGroup):
@@ -71,6 +72,7 @@ def _version(value: bool) -> None:
 
 def _root(ctx: typer.Context, **values: Any) -> None:
     values.pop("version")
+    apply_language()  # first: every message after this is in the chosen language
     # typed on the command line (not LCTASKS_USER): on PostgreSQL a claim to check
     explicit = getattr(ctx.get_parameter_source("actor_name"), "name", "") == "COMMANDLINE"
     ctx.obj = CliState(**values, actor_explicit=explicit)

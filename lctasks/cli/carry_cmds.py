@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 
 from lctasks.cli.common import out, print_json, service_context, state, want_json
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CLI as MESSAGES
+from lctasks.i18n import cli_t as t
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "carry.done": ("已结转：{old} → {new}{created}", "carried over: {old} → {new}{created}"),
         "carry.would": ("将结转：{old} → {new}{created}", "would carry: {old} → {new}{created}"),

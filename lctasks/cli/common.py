@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from lctasks import clock
 from lctasks.domain import Actor, LctasksError, NotFoundError, Source
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CLI as MESSAGES
+from lctasks.i18n import cli_t as t
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "cli.db_missing": ("没有数据库文件 {path}", "no database file {path}"),
         "cli.db_missing.hint": (

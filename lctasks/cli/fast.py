@@ -114,6 +114,9 @@ def run(argv: Sequence[str]) -> int | None:
     from lctasks.cli import actions
     from lctasks.cli.common import CliState
     from lctasks.cli.errors import exit_code_for
+    from lctasks.config import apply_language
+
+    apply_language()  # LCTASKS_LANG or the settings' language, as the Typer path
 
     explicit = "actor_name" in glob  # typed --as (not LCTASKS_USER): a claim to check
     # options not given: their environment variable, as Typer reads it

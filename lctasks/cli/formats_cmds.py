@@ -26,12 +26,13 @@ from lctasks.cli.common import (
     want_json,
 )
 from lctasks.domain import Status
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CLI as MESSAGES
+from lctasks.i18n import cli_t as t
 
 if TYPE_CHECKING:
     from lctasks.formats.xlsx import XlsxApplyResult
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "fmtcli.exported": (
             "已导出报送表 {path}（{unit}，{n} 个任务，截至 {as_of}，台账事件 #{seq}）",

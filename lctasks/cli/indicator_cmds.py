@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from lctasks.cli.common import out, print_json, service_context, want_json
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CLI as MESSAGES
+from lctasks.i18n import cli_t as t
 
 if TYPE_CHECKING:
     from lctasks.services.indicators import EvalRow, Evaluation, IndicatorService
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "ind.recorded": (
             "已记录 {id} 目标 {target} {period} 年实际值：{value}（来源：{source}）{unit}",

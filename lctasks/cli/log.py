@@ -18,7 +18,8 @@ from lctasks.cli.common import (
     want_json,
 )
 from lctasks.domain import StorageError
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CLI as MESSAGES
+from lctasks.i18n import cli_t as t
 
 Csv = Annotated[bool, typer.Option("--csv", help="The table as CSV (UTF-8), for a spreadsheet.")]
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from lctasks.services.history import HistoryService
     from lctasks.services.verify import Finding
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "log.verified": (
             "事件链完整：已核验 {n} 条事件",

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from lctasks.cli.common import out, print_json, state, want_json
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CLI as MESSAGES
+from lctasks.i18n import cli_t as t
 
 if TYPE_CHECKING:
     from lctasks.domain import Person
     from lctasks.services.people import PeopleService
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "people.added": ("已登记：{who}", "added: {who}"),
         "people.changed": ("已修改：{who}", "changed: {who}"),

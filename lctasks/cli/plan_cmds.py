@@ -18,14 +18,16 @@ from lctasks import clock
 from lctasks.cli.common import err, out, print_json, service_context, state, want_json
 from lctasks.cli.table import clip, pad, render, width
 from lctasks.domain import InvalidInputError, Light, Status, Task, TaskKind
-from lctasks.i18n import MESSAGES, ZH, language, t
+from lctasks.i18n import CLI as MESSAGES
+from lctasks.i18n import ZH, language
+from lctasks.i18n import cli_t as t
 
 if TYPE_CHECKING:
     from lctasks.services.ledger import LedgerService
     from lctasks.services.query import Coverage, ImportResult, PlanOutline
     from lctasks.services.task_queries import TaskDetail
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "col.id": ("编号", "ID"),
         "col.kind": ("类型", "kind"),

@@ -20,14 +20,16 @@ import typer
 from lctasks import clock
 from lctasks.cli.common import err, out, print_json, state, want_json
 from lctasks.domain import InvalidInputError, Status
-from lctasks.i18n import MESSAGES, language, t
+from lctasks.i18n import CLI as MESSAGES
+from lctasks.i18n import cli_t as t
+from lctasks.i18n import language
 
 if TYPE_CHECKING:
     from lctasks.services.base import ServiceContext
     from lctasks.services.review import ApplyResult, ReviewPlan
     from lctasks.snapshot import SnapshotDiff, SnapshotTask
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "snapcli.exported": (
             "已导出 {n} 个任务 → {out}（截至 {as_of}，台账事件 #{seq}，{size} 字节）",
@@ -73,7 +75,6 @@ MESSAGES.update(
         "snapcli.group.added": ("新增任务", "tasks added"),
         "snapcli.group.removed": ("移除任务", "tasks removed"),
         "snapcli.count": ("{label}：{n} 个", "{label}: {n}"),
-        "snapcli.none": ("无", "none"),
         "snapcli.apply_head": (
             "{file}：规划 {plan}，快照截至 {as_of}（事件 #{seq}，台账现为 #{db_seq}）",
             "{file}: plan {plan}, snapshot as of {as_of} (event #{seq}, ledger now #{db_seq})",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
@@ -19,11 +18,10 @@ def run_tui(
 
     require_existing_db(st.db)  # a mistyped --db is named, not created and filled
     # settings first: they may switch the language before any label is built
-    from lctasks.config import load_settings
+    from lctasks.config import apply_language, load_settings
 
     settings = load_settings()
-    if settings.language == "en" and not os.environ.get("LCTASKS_LANG"):
-        os.environ["LCTASKS_LANG"] = "en"
+    apply_language(settings)
     day = None
     if as_of:
         from lctasks.dates import parse_date

@@ -8,9 +8,10 @@ import typer
 
 from lctasks.cli.common import err, out, print_json, state, want_json
 from lctasks.cli.table import render
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CLI as MESSAGES
+from lctasks.i18n import cli_t as t
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "units.col.short": ("简称", "short name"),
         "units.col.name": ("全称", "full name"),

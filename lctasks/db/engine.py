@@ -27,7 +27,8 @@ from lctasks.domain import (
     PermissionDeniedError,
     StorageError,
 )
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import DB as MESSAGES
+from lctasks.i18n import db_t as t
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -256,7 +257,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         raise StorageError(f"cannot use database URL: {exc}") from exc
 
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "db.denied": (
             "数据库拒绝了这项操作（权限不足）：{detail}",

@@ -160,7 +160,7 @@ def _translate(exc: sqlite3.Error) -> Exception:
     """sqlite3 errors a user can cause, as on the SQLAlchemy path (engine.translate_errors)."""
     from lctasks.db.engine import out_of_bounds
     from lctasks.domain import BusyError
-    from lctasks.i18n import t
+    from lctasks.i18n import db_t as t
 
     detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     bound = out_of_bounds(detail)

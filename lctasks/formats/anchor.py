@@ -28,9 +28,10 @@ import os
 from dataclasses import dataclass
 
 from lctasks.domain import InvalidInputError
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "formats.anchor.none": (
             "{file} 中没有台账历史锚点（lctasks-anchor）",

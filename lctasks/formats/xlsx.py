@@ -50,13 +50,14 @@ from lctasks.domain import (
     TaskKind,
 )
 from lctasks.formats.anchor import META_NAME, Anchor
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
 
 if TYPE_CHECKING:
     from lctasks.services.base import ServiceContext
     from lctasks.snapshot import Snapshot, SnapshotTask
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "xlsx.not_xlsx": (
             "{file} 不是 Excel 工作簿（.xlsx）：{why}",

@@ -27,9 +27,10 @@ import re
 from pathlib import Path
 
 from lctasks.domain import InvalidInputError, NotFoundError
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CORE as MESSAGES
+from lctasks.i18n import t
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "plan.undecodable": (
             "无法解码规划文本 {file}：已尝试 {encodings} 编码",

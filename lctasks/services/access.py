@@ -36,7 +36,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from lctasks.domain import Actor, PermissionDeniedError, Role, Source, Status
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -50,7 +51,7 @@ LIAISON_STATUSES = frozenset({Status.IN_PROGRESS, Status.BLOCKED, Status.DONE})
 # Actions that change nothing (allowed to every listed person).
 READ_ACTIONS = frozenset({"read", "list", "show", "log", "report", "export", "backup"})
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "access.unknown": (
             "“{name}”不在人员名单中，不能{action}",

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from lctasks.db.models import EventRow
 from lctasks.domain import Actor, Event, Source
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
 
 # the canonical form and hash live in a standard-library module so that the CLI
 # fast path (lctasks.services.chain) appends identical events without SQLAlchemy
@@ -226,7 +227,7 @@ def problem_text(problem: Problem | str | None) -> str:
     return t(f"verify.problem.{problem}") if problem else ""
 
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "verify.problem.missing": (
             "该事件缺失（被删除或调换？）",

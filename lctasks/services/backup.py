@@ -44,12 +44,13 @@ from sqlalchemy.orm import Session
 from lctasks.db.engine import Database, open_database, sqlite_file_problem
 from lctasks.db.models import Base
 from lctasks.domain import ConflictError, InvalidInputError, NotFoundError, StorageError
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
 from lctasks.services import access
 from lctasks.services.audit import problem_text, verify_chain
 from lctasks.services.base import ServiceContext
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "backup.exists": ("{path} 已存在", "{path} already exists"),
         "backup.exists.hint": (

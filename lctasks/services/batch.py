@@ -49,7 +49,8 @@ from lctasks.domain import (
     Source,
     Status,
 )
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
 from lctasks.services.chain import SqlEventLog
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
 Expected = int | Mapping[str, int] | None
 """``if_version``: one version (single key), or key → version for a batch."""
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "wf.batch_failed": (
             "{n} 个任务无法{action}，本批次未做任何更改：",
@@ -103,16 +104,6 @@ MESSAGES.update(
             "the database holds several plans: {codes}",
         ),
         "wf.plan_hint": ("用 --plan CODE 或 LCTASKS_PLAN 指定", "choose with --plan CODE"),
-        "action.assign": ("分配", "assign"),
-        "action.accept": ("接受建议", "accept"),
-        "action.status": ("改状态", "set status"),
-        "action.progress": ("报进展", "report progress"),
-        "action.check": ("勾选清单", "tick checklist items"),
-        "action.close": ("销号", "close"),
-        "action.return": ("退回", "return"),
-        "action.reopen": ("重新打开", "reopen"),
-        "action.extend": ("延期", "extend"),
-        "action.note": ("加备注", "add a note"),
     }
 )
 

@@ -22,11 +22,12 @@ from typing import Any
 from lctasks import clock
 from lctasks.config import Settings, load_settings
 from lctasks.domain import NotFoundError, ProgressReport, Status
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
 from lctasks.lights import FINISHED as FINISHED  # the TUI's model reads it here
 from lctasks.services.base import ServiceContext
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "board.no_plan": ("没有代号为 {code} 的规划", "no plan with code {code}"),
         "board.no_plan_hint": ("已载入的规划：{codes}", "plans loaded: {codes}"),

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from lctasks import clock
 from lctasks.db.models import EventRow, PlanRow, TaskRow
 from lctasks.domain import TRANSITIONS, Event, InvalidInputError, NotFoundError, Source
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
 from lctasks.keys import near_keys
 from lctasks.services.audit import to_event
 from lctasks.services.base import ServiceContext
@@ -24,7 +25,7 @@ from lctasks.services.batch import normalize_keys
 from lctasks.services.chain import Anchor, anchor_line, read_anchor_file
 from lctasks.services.verify import VerifyResult, verify_history
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "history.unknown": ("没有这个任务 ID：{id}", "no such task ID: {id}"),
         "history.near": ("{id} 是否想写 {near}", "{id}: did you mean {near}?"),

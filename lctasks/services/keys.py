@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lctasks.domain import InvalidInputError
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
 from lctasks.services.chain import KEY_ACTION
 
 KEY_ENV = "LCTASKS_CHAIN_KEY"
@@ -45,7 +46,7 @@ POLICY_ENV = "LCTASKS_CHAIN_KEYED"
 POLICIES = ("auto", "on", "off")
 MIN_SECRET = 16
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "action.key": ("更换密钥", "key rotated"),
         "key.short": (

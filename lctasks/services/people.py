@@ -32,12 +32,13 @@ from lctasks.domain import (
     Person,
     Role,
 )
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
 from lctasks.services import access
 from lctasks.services.audit import EventLog
 from lctasks.services.base import ServiceContext
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "people.bad_name": (
             "人员名称“{name}”不可用：{why}",
@@ -102,20 +103,11 @@ MESSAGES.update(
             "去掉 --login；在 SQLite 上用 --as 或 LCTASKS_USER 指明操作人",
             "drop --login; on SQLite name the actor with --as or LCTASKS_USER",
         ),
-        "people.db_denied": (
-            "数据库拒绝了角色操作：{detail}",
-            "the database refused the role change: {detail}",
-        ),
-        "people.db_denied.hint": (
-            "需要有 CREATEROLE 权限的登录（督查室登录或数据库管理员）",
-            "this needs a login with CREATEROLE (a supervisor's login or the database admin)",
-        ),
         "people.nothing": ("没有要修改的内容", "nothing to change"),
         "people.nothing.hint": (
             "给出 --role、--unit、--no-unit 或 --display-name",
             "give --role, --unit, --no-unit or --display-name",
         ),
-        "people.unit_none": ("单位表为空，无法登记单位", "the units table is empty"),
     }
 )
 

@@ -67,7 +67,8 @@ from lctasks.domain import (
     TaskKind,
     Unit,
 )
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
 from lctasks.plan.rekey import norm_text, reconcile_checklist, rekey
 from lctasks.services.audit import EventLog
 from lctasks.services.base import CHUNK, Service
@@ -77,7 +78,7 @@ from lctasks.services.query import ImportResult
 from lctasks.services.task_queries import PRINTED_AFTER, load_file_units
 from lctasks.services.views import target_to_json
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "import.stage.parse": ("解析规划文本", "parsing the plan text"),
         "import.stage.units": ("同步责任单位", "syncing owner units"),

@@ -19,10 +19,11 @@ from sqlalchemy.orm import Session
 
 from lctasks.db.models import PlanRow, TaskRow
 from lctasks.domain import InvalidInputError, NotFoundError
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
 from lctasks.keys import near_keys, normalize_key
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "plans.none": ("数据库中还没有规划", "no plan in the database yet"),
         "plans.none_hint": (

@@ -18,11 +18,12 @@ from lctasks import clock
 from lctasks.config import Settings, settings_of
 from lctasks.db.sql import Runner
 from lctasks.domain import InvalidInputError, Light, Status
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
 from lctasks.services.base import ServiceContext
 from lctasks.services.read_model import task_records
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "report.total": ("合计", "total"),
         "report.unassigned": ("（未分配）", "(unassigned)"),

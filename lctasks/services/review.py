@@ -43,7 +43,8 @@ from lctasks.domain import (
     Status,
     TaskKind,
 )
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
 from lctasks.services.base import ServiceContext
 from lctasks.snapshot import (
     HistoryPoint,
@@ -66,7 +67,7 @@ if TYPE_CHECKING:
     from lctasks.db.models import PlanRow
     from lctasks.services.workflow import BatchResult, WorkflowService
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "review.unknown_task": (
             "台账中没有这个任务",
@@ -95,10 +96,6 @@ MESSAGES.update(
         "review.closed_fixed": (
             "任务已销号，不能修改{field}；如需修改先把 status 改为 in_progress（重新打开）",
             "the task is closed: {field} cannot change; reopen it first (status = in_progress)",
-        ),
-        "review.removed": (
-            "该任务已在上次导入时从规划文本中移除",
-            "the task was removed from the plan text at the last import",
         ),
         "review.problems": (
             "复核快照中有 {n} 处错误，未做任何更改：",

@@ -33,7 +33,8 @@ from lctasks.domain import (
     Unit,
     UnitKind,
 )
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
 from lctasks.lights import LightRule
 from lctasks.services.base import CHUNK, Service
 from lctasks.services.plans import load_tasks, resolve_plan
@@ -46,17 +47,9 @@ from lctasks.services.views import (
     task_view,
 )
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "import.box_note": ("印在第{printed}章之后", "printed after chapter {printed}"),
-        "unit.unknown_db": (
-            "找不到责任单位：{unit}",
-            "unknown owner unit: {unit}",
-        ),
-        "unit.unknown_db.hint": (
-            "用 lctasks units --find {unit} 查找单位的规范简称",
-            "find the unit's short name with: lctasks units --find {unit}",
-        ),
     }
 )
 

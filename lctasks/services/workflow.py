@@ -35,7 +35,8 @@ from lctasks.domain import (
     Source,
     Status,
 )
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
 from lctasks.keys import KEY_SHAPE
 from lctasks.services.batch import (
     BatchEngine,
@@ -67,7 +68,7 @@ __all__ = [
 
 S = Status
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "wf.required": ("缺少{what}", "missing {what}"),
         "wf.note": ("办结说明（--note）", "a completion note (--note)"),
@@ -118,13 +119,7 @@ MESSAGES.update(
             "the deadline {due} has passed; extensions are requested before it "
             "(the office may grant a late one with --late)",
         ),
-        "wf.late_note": ("逾期后补批延期", "late extension granted"),
         "wf.unknown_unit": ("未知单位“{text}”", "unknown unit '{text}'"),
-        "wf.unit_nearest": ("最接近的：{names}", "nearest: {names}"),
-        "wf.unit_hint": (
-            "用 `lctasks units` 查看单位（可用全称、简称、拼音或首字母，如 kjj）",
-            "see units with `lctasks units` (full name, short name, pinyin or initials, e.g. kjj)",
-        ),
     }
 )
 

@@ -16,7 +16,7 @@ from textual.binding import Binding, BindingType
 
 from lctasks import clock
 from lctasks.domain import Unit
-from lctasks.i18n import t
+from lctasks.i18n import tui_t as t
 from lctasks.tui import strings as _strings  # registers the TUI's messages
 from lctasks.tui.backend import Backend
 from lctasks.tui.commands import TaskCommands

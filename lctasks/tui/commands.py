@@ -6,7 +6,7 @@ from functools import partial
 
 from textual.command import Hit, Hits, Provider
 
-from lctasks.i18n import t
+from lctasks.i18n import tui_t as t
 
 
 class TaskCommands(Provider):

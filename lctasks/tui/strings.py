@@ -6,7 +6,7 @@ module registers the keys, and every label is then looked up with ``t()``.
 
 from __future__ import annotations
 
-from lctasks.i18n import MESSAGES
+from lctasks.i18n import TUI as MESSAGES
 
 TUI_MESSAGES: dict[str, tuple[str, str]] = {
     "app.title": ("聊城市“十四五”规划任务台账", "Liaocheng 14th FYP task ledger"),
@@ -47,7 +47,6 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
     "filter.light": ("预警", "Light"),
     "filter.kind": ("类型", "Kind"),
     "filter.view": ("视图", "View"),
-    "filter.any": ("全部", "any"),
     "view.overdue": ("已逾期", "Overdue"),
     "view.due30": ("30天内到期", "Due in 30 days"),
     "view.unassigned": ("未分配", "Unassigned"),
@@ -65,7 +64,6 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
         "数据库中没有规划，已导入随附的规划文本：{n} 项任务。",
         "No plan in the database: imported the bundled plan ({n} tasks).",
     ),
-    "notice.refreshed": ("{n} 项任务已被他人更新", "{n} tasks changed elsewhere"),
     # detail
     "detail.none": ("（未选中任务）", "(no task selected)"),
     "detail.numbers": ("指标监测（实际值）", "Indicator monitoring (actuals)"),
@@ -92,7 +90,6 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
     "detail.reports": ("进展报告", "Progress reports"),
     "detail.no_reports": ("尚无进展报告", "no progress reports yet"),
     "detail.history": ("变更记录", "History"),
-    "detail.trace": ("出处", "Source"),
     "detail.line": ("第{chapter}章 · 原文第{line}行", "chapter {chapter} · line {line}"),
     "detail.made": ("进展情况", "Progress made"),
     "detail.problems": ("存在问题", "Problems"),
@@ -177,7 +174,6 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
         "输入单位名称、简称、拼音或首字母",
         "Type a unit name, pinyin or initials",
     ),
-    "dlg.assign.lead": ("牵头单位", "Lead unit"),
     "dlg.assign.co": ("加入/移出配合单位", "Add/remove co-unit"),
     "dlg.assign.person": ("责任人（可空）", "Responsible person (optional)"),
     "dlg.assign.help": (
@@ -274,4 +270,4 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
     "dash.loading": ("正在统计…", "Computing…"),
 }
 
-MESSAGES.update(TUI_MESSAGES)
+MESSAGES.add(TUI_MESSAGES)

@@ -21,13 +21,14 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from lctasks.domain import LctasksError
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import TUI as MESSAGES
+from lctasks.i18n import tui_t as t
 from lctasks.services.board import PlanInfo, TimelinePoint
 from lctasks.tui.model import TaskStore, chapter_scores, scoreboard
 
 BAR_WIDTH = 20
 # the meeting pack and the unit workbooks, one key away (lctasks.formats)
-MESSAGES.update(
+MESSAGES.add(
     {
         "dash.pack": ("调度会材料", "meeting pack"),
         "dash.indicators": ("指标监测", "indicators"),

@@ -30,7 +30,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from lctasks.domain import ChecklistItem, Status, Unit
-from lctasks.i18n import t
+from lctasks.i18n import tui_t as t
 
 
 def _tasks_line(keys: Sequence[str]) -> str:

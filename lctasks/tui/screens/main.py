@@ -26,7 +26,7 @@ from textual.widgets import Footer, Input, Select, Static
 from textual.worker import get_current_worker
 
 from lctasks.domain import ConflictError, LctasksError, Status, Unit
-from lctasks.i18n import t
+from lctasks.i18n import tui_t as t
 from lctasks.services.board import BoardRow, OutlineNode, PlanInfo
 from lctasks.tui.backend import TaskDetail
 from lctasks.tui.model import SORT_COLUMNS, Filter, TaskStore

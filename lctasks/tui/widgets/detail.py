@@ -14,7 +14,8 @@ from textual.strip import Strip
 
 from lctasks import clock
 from lctasks.domain import Light, Task
-from lctasks.i18n import ZH, language, t
+from lctasks.i18n import ZH, language
+from lctasks.i18n import tui_t as t
 from lctasks.labels import action_label, describe, source_label
 from lctasks.tui.backend import TaskDetail
 

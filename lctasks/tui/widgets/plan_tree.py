@@ -11,7 +11,8 @@ from textual.message import Message
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
-from lctasks.i18n import ZH, language, t
+from lctasks.i18n import ZH, language
+from lctasks.i18n import tui_t as t
 from lctasks.services.board import OutlineNode
 
 NodeRef = tuple[str, int, int]  # (kind, part or chapter, section) ; ("plan", 0, 0) for the root

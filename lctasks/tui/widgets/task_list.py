@@ -23,7 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from lctasks.i18n import t
+from lctasks.i18n import tui_t as t
 from lctasks.services.board import BoardRow
 
 

@@ -21,10 +21,11 @@ run: install
 	$(BIN)/lctasks import
 	$(BIN)/lctasks
 
-## lint: ruff and mypy (strict) on the package
+## lint: ruff, mypy (strict) on the package, the layer contracts (import-linter)
 lint: install
 	$(BIN)/ruff check lctasks tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## test: lint, then the whole test suite (PostgreSQL tests run when LCTASKS_TEST_PG_URL is set)
 test: lint

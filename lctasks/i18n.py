@@ -142,6 +142,7 @@ CORE.add(
         "action.reopen": ("重新打开", "reopen"),
         "action.extend": ("延期", "extend"),
         "action.note": ("加备注", "add a note"),
+        "action.undo": ("撤销", "undo"),
         # lights
         "light.red": ("红灯", "red"),
         "light.yellow": ("黄灯", "yellow"),

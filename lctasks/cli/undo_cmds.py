@@ -8,9 +8,10 @@ import typer
 
 from lctasks.cli.common import err, out, print_json, service_context, want_json
 from lctasks.domain import InvalidInputError
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CLI as MESSAGES
+from lctasks.i18n import cli_t as t
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "undocli.head": (
             "撤销 #{first}–#{last}：{actor} 的“{action}”，{n} 个任务",

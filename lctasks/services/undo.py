@@ -29,7 +29,8 @@ from typing import Any
 
 from lctasks.db.sql import Runner
 from lctasks.domain import ConflictError, InvalidInputError, NotFoundError, Status
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
 from lctasks.services.batch import (
     BatchEngine,
     BatchResult,
@@ -41,9 +42,8 @@ from lctasks.services.batch import (
     resolve_unit,
 )
 
-MESSAGES.update(
+MESSAGES.add(
     {
-        "action.undo": ("撤销", "undo"),
         "access.action.undo": ("撤销", "undo"),
         "undo.nothing": ("没有可撤销的操作", "nothing to undo"),
         "undo.no_event": ("没有第 {seq} 号事件", "no event #{seq}"),

@@ -21,15 +21,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from lctasks.domain import LctasksError
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import TUI as MESSAGES
+from lctasks.i18n import tui_t as t
 from lctasks.tui.screens.dialogs import Field, FormDialog
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "ind.tui.title": ("指标监测 · {year}年", "Indicator monitoring · {year}"),
         "ind.tui.record": ("记录实际值", "record an actual"),
         "ind.tui.back": ("返回", "back"),
-        "ind.tui.loading": ("正在计算…", "computing…"),
         "ind.tui.col.id": ("编号", "ID"),
         "ind.tui.col.name": ("指标/目标", "indicator / target"),
         "ind.tui.col.base": ("基期", "baseline"),

@@ -163,10 +163,6 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
         "{keys} 为“{status}”，不能在此改状态；按 {press} 退回重办",
         "{keys} is {status}: its status cannot be set here; press {press} to return it",
     ),
-    "err.status_mixed": (
-        "所选任务没有共同可改的状态（{keys}）；请分开选择",
-        "the marked tasks share no status they may move to ({keys}); mark them separately",
-    ),
     "dlg.cancel": ("取消", "Cancel"),
     "dlg.for_tasks": ("对象：{keys}", "Tasks: {keys}"),
     "dlg.assign.title": ("分配责任单位", "Assign owners"),

@@ -38,7 +38,6 @@ from pathlib import Path
 from lctasks.domain import InvalidInputError
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
-from lctasks.services.chain import KEY_ACTION
 
 KEY_ENV = "LCTASKS_CHAIN_KEY"
 KEY_FILE_ENV = "LCTASKS_CHAIN_KEY_FILE"
@@ -190,7 +189,7 @@ def writing_keyring(dialect: str) -> Keyring:
     return ring
 
 
-__all__ = ["KEY_ACTION", "Keyring", "chain_keys", "load_keyring"]
+__all__ = ["Keyring", "chain_keys", "load_keyring"]
 
 
 def chain_keys(dialect: str, head_mac: str) -> tuple[Keyring, tuple[str | None, str] | None]:

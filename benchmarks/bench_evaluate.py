@@ -46,9 +46,21 @@ def _seed_actuals(url: str) -> int:
         ):
             if kind == "indicator":
                 for y in range(2021, 2026):
-                    rows.append(dict(task_id=tid, item=1, target=0, unit_id=None,
-                                     period=str(y), value=5.0 + y % 3, assessment=None,
-                                     source="bench", note="", actor="bench", at=now))
+                    rows.append(
+                        dict(
+                            task_id=tid,
+                            item=1,
+                            target=0,
+                            unit_id=None,
+                            period=str(y),
+                            value=5.0 + y % 3,
+                            assessment=None,
+                            source="bench",
+                            note="",
+                            actor="bench",
+                            at=now,
+                        )
+                    )
         n = 0
         for tid, seq, targets in s.execute(
             select(ChecklistRow.task_id, ChecklistRow.seq, ChecklistRow.targets)
@@ -62,10 +74,21 @@ def _seed_actuals(url: str) -> int:
                 if n % 5:
                     continue
                 for y in range(2021, 2026):
-                    rows.append(dict(task_id=tid, item=seq, target=idx, unit_id=None,
-                                     period=str(y), value=float(tg["value"]) * (y - 2020) / 5,
-                                     assessment=None, source="bench", note="",
-                                     actor="bench", at=now))
+                    rows.append(
+                        dict(
+                            task_id=tid,
+                            item=seq,
+                            target=idx,
+                            unit_id=None,
+                            period=str(y),
+                            value=float(tg["value"]) * (y - 2020) / 5,
+                            assessment=None,
+                            source="bench",
+                            note="",
+                            actor="bench",
+                            at=now,
+                        )
+                    )
         for i in range(0, len(rows), 5000):
             s.execute(insert(ActualRow), rows[i : i + 5000])
     db.dispose()

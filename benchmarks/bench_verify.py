@@ -104,6 +104,7 @@ def build(db: str, n: int, events: int) -> None:
     from lctasks.db.engine import open_database
     from lctasks.db.models import ChecklistRow, CoUnitRow, EventRow, PlanRow, TaskRow, UnitRow
     from lctasks.services.chain import GENESIS, _jsonable, event_digest
+    from lctasks.services.keys import load_keyring
 
     started = time.perf_counter()
     make_big_db(db, n)
@@ -168,6 +169,7 @@ def build(db: str, n: int, events: int) -> None:
         while len(merged) < len(plan_events) + pad:  # rounding
             merged.append(("note", rows[0][1], {}, "已督办"))
         plan_events = merged
+        ring = load_keyring()  # signed as the office signs (main() sets a key)
         at0 = dt.datetime(2026, 1, 5, 1, 0, tzinfo=dt.UTC)
         batch: list[dict[str, Any]] = []
         for k, (action, key, changes, reason) in enumerate(plan_events):
@@ -201,6 +203,7 @@ def build(db: str, n: int, events: int) -> None:
                     "hash": digest,
                 }
             )
+            batch[-1]["mac"] = ring.sign(digest)
             prev = digest
             if len(batch) == 20_000:
                 s.execute(EventRow.__table__.insert(), batch)
@@ -220,6 +223,8 @@ def main() -> int:
     p.add_argument("--db")
     p.add_argument("--reuse", action="store_true")
     args = p.parse_args()
+    # a keyed history, as on PostgreSQL: the verify below checks every HMAC too
+    os.environ.setdefault("LCTASKS_CHAIN_KEY", "bench-chain-key-0123456789abcdef")
     tmp = tempfile.mkdtemp(prefix="lctasks-bench-verify-")
     db = args.db or os.path.join(tmp, "big.db")
     if not (args.reuse and os.path.exists(db)):

@@ -58,7 +58,7 @@ app = typer.Typer(
     name="lctasks",
     help="聊城市“十四五”规划任务台账 — plan tasks, owners, deadlines, progress, 销号.",
     no_args_is_help=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )

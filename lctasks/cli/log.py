@@ -192,7 +192,10 @@ def history(
         print_json({"task": task_id.strip().upper(), "events": [_event_json(e) for e in events]})
         return
     if events:
-        _print_events(list(events), csv=csv)
+        from lctasks.cli.output import paged
+
+        with paged():
+            _print_events(list(events), csv=csv)
     else:
         err(t("log.none"))
 
@@ -297,7 +300,10 @@ def log(
         print_json({"events": [_event_json(e) for e in events]})
         return
     if events:
-        _print_events(list(events), csv=csv)
+        from lctasks.cli.output import paged
+
+        with paged():
+            _print_events(list(events), csv=csv)
     else:
         err(t("log.none"))
 

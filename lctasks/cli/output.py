@@ -11,9 +11,14 @@ Machine output stays ``--json``.
 from __future__ import annotations
 
 import csv as _csv
+import io
 import os
+import shlex
+import shutil
+import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
 from lctasks.cli.table import clip, pad, width
 
@@ -82,3 +87,36 @@ def _cell(value: object) -> str:
     if value is None:
         return ""
     return str(value)
+
+
+@contextmanager
+def paged() -> Iterator[None]:
+    """Long human output through a pager on a terminal, as git does; never when piped.
+
+    Output longer than the terminal goes to ``$LCTASKS_PAGER``, else ``$PAGER``, else
+    ``less`` (with ``LESS=FRX``: quits at once when it fits, keeps colours). An empty
+    ``LCTASKS_PAGER`` turns paging off.
+    """
+    choice = os.environ.get("LCTASKS_PAGER")
+    if choice == "" or not sys.stdout.isatty() or not sys.stdin.isatty():
+        yield
+        return
+    real, buf = sys.stdout, io.StringIO()
+    sys.stdout = buf
+    try:
+        yield
+    finally:
+        sys.stdout = real
+        _page(buf.getvalue(), real, choice or os.environ.get("PAGER") or "less")
+
+
+def _page(text: str, real: object, pager: str) -> None:
+    write = real.write  # type: ignore[attr-defined]
+    if text.count("\n") < shutil.get_terminal_size().lines - 1:
+        write(text)
+        return
+    env = {**os.environ, "LESS": os.environ.get("LESS", "FRX")}
+    try:
+        subprocess.run(shlex.split(pager), input=text, text=True, env=env, check=False)
+    except (OSError, ValueError):
+        write(text)  # no such pager: print as usual

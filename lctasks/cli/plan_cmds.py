@@ -391,8 +391,11 @@ def show_cmd(
         }
         print_json(data)
         return
-    for line in show_lines(detail, closure):
-        out(line)
+    from lctasks.cli.output import paged
+
+    with paged():
+        for line in show_lines(detail, closure):
+            out(line)
 
 
 def _closure(ctx: typer.Context, task: Task) -> dict[str, str] | None:

@@ -31,6 +31,7 @@ from lctasks.db.sql import Runner
 from lctasks.domain import ConflictError, InvalidInputError, NotFoundError, Status
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
+from lctasks.labels import field_label, value_label
 from lctasks.services.batch import (
     BatchEngine,
     BatchResult,
@@ -265,8 +266,6 @@ def _column(name: str, value: Any) -> Any:
 def _same(name: str, now: Any, expected: Any) -> None:
     """Refuse when a later change moved the field: undo would overwrite it."""
     if _value(now) != _value(expected):
-        from lctasks.labels import field_label, value_label
-
         raise Problem(
             ConflictError,
             t(

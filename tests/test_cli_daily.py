@@ -303,3 +303,38 @@ def test_a_past_deadline_is_warned_about(db: str, office_clock: object) -> None:
     assert "注意：期限 2021-05-31 早于今天（2026-12-01）" in stderr
     code, stdout, stderr = cli(db, "assign", "C06.M01", "--due", "下月底", "--reason", "调度")
     assert code == 0 and "期限：2021-05-31 → 2027-01-31" in stdout and "注意" not in stderr
+
+
+def test_progress_in_editor_at_a_terminal_only(db: str, tmp_path: Path) -> None:
+    """No --made at a terminal: $EDITOR opens with the three sections; never in a script."""
+    editor = tmp_path / "fake-editor.py"
+    editor.write_text(
+        "import sys\n"
+        "path = sys.argv[1]\n"
+        "text = open(path, encoding='utf-8').read()\n"
+        "text = text.replace('## 进展情况\\n', '## 进展情况\\n完成平台选址\\n')\n"
+        "text = text.replace('## 存在问题\\n', '## 存在问题\\n资金未到位\\n')\n"
+        "open(path, 'w', encoding='utf-8').write(text)\n",
+        encoding="utf-8",
+    )
+    master, slave = pty.openpty()
+    env = {**os.environ, "EDITOR": f"{sys.executable} {editor}", "LCTASKS_LANG": "zh"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lctasks", "--db", db, "progress", "C06.M01"],
+        cwd=ROOT,
+        stdin=slave,
+        stdout=slave,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    os.close(slave)
+    _, stderr = proc.communicate(timeout=60)
+    os.close(master)
+    assert proc.returncode == 0, stderr.decode()
+    task = LedgerService(ServiceContext(open_database(db))).get_task("C06.M01")
+    report = task.latest_report
+    assert report is not None
+    assert report.made == "完成平台选址" and report.problems == "资金未到位"
+    # from a script (no terminal): no editor, the usual refusal
+    code, _, stderr2 = cli(db, "progress", "C06.M02")
+    assert code == 4 and "进展情况" in stderr2

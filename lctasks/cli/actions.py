@@ -40,6 +40,20 @@ MESSAGES.add(
             "ID 列表文件 {path} 不是文本（UTF-8、GB18030 或带 BOM 的 UTF-16）",
             "the ID list {path} is not text (UTF-8, GB18030 or UTF-16 with a BOM)",
         ),
+        "cli.editor_head": (
+            "# 报送进展：{keys}。在各标题下填写；“进展情况”必填，# 开头的行不保存。",
+            "# Progress for {keys}. Write under each heading; 进展情况 is required; "
+            "lines starting with # are dropped.",
+        ),
+        "cli.editor_empty": ("未填写进展情况，未保存", "no progress written; nothing saved"),
+        "cli.editor_failed": (
+            "无法打开编辑器 {editor}：{detail}",
+            "cannot run the editor {editor}: {detail}",
+        ),
+        "cli.editor_hint": (
+            "用 --made 直接写进展情况，或设置 EDITOR",
+            "give the text with --made, or set EDITOR",
+        ),
         "cli.past_deadline": (
             "注意：期限 {day} 早于今天（{today}），已按此记录；如是笔误，请再次设置",
             "note: the deadline {day} is before today ({today}); recorded as given — "
@@ -245,11 +259,62 @@ def run_command(st: CliState, cmd: Command, words: list[str] | None, **given: An
             values["co"] = [] if no_co else None
     if cmd.name == "extend" and not values["to"].strip():
         raise InvalidInputError(t("cli.to_missing"), hint=t("cli.to_hint"))
+    if cmd.name == "progress" and not values["made"].strip() and _at_terminal():
+        # as gh issue create: the report is written in $EDITOR (never when scripted)
+        values.update(edit_report(args[0], values))
     for opt in cmd.options:
         if opt.kind == "date":  # as people type it; empty: not given
             values[opt.dest] = typed_date(values[opt.dest]) if values[opt.dest] else None
             _warn_past(values[opt.dest])
     run_batch(st, lambda wf: getattr(wf, cmd.method)(*args, plan=st.plan, **values))
+
+
+def _at_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+_SECTIONS = (("made", "进展情况"), ("problems", "存在问题"), ("next_steps", "下一步措施"))
+
+
+def edit_report(keys: list[str], values: dict[str, Any]) -> dict[str, str]:
+    """进展情况 / 存在问题 / 下一步措施 written in $VISUAL / $EDITOR, as sections."""
+    import os
+    import shlex
+    import subprocess
+    import tempfile
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    lines = [t("cli.editor_head", keys="、".join(keys[:8]))]
+    for dest, title in _SECTIONS:
+        lines += [f"## {title}", str(values.get(dest) or ""), ""]
+    fd, path = tempfile.mkstemp(prefix="lctasks-progress-", suffix=".md")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write("\n".join(lines))
+        try:
+            subprocess.run([*shlex.split(editor), path], check=True)
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise InvalidInputError(
+                t("cli.editor_failed", editor=editor, detail=str(exc)), hint=t("cli.editor_hint")
+            ) from None
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    finally:
+        os.unlink(path)
+    found: dict[str, list[str]] = {dest: [] for dest, _ in _SECTIONS}
+    current: str | None = None
+    titles = {title: dest for dest, title in _SECTIONS}
+    for line in text.splitlines():
+        if line.startswith("## "):
+            current = titles.get(line[3:].strip())
+            continue
+        if line.startswith("#") or current is None:
+            continue
+        found[current].append(line)
+    out_values = {dest: "\n".join(v).strip() for dest, v in found.items()}
+    if not out_values["made"]:
+        raise InvalidInputError(t("cli.editor_empty"), hint=t("cli.editor_hint"))
+    return out_values
 
 
 def _warn_past(day: Any) -> None:

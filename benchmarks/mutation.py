@@ -2,6 +2,7 @@
 
     make mutation MODULE=lights          # or: .venv/bin/python benchmarks/mutation.py lights
     make mutation                        # every module below, one after the other
+    make mutation MODULE=table           # every single-cell change of the transition table
 
 For a module, this writes mutmut's settings (the module to mutate, the tests that
 exercise it, SQLite only) into a ``setup.cfg`` beside pyproject.toml, runs
@@ -29,12 +30,20 @@ ROOT = Path(__file__).resolve().parent.parent
 MODULES: dict[str, tuple[str, list[str]]] = {
     "lights": ("lctasks/lights.py", ["tests/test_lights.py"]),
     "dates": ("lctasks/dates.py", ["tests/test_dates.py"]),
-    "targets": ("lctasks/plan/targets.py", ["tests/test_target_units.py", "tests/test_parser.py"]),
+    "targets": (
+        "lctasks/plan/targets.py",
+        ["tests/test_target_units.py", "tests/test_parser_rules.py", "tests/test_parser.py"],
+    ),
     "transitions": ("lctasks/domain.py", ["tests/test_transitions.py"]),
     "batch": ("lctasks/services/batch.py", ["tests/test_transitions.py", "tests/test_workflow.py"]),
     "chain": (
         "lctasks/services/chain.py",
-        ["tests/test_chain_tamper.py", "tests/test_audit.py", "tests/test_verify.py"],
+        [
+            "tests/test_chain_tamper.py",
+            "tests/test_anchors.py",
+            "tests/test_audit.py",
+            "tests/test_verify.py",
+        ],
     ),
     "access": ("lctasks/services/access.py", ["tests/test_access.py"]),
 }
@@ -78,7 +87,50 @@ def run(name: str) -> dict[str, int]:
     return stats
 
 
+def table() -> None:
+    """The transition table itself (a module-level dict mutmut leaves alone): every
+    single-cell change (a starting status added or removed, a target changed), each
+    run against tests/test_transitions.py in this process."""
+    import pytest
+
+    from lctasks import domain
+    from lctasks.domain import Status
+
+    sys.path.insert(0, str(ROOT))
+    os.chdir(ROOT)
+    os.environ.pop("LCTASKS_TEST_PG_URL", None)
+    os.environ.pop("LCTASKS_REQUIRE_PG", None)
+    mutants = []
+    for action, (starts, target) in domain.TRANSITIONS.items():
+        for status in Status:
+            sign = "-" if status in starts else "+"
+            mutants.append((f"{action} {sign}{status.value}", action, (starts ^ {status}, target)))
+        if target is not None:
+            for status in Status:
+                if status != target:
+                    mutants.append((f"{action} -> {status.value}", action, (starts, status)))
+    survived = []
+    args = ["-q", "-x", "-p", "no:cacheprovider", "tests/test_transitions.py", "-k", "sqlite"]
+    for label, action, mutated in mutants:
+        original = domain.TRANSITIONS[action]
+        domain.TRANSITIONS[action] = mutated  # type: ignore[assignment]
+        try:
+            code = pytest.main(args)
+        finally:
+            domain.TRANSITIONS[action] = original
+        if code == 0:
+            survived.append(label)
+    killed = len(mutants) - len(survived)
+    print(
+        f"\ntransition table: {killed}/{len(mutants)} single-cell mutants killed "
+        f"({100.0 * killed / len(mutants):.1f}%); survived: {', '.join(survived) or 'none'}"
+    )
+
+
 def main(argv: list[str]) -> None:
+    if argv == ["table"]:
+        table()
+        return
     names = argv or list(MODULES)
     rows = []
     for name in names:

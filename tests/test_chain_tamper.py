@@ -111,3 +111,27 @@ def test_tampering_with_each_column_is_detected(database: Database, column: str)
         assert rep.problem == "link"  # its link to the previous event does not match
     else:
         assert rep.problem == "content"  # its content was changed after recording
+
+
+def test_changes_are_hashed_in_one_json_form() -> None:
+    from lctasks.domain import Status
+    from lctasks.services.chain import _jsonable
+
+    beijing = dt.timezone(dt.timedelta(hours=8))
+    changes = {
+        "due": [dt.date(2025, 12, 31), dt.date(2026, 6, 30)],
+        "at": dt.datetime(2026, 1, 1, 8, 0),  # naive: UTC, as SQLite hands it back
+        "at_bj": dt.datetime(2026, 1, 1, 16, 0, tzinfo=beijing),
+        1: (Status.DONE, None),
+        "nested": {"x": [1, 2.5, True, "文字"]},
+    }
+    assert _jsonable(changes) == {
+        "due": ["2025-12-31", "2026-06-30"],
+        "at": "2026-01-01T08:00:00.000000+00:00",
+        "at_bj": "2026-01-01T08:00:00.000000+00:00",
+        "1": ["done", None],
+        "nested": {"x": [1, 2.5, True, "文字"]},
+    }
+    # a naive time in the hash input is UTC; an aware one is converted to UTC
+    naive = {**FIELDS, "at": dt.datetime(2026, 11, 30, 17, 0, 0, 123456)}
+    assert event_digest(**naive) == GOLDEN

@@ -91,3 +91,22 @@ def test_the_plan_uses_exactly_these_units(tree: PlanTree) -> None:
 def test_units_the_plan_does_not_use_yet(text: str, unit: str, value: float) -> None:
     (target,) = find_targets(text, END)
     assert (target.value, target.unit) == (value, unit)
+
+
+def test_checklist_items_carry_their_targets() -> None:
+    from lctasks.plan.targets import checklist
+
+    sentences = [
+        "到2025年，力争新增省级以上创新平台100家",
+        "加快建设产业园",
+        "每年培育技师、高级技师800名",
+    ]
+    items = checklist(sentences, END)
+    assert [i.text for i in items] == sentences
+    assert [
+        [(t.text, t.value, t.unit, t.deadline, t.yearly) for t in i.targets] for i in items
+    ] == [
+        [("力争新增省级以上创新平台100家", 100.0, "家", END, False)],
+        [],
+        [("每年培育技师、高级技师800名", 800.0, "名", END, True)],
+    ]

@@ -294,7 +294,9 @@ def test_foreign_postgres_database_is_refused(empty_pg_url: str) -> None:
 
 
 def test_unreachable_server_is_a_storage_error_without_the_password() -> None:
-    pytest.importorskip("psycopg", reason="PostgreSQL driver: pip install 'lctasks[postgres]'")
+    pytest.importorskip(
+        "psycopg", reason="PostgreSQL driver psycopg: pip install 'lctasks[postgres]'"
+    )
     r = CliRunner().invoke(
         app, ["--db", "postgresql://someone:s3cret@127.0.0.1:1/nowhere", "people", "list"]
     )

@@ -19,7 +19,6 @@ from lctasks.domain import Unit
 from lctasks.i18n import tui_t as t
 from lctasks.tui import strings as _strings  # registers the TUI's messages
 from lctasks.tui.backend import Backend
-from lctasks.tui.commands import TaskCommands
 
 del _strings
 
@@ -27,7 +26,6 @@ del _strings
 class LctasksApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "lctasks"
-    COMMANDS: ClassVar[set[Any]] = App.COMMANDS | {TaskCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", t("act.quit"), id="app.quit", show=True),
         Binding("ctrl+q", "quit", t("act.quit"), show=False, priority=True),

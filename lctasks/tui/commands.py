@@ -7,25 +7,18 @@ from functools import partial
 from textual.command import Hit, Hits, Provider
 
 from lctasks.i18n import tui_t as t
+from lctasks.tui.actions import ACTIONS
 
 
 class TaskCommands(Provider):
     """Assign, status, progress, close … — the same actions as the keys."""
 
     def _entries(self) -> list[tuple[str, str, str]]:
-        from lctasks.tui.screens.main import ACTIONS, MainScreen
-
-        try:
-            screen = self.app.main_screen  # type: ignore[attr-defined]
-        except (AttributeError, LookupError):
-            return []
-        if not isinstance(screen, MainScreen):
-            return []
         return [(t(a.label), a.action, a.key) for a in ACTIONS if a.id != "unmark"]
 
     async def _run(self, action: str) -> None:
-        screen = self.app.main_screen  # type: ignore[attr-defined]
-        await screen.run_action(action)
+        # the provider belongs to the main screen (MainScreen.COMMANDS): run it there
+        await self.screen.run_action(action)
 
     async def discover(self) -> Hits:
         for label, action, key in self._entries():

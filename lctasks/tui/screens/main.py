@@ -12,12 +12,11 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
@@ -28,7 +27,9 @@ from textual.worker import get_current_worker
 from lctasks.domain import ConflictError, LctasksError, Status, Unit
 from lctasks.i18n import tui_t as t
 from lctasks.services.board import BoardRow, OutlineNode, PlanInfo
+from lctasks.tui.actions import ACTIONS, main_bindings, pretty_key
 from lctasks.tui.backend import TaskDetail
+from lctasks.tui.commands import TaskCommands
 from lctasks.tui.model import SORT_COLUMNS, Filter, TaskStore
 from lctasks.tui.screens import dialogs
 from lctasks.tui.widgets.detail import DetailPane
@@ -46,53 +47,6 @@ LIGHTS = ("", "red", "yellow", "green")
 VIEW_CHOICES = ("", "overdue", "due30", "unassigned", "mine")
 
 
-@dataclass(frozen=True)
-class ActionSpec:
-    """One user action: the binding (with an id for keymaps), palette and help text."""
-
-    id: str
-    key: str
-    action: str
-    label: str  # i18n key
-    show: bool = False
-
-
-ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("assign", "a", "assign", "act.assign", True),
-    ActionSpec("accept", "y", "accept", "act.accept", True),
-    ActionSpec("status", "s", "status", "act.status", True),
-    ActionSpec("progress", "p", "progress", "act.progress", True),
-    ActionSpec("check", "c", "check", "act.check"),
-    ActionSpec("close_task", "x", "close_task", "act.close", True),
-    ActionSpec("return_task", "r", "return_task", "act.return"),
-    ActionSpec("extend", "e", "extend", "act.extend"),
-    ActionSpec("note", "n", "note", "act.note"),
-    ActionSpec("undo", "z", "undo", "act.undo"),
-    ActionSpec("mark", "space", "mark", "act.mark"),
-    ActionSpec("mark_all", "asterisk", "mark_all", "act.mark_all"),
-    ActionSpec("unmark", "escape", "unmark", "act.unmark"),
-    ActionSpec("filter", "slash", "focus_filter", "act.filter", True),
-    ActionSpec("clear_filter", "ctrl+l", "clear_filter", "act.clear_filter"),
-    ActionSpec("filter_light", "l", "cycle_light", "act.filter_light"),
-    ActionSpec("filter_unit", "u", "filter_unit", "act.filter_unit"),
-    ActionSpec("view_overdue", "1", "view('overdue')", "act.view.overdue"),
-    ActionSpec("view_due30", "2", "view('due30')", "act.view.due30"),
-    ActionSpec("view_unassigned", "3", "view('unassigned')", "act.view.unassigned"),
-    ActionSpec("view_mine", "4", "view('mine')", "act.view.mine"),
-    ActionSpec("jump", "g", "jump", "act.jump"),
-    ActionSpec("sort", "o", "sort", "act.sort"),
-    ActionSpec("sort_reverse", "O", "sort_reverse", "act.sort_reverse"),
-    ActionSpec("tree", "t", "focus_tree", "act.tree"),
-    ActionSpec("refresh", "f5", "refresh", "act.refresh"),
-    ActionSpec("dashboard", "d", "dashboard", "act.dashboard", True),
-    ActionSpec("help", "question_mark", "help", "act.help", True),
-)
-
-
-def main_bindings() -> list[BindingType]:
-    return [Binding(a.key, a.action, t(a.label), show=a.show, id=a.id) for a in ACTIONS]
-
-
 @dataclass
 class Outcome:
     """What an action did, for the notification and the rows to reload."""
@@ -103,6 +57,8 @@ class Outcome:
 
 class MainScreen(Screen[None]):
     BINDINGS = main_bindings()
+    # the palette's task actions belong to this screen (not the app: no import cycle)
+    COMMANDS: ClassVar[set[Any]] = Screen.COMMANDS | {TaskCommands}
 
     # -- messages (posted by workers) ------------------------------------------
 
@@ -483,9 +439,12 @@ class MainScreen(Screen[None]):
         self.query_one(DetailPane).show(message.detail, accept_key=self._key_for("accept"))
 
     def _key_for(self, action_id: str) -> str:
+        """The key bound to an action now (after a user keymap), from the active bindings."""
         spec = next(a for a in ACTIONS if a.id == action_id)
-        keymap = getattr(self.app, "_keymap", {}) or {}
-        return str(keymap.get(action_id, spec.key))
+        keys = [
+            key for key, active in self.active_bindings.items() if active.binding.id == action_id
+        ]
+        return ",".join(keys) if keys else spec.key
 
     # -- targets of an action --------------------------------------------------
 
@@ -522,7 +481,7 @@ class MainScreen(Screen[None]):
             n=len(keys),
             action=t(action) if action else t(done, n=len(keys)),
             keys=shown,
-            undo=_pretty_key(self._key_for("undo")),
+            undo=pretty_key(self._key_for("undo")),
         )
 
         def answered(yes: bool | None) -> None:
@@ -676,7 +635,7 @@ class MainScreen(Screen[None]):
                         "err.status_none",
                         keys="、".join(r.key for r in closed[:5]),
                         status=t(f"status.{closed[0].status}"),
-                        press=_pretty_key(self._key_for("return_task")),
+                        press=pretty_key(self._key_for("return_task")),
                     ),
                     severity="warning",
                 )
@@ -945,7 +904,7 @@ class MainScreen(Screen[None]):
             self.app.push_screen(DashboardScreen(self.store, self.plan_info))
 
     def action_help(self) -> None:
-        rows = [(_pretty_key(self._key_for(a.id)), t(a.label)) for a in ACTIONS]
+        rows = [(pretty_key(self._key_for(a.id)), t(a.label)) for a in ACTIONS]
         rows += [
             ("↑ ↓ PgUp PgDn Home End", t("act.main")),
             ("Tab / Shift+Tab", "焦点切换" if t("act.main") == "任务" else "move focus"),
@@ -969,17 +928,3 @@ def _loose(key: str) -> str:
     if num:
         out.append(str(int(num)))
     return "".join(out)
-
-
-def _pretty_key(key: str) -> str:
-    names = {
-        "space": "Space",
-        "asterisk": "*",
-        "slash": "/",
-        "question_mark": "?",
-        "escape": "Esc",
-        "f5": "F5",
-        "ctrl+l": "Ctrl+L",
-        "z": "z",
-    }
-    return ", ".join(names.get(k, k) for k in key.split(","))

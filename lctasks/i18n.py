@@ -143,6 +143,10 @@ CORE.add(
         "action.extend": ("延期", "extend"),
         "action.note": ("加备注", "add a note"),
         "action.undo": ("撤销", "undo"),
+        "action.actual": ("记录实际值", "record an actual"),
+        "action.share": ("分解目标", "set a share"),
+        "action.carry": ("结转", "carry over"),
+        "action.carry_in": ("结转接续", "carried in"),
         # lights
         "light.red": ("红灯", "red"),
         "light.yellow": ("黄灯", "yellow"),

@@ -315,12 +315,14 @@ class Judgement:
     behind_points: float | None = None
     assessment: Assessment | None = None
     years: tuple[tuple[int, float], ...] = field(default=())  # the actuals used
+    complete: bool = False  # the actuals reach the target year (each year of it, if yearly)
 
     @property
     def reached(self) -> bool | None:
+        """The final verdict: None until the numbers of the whole period are in."""
         if self.assessment is not None:
             return {Assessment.REACHED: True, Assessment.NOT_REACHED: False}.get(self.assessment)
-        return self.met
+        return self.met if self.complete else None
 
 
 def mean_so_far(spec: Spec, values: Sequence[float]) -> float:
@@ -370,11 +372,25 @@ def judge(
         expected = spec.expected(last_year)
     if expected is None:
         return Judgement(None, last_year, actual, None, years=tuple(used))
+    if spec.path is PathKind.EACH_YEAR:
+        have = {y for y, _ in used}
+        complete = all(y in have for y in range(spec.base_year + 1, spec.target_year + 1))
+    else:
+        complete = last_year >= spec.target_year
     band = thresholds.about_tolerance * abs(expected) if spec.compare is Compare.ABOUT else 0.0
     shortfall = (actual - expected) if spec.compare is Compare.AT_MOST else (expected - actual)
     met = shortfall <= band + 1e-9
     if met:
-        return Judgement(Light.GREEN, last_year, actual, expected, True, 0.0, years=tuple(used))
+        return Judgement(
+            Light.GREEN,
+            last_year,
+            actual,
+            expected,
+            True,
+            0.0,
+            years=tuple(used),
+            complete=complete,
+        )
     scale = spec.planned_change() or abs(expected) or 1.0
     behind = round((shortfall - band) / scale * 100, 1)
     if last_year >= spec.target_year:
@@ -385,7 +401,9 @@ def judge(
         light = Light.YELLOW
     else:
         light = Light.RED
-    return Judgement(light, last_year, actual, expected, False, behind, years=tuple(used))
+    return Judgement(
+        light, last_year, actual, expected, False, behind, years=tuple(used), complete=complete
+    )
 
 
 def worst(lights: Sequence[Light | None]) -> Light | None:

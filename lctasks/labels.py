@@ -44,6 +44,15 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "ticks_dropped": ("失效的勾选", "ticks dropped"),
     "removed": ("已移除", "removed"),
     "undo_of": ("撤销", "undoes"),
+    # indicators and carry-over (lctasks actual / share / carry)
+    "target": ("目标", "target"),
+    "value": ("实际值", "value"),
+    "source": ("来源", "source"),
+    "unit": ("单位", "unit"),
+    "share": ("分解目标", "share"),
+    "carried_to": ("结转至", "carried to"),
+    "carried_from": ("结转自", "carried from"),
+    "period": ("时期", "period"),
 }
 
 # a progress report's parts, in the order a person reads them

@@ -119,7 +119,7 @@ def test_bad_input_changes_nothing(ctx: ServiceContext) -> None:
     svc = IndicatorService(ctx)
     with pytest.raises(InvalidInputError, match="来源"):
         svc.record("I01", "2023", "6", source=" ")
-    with pytest.raises(InvalidInputError, match="不在规划期内"):
+    with pytest.raises(InvalidInputError, match="不在可记录的范围内"):
         svc.record("I01", "2045", "6", source="x")
     with pytest.raises(InvalidInputError, match="无法识别的数值"):
         svc.record("I01", "2023", "六", source="x")
@@ -340,3 +340,34 @@ def test_snapshot_carries_the_evaluation_only_when_numbers_exist(ctx: ServiceCon
     back = parse_snapshot(text)
     assert back.evaluation is not None and back.evaluation["rows"][0]["id"] == "I01"
     assert snapshot_text(back) == text  # read back and written again: the same bytes
+
+
+def test_a_second_plan_beside_the_first(tmp_path: Path) -> None:
+    """actual / evaluate follow --plan when a second plan is loaded (carry-over needs one)."""
+    from tests.test_carry import next_plan_text
+
+    db = tmp_path / "q.db"
+    assert _cli(db, "import").returncode == 0
+    assert _cli(db, "import", str(next_plan_text(tmp_path)), "--code", "lc-15th").returncode == 0
+    r = _cli(db, "--plan", "lc-14th", "actual", "I01", "2021", "8.5", "--source", "公报")
+    assert r.returncode == 0, r.stderr
+    r = _cli(db, "--plan", "lc-14th", "actual", "I01", "2021", "6.5", "--source", "x", "--dry-run")
+    assert r.returncode == 0 and "预演，未写入" in r.stdout
+    r = _cli(db, "--plan", "lc-14th", "evaluate", "--final", "--id", "I01", "--json")
+    (row,) = json.loads(r.stdout)["rows"]
+    # only 2021 is in (the second value was a dry run): on track, but no final verdict
+    assert row["actuals"] == {"2021": 8.5}
+    assert (row["on_track"], row["complete"], row["reached"]) == (True, False, None)
+    r = _cli(db, "--plan", "lc-14th", "log")
+    assert "记录实际值" in r.stdout and "来源" in r.stdout
+
+
+def test_a_year_that_has_not_begun_is_refused(ctx: ServiceContext, office_clock: object) -> None:
+    # the office clock is pinned at 2026-12-01: 2026 may be recorded, 2027 not yet
+    svc = IndicatorService(ctx)
+    svc.record("I01", "2026Q3", "5.9", source="快报")
+    with pytest.raises(InvalidInputError, match="基期到今年"):
+        svc.record("I01", "2027", "6", source="x")
+    svc.set_share("I20", "临清市", target="40", dry_run=True)
+    (row,) = svc.evaluate(year=2025, keys=["I20"]).rows
+    assert row.shares == ()  # a dry run writes nothing

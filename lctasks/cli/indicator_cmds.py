@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lctasks.cli.common import out, print_json, service_context, want_json
+from lctasks.cli.common import out, print_json, service_context, state, want_json
 from lctasks.i18n import CLI as MESSAGES
 from lctasks.i18n import cli_t as t
 
@@ -27,6 +27,7 @@ MESSAGES.add(
             "recorded {id} target {target} for {period}: {value} (source: {source}){unit}",
         ),
         "ind.recorded.unit": ("，分解单位 {unit}", "; share of {unit}"),
+        "ind.dry_run": ("（预演，未写入）", " (dry run, nothing written)"),
         "ind.share_set": (
             "已设定 {id} 目标 {target} 分解给 {unit}",
             "set the share of {unit} in {id} target {target}",
@@ -96,6 +97,9 @@ def actual(
         ),
     ] = None,
     note: Annotated[str, typer.Option("--note", metavar="TEXT", help="备注（如更正说明）。")] = "",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只检查并显示将记录的内容，不写入。")
+    ] = False,
     json_: Annotated[bool, typer.Option("--json", help="JSON 输出。")] = False,
 ) -> None:
     """记录指标或量化目标某年（或季度）的实际值，更正即新增一条记录。
@@ -113,7 +117,17 @@ def actual(
             "用法：lctasks actual ID [ITEM] YEAR VALUE --source 来源",
             hint='例：lctasks actual I01 2023 6.2 --source "2023年统计公报"',
         )
-    rec = _service(ctx).record(task, period, value, source=source, item=item, unit=unit, note=note)
+    rec = _service(ctx).record(
+        task,
+        period,
+        value,
+        source=source,
+        item=item,
+        unit=unit,
+        note=note,
+        plan=state(ctx).plan,
+        dry_run=dry_run,
+    )
     if want_json(ctx, json_):
         print_json(
             {
@@ -130,6 +144,8 @@ def actual(
         )
         return
     shown = rec.assessment.label if rec.assessment else f"{rec.value:g}"
+    if dry_run:
+        shown += t("ind.dry_run")
     out(
         t(
             "ind.recorded",
@@ -155,7 +171,11 @@ def share(
     target: Annotated[
         str,
         typer.Option(
-            "--target", "-t", metavar="VALUE", help="分解目标：数值（可带 ≥ ≤ 左右）或文字。"
+            "--target",
+            "-t",
+            metavar="VALUE",
+            help="分解目标：数值（可带 ≥ ≤ 左右）或文字；"
+            "年均目标（增速、年均百分点）写该单位的年均值。",
         ),
     ] = "",
     baseline: Annotated[
@@ -164,6 +184,9 @@ def share(
     reason: Annotated[
         str, typer.Option("--reason", metavar="TEXT", help="依据，如省分解文件文号。")
     ] = "",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="只检查并显示将记录的内容，不写入。")
+    ] = False,
     json_: Annotated[bool, typer.Option("--json", help="JSON 输出。")] = False,
 ) -> None:
     """把指标或量化目标分解给县（市、区）或开发区（督查室）。
@@ -177,12 +200,22 @@ def share(
             "需要 --unit 和 --target", hint="例：lctasks share I11 --unit 东昌府区 --target 14.5"
         )
     short, ref = _service(ctx).set_share(
-        task, unit, target=target, baseline=baseline, item=item, reason=reason
+        task,
+        unit,
+        target=target,
+        baseline=baseline,
+        item=item,
+        reason=reason,
+        plan=state(ctx).plan,
+        dry_run=dry_run,
     )
     if want_json(ctx, json_):
         print_json({"id": task.upper(), "target": ref.label, "unit": short})
         return
-    out(t("ind.share_set", id=task.upper(), target=ref.label, unit=short))
+    out(
+        t("ind.share_set", id=task.upper(), target=ref.label, unit=short)
+        + (t("ind.dry_run") if dry_run else "")
+    )
 
 
 def _num(v: float | None) -> str:
@@ -228,7 +261,7 @@ def evaluate(
             "--year、--midterm、--final 只能选一个", hint="例：lctasks evaluate --final"
         )
     mode = "final" if final else "midterm" if midterm else "year"
-    ev = _service(ctx).evaluate(year=year, mode=mode, keys=ids)
+    ev = _service(ctx).evaluate(year=year, mode=mode, keys=ids, plan=state(ctx).plan)
     doc = ev.to_doc()
     if toml:
         import tomli_w
@@ -255,6 +288,7 @@ def _print_table(ev: Evaluation) -> None:
     if not ev.rows:
         out(t("ind.none"))
         return
+    final = ev.year >= _final_year(ev)
     first = min((r.spec.base_year for r in ev.rows), default=ev.year - 1) + 1
     years = list(range(first, ev.year + 1))
     headers = [
@@ -275,6 +309,7 @@ def _print_table(ev: Evaluation) -> None:
         j = r.judgement
         reached = {True: "ind.reached.yes", False: "ind.reached.no", None: "ind.reached.unknown"}
         key = r.key if r.kind == "indicator" else f"{r.key}#{r.ref.label}"
+        verdict = j.reached if final or j.assessment is not None else j.met
         done = sum(1 for _, _, st in r.behind if st in _DONE)
         rows.append(
             [
@@ -286,7 +321,7 @@ def _print_table(ev: Evaluation) -> None:
                 *[_num(r.by_year.get(y)) for y in years],
                 _num(j.expected),
                 _LIGHT.get(r.light.value, "") if r.light else "",
-                t(reached[j.reached]),
+                t(reached[verdict]),
                 "、".join(r.failing),
                 t("ind.tasks", n=len(r.behind), done=done) if r.behind else "",
             ]

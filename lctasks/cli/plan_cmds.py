@@ -494,8 +494,6 @@ def show_lines(detail: TaskDetail, closure: dict[str, str] | None = None) -> lis
     if x.leader:
         lines.append(f"{t('show.leader')}{_colon()}{x.leader}")
     if closure is not None:
-        from lctasks import clock
-
         day = clock.office_date(dt.datetime.fromisoformat(closure["at"])).isoformat()
         lines.append(f"{t('show.closed')}{_colon()}{day} {closure['by']}")
         lines.append(f"  {t('show.close_note')}{_colon()}{closure['note'] or none}")

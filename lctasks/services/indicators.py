@@ -83,11 +83,19 @@ def parse_period(text: str, *, first_year: int, last_year: int) -> str:
     year = int(m["y"])
     if not first_year <= year <= last_year:
         raise InvalidInputError(
-            f"年份 {year} 不在规划期内（{first_year}–{last_year}，含基期）",
-            hint=f"实际值的年份应在 {first_year} 到 {last_year} 之间",
+            f"年份 {year} 不在可记录的范围内（{first_year}–{last_year}：基期到今年）",
+            hint=f"实际值的年份应在 {first_year} 到 {last_year} 之间；尚未开始的年份不能记录",
         )
     q = m["q"] or (str(_CQ[m["cq"]]) if m["cq"] else None)
     return f"{year}Q{q}" if q else str(year)
+
+
+class _DryRun(Exception):
+    """Raised inside a write transaction to roll it back after every check (``dry_run``)."""
+
+    def __init__(self, result: object) -> None:
+        super().__init__("dry run")
+        self.result = result
 
 
 class IndicatorService(Service):
@@ -160,8 +168,11 @@ class IndicatorService(Service):
         unit: str | None = None,
         note: str = "",
         plan: str | None = None,
+        dry_run: bool = False,
     ) -> Actual:
-        """Record an actual (a number, or 达到/未达到/待评估 for a text target)."""
+        """Record an actual (a number, or 达到/未达到/待评估 for a text target).
+
+        ``dry_run``: every check, nothing written."""
         source = source.strip()
         if not source:
             raise InvalidInputError(
@@ -179,7 +190,8 @@ class IndicatorService(Service):
             per = parse_period(
                 period,
                 first_year=task.start.year - 1,
-                last_year=max(task.due.year, plan_row.end.year) + 5,
+                # nothing for a year that has not begun (today in office time)
+                last_year=min(max(task.due.year, plan_row.end.year) + 5, clock.today().year),
             )
             unit_row = self._unit(s, unit) if unit else None
             if unit_row is not None:
@@ -223,7 +235,19 @@ class IndicatorService(Service):
                     raise InvalidInputError(
                         f"无法识别的数值：“{value}”", hint="写作数字，如 6.2 或 408"
                     )
-            at = dt.datetime.now(dt.UTC)
+            at = dt.datetime.now(dt.UTC)  # stored as UTC (SQLite drops the zone)
+            if dry_run:
+                return Actual(
+                    per,
+                    number,
+                    assessment,
+                    source,
+                    self.ctx.actor.name,
+                    at,
+                    unit_row.short if unit_row else None,
+                    note,
+                    ref.label,
+                )
             s.add(
                 ActualRow(
                     task_id=task.id,
@@ -273,9 +297,26 @@ class IndicatorService(Service):
         item: str | None = None,
         plan: str | None = None,
         reason: str = "",
+        dry_run: bool = False,
     ) -> tuple[str, TargetRef]:
         """Set (or change) a county's or zone's share of a target; supervisors only."""
         ref = TargetRef.parse(item)
+        try:
+            return self._set_share(key, unit, target, baseline, ref, plan, reason, dry_run)
+        except _DryRun as done:
+            return done.result  # type: ignore[return-value]
+
+    def _set_share(
+        self,
+        key: str,
+        unit: str,
+        target: str,
+        baseline: str | None,
+        ref: TargetRef | None,
+        plan: str | None,
+        reason: str,
+        dry_run: bool,
+    ) -> tuple[str, TargetRef]:
         with self.db.write() as s:
             plan_row = resolve_plan(s, plan)
             task = self._task(s, plan_row.id, key)
@@ -326,6 +367,8 @@ class IndicatorService(Service):
                     "share": [old, _share_text(row)],
                 },
             )
+            if dry_run:  # every check made: leave the transaction without writing
+                raise _DryRun((unit_row.short, ref))
             return unit_row.short, ref
 
     # -- reads -------------------------------------------------------------

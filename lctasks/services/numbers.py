@@ -127,10 +127,12 @@ class Evaluation:
 
     @property
     def counts(self) -> dict[str, int]:
+        """Reached / not reached (final: the verdict; otherwise: on the path or not)."""
         out = {"total": len(self.rows), "reached": 0, "not_reached": 0, "unknown": 0}
         for r in self.rows:
-            reached = r.judgement.reached
-            out["reached" if reached else "not_reached" if reached is False else "unknown"] += 1
+            j = r.judgement
+            ok = j.reached if self.mode == "final" or j.assessment is not None else j.met
+            out["reached" if ok else "not_reached" if ok is False else "unknown"] += 1
         return out
 
 
@@ -246,6 +248,8 @@ def _row_json(r: EvalRow) -> dict[str, Any]:
         "behind_points": j.behind_points,
         "light": (r.light.value if r.light else None),
         "reached": j.reached,
+        "on_track": j.met,
+        "complete": j.complete,
         "status": r.status,
         "lead": r.lead,
         "shares": [

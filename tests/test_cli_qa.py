@@ -248,3 +248,25 @@ def test_check_says_what_is_wrong_with_the_item_numbers(db: str) -> None:
     assert events(db) == before
     code, out, _ = run(db, "check", "C10.M03", "1-2")
     assert code == 0 and "1：☐ → ☑；2：☐ → ☑" in out
+
+
+def test_show_a_task_with_a_progress_report(tmp_path: Path) -> None:
+    """QA: `show` crashed (UnboundLocalError: clock) on any open task with a report."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "s.db"
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "lctasks", "--db", str(db), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert run("import").returncode == 0
+    assert run("progress", "C10.M03", "--made", "完成选址", "--percent", "20").returncode == 0
+    r = run("show", "C10.M03")
+    assert r.returncode == 0, r.stderr
+    assert "完成选址" in r.stdout and "Traceback" not in r.stderr

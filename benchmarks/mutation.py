@@ -53,7 +53,6 @@ source_paths = lctasks
 only_mutate = {module}
 also_copy =
     plan_data
-    lctasks/_plan_data
 pytest_add_cli_args =
     -p
     no:cacheprovider

@@ -185,7 +185,7 @@ class TaskDraft:
     box: int | None = None
     category: str | None = None  # box category (新材料) or indicator category
     checklist: tuple[ChecklistDraft, ...] = ()
-    due: dt.date = dt.date(2025, 12, 31)
+    due: dt.date = field(kw_only=True)  # the parser gives every draft one (no plan default)
     due_basis: DueBasis = DueBasis.INFERRED
     due_text: str = ""  # the words the deadline came from ('' when inferred)
     attrs: tuple[tuple[str, str], ...] = ()  # extra printed fields (indicator cells)
@@ -417,6 +417,11 @@ class LctasksError(Exception):
         self.message = message
         self.hint = hint
         self.ids = ids
+
+    @property
+    def kind(self) -> str:
+        """The documented error type (``ConflictError`` …), also for a service's subclass."""
+        return next(c.__name__ for c in type(self).__mro__ if c.__module__ == __name__)
 
 
 class NotFoundError(LctasksError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,23 @@ from lctasks.i18n import t
 
 
 def _plan_data_dir() -> Path:
-    """``lctasks/_plan_data``: in a checkout a symlink to the top-level ``plan_data/``
-    that staff edit, in a wheel a copy of it; ``$LCTASKS_PLAN_DATA`` overrides."""
+    """Where the editable data lives: ``$LCTASKS_PLAN_DATA``; else ``plan_data/`` beside
+    the package (a checkout or an editable install: the folder staff edit); else the
+    copy a wheel installs as data files, ``<prefix>/share/lctasks/plan_data``."""
     env = os.environ.get("LCTASKS_PLAN_DATA")
-    return Path(env) if env else (Path(__file__).resolve().parent / "_plan_data").resolve()
+    if env:
+        return Path(env)
+    checkout = Path(__file__).resolve().parent.parent / "plan_data"
+    if (checkout / "units.toml").is_file():
+        return checkout
+    import site
+    import sysconfig
+
+    for base in (sysconfig.get_path("data"), site.getuserbase(), sys.prefix):
+        installed = Path(base) / "share" / "lctasks" / "plan_data"
+        if installed.is_dir():
+            return installed
+    return checkout  # not found: the error names this path
 
 
 PLAN_DATA_DIR = _plan_data_dir()

@@ -21,6 +21,7 @@ from lctasks.domain import (
     Unplaced,
 )
 
+PLAN_END = dt.date(2025, 12, 31)
 PLATFORM = "建设技术创新平台。到2025年，力争新增省级以上创新平台100家。支持龙头企业建设研发中心。"
 
 
@@ -61,6 +62,7 @@ def small_tree(code: str = "lc-test", **changes: str) -> PlanTree:
         ),
         due_basis=DueBasis.YEARLY,
         due_text="每年",
+        due=PLAN_END,  # the plan end, as the parser infers it
     )
     project = TaskDraft(
         key="C06.P01",
@@ -71,6 +73,7 @@ def small_tree(code: str = "lc-test", **changes: str) -> PlanTree:
         line=60,
         box=4,
         category="创新平台",
+        due=PLAN_END,  # the plan end, as the parser infers it
     )
     chapter5 = TaskDraft(
         key="C05.T01",
@@ -79,6 +82,7 @@ def small_tree(code: str = "lc-test", **changes: str) -> PlanTree:
         title="加快建设现代化强市",
         source_text="坚持创新驱动……",
         line=30,
+        due=PLAN_END,  # the plan end, as the parser infers it
     )
     indicator = TaskDraft(
         key="I01",
@@ -89,6 +93,7 @@ def small_tree(code: str = "lc-test", **changes: str) -> PlanTree:
         line=20,
         category="经济发展",
         attrs=(("2020年", "3.6"), ("2025年", "6左右"), ("属性", "预期性")),
+        due=PLAN_END,  # the plan end, as the parser infers it
     )
     tasks = [indicator, chapter5, measure1, measure2, project]
     if "drop" in changes:

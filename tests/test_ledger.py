@@ -334,7 +334,7 @@ def test_real_two_plans_and_the_plan_rule(
 
 def test_rekey_inserted_paragraph_takes_a_fresh_number() -> None:
     def draft(key: str, text: str) -> TaskDraft:
-        return TaskDraft(key, TaskKind.MEASURE, 10, text[:4], text, 1)
+        return TaskDraft(key, TaskKind.MEASURE, 10, text[:4], text, 1, due=dt.date(2025, 12, 31))
 
     stored = {
         "C10.M01": ("measure", 10, "装备制造做大做强"),

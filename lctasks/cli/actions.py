@@ -194,12 +194,13 @@ def run_batch(st: CliState, call: Callable[[WorkflowService], BatchResult]) -> N
 
     json_out = st.json
     wf = service(st)
+    from lctasks.services.batch import BatchFailed
+
     try:
         res = call(wf)
-    except LctasksError as exc:
-        partial = vars(exc).get("results")
-        if json_out and partial is not None:
-            print_json(batch_json(partial, error=exc))
+    except BatchFailed as exc:
+        if json_out:
+            print_json(batch_json(exc.results, error=exc))
         raise
     finally:
         if isinstance(wf.ctx.db, LiteDatabase):

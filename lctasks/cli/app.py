@@ -109,7 +109,6 @@ def _register() -> None:
         admin_cmds,
         carry_cmds,
         formats_cmds,
-        home,
         indicator_cmds,
         log,
         people_cmds,
@@ -122,7 +121,6 @@ def _register() -> None:
     )
 
     for module in (
-        home,
         plan_cmds,
         units_cmds,
         workflow,

@@ -177,7 +177,7 @@ def err(text: str) -> None:
 def error_json(exc: LctasksError) -> dict[str, Any]:
     """An error as scripts read it: the ``"error"`` object of every JSON answer."""
     return {
-        "type": type(exc).__name__,
+        "type": exc.kind,
         "message": exc.message,
         "hint": exc.hint,
         "ids": list(exc.ids),

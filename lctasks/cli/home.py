@@ -16,7 +16,3 @@ def open_home(ctx: typer.Context) -> None:
     from lctasks.cli.plan_cmds import print_overview
 
     print_overview(ctx)
-
-
-def register(app: typer.Typer) -> None:
-    pass

@@ -66,10 +66,6 @@ def db_datetime(runner: Runner, value: dt.datetime) -> Any:
     return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
 
 
-def db_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
 def json_param(runner: Runner, name: str) -> str:
     """The SQL for a JSON-typed parameter (PostgreSQL needs the cast)."""
     return f"CAST(:{name} AS JSON)" if runner.dialect == "postgresql" else f":{name}"

@@ -40,6 +40,7 @@ the plan end, deadlines beyond the plan (2035) ignored:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -58,7 +59,23 @@ _DEADLINE = re.compile(
     r"|(?:^|(?<=[，,；;]))(?P<y3>\d{4})年(?=[^\d，,）)])"
     r"|(?:到|至)(?P<cn>[〇零一二三四五六七八九]{4})年)"
 )
-_PLAN_PERIOD = re.compile(r"“?十四五”?(?:期间|末)")
+_CN_DIGITS = "〇一二三四五六七八九"
+
+
+@functools.cache
+def plan_period(plan_end: dt.date) -> re.Pattern[str] | None:
+    """“十四五”期间 / “十四五”末 for the five-year plan that ends with ``plan_end``.
+
+    Taken from the plan, not written in: the N-th five-year plan ends in
+    1955 + 5N (the 14th, 十四五, in 2025; the 15th, 十五五, in 2030).
+    """
+    n, rest = divmod(plan_end.year - 1955, 5)
+    if rest or not 10 <= n <= 19:
+        return None
+    name = "十" + (_CN_DIGITS[n - 10] if n > 10 else "") + "五"
+    return re.compile(rf"“?{name}”?(?:期间|末)")
+
+
 _QTY = re.compile(
     r"(?P<num>\d+(?:\.\d+)?)(?:(?P<pct1>%|％)?\s*[-—～~](?P<num2>\d+(?:\.\d+)?))?\s*"
     r"(?P<unit>%|％|个百分点|亿美元|万美元|亿元|万元|元|万千瓦|千瓦|万吨|吨|万亩|亩|公里|千米|"
@@ -121,7 +138,8 @@ def _year(m: re.Match[str]) -> int | None:
 def sentence_deadline(sentence: str, plan_end: dt.date) -> tuple[dt.date, str] | None:
     """The explicit deadline a sentence states, with its words; None if none."""
     best: tuple[dt.date, str] | None = None
-    if "十四五" not in sentence and "年" not in sentence:
+    period = plan_period(plan_end)
+    if "年" not in sentence and (period is None or period.search(sentence) is None):
         return None
     for m in _DEADLINE.finditer(sentence) if "年" in sentence else ():
         year = _year(m)
@@ -132,7 +150,7 @@ def sentence_deadline(sentence: str, plan_end: dt.date) -> tuple[dt.date, str] |
         if best is None or d > best[0]:
             best = (d, m.group(0))
     if best is None:
-        p = _PLAN_PERIOD.search(sentence)
+        p = period.search(sentence) if period is not None else None
         if p is not None:
             best = (plan_end, p.group(0))
     return best

@@ -194,11 +194,6 @@ def trusted(session: Session) -> bool:
     return not _people(session)
 
 
-def role_of(session: Session, name: str) -> Role | None:
-    who = _people(session).get(name)
-    return who.role if who else None
-
-
 def require(
     session: Session,
     actor: Actor,

@@ -15,7 +15,7 @@ row (``lctasks_chain``, migration 0003) serialises appends, so the chain never f
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,16 +67,6 @@ def _head(session: Session) -> tuple[int, str, str]:
         select(EventRow.seq, EventRow.hash, EventRow.mac).order_by(EventRow.seq.desc()).limit(1)
     ).first()
     return (row[0], row[1], row[2] or "") if row else (0, GENESIS, "")
-
-
-@dataclass
-class EventDraft:
-    action: str
-    plan: str | None = None
-    task: str | None = None
-    changes: dict[str, Any] | None = None
-    reason: str = ""
-    source: Source | None = None  # defaults to the actor's source
 
 
 class EventLog:
@@ -153,20 +143,6 @@ class EventLog:
 
     def flush(self) -> None:
         self._session.flush()
-
-
-def append_events(session: Session, actor: Actor, drafts: Iterable[EventDraft]) -> list[EventRow]:
-    log = EventLog(session, actor)
-    for d in drafts:
-        log.append(
-            d.action,
-            plan=d.plan,
-            task=d.task,
-            changes=d.changes,
-            reason=d.reason,
-            source=d.source,
-        )
-    return log.appended
 
 
 def to_event(row: EventRow) -> Event:

@@ -26,7 +26,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from lctasks.db.sql import (
     LiteDatabase,
@@ -58,6 +58,15 @@ if TYPE_CHECKING:
 
 Expected = int | Mapping[str, int] | None
 """``if_version``: one version (single key), or key → version for a batch."""
+
+
+class BatchOptions(TypedDict, total=False):
+    """What every step takes besides its own fields (``**opts: Unpack[BatchOptions]``)."""
+
+    plan: str | None  # the plan's code; None: the only plan
+    if_version: Expected  # refuse a stale edit (see Expected)
+    dry_run: bool  # compute everything, write nothing
+
 
 MESSAGES.add(
     {
@@ -155,6 +164,45 @@ class Problem(Exception):
         super().__init__(message)
         self.kind = kind
         self.message = message
+
+
+class BatchFailed(LctasksError):
+    """A batch refused as a whole, nothing applied; ``results`` says what each ID got.
+
+    Raised as the documented kind of its worst problem (``BatchConflict`` is a
+    ``ConflictError``, exit 5, …), so callers that know only the domain errors
+    handle it as before.
+    """
+
+    def __init__(
+        self, message: str, *, hint: str = "", ids: tuple[str, ...] = (), results: BatchResult
+    ) -> None:
+        super().__init__(message, hint=hint, ids=ids)
+        self.results = results
+
+
+class BatchNotFound(BatchFailed, NotFoundError):
+    pass
+
+
+class BatchPermissionDenied(BatchFailed, PermissionDeniedError):
+    pass
+
+
+class BatchInvalid(BatchFailed, InvalidInputError):
+    pass
+
+
+class BatchConflict(BatchFailed, ConflictError):
+    pass
+
+
+_FAILED: dict[type[LctasksError], type[BatchFailed]] = {
+    NotFoundError: BatchNotFound,
+    PermissionDeniedError: BatchPermissionDenied,
+    InvalidInputError: BatchInvalid,
+    ConflictError: BatchConflict,
+}
 
 
 class _DryRun(Exception):
@@ -532,7 +580,7 @@ class BatchEngine:
         lines = [t("wf.batch_failed", n=len(bad), action=t(f"action.{action}"))]
         lines += [f"  {k}{t('colon')}{problems[k].message}" for k in bad]
         hint = near or t("wf.not_found_hint") if kind is NotFoundError else t("wf.batch_hint")
-        exc = kind("\n".join(lines), hint=hint, ids=tuple(bad))
+        message = "\n".join(lines)
         per_key = []
         for k in wanted:
             if k in problems:
@@ -541,8 +589,8 @@ class BatchEngine:
             elif k in results:
                 per_key.append(results[k])
         # the CLI prints these (the would-be outcome of the others, nothing applied)
-        vars(exc)["results"] = BatchResult(action, plan_code, tuple(per_key), False)
-        return exc
+        outcome = BatchResult(action, plan_code, tuple(per_key), False)
+        return _FAILED[kind](message, hint=hint, ids=tuple(bad), results=outcome)
 
 
 def _expected(if_version: Expected, key: str) -> int | None:

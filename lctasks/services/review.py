@@ -809,11 +809,9 @@ def _conflict_error(plan: ReviewPlan, conflicts: Sequence[ReviewConflict]) -> Co
         )
         for c in conflicts
     ]
-    exc = ConflictError(
+    return ConflictError(
         "\n".join(lines), hint=t("review.conflicts_hint"), ids=tuple(c.task for c in conflicts)
     )
-    vars(exc)["review"] = plan
-    return exc
 
 
 __all__ = [

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from typing import Unpack
 
 from lctasks import clock
 from lctasks.db.sql import Runner, db_datetime
@@ -40,9 +41,9 @@ from lctasks.i18n import services_t as t
 from lctasks.keys import KEY_SHAPE
 from lctasks.services.batch import (
     BatchEngine,
+    BatchOptions,
     BatchResult,
     Change,
-    Expected,
     KeyResult,
     LiteContext,
     Problem,
@@ -137,9 +138,7 @@ class WorkflowService(BatchEngine):
         person: str | None = None,
         leader: str | None = None,
         reason: str = "",
-        plan: str | None = None,
-        if_version: Expected = None,
-        dry_run: bool = False,
+        **opts: Unpack[BatchOptions],
     ) -> BatchResult:
         """Set lead unit, co-units (replacing the list), deadline, person, leader.
 
@@ -209,19 +208,14 @@ class WorkflowService(BatchEngine):
             "assign",
             keys,
             step,
-            plan=plan,
-            if_version=if_version,
-            dry_run=dry_run,
+            **opts,
             prepare=prepare,
         )
 
     def accept_suggestion(
         self,
         keys: Iterable[str],
-        *,
-        plan: str | None = None,
-        if_version: Expected = None,
-        dry_run: bool = False,
+        **opts: Unpack[BatchOptions],
     ) -> BatchResult:
         """Make the rule-suggested lead and co-units the assignment (source: rule)."""
         resolved: dict[str, tuple[int, str]] = {}
@@ -271,9 +265,7 @@ class WorkflowService(BatchEngine):
             "accept",
             keys,
             step,
-            plan=plan,
-            if_version=if_version,
-            dry_run=dry_run,
+            **opts,
             prepare=prepare,
         )
 
@@ -283,9 +275,7 @@ class WorkflowService(BatchEngine):
         status: Status | str,
         *,
         reason: str = "",
-        plan: str | None = None,
-        if_version: Expected = None,
-        dry_run: bool = False,
+        **opts: Unpack[BatchOptions],
     ) -> BatchResult:
         """Move tasks between the working states (not closed/returned: see the table)."""
         target = _status(status)
@@ -303,9 +293,7 @@ class WorkflowService(BatchEngine):
             ch.field("status", task.status.value, target.value, "status")
             return ch
 
-        return self._batch(
-            "status", keys, step, plan=plan, if_version=if_version, dry_run=dry_run, to=target
-        )
+        return self._batch("status", keys, step, **opts, to=target)
 
     def report_progress(
         self,
@@ -317,9 +305,7 @@ class WorkflowService(BatchEngine):
         percent: int | None = None,
         period: str = "",
         today: dt.date | None = None,
-        plan: str | None = None,
-        if_version: Expected = None,
-        dry_run: bool = False,
+        **opts: Unpack[BatchOptions],
     ) -> BatchResult:
         """Record a progress report (进展情况 / 存在问题 / 下一步措施)."""
         if not made.strip():
@@ -372,9 +358,7 @@ class WorkflowService(BatchEngine):
             "progress",
             keys,
             step,
-            plan=plan,
-            if_version=if_version,
-            dry_run=dry_run,
+            **opts,
             prepare=prepare,
         )
 
@@ -384,9 +368,7 @@ class WorkflowService(BatchEngine):
         items: Sequence[int],
         *,
         done: bool = True,
-        plan: str | None = None,
-        if_version: Expected = None,
-        dry_run: bool = False,
+        **opts: Unpack[BatchOptions],
     ) -> BatchResult:
         """Tick (``done=True``) or untick checklist items by their 1-based number."""
         if not items:
@@ -424,9 +406,7 @@ class WorkflowService(BatchEngine):
             "check",
             [key],
             step,
-            plan=plan,
-            if_version=if_version,
-            dry_run=dry_run,
+            **opts,
             prepare=prepare,
         )
 
@@ -436,9 +416,7 @@ class WorkflowService(BatchEngine):
         *,
         note: str,
         evidence: str,
-        plan: str | None = None,
-        if_version: Expected = None,
-        dry_run: bool = False,
+        **opts: Unpack[BatchOptions],
     ) -> BatchResult:
         """销号: done or in-progress tasks become closed, with a note and evidence."""
         if not note.strip():
@@ -456,42 +434,41 @@ class WorkflowService(BatchEngine):
             ch.changes["evidence"] = [None, evidence.strip()]
             return ch
 
-        return self._batch("close", keys, step, plan=plan, if_version=if_version, dry_run=dry_run)
+        return self._batch(
+            "close",
+            keys,
+            step,
+            **opts,
+        )
 
     def return_(
         self,
         keys: Iterable[str],
         *,
         reason: str,
-        plan: str | None = None,
-        if_version: Expected = None,
-        dry_run: bool = False,
+        **opts: Unpack[BatchOptions],
     ) -> BatchResult:
         """退回: a done or closed task goes back for rework, with the reason."""
         if not reason.strip():
             raise InvalidInputError(t("wf.required", what=t("wf.reason")))
-        return self._simple("return", keys, reason.strip(), plan, if_version, dry_run)
+        return self._simple("return", keys, reason.strip(), **opts)
 
     def reopen(
         self,
         keys: Iterable[str],
         *,
         reason: str = "",
-        plan: str | None = None,
-        if_version: Expected = None,
-        dry_run: bool = False,
+        **opts: Unpack[BatchOptions],
     ) -> BatchResult:
         """Closed, done or suspended tasks go back to in progress."""
-        return self._simple("reopen", keys, reason.strip(), plan, if_version, dry_run)
+        return self._simple("reopen", keys, reason.strip(), **opts)
 
     def _simple(
         self,
         action: str,
         keys: Iterable[str],
         reason: str,
-        plan: str | None,
-        if_version: Expected,
-        dry_run: bool,
+        **opts: Unpack[BatchOptions],
     ) -> BatchResult:
         starts, target = TRANSITIONS[action]
         assert target is not None
@@ -504,7 +481,12 @@ class WorkflowService(BatchEngine):
             ch.field("status", task.status.value, target.value, "status")
             return ch
 
-        return self._batch(action, keys, step, plan=plan, if_version=if_version, dry_run=dry_run)
+        return self._batch(
+            action,
+            keys,
+            step,
+            **opts,
+        )
 
     def extend(
         self,
@@ -514,9 +496,7 @@ class WorkflowService(BatchEngine):
         reason: str,
         late: bool = False,
         today: dt.date | None = None,
-        plan: str | None = None,
-        if_version: Expected = None,
-        dry_run: bool = False,
+        **opts: Unpack[BatchOptions],
     ) -> BatchResult:
         """延期: move the deadline later, keeping the first one in original_due."""
         if not reason.strip():
@@ -540,16 +520,18 @@ class WorkflowService(BatchEngine):
                 ch.changes["late"] = [False, True]
             return ch
 
-        return self._batch("extend", keys, step, plan=plan, if_version=if_version, dry_run=dry_run)
+        return self._batch(
+            "extend",
+            keys,
+            step,
+            **opts,
+        )
 
     def note(
         self,
         keys: Iterable[str],
         text: str,
-        *,
-        plan: str | None = None,
-        if_version: Expected = None,
-        dry_run: bool = False,
+        **opts: Unpack[BatchOptions],
     ) -> BatchResult:
         """A free note on the record of each task (an event; bumps the version)."""
         if not text.strip():
@@ -559,7 +541,12 @@ class WorkflowService(BatchEngine):
             check_from("note", task)
             return Change(reason=text.strip(), action="note")
 
-        return self._batch("note", keys, step, plan=plan, if_version=if_version, dry_run=dry_run)
+        return self._batch(
+            "note",
+            keys,
+            step,
+            **opts,
+        )
 
 
 def _status(value: Status | str) -> Status:

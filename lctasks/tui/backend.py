@@ -66,8 +66,7 @@ class Backend:
 
         database = open_database(db)
         ctx = ServiceContext(database, Actor(actor, Source.TUI), settings)
-        my_unit = str(getattr(settings, "unit", "") or "") if settings is not None else ""
-        return cls(ctx, plan, my_unit)
+        return cls(ctx, plan)
 
     def close(self) -> None:
         self.ctx.db.dispose()

@@ -199,7 +199,7 @@ def run_batch(st: CliState, call: Callable[[WorkflowService], BatchResult]) -> N
     try:
         res = call(wf)
     except BatchFailed as exc:
-        if json_out:
+        if json_out and exc.results is not None:
             print_json(batch_json(exc.results, error=exc))
         raise
     finally:

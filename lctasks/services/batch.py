@@ -175,7 +175,12 @@ class BatchFailed(LctasksError):
     """
 
     def __init__(
-        self, message: str, *, hint: str = "", ids: tuple[str, ...] = (), results: BatchResult
+        self,
+        message: str,
+        *,
+        hint: str = "",
+        ids: tuple[str, ...] = (),
+        results: BatchResult | None = None,  # None: re-raised with another message
     ) -> None:
         super().__init__(message, hint=hint, ids=ids)
         self.results = results

@@ -140,3 +140,17 @@ def test_list_json_does_not_import_orm_or_typer(db: str) -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert res.stdout.strip().splitlines()[-1] == "[]", res.stderr
+
+
+def test_report_json_speaks_the_language_typer_speaks(
+    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lctasks.i18n import set_language
+
+    monkeypatch.setenv("LCTASKS_LANG", "en")
+    try:
+        fast = _fast(db, "report", "--json", capsys=capsys)
+        assert fast is not None and '"group": "total"' in fast
+        assert fast == _typer(db, "report", "--json")
+    finally:
+        set_language("zh")

@@ -162,6 +162,9 @@ def _read(
             settings = load_settings()
         except LctasksError:
             return None
+        from lctasks.config import apply_language
+
+        apply_language(settings)  # LCTASKS_LANG or the settings' language, as the Typer path
         with lite.read() as runner:
             found = _plan(plan_codes(runner), plan)
             if found is None:

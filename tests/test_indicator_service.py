@@ -371,3 +371,14 @@ def test_a_year_that_has_not_begun_is_refused(ctx: ServiceContext, office_clock:
     svc.set_share("I20", "临清市", target="40", dry_run=True)
     (row,) = svc.evaluate(year=2025, keys=["I20"]).rows
     assert row.shares == ()  # a dry run writes nothing
+
+
+def test_undo_refuses_an_actual(tmp_path: Path) -> None:
+    """QA: undo said it reverted an actual while the value stayed; records are corrected."""
+    db = tmp_path / "u.db"
+    assert _cli(db, "import").returncode == 0
+    assert _cli(db, "actual", "I01", "2021", "8.5", "--source", "公报").returncode == 0
+    r = _cli(db, "undo")
+    assert r.returncode == 4 and "记录不撤销，只能由新的记录更正" in r.stderr
+    r = _cli(db, "evaluate", "--year", "2021", "--id", "I01", "--json")
+    assert json.loads(r.stdout)["rows"][0]["actuals"] == {"2021": 8.5}

@@ -60,6 +60,15 @@ MESSAGES.add(
             "重新导入先前的规划文本（lctasks import FILE）",
             "import the earlier plan text again (lctasks import FILE)",
         ),
+        "undo.record": (
+            "第 {seq} 号事件是{action}：记录不撤销，只能由新的记录更正",
+            "event #{seq} is a {action}: records are not undone, only corrected by a newer one",
+        ),
+        "undo.record_hint": (
+            "实际值用 lctasks actual 记录更正值；结转用 lctasks reopen 重新打开原任务",
+            "record the corrected value with lctasks actual; reopen a carried task with "
+            "lctasks reopen",
+        ),
         "undo.reason": ("撤销 #{first}–#{last}（{action}）", "undo of #{first}–#{last} ({action})"),
         "undo.moved": (
             "{field}在这批之后又被改过（现为 {now}，这批设为 {then}），撤销会覆盖那次修改",
@@ -81,6 +90,9 @@ _COLUMNS = {
 }
 _KEPT = frozenset({"report", "evidence", "late", "rules", "undo_of"})
 _IMPORT_ACTIONS = frozenset({"import", "changed", "removed", "rekey", "added"})
+# records that are never reverted, only corrected by a newer record (an actual, a share,
+# a carry-over to another plan): undo refuses them rather than saying it did something
+_RECORD_ACTIONS = frozenset({"actual", "share", "carry", "carry_in"})
 
 
 @dataclass(frozen=True)
@@ -174,6 +186,13 @@ class UndoService(BatchEngine):
             if action in _IMPORT_ACTIONS or (action not in actions and _from_import(changes)):
                 raise InvalidInputError(
                     t("undo.import", seq=s), hint=t("undo.import_hint"), ids=(f"#{s}",)
+                )
+            if action in _RECORD_ACTIONS:
+                label = t(f"action.{action}") if f"action.{action}" in MESSAGES else action
+                raise InvalidInputError(
+                    t("undo.record", seq=s, action=label),
+                    hint=t("undo.record_hint"),
+                    ids=(f"#{s}",),
                 )
             plan = plan or str(plan_code or "")
             if action not in actions:

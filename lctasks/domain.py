@@ -20,6 +20,7 @@ class TaskKind(enum.StrEnum):
     PROJECT = "project"  # a numbered item of a 专栏 of planned projects
     INDICATOR = "indicator"  # a row of the main-indicator table
     CHAPTER = "chapter"  # a chapter whose commitments are prose only
+    GOAL = "goal"  # the commitments of a chapter / section / part intro, chapter 4's goals
 
 
 class Status(enum.StrEnum):
@@ -284,6 +285,8 @@ class PlanTree:
     tasks: tuple[TaskDraft, ...]
     unplaced: tuple[Unplaced, ...]
     source_sha256: str  # of the normalised text
+    indicator_header_line: int = 0  # the indicator table's header row (0: none)
+    indicator_title_line: int = 0  # the paragraph above it naming the table (0: none)
 
     def chapters(self) -> list[Chapter]:
         return [c for p in self.parts for c in p.chapters]

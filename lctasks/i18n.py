@@ -156,6 +156,7 @@ CORE.add(
         "kind.project": ("重点项目", "project"),
         "kind.indicator": ("指标", "indicator"),
         "kind.chapter": ("章任务", "chapter"),
+        "kind.goal": ("目标", "goal"),
         # due basis
         "due.explicit": ("原文明确", "explicit in text"),
         "due.yearly": ("每年（逐年调度）", "yearly"),

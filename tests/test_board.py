@@ -23,7 +23,7 @@ def test_board_rows_outline_probe_and_timeline(database: Database) -> None:
     assert plan is not None and plan.code == "lc-14th"
     as_of = dt.date(2021, 6, 30)
     rows = board.rows(plan.code, as_of=as_of)
-    assert len(rows) == 561
+    assert len(rows) == 633
     assert {r.light for r in rows} == {"green"}  # nothing is late half a year in
     outline = board.outline(plan.code)
     assert [n.number for n in outline if n.kind == "part"] == list(range(1, 16))

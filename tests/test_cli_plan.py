@@ -158,7 +158,7 @@ def real_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = str(tmp_path_factory.mktemp("real") / "lctasks.db")
     res = runner.invoke(app, ["--db", path, "import"])
     assert res.exit_code == 0, res.stderr
-    assert "任务 561 个" in res.stdout
+    assert "任务 633 个" in res.stdout
     assert "写入任务" in res.stderr  # progress on stderr
     return path
 
@@ -186,7 +186,7 @@ def test_real_plan_tree_and_coverage(real_db: str) -> None:
     assert "专栏1 现有国家级科技创新平台" in stdout and "参考资料，不作任务" in stdout
     assert "专栏5" in stdout and "印在第12章之后" in stdout
     assert "没有任务的章：1、2、3" in stdout
-    assert "561 个任务（举措 194，重点项目 337，指标 24，章任务 6）" in stdout
+    assert "633 个任务（举措 194，重点项目 337，指标 24，目标 72，章任务 6）" in stdout
 
 
 def test_real_show_a_measure_a_project_and_an_indicator(real_db: str) -> None:
@@ -216,7 +216,7 @@ def test_real_import_twice_says_nothing_changed(tmp_path: Path) -> None:
     assert run(db, "import")[0] == 0
     code, stdout, _ = run(db, "import")
     assert code == 0
-    assert "新增 0，变更 0，移除 0，未变 561" in stdout
+    assert "新增 0，变更 0，移除 0，未变 633" in stdout
 
 
 def test_gbk_plan_file_gives_the_same_list(real_db: str, tmp_path: Path) -> None:
@@ -238,7 +238,7 @@ def test_subprocess_list_json(real_db: str) -> None:
     )
     assert res.returncode == 0, res.stderr
     data = json.loads(res.stdout)
-    assert len(data) == 561 and data[0]["id"] == "I01"
+    assert len(data) == 633 and data[0]["id"] == "C04.G01"
 
 
 def test_list_by_unit_after_assign_and_reimport_keeps_owners(tmp_path: Path) -> None:
@@ -257,7 +257,7 @@ def test_list_by_unit_after_assign_and_reimport_keeps_owners(tmp_path: Path) -> 
     # lead or co-unit, typed any way the unit directory understands
     assert ids("--unit", "科技局") == ["C06.M01", "C10.P01", "C10.P02"]
     assert ids("--unit", "东阿县", "--kind", "project") == ["C10.P01"]
-    assert len(ids("--unassigned")) == 561 - 3
+    assert len(ids("--unassigned")) == 633 - 3
     code, _, stderr = run(db, "list", "--unit", "不存在的局")
     assert code == 3 and "不存在的局" in stderr
     # a re-import keeps the owners

@@ -207,7 +207,7 @@ def test_outline_and_coverage(ledger: LedgerService) -> None:
     assert cov.without_tasks == (1,)
     assert cov.reference_boxes == ((1, "“十三五”主要成就", 1),)
     assert cov.unplaced == 1
-    assert cov.by_kind == {"measure": 2, "project": 1, "indicator": 1, "chapter": 1}
+    assert cov.by_kind == {"measure": 2, "project": 1, "indicator": 1, "chapter": 1, "goal": 0}
 
 
 def test_no_plan_yet(ledger: LedgerService) -> None:
@@ -235,7 +235,7 @@ def test_real_import_counts_equal_the_parser(ledger: LedgerService, real_tree: P
     res = ledger.import_plan()
     assert res.first and res.plan == real_tree.code
     by_kind = Counter(d.kind.value for d in real_tree.tasks)
-    assert res.tasks == len(real_tree.tasks) == 561
+    assert res.tasks == len(real_tree.tasks) == 633
     assert {k: res.counts[k] for k in by_kind} == dict(by_kind)
     assert (res.counts["chapters"], res.counts["boxes"], res.counts["reference_boxes"]) == (
         61,
@@ -265,7 +265,7 @@ def test_real_reimport_unchanged(ledger: LedgerService) -> None:
     _assign_and_tick(ledger.db)
     res = ledger.import_plan()
     assert (res.added, res.changed, res.removed, res.rekeyed) == ((), (), (), ())
-    assert res.unchanged == 561
+    assert res.unchanged == 633
     task = ledger.get_task("C06.M01")
     assert task.lead_unit == "市科技局" and all(c.done for c in task.checklist)
     with ledger.db.read() as s:
@@ -329,7 +329,7 @@ def test_real_two_plans_and_the_plan_rule(
         ledger.get_task("C06.M01")
     assert "--plan" in exc.value.hint
     assert ledger.get_task("C06.M01", "lc-copy").plan == "lc-copy"
-    assert [(p.code, p.tasks) for p in ledger.plans()] == [("lc-14th", 561), ("lc-copy", 561)]
+    assert [(p.code, p.tasks) for p in ledger.plans()] == [("lc-14th", 633), ("lc-copy", 633)]
 
 
 def test_rekey_inserted_paragraph_takes_a_fresh_number() -> None:

@@ -227,6 +227,9 @@ def test_task_counts_by_kind(tree: PlanTree) -> None:
     assert kinds[TaskKind.PROJECT] == 337
     assert kinds[TaskKind.MEASURE] == 194
     assert kinds[TaskKind.CHAPTER] == 6
+    # 14 part intros (篇 2–15) + 47 chapter intros (章 6–42, 47–56) + 3 section intros
+    # (第二十章 第一–三节) + 8 paragraphs of 第四章 (主要目标 ×7, 远景目标)
+    assert kinds[TaskKind.GOAL] == 72
     assert len({t.key for t in tree.tasks}) == len(tree.tasks)
 
 
@@ -306,10 +309,11 @@ def test_measure_keeps_its_whole_paragraph(tree: PlanTree) -> None:
     assert (c10.title, c10.section) == ("新能源汽车", 1)
 
 
-def test_chapter_intro_is_prose_not_a_measure(tree: PlanTree) -> None:
+def test_chapter_intro_is_a_goal_not_a_measure(tree: PlanTree) -> None:
     ch6 = tree.chapters()[5]
     assert ch6.paragraphs[0].text.startswith("实施科技强市行动计划")
-    assert not any(t.source_text.startswith("实施科技强市行动计划") for t in tree.tasks)
+    (intro,) = [t for t in tree.tasks if t.source_text.startswith("实施科技强市行动计划")]
+    assert (intro.key, intro.kind, intro.line) == ("C06.G01", TaskKind.GOAL, 177)
 
 
 def test_every_chapter_from_4_has_a_task_and_1_to_3_none(tree: PlanTree) -> None:
@@ -321,7 +325,9 @@ def test_every_chapter_from_4_has_a_task_and_1_to_3_none(tree: PlanTree) -> None
     assert c58.title == "健全完善监督体系"
     assert c58.source_text.startswith("健全党统一领导、全面覆盖、权威高效的监督体系")
     c61 = _task(tree, "C61.T01")
-    assert c61.source_text.count("\n") == 1  # two paragraphs: the chapter and the closing words
+    # one paragraph: the closing words (…而努力奋斗！, line 1190) are context, not a task
+    assert c61.source_text.count("\n") == 0
+    assert "努力奋斗" not in c61.source_text
 
 
 def test_project_tasks(tree: PlanTree) -> None:
@@ -422,12 +428,18 @@ def test_plan_period_wording_is_explicit(tree: PlanTree) -> None:
 
 def test_coverage_summary(tree: PlanTree) -> None:
     cov = coverage(tree)
-    assert cov["tasks"] == 561
-    assert cov["tasks_by_kind"] == {"indicator": 24, "chapter": 6, "measure": 194, "project": 337}
+    assert cov["tasks"] == 633
+    assert cov["tasks_by_kind"] == {
+        "indicator": 24,
+        "chapter": 6,
+        "measure": 194,
+        "project": 337,
+        "goal": 72,
+    }
     assert cov["reference_boxes"] == [1, 8, 9]
     assert cov["unplaced"] == 3
     assert cov["chapters"] == 61 and cov["parts"] == 15
     ch10 = next(c for c in cov["chapters_detail"] if c["chapter"] == 10)
-    assert ch10["tasks"] == {"measure": 12, "project": 68}
+    assert ch10["tasks"] == {"measure": 12, "project": 68, "goal": 2}  # P03.G01, C10.G01
     box5 = next(b for b in cov["boxes"] if b["box"] == 5)
     assert (box5["chapter"], box5["printed_after_chapter"]) == (11, 12)

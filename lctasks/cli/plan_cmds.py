@@ -94,9 +94,9 @@ MESSAGES.add(
         ),
         "import.first": (
             "已导入规划 {plan}：任务 {n} 个（举措 {measure}，重点项目 {project}，"
-            "指标 {indicator}，章任务 {chapter}），用时 {s:.2f} 秒",
+            "指标 {indicator}，目标 {goal}，章任务 {chapter}），用时 {s:.2f} 秒",
             "imported plan {plan}: {n} tasks ({measure} measures, {project} projects, "
-            "{indicator} indicators, {chapter} chapter tasks) in {s:.2f} s",
+            "{indicator} indicators, {goal} goals, {chapter} chapter tasks) in {s:.2f} s",
         ),
         "import.again": (
             "已重新导入规划 {plan}：任务 {n} 个；新增 {a}，变更 {c}，移除 {r}，未变 {u}",
@@ -134,8 +134,8 @@ MESSAGES.add(
         "plan.no_tasks": ("无任务", "no tasks"),
         "plan.coverage": ("覆盖情况", "coverage"),
         "plan.by_kind": (
-            "举措 {measure}，重点项目 {project}，指标 {indicator}，章任务 {chapter}",
-            "{measure} measures, {project} projects, {indicator} indicators, "
+            "举措 {measure}，重点项目 {project}，指标 {indicator}，目标 {goal}，章任务 {chapter}",
+            "{measure} measures, {project} projects, {indicator} indicators, {goal} goals, "
             "{chapter} chapter tasks",
         ),
         "plan.without": (
@@ -264,7 +264,7 @@ def list_cmd(
     ] = None,
     kind: Annotated[
         list[str] | None,
-        typer.Option("--kind", "-k", help="measure | project | indicator | chapter."),
+        typer.Option("--kind", "-k", help="measure | project | indicator | goal | chapter."),
     ] = None,
     unit: Annotated[
         list[str] | None,
@@ -613,6 +613,7 @@ def import_lines(r: ImportResult) -> list[str]:
                 measure=c.get("measure", 0),
                 project=c.get("project", 0),
                 indicator=c.get("indicator", 0),
+                goal=c.get("goal", 0),
                 chapter=c.get("chapter", 0),
                 s=r.seconds,
             )

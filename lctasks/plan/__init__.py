@@ -8,7 +8,9 @@ Public API (standard library only, no database):
 - ``parse_plan(text, code=..., source_name=...) -> PlanTree``: pure.
 - ``load_plan(path) -> PlanTree``: read + parse.
 - ``BUNDLED_PLAN``: the plan text shipped with lctasks.
-- ``coverage(tree) -> dict``: what the parser made of a plan (for ``lctasks plan``).
+- ``coverage(tree) -> dict``: what the parser made of a plan (for ``lctasks plan``),
+  including ``paragraphs``: every paragraph / box item / table row in one class
+  (task, checklist, reference, context, unplaced) — see ``lctasks.plan.coverage``.
 
 How the text is read and repaired: ``lctasks.plan.text``; how lines become
 parts, chapters, paragraphs, boxes and the indicator table:
@@ -25,6 +27,7 @@ from typing import Any
 
 from lctasks.domain import InvalidInputError, PlanTree
 from lctasks.i18n import t
+from lctasks.plan.coverage import classify, summary
 from lctasks.plan.structure import read_structure, split_lines
 from lctasks.plan.tasks import build_tasks
 from lctasks.plan.text import read_plan_text
@@ -72,6 +75,8 @@ def parse_plan(text: str, *, code: str = "lc-14th", source_name: str = "") -> Pl
         tasks=build_tasks(st),
         unplaced=tuple(st.unplaced),
         source_sha256=hashlib.sha256(normalised.encode("utf-8")).hexdigest(),
+        indicator_header_line=st.indicator_header_line,
+        indicator_title_line=st.indicator_title_line or 0,
     )
 
 
@@ -133,5 +138,6 @@ def coverage(tree: PlanTree) -> dict[str, Any]:
         "unplaced_detail": [
             {"line": u.line, "reason": u.reason, "text": u.text} for u in tree.unplaced
         ],
+        "paragraphs": summary(classify(tree)),
         "source_sha256": tree.source_sha256,
     }

@@ -226,6 +226,8 @@ class Structure:
     doc_number: str
     start: dt.date
     end: dt.date
+    indicator_title_line: int | None = None  # the table's title paragraph (context)
+    indicator_header_line: int = 0  # the table's header row (0 when it has none)
 
 
 class _Builder:
@@ -593,6 +595,8 @@ def read_structure(text: str) -> Structure:
     header: list[str] = []
     cells: list[list[str]] = []
     indicator_chapter: int | None = None
+    indicator_title_line: int | None = None
+    indicator_header_line = 0
     for i, table in enumerate(b.tables):
         target_chapter = _table_chapter(table, b.parts)
         if i > 0 or target_chapter is None:
@@ -604,8 +608,11 @@ def read_structure(text: str) -> Structure:
                 unplaced.append(Unplaced(table.title.line, table.title.text, "表格标题"))
             continue
         indicators, header, cells = _build_indicators(table, unplaced)
+        if any("指标" in h for h in table.rows[0][1]):
+            indicator_header_line = table.rows[0][0]
         indicator_chapter = target_chapter
         if table.title is not None:
+            indicator_title_line = table.title.line
             for part in b.parts:
                 for ch in part.chapters:
                     if ch.number == target_chapter:
@@ -657,6 +664,8 @@ def read_structure(text: str) -> Structure:
         doc_number=doc.group(0) if doc else "",
         start=dt.date(start_year, 1, 1),
         end=dt.date(end_year, 12, 31),
+        indicator_title_line=indicator_title_line,
+        indicator_header_line=indicator_header_line,
     )
 
 

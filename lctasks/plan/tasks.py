@@ -6,8 +6,21 @@ fixed inside a paragraph keeps every key):
 ``measure``   ``C{ch:02d}.M{n:02d}``: the lead-phrase paragraphs of chapters 6–61,
               numbered in text order within the chapter. Title = the lead phrase;
               source = the whole paragraph; checklist = its sentences after the
-              lead phrase. Chapter introductions (no lead phrase) are not measures:
-              they stay on the chapter as prose.
+              lead phrase. Chapter introductions (no lead phrase) are goals.
+``goal``      ``C{ch:02d}.G{n:02d}`` / ``P{part:02d}.G{n:02d}``: the commitments of an
+              introduction — every paragraph without a lead phrase in a chapter
+              that has measures (the chapter intro, and section intros such as
+              第二十章第二节's), numbered in text order within the chapter; every
+              paragraph of a part before its first chapter (the part intro,
+              ``P04.G01`` 印发实施《聊城市数字经济发展规划》…), attached to the
+              part's first chapter with ``篇`` in attrs; and every paragraph of the
+              goals chapter (the one holding the indicator table, 第四章: 主要目标
+              and 远景目标) except the table's title. Title = the lead phrase when
+              the paragraph has one (``经济实力更强``), else the section / chapter /
+              part title. Checklist = the sentences (after the lead phrase), with
+              targets like any other task. A chapter-4 goal whose lead phrase is
+              listed in ``GOAL_INDICATORS`` is linked (attrs ``指标``) to the
+              indicator rows of that table category.
 ``project``   ``C{ch:02d}.P{n:02d}``: the items of the project boxes attached to the
               chapter, numbered across those boxes in print order (numbering of the
               box itself restarts per category; box number and category are kept).
@@ -19,7 +32,9 @@ fixed inside a paragraph keeps every key):
               增速 ≥6 → 6). Every printed cell is kept in ``attrs``.
 ``chapter``   ``C{ch:02d}.T01``: a chapter 4–61 with no other task; its source is
               the chapter's prose. Chapters 1–3 (review, environment, principles)
-              give no tasks.
+              give no tasks (context). The closing paragraph of the plan (the last
+              paragraph of the last chapter when it ends in ！, ``…而努力奋斗！``) is
+              context, not part of any task.
 """
 
 from __future__ import annotations
@@ -32,6 +47,8 @@ from lctasks.domain import (
     ChecklistDraft,
     DueBasis,
     IndicatorRow,
+    Paragraph,
+    Part,
     Target,
     TaskDraft,
     TaskKind,
@@ -41,6 +58,98 @@ from lctasks.plan.targets import analyse, split_commitments
 
 FIRST_MEASURE_CHAPTER = 6
 FIRST_TASK_CHAPTER = 4
+
+# Chapter 4's goal paragraphs (by lead phrase) and the indicator-table category
+# whose rows measure them. Only where the paragraph plainly summarises the
+# category; 改革开放更深入 / 治理体系更完善 have no indicator row.
+GOAL_INDICATORS: dict[str, str] = {
+    "经济实力更强": "经济发展",
+    "发展质效更高": "创新驱动",
+    "生态环境更优": "绿色生态",
+    "人民生活更美好": "民生福祉",
+}
+
+
+def is_closing(ch: Chapter, para: Paragraph, last_chapter: int) -> bool:
+    """The plan's closing exhortation: last paragraph of the last chapter, ending in ！."""
+    return (
+        ch.number == last_chapter
+        and bool(ch.paragraphs)
+        and para is ch.paragraphs[-1]
+        and para.text.rstrip().endswith(("！", "!"))
+        and lead_phrase(para.text) is None
+    )
+
+
+def _goal(
+    key: str,
+    chapter: int,
+    title: str,
+    para: Paragraph,
+    start: dt.date,
+    end: dt.date,
+    attrs: tuple[tuple[str, str], ...] = (),
+) -> TaskDraft:
+    phrase = lead_phrase(para.text)
+    sentences = split_commitments(para.text)
+    body = sentences[1:] if phrase is not None and len(sentences) > 1 else sentences
+    items, due = analyse(sentences, body, start, end)
+    return TaskDraft(
+        key=key,
+        kind=TaskKind.GOAL,
+        chapter=chapter,
+        title=phrase.removeprefix("——") if phrase is not None else title,
+        source_text=para.text,
+        line=para.line,
+        section=para.section,
+        checklist=items,
+        due=due.date,
+        due_basis=due.basis,
+        due_text=due.text,
+        attrs=attrs,
+    )
+
+
+def _chapter_goals(
+    ch: Chapter,
+    start: dt.date,
+    end: dt.date,
+    *,
+    goals_chapter: bool,
+    indicators: dict[str, list[str]],
+    skip_line: int | None,
+) -> list[TaskDraft]:
+    out: list[TaskDraft] = []
+    sections = {s.number: s.title for s in ch.sections}
+    for para in ch.paragraphs:
+        if para.line == skip_line:
+            continue
+        phrase = lead_phrase(para.text)
+        if not goals_chapter and phrase is not None:
+            continue
+        title = sections.get(para.section or 0, ch.title)
+        attrs: tuple[tuple[str, str], ...] = ()
+        if goals_chapter and phrase is not None:
+            rows = indicators.get(GOAL_INDICATORS.get(phrase.removeprefix("——"), ""), [])
+            if rows:
+                attrs = (("指标", "、".join(rows)),)
+        out.append(
+            _goal(
+                f"C{ch.number:02d}.G{len(out) + 1:02d}", ch.number, title, para, start, end, attrs
+            )
+        )
+    return out
+
+
+def _part_goals(part: Part, start: dt.date, end: dt.date) -> list[TaskDraft]:
+    if not part.paragraphs or not part.chapters:
+        return []
+    first = part.chapters[0].number
+    where = (("篇", f"第{part.number}篇 {part.title}"),)
+    return [
+        _goal(f"P{part.number:02d}.G{i:02d}", first, part.title, para, start, end, where)
+        for i, para in enumerate(part.paragraphs, start=1)
+    ]
 
 
 def _measures(ch: Chapter, start: dt.date, end: dt.date) -> list[TaskDraft]:
@@ -157,8 +266,8 @@ def row_attrs(header: list[str], printed: list[str]) -> tuple[tuple[str, str], .
     return tuple(zip(heads, printed, strict=False))
 
 
-def _chapter_task(ch: Chapter, start: dt.date, end: dt.date) -> TaskDraft:
-    text = "\n".join(p.text for p in ch.paragraphs)
+def _chapter_task(ch: Chapter, start: dt.date, end: dt.date, last_chapter: int) -> TaskDraft:
+    text = "\n".join(p.text for p in ch.paragraphs if not is_closing(ch, p, last_chapter))
     sentences = split_commitments(text)
     items, due = analyse(sentences, sentences, start, end)
     line = ch.paragraphs[0].line if ch.paragraphs else ch.line
@@ -178,17 +287,34 @@ def _chapter_task(ch: Chapter, start: dt.date, end: dt.date) -> TaskDraft:
 
 def build_tasks(st: Structure) -> tuple[TaskDraft, ...]:
     tasks: list[TaskDraft] = []
+    chapters = [c.number for p in st.parts for c in p.chapters]
+    last_chapter = max(chapters, default=0)
+    by_category: dict[str, list[str]] = {}
+    for r in st.indicators:
+        by_category.setdefault(r.category, []).append(f"I{r.number:02d}")
     for part in st.parts:
+        tasks += _part_goals(part, st.start, st.end)
         for ch in part.chapters:
             own: list[TaskDraft] = []
-            if ch.number == st.indicator_chapter:
+            goals_chapter = ch.number == st.indicator_chapter
+            measures = _measures(ch, st.start, st.end)
+            if goals_chapter or measures:
+                own += _chapter_goals(
+                    ch,
+                    st.start,
+                    st.end,
+                    goals_chapter=goals_chapter,
+                    indicators=by_category,
+                    skip_line=st.indicator_title_line,
+                )
+            if goals_chapter:
                 own += [
                     _indicator_task(r, st.indicator_header, cells, ch.number, st.end)
                     for r, cells in zip(st.indicators, st.indicator_cells, strict=True)
                 ]
-            own += _measures(ch, st.start, st.end)
+            own += measures
             own += _projects(ch, ch.boxes, st.start, st.end)
             if not own and ch.number >= FIRST_TASK_CHAPTER:
-                own.append(_chapter_task(ch, st.start, st.end))
+                own.append(_chapter_task(ch, st.start, st.end, last_chapter))
             tasks += own
     return tuple(tasks)

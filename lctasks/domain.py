@@ -154,9 +154,27 @@ class Target:
 
     text: str  # the words of the plan that state it
     value: float | None  # 500.0; None when the text gives no number
-    unit: str  # 亿元, 家, %, ... ('' if none)
+    unit: str  # 亿元, 家, %, 百分点, ":1" for a ratio ... ('' if none)
     deadline: dt.date | None  # 2025-12-31 for 到2025年
     yearly: bool = False  # 每年…: a yearly cadence
+    kind: str = ""  # number | range | ratio | text; '' = a date / cadence only
+    value_max: float | None = None  # the upper end of a range (25%-35% → 25, 35)
+    before: str = ""  # words kept before the value: 力争, 不少于, ≥, 约 …
+    after: str = ""  # words kept after it: 以上, 左右, 以内 …
+    value_text: str = ""  # a text target exactly as printed: 完成省分解任务
+
+    def shown(self) -> str:
+        """The target as a person reads it: 力争100家以上, 25%–35%, 1.42:1, 完成省分解任务."""
+        if self.kind == "text":
+            return self.value_text
+        if self.value is None:
+            return ""
+        unit = self.unit
+        if self.value_max is not None:
+            number = f"{self.value:g}{unit}–{self.value_max:g}{unit}"
+        else:
+            number = f"{self.value:g}{unit}"
+        return f"{self.before}{number}{self.after}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +223,7 @@ class IndicatorRow:
     baseline: float | None
     target: float | None
     line: int
+    target_from_row: int = 0  # the row whose printed 2025 cell covers this one (merged cell)
 
 
 @dataclass(frozen=True, slots=True)

@@ -313,3 +313,30 @@ def test_list_unknown_chapter_is_not_found_rather_than_empty(real_db: str) -> No
     assert "第 99 章" in err and "1–61" in err
     code, out, _ = run(real_db, "list", "--chapter", "1", "--json")
     assert code == 0 and json.loads(out) == []  # chapter 1 exists and has no tasks
+
+
+def test_real_plan_json_accounts_for_every_paragraph(real_db: str) -> None:
+    code, stdout, _ = run(real_db, "plan", "--json")
+    assert code == 0
+    para = json.loads(stdout)["coverage"]["paragraphs"]
+    # hand count (tests/test_parser_goals.py): 633 tasks, 5 paragraphs of 第五章 inside
+    # C05.T01, 49 items of 专栏1/8/9, 38 context pieces, nothing unplaced
+    assert para["classes"] == {
+        "task": 633,
+        "checklist": 5,
+        "reference": 49,
+        "context": 38,
+        "unplaced": 0,
+    }
+    assert sum(para["classes"].values()) == para["total"] == 725
+    text = BUNDLED_PLAN.read_text(encoding="utf-8").split("\n")
+    # the line numbers are lines of the plan file that hold text
+    for cls, lines in para["lines"].items():
+        assert all(text[n - 1].strip() for n in lines), cls
+    assert para["lines"]["checklist"] == [131, 133, 137, 139, 141]
+    assert text[1190 - 1].startswith("“十四五”规划是我市开启")
+    assert [1190, "规划结束语"] in para["context"]
+    assert 397 in para["lines"]["task"]  # P04.G01, the part intro
+    code, stdout, _ = run(real_db, "plan")
+    assert "逐段核对：全文 725 段" in stdout and "未归位 0" in stdout
+    assert "背景：规划结束语（第 1190–1190 行，1 段）" in stdout

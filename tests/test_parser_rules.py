@@ -148,7 +148,8 @@ def test_targets() -> None:
     (p,) = find_targets("全市数字经济占生产总值的比重达到40%以上", END)
     assert (p.value, p.unit, p.deadline) == (40.0, "%", None)
     (r,) = find_targets("各县（市、区）因地制宜培育1-2个步行街或特色商业街", END)
-    assert (r.value, r.unit) == (None, "个")  # a range keeps its words, no single value
+    # a range keeps both ends
+    assert (r.kind, r.value, r.value_max, r.unit, r.shown()) == ("range", 1.0, 2.0, "个", "1个–2个")
     assert find_targets("更好发挥我市39家国家级科技创新平台的支撑引领作用", END) == ()
     assert find_targets("落实《三年行动计划（2021-2023年）》", END) == ()
     assert find_targets("莘县瑞鑫达年产100万吨镀铝锌硅板项目", END) == ()  # 达 in a name

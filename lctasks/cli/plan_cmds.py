@@ -144,6 +144,22 @@ MESSAGES.add(
         ),
         "plan.all_covered": ("每一章都有任务", "every chapter has tasks"),
         "plan.refs": ("参考性专栏：{boxes}", "reference boxes: {boxes}"),
+        "plan.paragraphs": (
+            "逐段核对：全文 {total} 段（含专栏条目、指标行）— 任务 {task}，任务清单项 {checklist}，"
+            "参考资料 {reference}，背景 {context}，未归位 {unplaced}",
+            "every paragraph: {total} (box items and table rows included) — task {task}, "
+            "checklist {checklist}, reference {reference}, context {context}, unplaced {unplaced}",
+        ),
+        "plan.paragraphs_none": (
+            "逐段核对：该规划导入于此功能之前，重新导入（lctasks import）后可见",
+            "every paragraph: this plan was imported before paragraphs were accounted for; "
+            "re-import it (lctasks import)",
+        ),
+        "plan.context": ("背景：{reason}（{where}）", "context: {reason} ({where})"),
+        "plan.context_lines": (
+            "第 {first}–{last} 行，{n} 段",
+            "lines {first}–{last}, {n} pieces",
+        ),
         "plan.unplaced": ("未能归位的文本：{n} 处", "text not placed: {n}"),
         "plan.unplaced_none": ("未能归位的文本：无", "text not placed: none"),
         "plan.unplaced_line": (
@@ -522,8 +538,8 @@ def show_lines(detail: TaskDetail, closure: dict[str, str] | None = None) -> lis
             lines.extend("        " + r for r in rest)
             for g in c.targets:
                 bits = [g.text]
-                if g.value is not None:
-                    bits.append(f"{g.value:g}{g.unit}")
+                if g.shown():
+                    bits.append(g.shown())
                 if g.yearly:
                     bits.append(t("show.yearly"))
                 if g.deadline:
@@ -643,8 +659,10 @@ def import_lines(r: ImportResult) -> list[str]:
             lines.append(f"  {t('import.rekeyed')}{_colon()}{pairs}")
         if r.ticks_dropped:
             lines.append(f"  {t('import.ticks')}{_colon()}{' '.join(r.ticks_dropped)}")
-    if c.get("unplaced"):
-        lines.append(t("import.unplaced", n=c["unplaced"]))
+    # the paragraph ledger's unplaced count when there is one (the footer is context)
+    unplaced = c.get("paragraphs_unplaced", c.get("unplaced", 0))
+    if unplaced:
+        lines.append(t("import.unplaced", n=unplaced))
     return lines
 
 
@@ -752,9 +770,21 @@ def coverage_lines(cov: Coverage, outline: PlanOutline) -> list[str]:
             for n, title, ch in cov.reference_boxes
         )
         lines.append(t("plan.refs", boxes=boxes))
-    if outline.unplaced:
-        lines.append(t("plan.unplaced", n=len(outline.unplaced)))
-        for u in outline.unplaced:
+    para = cov.paragraphs
+    if para is None:
+        lines.append(t("plan.paragraphs_none"))
+    else:
+        lines.append(t("plan.paragraphs", total=para.total, **para.classes))
+        reasons: dict[str, list[int]] = {}
+        for line, reason in para.context:
+            reasons.setdefault(reason, []).append(line)
+        for reason, at in reasons.items():
+            where = t("plan.context_lines", first=at[0], last=at[-1], n=len(at))
+            lines.append("  " + t("plan.context", reason=reason, where=where))
+    unplaced = para.unplaced if para is not None else outline.unplaced
+    if unplaced:
+        lines.append(t("plan.unplaced", n=len(unplaced)))
+        for u in unplaced:
             lines.append(
                 "  "
                 + t(

@@ -48,7 +48,11 @@ to 第十一章 发展现代服务业. ``printed_after_chapter`` keeps where it 
 The indicator table belongs to the chapter of its part whose title holds 目标
 (第四章 发展目标), wherever it is printed (after 第五章 in the bundled plan); the
 line just above its header row is its title and stays on that chapter as a
-paragraph. Empty first cells are filled down from the row above.
+paragraph. Empty first cells are filled down from the row above. Merged cells:
+a text value printed once in the 2025 column (``完成省分解任务``) covers the rows
+below it in the same category whose 2025 cell is empty (not ``—``) — rows 11–15
+and 23–24 of the bundled table; those rows carry it as their target text and
+``target_from_row`` names the row where it is printed.
 
 Nothing is dropped: text that fits nowhere (a 节 or 专栏 before any chapter, a
 table row without an indicator name, text before the first numbered item of a
@@ -473,8 +477,8 @@ def _build_box(box: _Box, chapter: int, unplaced: list[Unplaced]) -> Box:
 # ---------------------------------------------------------------------------
 
 _NUMBER_CELL = re.compile(
-    r"^(?:约|预计|≥|>|＞|≤|<|＜|不少于|不低于|不超过|不高于)?"
-    r"(-?\d+(?:\.\d+)?)(?:%|％|左右|以上|以下)?$"
+    r"^(?P<before>约|预计|≥|>|＞|≤|<|＜|不少于|不低于|不超过|不高于)?"
+    r"(?P<num>-?\d+(?:\.\d+)?)(?P<after>%|％|左右|以上|以下)?$"
 )
 _UNIT = re.compile(r"^(.*?)[（(]([^（()）]+)[)）]$")
 
@@ -482,7 +486,16 @@ _UNIT = re.compile(r"^(.*?)[（(]([^（()）]+)[)）]$")
 def parse_cell_number(cell: str) -> float | None:
     """``≥6``→6, ``约1.9``→1.9, ``预计2.3``→2.3, ``2左右``→2, ``25%``→25; else None."""
     m = _NUMBER_CELL.match(cell.strip())
-    return float(m.group(1)) if m else None
+    return float(m.group("num")) if m else None
+
+
+def cell_qualifiers(cell: str) -> tuple[str, str]:
+    """The words printed around a cell's number: ``≥6`` → ('≥', ''), ``2左右`` → ('', '左右')."""
+    m = _NUMBER_CELL.match(cell.strip())
+    if m is None:
+        return "", ""
+    after = m.group("after") or ""
+    return m.group("before") or "", "" if after in ("%", "％") else after
 
 
 def _column(header: list[str], *needles: str, default: int) -> int:
@@ -510,6 +523,7 @@ def _build_indicators(
     rows: list[IndicatorRow] = []
     printed: list[list[str]] = []
     category = ""
+    merged: tuple[str, str, int] | None = None  # (category, 2025 text, row number)
     for no, cells in body:
         width = max(len(header), len(cells), 6)
         cells = cells + [""] * (width - len(cells))
@@ -525,6 +539,14 @@ def _build_indicators(
         name, unit = (m.group(1), m.group(2)) if m and m.group(1) else (name_cell, "")
         base_text, target_text = cells[c_base], cells[c_target]
         annual_text = cells[c_annual]
+        from_row = 0
+        if target_text and parse_cell_number(target_text) is None and target_text != "—":
+            merged = (category, target_text, len(rows) + 1)
+        elif not target_text and merged is not None and merged[0] == category:
+            # a merged cell: printed once at the top of a run of rows, empty below it
+            target_text, from_row = merged[1], merged[2]
+        else:
+            merged = None
         target = parse_cell_number(target_text)
         if target is None:
             target = parse_cell_number(annual_text)
@@ -542,6 +564,7 @@ def _build_indicators(
                 baseline=parse_cell_number(base_text),
                 target=target,
                 line=no,
+                target_from_row=from_row,
             )
         )
     return rows, header, printed

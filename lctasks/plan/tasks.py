@@ -29,7 +29,14 @@ fixed inside a paragraph keeps every key):
 ``indicator`` ``I{n:02d}``: the rows of the main-indicator table, chapter 4. The
               2025 target is the 2025 cell when it holds a number, otherwise the
               年均/[累计] cell (growth rates print their target there: 地区生产总值
-              增速 ≥6 → 6). Every printed cell is kept in ``attrs``.
+              增速 ≥6 → 6, a yearly target); the words around the number are kept
+              (≥, >, 左右, 不少于). A yearly value of an indicator that is itself a
+              rate or share in % (常住人口城镇化率 年均0.8左右, “四新”经济增加值占比
+              年均2左右) is in percentage points (百分点), not percent. A text cell
+              (完成省分解任务, 高于全省平均水平, 低于全省平均水平) is a target of kind
+              ``text`` kept exactly as printed — including the rows a merged cell
+              covers (see lctasks.plan.structure). Every printed cell is kept in
+              ``attrs``.
 ``chapter``   ``C{ch:02d}.T01``: a chapter 4–61 with no other task; its source is
               the chapter's prose. Chapters 1–3 (review, environment, principles)
               give no tasks (context). The closing paragraph of the plan (the last
@@ -40,6 +47,7 @@ fixed inside a paragraph keeps every key):
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from lctasks.domain import (
     Box,
@@ -53,8 +61,12 @@ from lctasks.domain import (
     TaskDraft,
     TaskKind,
 )
-from lctasks.plan.structure import Structure, lead_phrase
+from lctasks.plan.structure import Structure, cell_qualifiers, lead_phrase, parse_cell_number
 from lctasks.plan.targets import analyse, split_commitments
+
+# an indicator that is a level (a rate, a share), not a change of something
+_LEVEL = re.compile(r"率|比重|占比|比例|之比")
+_CHANGE = re.compile(r"增速|增长|速度|降低|下降|减少")
 
 FIRST_MEASURE_CHAPTER = 6
 FIRST_TASK_CHAPTER = 4
@@ -188,7 +200,7 @@ def _projects(ch: Chapter, boxes: tuple[Box, ...], start: dt.date, end: dt.date)
             continue
         for item in box.items:
             sentences = split_commitments(item.text) or [item.text]
-            items, due = analyse(sentences, [item.text], start, end)
+            items, due = analyse(sentences, [item.text], start, end, every_quantity=True)
             out.append(
                 TaskDraft(
                     key=f"C{ch.number:02d}.P{len(out) + 1:02d}",
@@ -216,19 +228,33 @@ def _indicator_task(
     target_head = next((h for h in header if "2025" in h), "2025年")
     parts: list[str] = []
     if row.target_text and row.target_text != "—":
-        parts.append(f"{target_head}{row.target_text}")
+        merged = f"（合并单元格，印于I{row.target_from_row:02d}）" if row.target_from_row else ""
+        parts.append(f"{target_head}{row.target_text}{merged}")
     if row.annual_text and row.annual_text != "—":
         parts.append(f"{annual_head}{row.annual_text}")
     unit = f"（{row.unit}）" if row.unit else ""
     text = f"{row.name}{unit}：{'，'.join(parts)}" if parts else f"{row.name}{unit}"
-    yearly = row.target is not None and row.target_text in ("", "—")
-    target = Target(
-        text=text,
-        value=row.target,
-        unit=row.unit,
-        deadline=end,
-        yearly=yearly,
-    )
+    from_annual = row.target is not None and parse_cell_number(row.target_text) is None
+    cell = row.annual_text if from_annual else row.target_text
+    before, after = cell_qualifiers(cell)
+    unit = row.unit
+    if from_annual and unit == "%" and _LEVEL.search(row.name) and not _CHANGE.search(row.name):
+        unit = "百分点"  # a yearly change of a rate (城镇化率 年均0.8左右): percentage points
+    if row.target is None and row.target_text not in ("", "—"):
+        # a text target, kept exactly as printed: 完成省分解任务, 高于全省平均水平
+        target = Target(
+            text=text, value=None, unit="", deadline=end, kind="text", value_text=row.target_text
+        )
+    else:
+        target = Target(
+            text=text,
+            value=row.target,
+            unit=unit,
+            deadline=end,
+            yearly=from_annual,
+            before=before,
+            after=after,
+        )
     source = "；".join(
         f"{h}：{v}"
         for h, v in zip(
@@ -256,8 +282,18 @@ def _indicator_task(
         due=end,
         due_basis=DueBasis.EXPLICIT,
         due_text=target_head,
-        attrs=row_attrs(header, printed),
+        attrs=_merged_attrs(row_attrs(header, printed), row, target_head),
     )
+
+
+def _merged_attrs(
+    attrs: tuple[tuple[str, str], ...], row: IndicatorRow, target_head: str
+) -> tuple[tuple[str, str], ...]:
+    """A row under a merged cell carries the cell's value, and says where it is printed."""
+    if not row.target_from_row:
+        return attrs
+    filled = tuple((k, row.target_text if k == target_head else v) for k, v in attrs)
+    return (*filled, ("合并单元格", f"{target_head}栏印于I{row.target_from_row:02d}"))
 
 
 def row_attrs(header: list[str], printed: list[str]) -> tuple[tuple[str, str], ...]:

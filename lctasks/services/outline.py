@@ -23,6 +23,7 @@ from lctasks.services.query import (
     OutlineChapter,
     OutlinePart,
     OutlineSection,
+    ParagraphCoverage,
     PlanOutline,
 )
 from lctasks.services.task_queries import TaskQueries, _LightMemo, box_note
@@ -86,7 +87,7 @@ class OutlineQueries(TaskQueries):
             nodes = list(
                 s.scalars(
                     select(PlanNodeRow)
-                    .where(PlanNodeRow.plan_id == plan_row.id)
+                    .where(PlanNodeRow.plan_id == plan_row.id, PlanNodeRow.kind != "para")
                     .order_by(PlanNodeRow.line, PlanNodeRow.id)
                 )
             )
@@ -209,4 +210,35 @@ class OutlineQueries(TaskQueries):
             without_tasks=tuple(c.number for c in chapters if c.counts.tasks == 0),
             reference_boxes=refs,
             unplaced=len(out.unplaced),
+            paragraphs=self._paragraphs(plan),
+        )
+
+    def _paragraphs(self, plan: str | None) -> ParagraphCoverage | None:
+        """The paragraph ledger written at import (None before it existed)."""
+        from lctasks.plan.coverage import CLASSES
+
+        with self.db.read() as s:
+            plan_row = resolve_plan(s, plan)
+            rows = s.execute(
+                select(PlanNodeRow.title, PlanNodeRow.line, PlanNodeRow.note, PlanNodeRow.body)
+                .where(PlanNodeRow.plan_id == plan_row.id, PlanNodeRow.kind == "para")
+                .order_by(PlanNodeRow.number)
+            ).all()
+        if not rows:
+            return None
+        classes = {c: 0 for c in CLASSES}
+        lines: dict[str, set[int]] = {c: set() for c in CLASSES}
+        for cls, line, _note, _body in rows:
+            classes[cls] = classes.get(cls, 0) + 1
+            lines.setdefault(cls, set()).add(line)
+        return ParagraphCoverage(
+            total=len(rows),
+            classes=classes,
+            lines={c: tuple(sorted(v)) for c, v in lines.items()},
+            context=tuple((line, note) for cls, line, note, _b in rows if cls == "context"),
+            unplaced=tuple(
+                Unplaced(line=line, text=body, reason=note)
+                for cls, line, note, body in rows
+                if cls == "unplaced"
+            ),
         )

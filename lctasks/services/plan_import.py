@@ -69,6 +69,7 @@ from lctasks.domain import (
 )
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
+from lctasks.plan.coverage import classify
 from lctasks.plan.rekey import norm_text, reconcile_checklist, rekey
 from lctasks.services.audit import EventLog
 from lctasks.services.base import CHUNK, Service
@@ -427,6 +428,21 @@ class PlanImporter(Service):
             node("unplaced", i, title=u.reason, body=u.text, line=u.line, note=u.reason)
         counts["unplaced"] = len(tree.unplaced)
         counts["indicator_rows"] = len(tree.indicators)
+        # the paragraph ledger: every piece of the text in one class (plan.coverage)
+        for i, piece in enumerate(classify(tree), start=1):
+            node(
+                "para",
+                i,
+                chapter=piece.chapter,
+                title=piece.cls,
+                body=piece.task or piece.text[:200],
+                line=piece.line,
+                note=piece.reason,
+            )
+        counts["paragraphs"] = sum(1 for n in nodes if n["kind"] == "para")
+        counts["paragraphs_unplaced"] = sum(
+            1 for n in nodes if n["kind"] == "para" and n["title"] == "unplaced"
+        )
         if nodes:
             s.execute(_core_insert(PlanNodeRow), nodes)
         return dict(counts)

@@ -139,6 +139,18 @@ class ChapterCoverage:
 
 
 @dataclass(frozen=True, slots=True)
+class ParagraphCoverage:
+    """Every paragraph, box item and table row of the plan in one class (see
+    lctasks.plan.coverage): task, checklist, reference, context, unplaced."""
+
+    total: int
+    classes: dict[str, int]  # class → count; the counts add up to ``total``
+    lines: dict[str, tuple[int, ...]]  # class → the lines its pieces start on
+    context: tuple[tuple[int, str], ...]  # (line, why it is context)
+    unplaced: tuple[Unplaced, ...]  # pieces in no class but unplaced, with the reason
+
+
+@dataclass(frozen=True, slots=True)
 class Coverage:
     plan: str
     tasks: int
@@ -147,3 +159,5 @@ class Coverage:
     without_tasks: tuple[int, ...]  # chapters with no task (1–3 in the bundled plan)
     reference_boxes: tuple[tuple[int, str, int], ...]  # (number, title, chapter)
     unplaced: int
+    # None for a plan imported before paragraphs were accounted for (re-import it)
+    paragraphs: ParagraphCoverage | None = None

@@ -38,13 +38,26 @@ def as_utc(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def target_to_json(target: Target) -> dict[str, object]:
-    return {
+    """Stored and shown as JSON; the newer fields only when set, so that targets the
+    parser reads as before compare equal on re-import."""
+    data: dict[str, object] = {
         "text": target.text,
         "value": target.value,
         "unit": target.unit,
         "deadline": target.deadline.isoformat() if target.deadline else None,
         "yearly": target.yearly,
     }
+    if target.kind and target.kind != ("number" if target.value is not None else ""):
+        data["kind"] = target.kind
+    if target.value_max is not None:
+        data["value_max"] = target.value_max
+    if target.before:
+        data["before"] = target.before
+    if target.after:
+        data["after"] = target.after
+    if target.value_text:
+        data["value_text"] = target.value_text
+    return data
 
 
 def target_from_json(data: dict[str, object]) -> Target:
@@ -56,6 +69,11 @@ def target_from_json(data: dict[str, object]) -> Target:
         unit=str(data.get("unit") or ""),
         deadline=dt.date.fromisoformat(deadline) if isinstance(deadline, str) else None,
         yearly=bool(data.get("yearly", False)),
+        kind=str(data.get("kind") or ("number" if isinstance(value, int | float) else "")),
+        value_max=float(vmax) if isinstance(vmax := data.get("value_max"), int | float) else None,
+        before=str(data.get("before") or ""),
+        after=str(data.get("after") or ""),
+        value_text=str(data.get("value_text") or ""),
     )
 
 

@@ -184,8 +184,8 @@ def render_detail(detail: TaskDetail, *, accept_key: str = "y") -> RenderableTyp
             line = Text(item.text.strip(), style="dim" if item.done else "")
             for tg in item.targets:
                 bits = []
-                if tg.value is not None:
-                    bits.append(f"{tg.value:g}{tg.unit}")
+                if tg.shown():
+                    bits.append(tg.shown())
                 if tg.deadline is not None:
                     bits.append(tg.deadline.isoformat())
                 if tg.yearly:

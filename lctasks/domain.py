@@ -65,6 +65,10 @@ class UnitKind(enum.StrEnum):
     DEPARTMENT = "department"
     COUNTY = "county"
     ZONE = "zone"
+    PARTY = "party"  # 市委 bodies: 市纪委监委, 市委组织部 …
+    CONGRESS = "congress"  # 市人大常委会办公室
+    CPPCC = "cppcc"  # 市政协办公室
+    MASS = "mass"  # mass organisations: 市总工会, 团市委, 市妇联, 市科协, 市工商联 …
 
 
 class DueBasis(enum.StrEnum):
@@ -292,6 +296,25 @@ class Unplaced:
 
 
 @dataclass(frozen=True, slots=True)
+class PrintCorrection:
+    """A reviewed correction of a print defect (plan_data/corrections.toml) and what it
+    did to this plan's tasks."""
+
+    id: str
+    kind: str  # replace | split | duplicate
+    line: int
+    printed: str
+    corrected: str  # what it reads now: the corrected words, the split projects (、)
+    where: str
+    why: str
+    by: str
+    reviewed: str
+    applied: bool
+    tasks: tuple[str, ...] = ()  # the task keys it touched
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class PlanTree:
     code: str  # short identity, e.g. "lc-14th"
     title: str
@@ -306,6 +329,7 @@ class PlanTree:
     source_sha256: str  # of the normalised text
     indicator_header_line: int = 0  # the indicator table's header row (0: none)
     indicator_title_line: int = 0  # the paragraph above it naming the table (0: none)
+    corrections: tuple[PrintCorrection, ...] = ()  # print defects corrected in the tasks
 
     def chapters(self) -> list[Chapter]:
         return [c for p in self.parts for c in p.chapters]

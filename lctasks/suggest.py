@@ -12,10 +12,16 @@ How a lead is chosen (the file's header says the same for the people who edit it
 * title beats chapter title beats body; within one place the score is
   ``weight × total length of the distinct words found``;
 * the best rule gives the lead; its own ``co`` units and the leads of the other
-  rules that fired on the title or chapter title (at most 3) are co-units;
+  rules that fired on the title or chapter title (for a ``chapter`` task, whose text
+  is the whole chapter, also on the body) — at most 3 — are co-units;
+* a ``cross_cutting`` rule never leads: its unit is a co-unit wherever one of its
+  words appears (质量/标准/品牌 → 市市场监管局, 安全生产 → 市应急局);
 * counties and zones named in the title or body are co-units too — whole names
   before abbreviations, with the 茌平 typos repaired; a zone's bare short name
-  counts only when it stands alone (冠县经济开发区, 国家级高新区, 开发区域 are not zones).
+  counts only when it stands alone (冠县经济开发区, 国家级高新区, 开发区域 are not zones);
+* 属地负责: a task of a kind listed in ``[places] local_lead`` (``project``) whose
+  title names exactly one county or zone is led by that county's government or
+  zone's committee; the topic rule's lead becomes its first co-unit.
 
 Standard library only (units are resolved through a UnitDirectory).
 """
@@ -106,6 +112,7 @@ class Rule:
     exclude: tuple[str, ...] = ()
     weight: float = 10.0
     line: int = 0
+    cross_cutting: bool = False  # never leads; its unit is a co-unit wherever a word appears
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,11 +179,13 @@ class RuleSet:
         places: Sequence[PlaceRule],
         *,
         allowed_before: Sequence[str] = (),
+        local_lead: Sequence[str] = (),
         path: Path | None = None,
     ) -> None:
         self.rules = tuple(rules)
         self.places = tuple(places)
         self.allowed_before = tuple(allowed_before)
+        self.local_lead = tuple(local_lead)
         self.path = path
         # every place word, longest first: whole names claim text before abbreviations
         words = [(w, p) for p in self.places for w in p.match]
@@ -189,6 +198,8 @@ class RuleSet:
     ) -> list[tuple[tuple[float, float, float], Rule, dict[str, tuple[str, ...]]]]:
         scored = []
         for rule in self.rules:
+            if rule.cross_cutting:
+                continue
             found: dict[str, tuple[str, ...]] = {}
             score = [0.0, 0.0, 0.0]
             for n, where in enumerate(_WHERE):
@@ -237,7 +248,9 @@ class RuleSet:
 
     # -- public --------------------------------------------------------------
 
-    def explain(self, title: str, text: str = "", chapter_title: str = "") -> SuggestionDetail:
+    def explain(
+        self, title: str, text: str = "", chapter_title: str = "", kind: str = ""
+    ) -> SuggestionDetail:
         texts = {"title": prepare(title), "chapter": prepare(chapter_title), "text": prepare(text)}
         hits: list[RuleHit] = []
         lead: str | None = None
@@ -256,8 +269,12 @@ class RuleSet:
                     co.append(unit)
                     hits.append(RuleHit(best.id, unit, "co", "rule", ()))
             taken = 0
-            for (title_score, chapter_score, _body), rule, found in scored[1:]:
-                if taken >= MAX_RULE_CO_UNITS or not (title_score or chapter_score):
+            # a chapter task is the chapter's whole prose: every topic of it counts
+            body_counts = kind == "chapter"
+            for (title_score, chapter_score, body), rule, found in scored[1:]:
+                if taken >= MAX_RULE_CO_UNITS or not (
+                    title_score or chapter_score or (body_counts and body)
+                ):
                     break
                 if rule.lead == lead or rule.lead in co:
                     continue
@@ -267,6 +284,36 @@ class RuleSet:
                 fired.append(rule.id)
                 taken += 1
 
+        for rule in self.rules:
+            # cross-cutting measures (质量/标准/品牌 → 市市场监管局): one mention anywhere
+            if not rule.cross_cutting or rule.lead == lead or rule.lead in co:
+                continue
+            for where in _WHERE:
+                text = texts[where]
+                for word in rule.exclude:
+                    text = text.replace(word, "|")
+                words = tuple(w for w in rule.match if w in text)
+                if words:
+                    co.append(rule.lead)
+                    hits.append(RuleHit(rule.id, rule.lead, "co", where, words))
+                    fired.append(rule.id)
+                    break
+        in_title = self._places_in(texts["title"])
+        local = {place.unit for _pos, place, _word in in_title}
+        if kind and kind in self.local_lead and len(local) == 1:
+            # 属地负责: a task of this kind located in one county or zone is led by it;
+            # the sector department the topic rules chose becomes the first co-unit
+            _pos, place, word = in_title[0]
+            if lead is not None:
+                co.insert(0, lead)
+                hits = [
+                    RuleHit(h.rule, h.unit, "co", h.where, h.words) if h.role == "lead" else h
+                    for h in hits
+                ]
+            co = [u for u in co if u != place.unit]
+            lead = place.unit
+            hits.insert(0, RuleHit(place.id, place.unit, "lead", "title", (word,)))
+            fired.insert(0, place.id)
         for where in ("title", "text"):
             for _pos, place, word in self._places_in(texts[where]):
                 if place.unit == lead or place.unit in co:
@@ -278,8 +325,10 @@ class RuleSet:
         suggestion = Suggestion(lead=lead, co_units=tuple(co), rules=tuple(fired))
         return SuggestionDetail(suggestion, tuple(hits))
 
-    def suggest(self, title: str, text: str = "", chapter_title: str = "") -> Suggestion:
-        return self.explain(title, text, chapter_title).suggestion
+    def suggest(
+        self, title: str, text: str = "", chapter_title: str = "", kind: str = ""
+    ) -> Suggestion:
+        return self.explain(title, text, chapter_title, kind).suggestion
 
 
 # ---------------------------------------------------------------------------
@@ -294,7 +343,7 @@ def rules_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(env) if env else bundled("rules.toml")
 
 
-_RULE_KEYS = ("id", "match", "lead", "co", "exclude", "weight")
+_RULE_KEYS = ("id", "match", "lead", "co", "exclude", "weight", "cross_cutting")
 _PLACE_KEYS = ("id", "unit", "match", "standalone", "not_followed_by")
 
 
@@ -402,6 +451,7 @@ def load_rules(
                 exclude=list_field(entry, "exclude", rule_id, needle),
                 weight=float(weight),
                 line=line_of(file, needle),
+                cross_cutting=entry.get("cross_cutting") is True,
             )
         )
 
@@ -423,10 +473,11 @@ def load_rules(
         )
 
     section = data.get("places", {})
-    if not isinstance(section, dict) or set(section) - {"allowed_before"}:
+    if not isinstance(section, dict) or set(section) - {"allowed_before", "local_lead"}:
         raise bad(t("rules.bad.top", name="places"), "[places]")
     allowed_before = list_field(section, "allowed_before", "[places]", "allowed_before")
-    return RuleSet(rules, places, allowed_before=allowed_before, path=file)
+    local_lead = list_field(section, "local_lead", "[places]", "local_lead")
+    return RuleSet(rules, places, allowed_before=allowed_before, local_lead=local_lead, path=file)
 
 
 # (file, mtime, id(directory)) -> (directory, rules); holding the directory keeps its id unique
@@ -457,9 +508,10 @@ def suggest(
     directory: UnitDirectory | None = None,
     *,
     rules: RuleSet | None = None,
+    kind: str = "",
 ) -> Suggestion:
     """Suggested lead and co-units for a task, with the ids of the rules that fired."""
-    return (rules or default_rules(directory)).suggest(title, text, chapter_title)
+    return (rules or default_rules(directory)).suggest(title, text, chapter_title, kind)
 
 
 def explain_suggestion(
@@ -469,9 +521,10 @@ def explain_suggestion(
     directory: UnitDirectory | None = None,
     *,
     rules: RuleSet | None = None,
+    kind: str = "",
 ) -> SuggestionDetail:
     """Like ``suggest`` with the rule, place and words behind each unit."""
-    return (rules or default_rules(directory)).explain(title, text, chapter_title)
+    return (rules or default_rules(directory)).explain(title, text, chapter_title, kind)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

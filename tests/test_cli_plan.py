@@ -340,3 +340,28 @@ def test_real_plan_json_accounts_for_every_paragraph(real_db: str) -> None:
     code, stdout, _ = run(real_db, "plan")
     assert "逐段核对：全文 725 段" in stdout and "未归位 0" in stdout
     assert "背景：规划结束语（第 1190–1190 行，1 段）" in stdout
+
+
+def test_real_list_fields_equal_show_json(real_db: str) -> None:
+    code, stdout, _ = run(real_db, "list", "--fields", "all", "--as-of", "2026-06-30")
+    assert code == 0
+    everything = {d["id"]: d for d in json.loads(stdout)}
+    assert len(everything) == 633
+    for key in ("C21.M01", "C42.P45", "I12", "P04.G01", "C58.T01"):
+        code, stdout, _ = run(real_db, "show", key, "--json", "--as-of", "2026-06-30")
+        assert code == 0
+        assert everything[key] == json.loads(stdout), key
+    # a selection, in the order asked; owners expands to the four owner fields
+    code, stdout, _ = run(real_db, "list", "-c", "21", "-k", "measure", "--fields", "id,owners")
+    first = json.loads(stdout)[0]
+    assert list(first) == ["id", "lead_unit", "co_units", "person", "leader"]
+    code, stdout, _ = run(real_db, "list", "-c", "21", "--fields", "id,checklist")
+    m01 = next(d for d in json.loads(stdout) if d["id"] == "C21.M01")
+    targets = [g for item in m01["checklist"] for g in item["targets"]]
+    assert [(g["value"], g["unit"], g["after"]) for g in targets] == [
+        (600.0, "万亩", "以上"),
+        (100.0, "亿斤", ""),
+        (0.6363, "", "以上"),
+    ]
+    code, _, stderr = run(real_db, "list", "--fields", "id,nonsense")
+    assert code != 0 and "nonsense" in stderr

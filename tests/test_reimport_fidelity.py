@@ -1,26 +1,40 @@
-"""Re-importing the bundled plan into a ledger made before goal tasks existed.
+"""Re-importing the bundled plan into a ledger made before this work.
 
-The "old" ledger is made by importing exactly what the parser produced before
-goals, checked once against the old parser (git 3a0c736): the same 561 tasks
-with the same keys, texts and checklists, except that C61.T01 still held the
-plan's closing paragraph. People then worked on it (assign, status, progress).
-Re-importing with the current parser must keep every ID, owner, status and
-history entry and report the goal tasks as added.
+The "old" ledger is made by importing exactly what the parser of commit 3a0c736
+produced from the bundled plan (tests/data/plan_3a0c736_tasks.json.gz: its 561
+task drafts, dumped with that commit's code): no goal tasks, C61.T01 holding the
+closing paragraph, the old targets, the print defects uncorrected. People then
+worked on it (assign, status, progress). Re-importing with the current parser
+must keep every ID, owner, status and history entry and report the new tasks as
+added.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gzip
+import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from lctasks.db.engine import Database
 from lctasks.db.models import EventRow
-from lctasks.domain import Actor, PlanTree, Source, Status, TaskKind
+from lctasks.domain import (
+    Actor,
+    ChecklistDraft,
+    DueBasis,
+    PlanTree,
+    Source,
+    Status,
+    Target,
+    TaskDraft,
+    TaskKind,
+)
 from lctasks.plan import load_plan
-from lctasks.plan.targets import analyse, split_commitments
 from lctasks.services.base import ServiceContext
 from lctasks.services.history import HistoryService
 from lctasks.services.ledger import LedgerService
@@ -28,22 +42,43 @@ from lctasks.services.query import TaskFilter
 from lctasks.services.workflow import WorkflowService
 
 CLOSING = "“十四五”规划是我市开启全面建设社会主义现代化强市的重要规划。"
+FIXTURE = Path(__file__).parent / "data" / "plan_3a0c736_tasks.json.gz"
+
+
+def _target(d: dict[str, Any]) -> Target:
+    deadline = dt.date.fromisoformat(d["deadline"]) if d["deadline"] else None
+    return Target(d["text"], d["value"], d["unit"], deadline, d["yearly"])
+
+
+def _draft(d: dict[str, Any]) -> TaskDraft:
+    return TaskDraft(
+        key=d["key"],
+        kind=TaskKind(d["kind"]),
+        chapter=d["chapter"],
+        title=d["title"],
+        source_text=d["source_text"],
+        line=d["line"],
+        section=d["section"],
+        box=d["box"],
+        category=d["category"],
+        checklist=tuple(
+            ChecklistDraft(c["text"], tuple(_target(g) for g in c["targets"]))
+            for c in d["checklist"]
+        ),
+        due=dt.date.fromisoformat(d["due"]),
+        due_basis=DueBasis(d["due_basis"]),
+        due_text=d["due_text"],
+        attrs=tuple((k, v) for k, v in d["attrs"]),
+    )
 
 
 def legacy_tree(tree: PlanTree) -> PlanTree:
-    """What the parser made of the bundled plan before goal tasks (3a0c736)."""
-    old = []
-    ch61 = next(c for c in tree.chapters() if c.number == 61)
-    for d in tree.tasks:
-        if d.kind is TaskKind.GOAL:
-            continue
-        if d.key == "C61.T01":
-            text = "\n".join(p.text for p in ch61.paragraphs)
-            sentences = split_commitments(text)
-            items, _due = analyse(sentences, sentences, tree.start, tree.end)
-            d = dataclasses.replace(d, source_text=text, checklist=items)
-        old.append(d)
-    return dataclasses.replace(tree, tasks=tuple(old))
+    """The bundled plan as the parser of 3a0c736 saw it."""
+    with gzip.open(FIXTURE, "rt", encoding="utf-8") as f:
+        data = json.load(f)
+    assert data["source_sha256"] == tree.source_sha256  # the same plan text
+    tasks = tuple(_draft(d) for d in data["tasks"])
+    return dataclasses.replace(tree, tasks=tasks, corrections=())
 
 
 @pytest.fixture
@@ -71,14 +106,18 @@ def test_reimport_keeps_ids_owners_status_history_and_adds_goals(ctx: ServiceCon
     res = ledger.import_plan()  # the bundled plan, current parser
 
     goals = sorted(d.key for d in tree.tasks if d.kind is TaskKind.GOAL)
-    assert sorted(res.added) == goals and len(goals) == 72
-    assert res.removed == () and res.rekeyed == ()
-    assert "C61.T01" in res.changed  # the closing paragraph left it (context now)
+    assert len(goals) == 72
+    # new: the 72 goals and C42.P45, the second of two projects printed as one
+    assert sorted(res.added) == sorted([*goals, "C42.P45"])
+    # the same project printed twice (专栏10 固体废物 (1) and (5)): the second printing
+    # is flagged removed, its row, ID and history kept
+    assert res.removed == ("C42.P30",) and res.rekeyed == ()
+    assert {"C61.T01", "C58.T01", "C42.P04"} <= set(res.changed)
     after = {t.id: t for t in ledger.list_tasks(TaskFilter(include_removed=True))}
-    assert set(before) <= set(after) and len(after) == 561 + 72
+    assert set(before) <= set(after) and len(after) == 561 + 72 + 1
     for key, was in before.items():
         now = after[key]
-        assert not now.removed, key
+        assert now.removed == (key == "C42.P30"), key
         assert (now.kind, now.chapter, now.lead_unit, now.co_units, now.status) == (
             was.kind,
             was.chapter,
@@ -96,7 +135,7 @@ def test_reimport_keeps_ids_owners_status_history_and_adds_goals(ctx: ServiceCon
     assert CLOSING not in c61.source_text and c61.progress == 20
     with ctx.db.read() as s:
         added = [e.task_key for e in s.scalars(select(EventRow).where(EventRow.action == "added"))]
-    assert sorted(added) == goals
+    assert sorted(added) == sorted([*goals, "C42.P45"])
     # and a second re-import changes nothing
     again = ledger.import_plan()
     assert (again.added, again.changed, again.removed) == ((), (), ())

@@ -29,13 +29,18 @@ def units() -> UnitDirectory:
     return UnitDirectory(load_units(bundled("units.toml")))
 
 
-def test_bundled_list_holds_the_44_units_of_departments_md() -> None:
+def test_bundled_list_holds_the_66_units_of_departments_md() -> None:
+    # departments.md: 33 市直部门, 8 counties, 3 zones, then 11 Party bodies, the
+    # people's congress, the CPPCC and 9 mass organisations
     units = load_units(bundled("units.toml"))
-    assert len(units) == 44
+    assert len(units) == 66
     kinds = [u.kind for u in units]
     assert kinds.count(UnitKind.DEPARTMENT) == 33
     assert kinds.count(UnitKind.COUNTY) == 8
     assert kinds.count(UnitKind.ZONE) == 3
+    assert kinds.count(UnitKind.PARTY) == 11
+    assert (kinds.count(UnitKind.CONGRESS), kinds.count(UnitKind.CPPCC)) == (1, 1)
+    assert kinds.count(UnitKind.MASS) == 9
     by_short = {u.short: u for u in units}
     assert by_short["市科技局"].name == "聊城市科学技术局"
     assert by_short["市科技局"].confirmed is False  # I: still to check
@@ -165,8 +170,14 @@ def test_search_ranks_for_a_picker(units: UnitDirectory) -> None:
     assert units.search("市水利局", 1)[0] == (units.resolve("slj"), 100.0)
     everything = units.search("", limit=100)
     assert [u.short for u, _ in everything][:2] == ["市政府办公室", "市发展改革委"]
-    assert len(everything) == 44
+    assert len(everything) == 66
     assert units.search("东阿", 5)[0][0].short == "东阿县"
+    # the new bodies by short name, alias, pinyin and initials
+    assert units.resolve("纪委").short == "市纪委监委"
+    assert units.resolve("组织部").short == "市委组织部"
+    assert units.resolve("tsw").short == "团市委"
+    assert units.resolve("市政协").short == "市政协办公室"
+    assert units.resolve("shi fu lian").short == "市妇联"
 
 
 def test_get_by_stored_short_name(units: UnitDirectory) -> None:
@@ -242,7 +253,7 @@ def test_mistakes_in_the_file_are_invalid_input(
 def test_check_command_prints_units_and_collisions(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(bundled("units.toml"))]) == 0
     out, err = capsys.readouterr()
-    assert len(out.splitlines()) == 44
+    assert len(out.splitlines()) == 66
     assert "# jtj: 市教育和体育局、市交通运输局" in err
 
 

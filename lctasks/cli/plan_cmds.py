@@ -6,6 +6,7 @@ SQLAlchemy are imported inside the commands (start-up stays cheap).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import sys
@@ -160,6 +161,19 @@ MESSAGES.add(
             "第 {first}–{last} 行，{n} 段",
             "lines {first}–{last}, {n} pieces",
         ),
+        "plan.corrections": (
+            "印刷错误更正（plan_data/corrections.toml，已复核）：{n} 处",
+            "print defects corrected (plan_data/corrections.toml, reviewed): {n}",
+        ),
+        "plan.correction": (
+            "第 {line} 行 [{id}] 原文“{printed}”→“{corrected}”（任务 {tasks}）",
+            "line {line} [{id}] printed “{printed}” → “{corrected}” (tasks {tasks})",
+        ),
+        "plan.correction_why": ("原因：{why}；复核：{by}，{at}", "why: {why}; by {by}, {at}"),
+        "plan.corrections_skipped": (
+            "未在本规划文本中找到、未应用的更正：{ids}",
+            "corrections not found in this plan text, not applied: {ids}",
+        ),
         "plan.unplaced": ("未能归位的文本：{n} 处", "text not placed: {n}"),
         "plan.unplaced_none": ("未能归位的文本：无", "text not placed: none"),
         "plan.unplaced_line": (
@@ -272,6 +286,84 @@ def task_json(task: Task) -> dict[str, Any]:
 # list
 # ---------------------------------------------------------------------------
 
+# `list --fields`: every field of `show --json` (a Task, plus "where"), and "owners"
+# (lead_unit, co_units, person, leader) for short
+SHOW_FIELDS = (*(f.name for f in dataclasses.fields(Task)), "where")
+FIELD_GROUPS = {"owners": ("lead_unit", "co_units", "person", "leader")}
+
+MESSAGES.update(
+    {
+        "list.bad_field": (
+            "--fields 中的字段 {name} 不存在；可用：{fields}，或 all",
+            "--fields: no field {name}; available: {fields}, or all",
+        ),
+        "list.bad_field.hint": (
+            "例如 --fields id,title,owners,checklist",
+            "e.g. --fields id,title,owners,checklist",
+        ),
+    }
+)
+
+
+def parse_fields(text: str) -> tuple[str, ...]:
+    """``a,b`` → the fields in that order (``owners`` expands); ``all`` → every field."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names or names == ["all"]:
+        return SHOW_FIELDS
+    out: list[str] = []
+    for name in names:
+        group = FIELD_GROUPS.get(name, (name,))
+        for field in group:
+            if field not in SHOW_FIELDS:
+                raise InvalidInputError(
+                    t("list.bad_field", name=field, fields=",".join((*SHOW_FIELDS, "owners"))),
+                    hint=t("list.bad_field.hint"),
+                )
+            if field not in out:
+                out.append(field)
+    return tuple(out)
+
+
+def tasks_with_fields(
+    service: LedgerService, tasks: list[Task], wanted: tuple[str, ...], plan: str | None
+) -> list[dict[str, Any]]:
+    """The tasks as `show --json` gives them, only the wanted fields (one read each for
+    the checklists and the plan's places, not one `show` per task)."""
+    from lctasks.cli.common import to_jsonable
+
+    if "checklist" in wanted:
+        lists = service.checklists([x.id for x in tasks], plan)
+        tasks = [dataclasses.replace(x, checklist=lists.get(x.id, ())) for x in tasks]
+    places = _places(service, plan) if "where" in wanted else {}
+    out: list[dict[str, Any]] = []
+    for x in tasks:
+        data = to_jsonable(x)
+        if "where" in wanted:
+            data["where"] = places.get((x.chapter, x.section, x.box), {})
+        out.append({name: data.get(name) for name in wanted})
+    return out
+
+
+def _places(service: LedgerService, plan: str | None) -> dict[Any, dict[str, Any]]:
+    """(chapter, section, box) → the titles `show --json` gives under "where"."""
+    outline = service.outline(plan)
+    out: dict[Any, dict[str, Any]] = {}
+    for part in outline.parts:
+        for ch in part.chapters:
+            secs = {s.number: s.title for s in ch.sections}
+            boxes = {b.number: (b.title, b.note) for b in ch.boxes}
+            for sec in [None, *secs]:
+                for box in [None, *boxes]:
+                    out[(ch.number, sec, box)] = {
+                        "plan_title": outline.plan.title,
+                        "part": [part.number, part.title] if part.number else None,
+                        "chapter_title": ch.title,
+                        "section_title": secs.get(sec, "") if sec else "",
+                        "box_title": boxes[box][0] if box else "",
+                        "box_note": boxes[box][1] if box else "",
+                    }
+    return out
+
 
 def list_cmd(
     ctx: typer.Context,
@@ -313,6 +405,14 @@ def list_cmd(
         str | None, typer.Option("--as-of", help="Lights as of this date (default today).")
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields",
+            help="JSON with these fields of `show --json` (a,b,… or all): e.g. "
+            "id,title,source_text,checklist,owners,where. Implies --json.",
+        ),
+    ] = None,
 ) -> None:
     """List tasks, filtered (options of one kind combine with OR, different kinds with AND)."""
     from lctasks.services.query import TaskFilter
@@ -334,10 +434,14 @@ def list_cmd(
         limit=limit,
         offset=offset,
     )
+    wanted = parse_fields(fields) if fields is not None else None
     service = _service(ctx)
-    tasks = service.list_tasks(flt, as_of=_date(as_of))
+    tasks = service.list_tasks(flt, as_of=_date(as_of), with_reports=bool(wanted))
     if not tasks and flt.chapters:
         _refuse_unknown_chapters(service, flt)
+    if wanted is not None:
+        print_json(tasks_with_fields(service, tasks, wanted, state(ctx).plan))
+        return
     if as_json:
         print_json([task_json(x) for x in tasks])
         return
@@ -781,6 +885,25 @@ def coverage_lines(cov: Coverage, outline: PlanOutline) -> list[str]:
         for reason, at in reasons.items():
             where = t("plan.context_lines", first=at[0], last=at[-1], n=len(at))
             lines.append("  " + t("plan.context", reason=reason, where=where))
+    applied = [c for c in cov.corrections if c.applied]
+    if applied:
+        lines.append(t("plan.corrections", n=len(applied)))
+        for c in applied:
+            lines.append(
+                "  "
+                + t(
+                    "plan.correction",
+                    line=c.line,
+                    id=c.id,
+                    printed=clip(c.printed, 30),
+                    corrected=clip(c.corrected, 40),
+                    tasks="、".join(c.tasks),
+                )
+            )
+            lines.append("    " + t("plan.correction_why", why=c.why, by=c.by, at=c.reviewed))
+    skipped = [c for c in cov.corrections if not c.applied]
+    if skipped:
+        lines.append(t("plan.corrections_skipped", ids="、".join(c.id for c in skipped)))
     unplaced = para.unplaced if para is not None else outline.unplaced
     if unplaced:
         lines.append(t("plan.unplaced", n=len(unplaced)))

@@ -22,6 +22,10 @@ MESSAGES.add(
         "units.kind.department": ("市直部门", "department"),
         "units.kind.county": ("县（市、区）", "county"),
         "units.kind.zone": ("开发区", "zone"),
+        "units.kind.party": ("党委部门", "Party body"),
+        "units.kind.congress": ("人大", "people's congress"),
+        "units.kind.cppcc": ("政协", "CPPCC"),
+        "units.kind.mass": ("群团组织", "mass organisation"),
         "units.total": ("共 {n} 个单位", "{n} units"),
         "units.none": ("没有找到与“{text}”相近的单位", "no unit like “{text}”"),
     }
@@ -41,7 +45,7 @@ def units_cmd(
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most N matches.")] = 10,
     json_: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
 ) -> None:
-    """The owner units (责任单位): 市直部门, 县（市、区）, 开发区."""
+    """The owner units (责任单位): 市直部门, 县（市、区）, 开发区, 党委部门, 人大, 政协, 群团."""
     from lctasks.domain import Unit
     from lctasks.services.base import ServiceContext
     from lctasks.services.ledger import LedgerService

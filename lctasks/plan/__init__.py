@@ -27,6 +27,12 @@ from typing import Any
 
 from lctasks.domain import InvalidInputError, PlanTree
 from lctasks.i18n import t
+from lctasks.plan.corrections import (
+    Correction,
+    apply_corrections,
+    as_notes,
+    load_corrections,
+)
 from lctasks.plan.coverage import classify, summary
 from lctasks.plan.structure import read_structure, split_lines
 from lctasks.plan.tasks import build_tasks
@@ -54,8 +60,17 @@ def bundled_plan_path() -> Path:
 BUNDLED_PLAN: Path = bundled_plan_path()
 
 
-def parse_plan(text: str, *, code: str = "lc-14th", source_name: str = "") -> PlanTree:
-    """Parse decoded plan text. Raises InvalidInputError when it holds no chapter."""
+def parse_plan(
+    text: str,
+    *,
+    code: str = "lc-14th",
+    source_name: str = "",
+    corrections: tuple[Correction, ...] | None = None,
+) -> PlanTree:
+    """Parse decoded plan text. Raises InvalidInputError when it holds no chapter.
+
+    ``corrections``: reviewed print-defect corrections applied to the tasks
+    (lctasks.plan.corrections); None reads plan_data/corrections.toml."""
     if not isinstance(text, str):
         raise InvalidInputError(
             t("plan.not_text", file=source_name or type(text).__name__),
@@ -63,6 +78,9 @@ def parse_plan(text: str, *, code: str = "lc-14th", source_name: str = "") -> Pl
         )
     normalised = "\n".join(split_lines(text))
     st = read_structure(normalised)
+    if corrections is None:
+        corrections = load_corrections()
+    tasks, applied = apply_corrections(build_tasks(st), corrections, st.start, st.end)
     return PlanTree(
         code=code,
         title=st.title,
@@ -72,11 +90,12 @@ def parse_plan(text: str, *, code: str = "lc-14th", source_name: str = "") -> Pl
         preamble=tuple(st.preamble),
         parts=tuple(st.parts),
         indicators=tuple(st.indicators),
-        tasks=build_tasks(st),
+        tasks=tasks,
         unplaced=tuple(st.unplaced),
         source_sha256=hashlib.sha256(normalised.encode("utf-8")).hexdigest(),
         indicator_header_line=st.indicator_header_line,
         indicator_title_line=st.indicator_title_line or 0,
+        corrections=as_notes(applied),
     )
 
 
@@ -139,5 +158,21 @@ def coverage(tree: PlanTree) -> dict[str, Any]:
             {"line": u.line, "reason": u.reason, "text": u.text} for u in tree.unplaced
         ],
         "paragraphs": summary(classify(tree)),
+        "corrections": [
+            {
+                "id": c.id,
+                "kind": c.kind,
+                "line": c.line,
+                "printed": c.printed,
+                "corrected": c.corrected,
+                "where": c.where,
+                "why": c.why,
+                "by": c.by,
+                "reviewed": c.reviewed,
+                "applied": c.applied,
+                "tasks": list(c.tasks),
+            }
+            for c in tree.corrections
+        ],
         "source_sha256": tree.source_sha256,
     }

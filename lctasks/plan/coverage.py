@@ -54,9 +54,13 @@ def classify(tree: PlanTree) -> list[Piece]:
     pieces: list[Piece] = []
     by_line: dict[tuple[int, int], str] = {}
     chapter_tasks: dict[int, tuple[str, str]] = {}
+    for c in tree.corrections:
+        if c.applied and c.kind in ("split", "duplicate") and c.tasks:
+            # the printed item stands for the corrected task(s): the first one
+            by_line[(c.line, hash(c.printed))] = c.tasks[0]
     for d in tree.tasks:
         if d.kind is TaskKind.PROJECT:
-            by_line[(d.line, hash(d.source_text))] = d.key
+            by_line.setdefault((d.line, hash(d.source_text)), d.key)
         elif d.kind is TaskKind.CHAPTER:
             chapter_tasks[d.chapter] = (d.key, d.source_text)
             by_line[(d.line, 0)] = d.key

@@ -11,9 +11,9 @@ Deadlines (per the domain notes):
                                                  kept on the target, never the task due)
     ，2027年与全省同步实现…  (a clause opening    → 2027-12-31, explicit (same)
     with a year inside or after the plan)
-    用3年时间 / 用三年时间 / 3年内               → the end of the 3rd plan year (2023-12-31),
-                                                 explicit (counted from the plan's first
-                                                 year, end year − 4)
+    用3年时间 / 用三年时间 / 3年内              → the end of the n-th plan year, explicit
+    用两年左右的时间                              (3 → 2023-12-31, 两 → 2022-12-31; counted
+                                                 from the plan's first year, end year − 4)
     “十四五”期间 / “十四五”末 / “十四五”时期 /    → the plan end, explicit
     未来五年 / 五年内
     每年                                       → yearly cadence (check-ins every year,
@@ -110,7 +110,9 @@ def plan_period(plan_end: dt.date) -> re.Pattern[str] | None:
     return re.compile(rf"“?{name}”?(?:期间|末|时期)|未来五年|五年内")
 
 
-_WITHIN_YEARS = re.compile(r"用(?P<n>\d|[一二三四五])年(?:左右)?时间|(?P<m>\d|[一二三四五])年内")
+_WITHIN_YEARS = re.compile(
+    r"用(?P<n>\d|[一二两三四五])年(?:左右)?(?:的)?时间|(?P<m>\d|[一二两三四五])年内"
+)
 _CN_SMALL = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5}
 
 _NUMBER = r"\d+(?:\.\d+)?"

@@ -4,6 +4,7 @@ task, red and yellow counts) and ``coverage`` (tasks per chapter, reference boxe
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from lctasks import clock
 from lctasks.db.models import PlanNodeRow, PlanRow, TaskRow
-from lctasks.domain import Light, TaskKind, Unplaced
+from lctasks.domain import Light, PrintCorrection, TaskKind, Unplaced
 from lctasks.services.plans import resolve_plan
 from lctasks.services.query import (
     ChapterCoverage,
@@ -87,7 +88,10 @@ class OutlineQueries(TaskQueries):
             nodes = list(
                 s.scalars(
                     select(PlanNodeRow)
-                    .where(PlanNodeRow.plan_id == plan_row.id, PlanNodeRow.kind != "para")
+                    .where(
+                        PlanNodeRow.plan_id == plan_row.id,
+                        PlanNodeRow.kind.not_in(("para", "correction")),
+                    )
                     .order_by(PlanNodeRow.line, PlanNodeRow.id)
                 )
             )
@@ -211,7 +215,23 @@ class OutlineQueries(TaskQueries):
             reference_boxes=refs,
             unplaced=len(out.unplaced),
             paragraphs=self._paragraphs(plan),
+            corrections=self._corrections(plan),
         )
+
+    def _corrections(self, plan: str | None) -> tuple[PrintCorrection, ...]:
+        with self.db.read() as s:
+            plan_row = resolve_plan(s, plan)
+            bodies = s.scalars(
+                select(PlanNodeRow.body)
+                .where(PlanNodeRow.plan_id == plan_row.id, PlanNodeRow.kind == "correction")
+                .order_by(PlanNodeRow.number)
+            ).all()
+        out: list[PrintCorrection] = []
+        for body in bodies:
+            data = json.loads(body)
+            data["tasks"] = tuple(data.get("tasks") or ())
+            out.append(PrintCorrection(**data))
+        return tuple(out)
 
     def _paragraphs(self, plan: str | None) -> ParagraphCoverage | None:
         """The paragraph ledger written at import (None before it existed)."""

@@ -43,12 +43,14 @@ The re-keying and checklist rules themselves are pure functions in
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
@@ -78,6 +80,9 @@ from lctasks.services.chain import utcnow
 from lctasks.services.query import ImportResult
 from lctasks.services.task_queries import PRINTED_AFTER, load_file_units
 from lctasks.services.views import target_to_json
+
+if TYPE_CHECKING:
+    from lctasks.suggest import RuleSet
 
 MESSAGES.add(
     {
@@ -135,6 +140,18 @@ def _load_tree(path: str | Path | None) -> tuple[PlanTree, str]:
     return load_plan(p), p.name
 
 
+def suggest_for(rules: RuleSet, draft: TaskDraft, chapter_title: str) -> Suggestion:
+    """The rules' suggestion for a draft. A project's box category (文化旅游, 医养健康,
+    新材料 …) says more than its chapter's title, so it is read in the chapter title's
+    place; only when no rule knows the category does the chapter title count."""
+    if draft.kind is TaskKind.PROJECT and draft.category:
+        found = rules.suggest(draft.title, draft.source_text, draft.category, draft.kind.value)
+        topics = {r.id for r in rules.rules}
+        if any(rule in topics for rule in found.rules):  # a topic rule, not only a place
+            return found
+    return rules.suggest(draft.title, draft.source_text, chapter_title, draft.kind.value)
+
+
 def _suggester() -> Callable[[TaskDraft, str], Suggestion | None]:
     """The owner suggestion for a draft (plan_data/rules.toml; never an assignment)."""
     from lctasks.suggest import default_rules
@@ -143,7 +160,7 @@ def _suggester() -> Callable[[TaskDraft, str], Suggestion | None]:
     rules = default_rules(default_directory())
 
     def run(draft: TaskDraft, chapter_title: str) -> Suggestion | None:
-        found = rules.suggest(draft.title, draft.source_text, chapter_title)
+        found = suggest_for(rules, draft, chapter_title)
         return found if (found.lead or found.co_units) else None
 
     return run
@@ -439,6 +456,17 @@ class PlanImporter(Service):
                 line=piece.line,
                 note=piece.reason,
             )
+        # reviewed print-defect corrections, listed by `lctasks plan`
+        for i, c in enumerate(tree.corrections, start=1):
+            node(
+                "correction",
+                i,
+                title=c.id,
+                body=json.dumps(dataclasses.asdict(c), ensure_ascii=False),
+                line=c.line,
+                note=c.kind,
+            )
+        counts["corrections"] = sum(1 for c in tree.corrections if c.applied)
         counts["paragraphs"] = sum(1 for n in nodes if n["kind"] == "para")
         counts["paragraphs_unplaced"] = sum(
             1 for n in nodes if n["kind"] == "para" and n["title"] == "unplaced"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from lctasks.domain import Light, Status, TaskKind, Unplaced
+from lctasks.domain import Light, PrintCorrection, Status, TaskKind, Unplaced
 
 ORDERS = ("plan", "due", "key", "updated")
 
@@ -161,3 +161,4 @@ class Coverage:
     unplaced: int
     # None for a plan imported before paragraphs were accounted for (re-import it)
     paragraphs: ParagraphCoverage | None = None
+    corrections: tuple[PrintCorrection, ...] = ()  # plan_data/corrections.toml, as applied

@@ -21,8 +21,17 @@ from sqlalchemy.orm import Session
 
 from lctasks import clock
 from lctasks.config import Settings
-from lctasks.db.models import CoUnitRow, PlanNodeRow, PlanRow, ProgressRow, TaskRow, UnitRow
+from lctasks.db.models import (
+    ChecklistRow,
+    CoUnitRow,
+    PlanNodeRow,
+    PlanRow,
+    ProgressRow,
+    TaskRow,
+    UnitRow,
+)
 from lctasks.domain import (
+    ChecklistItem,
     DueBasis,
     Light,
     ProgressReport,
@@ -41,6 +50,7 @@ from lctasks.services.plans import load_tasks, resolve_plan
 from lctasks.services.query import PlanInfo, TaskFilter
 from lctasks.services.views import (
     as_utc,
+    checklist_item,
     compute_light,
     progress_report,
     suggestion_of,
@@ -501,6 +511,25 @@ class TaskQueries(Service):
             updated_at.replace(tzinfo=dt.UTC) if updated_at.tzinfo is None else updated_at,
             memo.pairs(attrs),
         )
+
+    def checklists(
+        self, keys: Sequence[str], plan: str | None = None
+    ) -> dict[str, tuple[ChecklistItem, ...]]:
+        """The checklists (with their targets) of many tasks in one read, by key."""
+        out: dict[str, list[ChecklistItem]] = {k: [] for k in keys}
+        with self.db.read() as s:
+            plan_row = resolve_plan(s, plan)
+            for i in range(0, len(keys), CHUNK):
+                chunk = list(keys[i : i + CHUNK])
+                rows = s.execute(
+                    select(TaskRow.key, ChecklistRow)
+                    .join(ChecklistRow, ChecklistRow.task_id == TaskRow.id)
+                    .where(TaskRow.plan_id == plan_row.id, TaskRow.key.in_(chunk))
+                    .order_by(TaskRow.key, ChecklistRow.seq)
+                ).all()
+                for key, row in rows:
+                    out[key].append(checklist_item(row))
+        return {k: tuple(v) for k, v in out.items()}
 
     def get_task(self, key: str, plan: str | None = None, *, as_of: dt.date | None = None) -> Task:
         """One task with checklist, targets, owners, suggestion, latest report and light."""

@@ -57,7 +57,7 @@ def head(db: Database) -> tuple[int, str]:
 def test_pack_holds_what_the_meeting_reads(ctx: ServiceContext, tmp_path: Path) -> None:
     text, info = build_pack(ctx, as_of=AS_OF)
     seq, digest = head(ctx.db)
-    assert (info.tasks, info.anchor.seq, info.anchor.hash) == (561, seq, digest)
+    assert (info.tasks, info.anchor.seq, info.anchor.hash) == (633, seq, digest)
     assert "聊城市国民经济和社会发展第十四个五年规划" in text
     assert "数据截至 2025 年 6 月 30 日" in text
     # the cover anchors the record: a short code to read out, the whole anchor line
@@ -135,7 +135,7 @@ def test_since_last_meeting(ctx: ServiceContext, tmp_path: Path) -> None:
     new = tmp_path / "2025-06.toml"
     write_snapshot(snapshot_bytes(ReviewService(ctx).export(as_of=AS_OF)), new)
     from_file, info = build_pack(ctx, snapshot=new, since=old)
-    assert info.tasks == 561 and "<polyline" in from_file
+    assert info.tasks == 633 and "<polyline" in from_file
     assert from_file[from_file.index("六、") :] == since
 
 
@@ -153,7 +153,7 @@ def test_cli_pack(ctx: ServiceContext, tmp_path: Path, db_url: str) -> None:
         app, ["--db", db_url, "pack", "--as-of", "2025-06-30", "--out", str(out), "--json"]
     )
     assert res.exit_code == 0, res.output
-    assert '"tasks": 561' in res.stdout
+    assert '"tasks": 633' in res.stdout
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 

@@ -288,7 +288,7 @@ def task_json(task: Task) -> dict[str, Any]:
 
 # `list --fields`: every field of `show --json` (a Task, plus "where"), and "owners"
 # (lead_unit, co_units, person, leader) for short
-SHOW_FIELDS = (*(f.name for f in dataclasses.fields(Task)), "where")
+SHOW_FIELDS = (*(f.name for f in dataclasses.fields(Task)), "where", "closure")
 FIELD_GROUPS = {"owners": ("lead_unit", "co_units", "person", "leader")}
 
 MESSAGES.update(
@@ -325,7 +325,11 @@ def parse_fields(text: str) -> tuple[str, ...]:
 
 
 def tasks_with_fields(
-    service: LedgerService, tasks: list[Task], wanted: tuple[str, ...], plan: str | None
+    service: LedgerService,
+    tasks: list[Task],
+    wanted: tuple[str, ...],
+    plan: str | None,
+    closure: Any = None,
 ) -> list[dict[str, Any]]:
     """The tasks as `show --json` gives them, only the wanted fields (one read each for
     the checklists and the plan's places, not one `show` per task)."""
@@ -340,6 +344,9 @@ def tasks_with_fields(
         data = to_jsonable(x)
         if "where" in wanted:
             data["where"] = places.get((x.chapter, x.section, x.box), {})
+        if "closure" in wanted:
+            # 销号 details live on the close event: read only for closed tasks
+            data["closure"] = closure(x) if closure is not None else None
         out.append({name: data.get(name) for name in wanted})
     return out
 
@@ -440,7 +447,11 @@ def list_cmd(
     if not tasks and flt.chapters:
         _refuse_unknown_chapters(service, flt)
     if wanted is not None:
-        print_json(tasks_with_fields(service, tasks, wanted, state(ctx).plan))
+        print_json(
+            tasks_with_fields(
+                service, tasks, wanted, state(ctx).plan, lambda task: _closure(ctx, task)
+            )
+        )
         return
     if as_json:
         print_json([task_json(x) for x in tasks])

@@ -8,7 +8,10 @@ every correction with the tasks it touched. A correction whose printed words are
 not found where it says (another plan, an edited text) is reported as not applied
 and changes nothing.
 
-Kinds (``line``: the first line of the paragraph or box item holding the words):
+Kinds (``line``: the first line of the paragraph or box item holding the words in
+the bundled text; where lines were added or removed above it, the one task holding
+the words is meant, and words found in several tasks but none at that line are
+ambiguous — not applied):
 
 ``replace``    ``printed`` → ``corrected`` inside the task whose source holds it
                (``全面从从严治党`` → ``全面从严治党``, a doubled character over a page
@@ -192,64 +195,73 @@ def _mark(d: TaskDraft, c: Correction, printed: str) -> tuple[tuple[str, str], .
     return (*d.attrs, ("印刷更正", f"{c.id}：{c.why}（{c.by}）"), ("印刷原文", printed))
 
 
+def _pick(drafts: list[TaskDraft], c: Correction, hit: Any) -> int | None:
+    """The draft a correction means: the one holding its words at its line, else the
+    only one holding them anywhere (a text with lines added or removed above it)."""
+    found = [i for i, d in enumerate(drafts) if hit(d)]
+    at_line = [i for i in found if drafts[i].line == c.line]
+    if at_line:
+        return at_line[0]
+    return found[0] if len(found) == 1 else None
+
+
 def _replace(drafts: list[TaskDraft], c: Correction) -> Applied:
-    for i, d in enumerate(drafts):
-        if d.line == c.line and c.printed in d.source_text:
+    i = _pick(drafts, c, lambda d: c.printed in d.source_text)
+    if i is None:
+        return Applied(c, False, note="printed words not found")
+    d = drafts[i]
 
-            def fix(s: str) -> str:
-                return s.replace(c.printed, c.corrected)
+    def fix(s: str) -> str:
+        return s.replace(c.printed, c.corrected)
 
-            checklist = tuple(
-                ChecklistDraft(
-                    text=fix(item.text),
-                    targets=tuple(dataclasses.replace(g, text=fix(g.text)) for g in item.targets),
-                )
-                for item in d.checklist
-            )
-            drafts[i] = dataclasses.replace(
-                d,
-                title=fix(d.title),
-                source_text=fix(d.source_text),
-                checklist=checklist,
-                attrs=_mark(d, c, c.printed),
-            )
-            return Applied(c, True, (d.key,))
-    return Applied(c, False, note="printed words not found at that line")
+    checklist = tuple(
+        ChecklistDraft(
+            text=fix(item.text),
+            targets=tuple(dataclasses.replace(g, text=fix(g.text)) for g in item.targets),
+        )
+        for item in d.checklist
+    )
+    drafts[i] = dataclasses.replace(
+        d,
+        title=fix(d.title),
+        source_text=fix(d.source_text),
+        checklist=checklist,
+        attrs=_mark(d, c, c.printed),
+    )
+    return Applied(c, True, (d.key,))
 
 
 def _split(drafts: list[TaskDraft], c: Correction, start: dt.date, end: dt.date) -> Applied:
     from lctasks.plan.targets import analyse, split_commitments
 
-    for i, d in enumerate(drafts):
-        if d.kind is not TaskKind.PROJECT or d.line != c.line or d.source_text != c.printed:
-            continue
-        m = _KEY.match(d.key)
-        prefix = m.group(1) if m else f"C{d.chapter:02d}.P"
-        used = [
-            int(mm.group(2)) for x in drafts if (mm := _KEY.match(x.key)) and mm.group(1) == prefix
-        ]
-        top = max(used, default=0)
-        parts: list[TaskDraft] = []
-        for n, text in enumerate(c.into):
-            sentences = split_commitments(text) or [text]
-            items, due = analyse(sentences, [text], start, end, every_quantity=True)
-            key = d.key if n == 0 else f"{prefix}{top + n:02d}"
-            parts.append(
-                dataclasses.replace(
-                    d,
-                    key=key,
-                    title=text,
-                    source_text=text,
-                    checklist=items,
-                    due=due.date,
-                    due_basis=due.basis,
-                    due_text=due.text,
-                    attrs=_mark(d, c, c.printed),
-                )
+    i = _pick(drafts, c, lambda d: d.kind is TaskKind.PROJECT and d.source_text == c.printed)
+    if i is None:
+        return Applied(c, False, note="the printed project was not found")
+    d = drafts[i]
+    m = _KEY.match(d.key)
+    prefix = m.group(1) if m else f"C{d.chapter:02d}.P"
+    used = [int(mm.group(2)) for x in drafts if (mm := _KEY.match(x.key)) and mm.group(1) == prefix]
+    top = max(used, default=0)
+    parts: list[TaskDraft] = []
+    for n, text in enumerate(c.into):
+        sentences = split_commitments(text) or [text]
+        items, due = analyse(sentences, [text], start, end, every_quantity=True)
+        key = d.key if n == 0 else f"{prefix}{top + n:02d}"
+        parts.append(
+            dataclasses.replace(
+                d,
+                key=key,
+                title=text,
+                source_text=text,
+                checklist=items,
+                due=due.date,
+                due_basis=due.basis,
+                due_text=due.text,
+                attrs=_mark(d, c, c.printed),
             )
-        drafts[i : i + 1] = parts
-        return Applied(c, True, tuple(p.key for p in parts))
-    return Applied(c, False, note="the printed project was not found at that line")
+        )
+    drafts[i : i + 1] = parts
+    return Applied(c, True, tuple(p.key for p in parts))
 
 
 def _duplicate(drafts: list[TaskDraft], c: Correction) -> Applied:
@@ -258,8 +270,8 @@ def _duplicate(drafts: list[TaskDraft], c: Correction) -> Applied:
         for i, d in enumerate(drafts)
         if d.kind is TaskKind.PROJECT and d.source_text == c.printed
     ]
-    if len(same) < c.occurrence or same[c.occurrence - 1][1].line != c.line:
-        return Applied(c, False, note="no repeated printing at that line")
+    if len(same) < c.occurrence:
+        return Applied(c, False, note="not printed that often")
     first = same[0][1]
     i, dup = same[c.occurrence - 1]
     del drafts[i]

@@ -96,7 +96,7 @@ def test_list_json_is_byte_identical(
     assert fast == _typer(db, *args)
     rows = json.loads(fast)
     if "list" in args and "--limit" not in args and "-n" not in args and "--limit=5" not in args:
-        assert len(rows) == 561
+        assert len(rows) == 633
 
 
 @pytest.mark.parametrize(

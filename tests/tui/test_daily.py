@@ -196,7 +196,7 @@ async def test_my_unit_view_says_when_no_unit_is_set(plan_db: Database, db_path:
         await pilot.press("4")
         await settle(pilot)
         top = str(_main(app).query_one("#topbar").render())
-        assert "0 / 561" in top and "未设定本单位" in top and "--unit" in top
+        assert "0 / 633" in top and "未设定本单位" in top and "--unit" in top
 
 
 async def test_status_dialog_offers_only_allowed_moves(plan_db: Database, db_path: Path) -> None:

@@ -40,7 +40,7 @@ def _read_until(fd: int, want: bytes, timeout: float) -> bytes:
     return seen
 
 
-LOADED = "561 / 561 项任务".encode()  # the status bar once the task list is loaded
+LOADED = "633 / 633 项任务".encode()  # the status bar once the task list is loaded
 
 
 def _plain(screen: bytes) -> str:
@@ -81,7 +81,7 @@ def test_bare_lctasks_on_a_terminal_opens_the_tui(plan_db: Database, db_path: Pa
     code, screen = _on_a_terminal(["--db", str(db_path)])
     assert b"\x1b[?1049h" in screen  # the alternate screen: a full-screen app
     text = _plain(screen)
-    assert "561 / 561 项任务" in text and "I01" in text
+    assert "633 / 633 项任务" in text and "I01" in text
     assert f"截至 {clock.today().isoformat()}" in text  # the office's today
     assert code == 0
 
@@ -90,7 +90,7 @@ def test_lctasks_tui_as_of_on_a_terminal(plan_db: Database, db_path: Path) -> No
     plan_db.dispose()
     code, screen = _on_a_terminal(["--db", str(db_path), "tui", "--as-of", "2021-06-30"])
     text = _plain(screen)
-    assert "561 / 561 项任务" in text and "截至 2021-06-30" in text
+    assert "633 / 633 项任务" in text and "截至 2021-06-30" in text
     assert code == 0
 
 
@@ -110,7 +110,7 @@ def test_bare_lctasks_off_a_terminal_prints_the_overview(plan_db: Database, db_p
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     assert lines[0].startswith("聊城市国民经济和社会发展第十四个五年规划和二〇三五年远景目标纲要")
-    assert lines[1].startswith("任务 561 个：")
+    assert lines[1].startswith("任务 633 个：")
     assert lines[1].endswith(f"（截至 {clock.today().isoformat()}）")
     assert "\x1b[" not in proc.stdout  # plain text, no full-screen app
 

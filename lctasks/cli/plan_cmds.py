@@ -291,7 +291,7 @@ def task_json(task: Task) -> dict[str, Any]:
 SHOW_FIELDS = (*(f.name for f in dataclasses.fields(Task)), "where", "closure")
 FIELD_GROUPS = {"owners": ("lead_unit", "co_units", "person", "leader")}
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "list.bad_field": (
             "--fields 中的字段 {name} 不存在；可用：{fields}，或 all",

@@ -37,13 +37,14 @@ from pathlib import Path
 from typing import Any
 
 from lctasks.domain import ChecklistDraft, InvalidInputError, PrintCorrection, TaskDraft, TaskKind
-from lctasks.i18n import MESSAGES, t
+from lctasks.i18n import CORE as MESSAGES
+from lctasks.i18n import t
 
 CORRECTIONS_ENV = "LCTASKS_CORRECTIONS"
 FILE_NAME = "corrections.toml"
 KINDS = ("replace", "split", "duplicate")
 
-MESSAGES.update(
+MESSAGES.add(
     {
         "corrections.bad": (
             "更正文件 {file}：第 {n} 条更正 {detail}",

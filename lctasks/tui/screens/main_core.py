@@ -138,7 +138,10 @@ class MainScreenCore(Screen[None]):
                 compact=True,
             )
             yield Select[str](
-                [(t(f"kind.{k}"), k) for k in ("measure", "project", "indicator", "goal", "chapter")],
+                [
+                    (t(f"kind.{k}"), k)
+                    for k in ("measure", "project", "indicator", "goal", "chapter")
+                ],
                 prompt=t("filter.kind"),
                 id="filter-kind",
                 compact=True,

@@ -507,6 +507,13 @@ class BusyError(StorageError):
     exit_code = 8
 
 
+class OutputError(LctasksError):
+    """The output could not be written (disk full, terminal gone). The message
+    says whether the command's change was saved before that."""
+
+    exit_code = 9
+
+
 EXIT_CODES: dict[int, str] = {
     0: "success (including 'unchanged': the requested state already held)",
     1: "unexpected internal error (a bug: please report it)",
@@ -517,4 +524,6 @@ EXIT_CODES: dict[int, str] = {
     6: "permission denied for the acting person",
     7: "storage error: database cannot be opened or is damaged",
     8: "busy: another session held the data too long (timeout); nothing changed, try again",
+    9: "output could not be written (disk full, closed terminal); the message says "
+    "whether the change was saved — do not simply retry",
 }

@@ -17,6 +17,7 @@ from typing import Any
 from lctasks.domain import InvalidInputError, NotFoundError
 from lctasks.i18n import CORE as MESSAGES
 from lctasks.i18n import t
+from lctasks.textsafe import check_toml_shape, read_file_bytes
 
 
 def _plan_data_dir() -> Path:
@@ -72,7 +73,7 @@ def bundled(name: str) -> Path:
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse a TOML file; a broken file gives InvalidInputError naming file and line."""
     try:
-        raw = path.read_bytes()
+        raw = read_file_bytes(path)  # a FIFO or > 64 MiB: refused before reading
     except FileNotFoundError:
         raise NotFoundError(t("toml.missing", file=path), hint=t("toml.missing.hint")) from None
     except OSError as exc:
@@ -88,6 +89,7 @@ def read_toml(path: Path) -> dict[str, Any]:
             t("toml.broken", file=path, line=line, detail="not UTF-8"),
             hint=t("toml.broken.hint", line=line),
         ) from None
+    check_toml_shape(text, str(path))
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -28,6 +28,7 @@ from lctasks.domain import InvalidInputError, LctasksError, NotFoundError
 from lctasks.i18n import CLI as MESSAGES
 from lctasks.i18n import cli_t as t
 from lctasks.keys import KEY_SHAPE
+from lctasks.textsafe import read_file_bytes
 
 if TYPE_CHECKING:
     from lctasks.cli.spec import Command
@@ -115,6 +116,8 @@ def collect_ids(ids: list[str] | None, from_file: str | None) -> list[str]:
             text = sys.stdin.read()
         else:
             path = Path(from_file).expanduser()
+            if path.exists() and not path.is_file():
+                read_file_bytes(path)  # a pipe or device: refused, not waited on
             if not path.is_file():
                 raise NotFoundError(
                     t("cli.from_missing", path=path), hint=t("cli.from_hint"), ids=(from_file,)
@@ -126,7 +129,7 @@ def collect_ids(ids: list[str] | None, from_file: str | None) -> list[str]:
 
 def read_text_file(path: Path) -> str:
     """An ID list as editors save it: UTF-8 (BOM or not), UTF-16 with BOM, or GB18030."""
-    raw = path.read_bytes()
+    raw = read_file_bytes(path)  # a FIFO or > 64 MiB: refused before reading
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         encodings: tuple[str, ...] = ("utf-16",)
     else:

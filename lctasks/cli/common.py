@@ -6,6 +6,7 @@ honours it). Nothing here is imported below cli/.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import json
@@ -15,12 +16,29 @@ from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import TYPE_CHECKING, Any
 
 from lctasks import clock
-from lctasks.domain import Actor, LctasksError, NotFoundError, Source
+from lctasks.domain import Actor, LctasksError, NotFoundError, OutputError, Source
 from lctasks.i18n import CLI as MESSAGES
 from lctasks.i18n import cli_t as t
+from lctasks.textsafe import json_text, visible
 
 MESSAGES.add(
     {
+        "out.failed_saved": (
+            "更改已保存，但结果无法写出（{detail}）",
+            "the change was made, but its output could not be written ({detail})",
+        ),
+        "out.failed_saved.hint": (
+            "不要重复执行：用 lctasks history / lctasks log 查看已做的更改",
+            "do not run it again: see what was done with lctasks history / lctasks log",
+        ),
+        "out.failed": (
+            "结果无法写出（{detail}）；未做任何更改",
+            "the output could not be written ({detail}); nothing was changed",
+        ),
+        "out.failed.hint": (
+            "检查输出目标（磁盘空间、终端或管道）后重试",
+            "check where the output goes (disk space, terminal, pipe) and try again",
+        ),
         "cli.db_missing": ("没有数据库文件 {path}", "no database file {path}"),
         "cli.db_missing.hint": (
             "检查 --db（或 LCTASKS_DB）的路径是否写错；要在此新建数据库，"
@@ -162,16 +180,62 @@ def to_jsonable(value: Any) -> Any:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2))
-    sys.stdout.write("\n")
+    write_out(json_text(json.dumps(to_jsonable(data), ensure_ascii=False, indent=2)) + "\n")
 
 
 def out(text: str = "") -> None:
-    sys.stdout.write(text + "\n")
+    """Human output: control characters from the data shown visibly (lctasks.textsafe)."""
+    write_out(visible(text) + "\n")
+
+
+def write_out(text: str) -> None:
+    """stdout, where a full disk is an OutputError (exit 9), not a traceback."""
+    try:
+        sys.stdout.write(text)
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): handled as a quiet end
+    except OSError as exc:
+        raise output_error(exc) from exc
+
+
+def output_error(exc: OSError) -> OutputError:
+    """stdout failed (e.g. ENOSPC on a full disk): say whether the change was saved.
+
+    Later flushes of what is still buffered go to the null device, so the
+    interpreter does not fail again at exit.
+    """
+    import os
+
+    from lctasks.db.sql import COMMITS
+
+    with contextlib.suppress(OSError, ValueError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    detail = exc.strerror or str(exc)
+    if COMMITS:
+        return OutputError(t("out.failed_saved", detail=detail), hint=t("out.failed_saved.hint"))
+    return OutputError(t("out.failed", detail=detail), hint=t("out.failed.hint"))
+
+
+def flush_stdout() -> int | None:
+    """Flush stdout at the end of a call: None if fine, else the exit code after
+    reporting the error on stderr (a closed pipe is fine: 0)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return 0
+    except (OSError, ValueError) as exc:
+        if isinstance(exc, ValueError):  # stdout already closed
+            return None
+        error = output_error(exc)
+        report_error(error, as_json="--json" in sys.argv[1:])
+        return error.exit_code
+    return None
 
 
 def err(text: str) -> None:
-    sys.stderr.write(text + "\n")
+    sys.stderr.write(visible(text) + "\n")
 
 
 def error_json(exc: LctasksError) -> dict[str, Any]:
@@ -188,7 +252,7 @@ def error_json(exc: LctasksError) -> dict[str, Any]:
 def report_error(exc: LctasksError, *, as_json: bool) -> None:
     if as_json:
         payload = {"error": error_json(exc)}
-        sys.stderr.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        sys.stderr.write(json_text(json.dumps(payload, ensure_ascii=False)) + "\n")
         return
     err(f"{t('error')}{t('colon')}{exc.message}")
     if exc.hint:

@@ -47,7 +47,16 @@ def _main() -> None:
         _finish(code)
     from lctasks.cli.app import main as typer_main
 
-    typer_main()
+    try:
+        typer_main()
+    except SystemExit:
+        # what is still buffered: a full disk now must not become a traceback
+        from lctasks.cli.common import flush_stdout
+
+        failed = flush_stdout()
+        if failed:
+            raise SystemExit(failed) from None
+        raise
 
 
 def _interrupted() -> None:
@@ -72,8 +81,12 @@ def _finish(code: int) -> None:
     is finalising every module and object, measured at ~15 % of a whole
     ``lctasks close`` here. Flush the output, then leave.
     """
-    for stream in (sys.stdout, sys.stderr):
-        # a closed pipe (`| head`): nothing left to keep
-        with contextlib.suppress(BrokenPipeError, ValueError):
-            stream.flush()
+    from lctasks.cli.common import flush_stdout
+
+    failed = flush_stdout()  # a full disk: said on stderr, exit 9, not a traceback
+    if failed is not None and code == 0:
+        code = failed
+    # a closed pipe (`| head`): nothing left to keep
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
     os._exit(code)

@@ -14,6 +14,7 @@ import sys
 
 from lctasks.cli.common import err, report_error
 from lctasks.domain import LctasksError
+from lctasks.textsafe import json_text, visible
 
 
 class PipeClosed(Exception):
@@ -50,6 +51,8 @@ def exit_code_for(exc: BaseException, *, as_json: bool) -> int:
             return 1
         if isinstance(exc, typer.TyperException):  # Click's own (Typer vendors Click)
             code = int(getattr(exc, "exit_code", 1))
+            if isinstance(getattr(exc, "message", None), str):
+                exc.message = visible(exc.message)  # e.g. an option value with ESC in it
             if code == 2 and as_json:
                 # a script asked for JSON: the usage error as JSON on stderr too
                 ctx = getattr(exc, "ctx", None)
@@ -62,7 +65,7 @@ def exit_code_for(exc: BaseException, *, as_json: bool) -> int:
                         "exit_code": 2,
                     }
                 }
-                sys.stderr.write(json.dumps(payload, ensure_ascii=False) + "\n")
+                sys.stderr.write(json_text(json.dumps(payload, ensure_ascii=False)) + "\n")
             else:
                 exc.show()
             return code

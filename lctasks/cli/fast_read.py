@@ -119,12 +119,20 @@ def run(argv: Sequence[str]) -> int | None:
         return None
     import sys
 
+    from lctasks.textsafe import json_text
+
     try:
         for piece in text:
-            sys.stdout.write(piece)
+            sys.stdout.write(json_text(piece))  # C1 / bidi controls escaped too
         sys.stdout.flush()
     except BrokenPipeError:
         pass  # `| head`: the reader had enough
+    except OSError as exc:  # a full disk: said on stderr, exit 9 (nothing was changed)
+        from lctasks.cli.common import output_error, report_error
+
+        error = output_error(exc)
+        report_error(error, as_json=True)
+        return error.exit_code
     return 0
 
 

@@ -12,6 +12,7 @@ after the export), 6 the acting person may not change a row's task.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -90,7 +91,7 @@ def is_workbook(path: str) -> bool:
     """A file ``apply`` should read as a workbook (by name, or a zip package)."""
     if path.lower().endswith((".xlsx", ".xlsm")):
         return True
-    if path == "-":
+    if path == "-" or not os.path.isfile(path):  # a FIFO: never opened here (it would block)
         return False
     import zipfile
 

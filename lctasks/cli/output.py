@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from lctasks.cli.table import clip, pad, width
+from lctasks.textsafe import one_line, visible
 
 Color = Callable[[int, int, str], str | None]  # (row, column, cell) → SGR code or None
 
@@ -40,12 +41,15 @@ def print_table(
     indent: str = "",
 ) -> None:
     """Aligned columns (the last one free), or CSV with ``csv=True``."""
-    cells = [[_cell(c) for c in row] for row in rows]
+    from lctasks.cli.common import write_out
+
+    # text from the data: control characters shown, one line per cell (lctasks.textsafe)
+    cells = [[one_line(_cell(c)) for c in row] for row in rows]
     if csv:
         write_csv(headers, cells)
         return
     for line in table_lines(headers, cells, right=right, limits=limits, color=color):
-        sys.stdout.write(indent + line + "\n")
+        write_out(indent + line + "\n")
 
 
 def table_lines(
@@ -78,9 +82,16 @@ def table_lines(
 
 
 def write_csv(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    from lctasks.cli.common import output_error
+
     writer = _csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(headers)
-    writer.writerows([[_cell(c) for c in row] for row in rows])
+    try:
+        writer.writerow(headers)
+        writer.writerows([[visible(_cell(c)) for c in row] for row in rows])
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise output_error(exc) from exc
 
 
 def _cell(value: object) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 
+from lctasks.textsafe import one_line
+
 
 def char_width(ch: str) -> int:
     if unicodedata.combining(ch) or ch in "\u200b\u200d\ufe0f":
@@ -52,7 +54,10 @@ def render(
     limits = limits or [None] * n
     right = right or [False] * n
     cells = [
-        [clip(str(c), lim) if lim else str(c) for c, lim in zip(row, limits, strict=True)]
+        [
+            clip(one_line(str(c)), lim) if lim else one_line(str(c))
+            for c, lim in zip(row, limits, strict=True)
+        ]
         for row in rows
     ]
     cols = [max([width(headers[i])] + [width(r[i]) for r in cells]) for i in range(n)]

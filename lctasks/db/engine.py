@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from lctasks.db.sql import COMMITS, out_of_bounds, read_only_place, read_only_uri
 from lctasks.domain import (
     BusyError,
     InvalidInputError,
@@ -117,7 +118,7 @@ def _check_sqlite_tables(p: Path) -> None:
     import sqlite3
 
     try:
-        conn = sqlite3.connect(p.resolve().as_uri() + "?mode=ro", uri=True)
+        conn = sqlite3.connect(read_only_uri(p), uri=True)
     except sqlite3.Error:
         return
     try:
@@ -127,6 +128,8 @@ def _check_sqlite_tables(p: Path) -> None:
             row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             rev = row[0] if row else None
     except sqlite3.DatabaseError as exc:
+        if "malformed" not in str(exc) and "not a database" not in str(exc):
+            return  # cannot look (locked, no -shm beside it): upgrade() reports what it is
         raise StorageError(
             t("db.damaged", path=p, detail=str(exc)), hint=t("db.damaged.hint")
         ) from exc
@@ -143,6 +146,13 @@ def _check_sqlite_tables(p: Path) -> None:
             raise StorageError(
                 t("db.unknown_revision", path=p, rev=rev), hint=t("db.unknown_revision.hint")
             )
+
+
+def _sqlite_path_of(url: str) -> Path | None:
+    path = url.split(":///", 1)[1] if ":///" in url else ""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    return Path(path.split("?", 1)[0])
 
 
 def _check_sqlite_file(url: str) -> None:
@@ -220,11 +230,26 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
     if url.startswith("sqlite"):
         _check_sqlite_file(url)
-        engine = create_engine(
-            url,
-            echo=echo,
-            connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
-        )
+        path = _sqlite_path_of(url)
+        read_only = path is not None and path.exists() and read_only_place(path)
+        connect_args: dict[str, Any] = {
+            "timeout": BUSY_TIMEOUT_MS / 1000,
+            "check_same_thread": False,
+        }
+        if read_only and path is not None:
+            # reads work; a write says "read-only" (translate_errors), never "damaged"
+            import sqlite3
+
+            uri = read_only_uri(path)
+            engine = create_engine(
+                "sqlite://",
+                echo=echo,
+                creator=lambda: sqlite3.connect(
+                    uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+                ),
+            )
+        else:
+            engine = create_engine(url, echo=echo, connect_args=connect_args)
 
         @event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn: Any, _rec: Any) -> None:
@@ -233,13 +258,16 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA foreign_keys = ON")
-            cur.execute("PRAGMA journal_mode = WAL")
-            cur.execute("PRAGMA synchronous = NORMAL")
+            if not read_only:
+                cur.execute("PRAGMA journal_mode = WAL")
+                cur.execute("PRAGMA synchronous = NORMAL")
             cur.close()
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
             mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+            if read_only:  # no write lock to take; a write fails as "read-only"
+                mode = "DEFERRED"
             conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
@@ -286,25 +314,6 @@ MESSAGES.add(
         "db.bad_timeout.hint": (
             "例如 {env}=30；0 表示不限",
             "e.g. {env}=30; 0 means no limit",
-        ),
-        "db.out_of_bounds": (
-            "数据库拒绝了超出范围的值：{what}；未做任何更改",
-            "the database refused a value out of bounds: {what}; nothing was changed",
-        ),
-        "db.bound.progress": ("进度必须在 0 到 100 之间", "progress must be between 0 and 100"),
-        "db.bound.percent": (
-            "百分比必须在 0 到 100 之间",
-            "a percentage must be between 0 and 100",
-        ),
-        "db.bound.version": ("版本号必须不小于 1", "a version must be at least 1"),
-        "db.bound.seq": ("事件序号必须不小于 1", "an event number must be at least 1"),
-        "db.bound.date": (
-            "日期必须在 2000-01-01 到 2100-12-31 之间",
-            "dates must lie between 2000-01-01 and 2100-12-31",
-        ),
-        "db.out_of_bounds.hint": (
-            "改正输入后重试",
-            "correct the value and try again",
         ),
         "db.bad_value": (
             "数据库拒绝了输入的值：{detail}",
@@ -399,28 +408,6 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(orig).__name__
 
 
-# CHECK constraints of migration 0003, by the name in the database's message
-BOUNDS = {
-    "progress_range": "db.bound.progress",
-    "percent_range": "db.bound.percent",
-    "version_positive": "db.bound.version",
-    "seq_positive": "db.bound.seq",
-    "start_range": "db.bound.date",
-    "original_due_range": "db.bound.date",
-    "due_range": "db.bound.date",
-}
-
-
-def out_of_bounds(detail: str) -> InvalidInputError | None:
-    """The error for a CHECK constraint of ours named in ``detail``, else None."""
-    for name, key in BOUNDS.items():
-        if f"_{name}" in detail:
-            return InvalidInputError(
-                t("db.out_of_bounds", what=t(key)), hint=t("db.out_of_bounds.hint")
-            )
-    return None
-
-
 # lock_not_available (lock_timeout), query_canceled (statement_timeout),
 # deadlock and serialization failures: nothing was saved, trying again may work
 BUSY_STATES = frozenset({"55P03", "57014", "40P01", "40001"})
@@ -462,6 +449,11 @@ def translate_errors(url: str = "") -> Iterator[None]:
         ):
             raise InvalidInputError(
                 t("db.bad_value", detail=detail), hint=t("db.bad_value.hint")
+            ) from exc
+        if "readonly database" in detail or "read-only" in detail:
+            raise StorageError(
+                t("db.read_only", path=display_url(url), detail=detail),
+                hint=t("db.read_only.hint"),
             ) from exc
         if type(exc) is sa_exc.DatabaseError and (
             "malformed" in detail or "not a database" in detail
@@ -512,6 +504,7 @@ class Database:
         """
         with translate_errors(self.url), self.sessions() as session, session.begin():
             yield session
+        COMMITS.append(self.url)  # the change is saved (an output error must say so)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -21,18 +21,25 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from lctasks.domain import StorageError
+from lctasks.domain import InvalidInputError, StorageError
+from lctasks.i18n import DB
+from lctasks.i18n import db_t as t
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
 Params = Mapping[str, Any]
+# write transactions committed by this process (engine.Database.write and
+# LiteDatabase.write append): an error writing the output afterwards says the
+# change was made (cli.common.OutputError)
+COMMITS: list[str] = []
 Row = tuple[Any, ...]
 
 
@@ -154,7 +161,6 @@ BUSY_TIMEOUT_MS = 30_000  # the same as lctasks.db.engine
 
 def _translate(exc: sqlite3.Error) -> Exception:
     """sqlite3 errors a user can cause, as on the SQLAlchemy path (engine.translate_errors)."""
-    from lctasks.db.engine import out_of_bounds
     from lctasks.domain import BusyError
     from lctasks.i18n import db_t as t
 
@@ -165,6 +171,79 @@ def _translate(exc: sqlite3.Error) -> Exception:
     if isinstance(exc, sqlite3.OperationalError) and "locked" in detail:
         return BusyError(t("db.busy", detail=detail), hint=t("db.busy.hint"))
     return exc
+
+
+def read_only_place(p: Path) -> bool:
+    """True when the database file ``p`` cannot be written here: a read-only
+    mount, or a file or directory without write permission for us."""
+    try:
+        if os.statvfs(p.parent).f_flag & os.ST_RDONLY:
+            return True
+    except (OSError, AttributeError):
+        pass
+    return p.exists() and not (os.access(p, os.W_OK) and os.access(p.parent, os.W_OK))
+
+
+def read_only_uri(p: Path) -> str:
+    """An SQLite URI that reads ``p`` without writing anything beside it.
+
+    On a read-only mount nobody can change the file, so ``immutable=1`` lets
+    SQLite read a WAL database without creating its ``-shm`` file.
+    """
+    uri = p.resolve().as_uri() + "?mode=ro"
+    try:
+        if os.statvfs(p.parent).f_flag & os.ST_RDONLY:
+            uri += "&immutable=1"
+    except (OSError, AttributeError):
+        pass
+    return uri
+
+
+# CHECK constraints of migration 0003, by the name in the database's message
+BOUNDS = {
+    "progress_range": "db.bound.progress",
+    "percent_range": "db.bound.percent",
+    "version_positive": "db.bound.version",
+    "seq_positive": "db.bound.seq",
+    "start_range": "db.bound.date",
+    "original_due_range": "db.bound.date",
+    "due_range": "db.bound.date",
+}
+
+
+def out_of_bounds(detail: str) -> InvalidInputError | None:
+    """The error for a CHECK constraint of ours named in ``detail``, else None."""
+    for name, key in BOUNDS.items():
+        if f"_{name}" in detail:
+            return InvalidInputError(
+                t("db.out_of_bounds", what=t(key)), hint=t("db.out_of_bounds.hint")
+            )
+    return None
+
+
+DB.add(
+    {
+        "db.bound.progress": ("进度必须在 0 到 100 之间", "progress must be between 0 and 100"),
+        "db.bound.percent": (
+            "百分比必须在 0 到 100 之间",
+            "a percentage must be between 0 and 100",
+        ),
+        "db.bound.version": ("版本号必须不小于 1", "a version must be at least 1"),
+        "db.bound.seq": ("事件序号必须不小于 1", "an event number must be at least 1"),
+        "db.bound.date": (
+            "日期必须在 2000-01-01 到 2100-12-31 之间",
+            "dates must lie between 2000-01-01 and 2100-12-31",
+        ),
+        "db.out_of_bounds": (
+            "数据库拒绝了超出范围的值：{what}；未做任何更改",
+            "the database refused a value out of bounds: {what}; nothing was changed",
+        ),
+        "db.out_of_bounds.hint": (
+            "改正输入后重试",
+            "correct the value and try again",
+        ),
+    }
+)
 
 
 class LiteDatabase:
@@ -197,6 +276,8 @@ class LiteDatabase:
         with path.open("rb") as fh:
             if fh.read(16) != b"SQLite format 3\x00":
                 return None  # the full path reports it properly
+        if read_only_place(path):
+            return None  # the full path reads it read-only and says so on a write
         from lctasks.db.migrations import HEAD_REVISION
 
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -234,6 +315,7 @@ class LiteDatabase:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+        COMMITS.append(self.url)
 
     @contextmanager
     def read(self) -> Iterator[Sqlite3Runner]:

@@ -29,6 +29,7 @@ from pathlib import Path
 from lctasks.domain import InvalidInputError, NotFoundError
 from lctasks.i18n import CORE as MESSAGES
 from lctasks.i18n import t
+from lctasks.textsafe import read_file_bytes
 
 MESSAGES.add(
     {
@@ -119,7 +120,7 @@ def read_plan_text(path_or_bytes: str | Path | bytes) -> tuple[str, list[str]]:
         return decode_plan_bytes(path_or_bytes)
     path = Path(path_or_bytes)
     try:
-        data = path.read_bytes()
+        data = read_file_bytes(path)  # a FIFO or > 64 MiB: refused before reading
     except FileNotFoundError as exc:
         raise NotFoundError(t("plan.missing", file=path), hint=t("plan.missing.hint")) from exc
     except OSError as exc:

@@ -35,6 +35,7 @@ from lctasks.services.chain import (
     KEY_ACTION,
     _as_utc,
     _jsonable,
+    check_event_text,
     event_digest,
     utcnow,
 )
@@ -55,6 +56,11 @@ def event_hash(row: EventRow) -> str:
         reason=row.reason or "",
         prev_hash=row.prev_hash,
     )
+
+
+def lock_chain(session: Session) -> None:
+    """Take the history's append lock now (PostgreSQL; SQLite writers hold the file lock)."""
+    _lock_chain(session)
 
 
 def _lock_chain(session: Session) -> None:
@@ -92,6 +98,7 @@ class EventLog:
         reason: str = "",
         source: Source | None = None,
     ) -> EventRow:
+        check_event_text(reason, changes)
         if self._rotation is not None:  # the first event with a new key: record the change
             old, new = self._rotation
             self._rotation = None

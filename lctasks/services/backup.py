@@ -27,6 +27,7 @@ lctasks role, and ``--force`` must delete them).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -52,6 +53,14 @@ from lctasks.services.base import ServiceContext
 
 MESSAGES.add(
     {
+        "backup.failed": (
+            "无法写出备份 {path}：{detail}；没有留下不完整的文件",
+            "cannot write the backup {path}: {detail}; no partial file was left",
+        ),
+        "backup.failed.hint": (
+            "检查目标磁盘的剩余空间和写权限，或换一个位置",
+            "check free space and write permission on the target disk, or choose another place",
+        ),
         "backup.exists": ("{path} 已存在", "{path} already exists"),
         "backup.exists.hint": (
             "换一个文件名，或加 --force 覆盖",
@@ -209,6 +218,45 @@ def _sqlite_path(db: Database) -> Path | None:
     return Path(raw).resolve() if raw and raw != ":memory:" else None
 
 
+TEMP_MARK = ".lctasks-tmp-"
+
+
+def _temp_prefix(target: Path) -> str:
+    """``.NAME.lctasks-tmp-PID-``: whose it is, so a later backup can clean it up."""
+    return f".{target.name}{TEMP_MARK}{os.getpid()}-"
+
+
+def _remove_stale_temps(target: Path) -> int:
+    """Remove temporary files a killed backup to ``target`` left (its process is gone)."""
+    removed = 0
+    for p in target.parent.glob(f".{glob_escape(target.name)}{TEMP_MARK}*"):
+        pid_text = p.name[len(f".{target.name}{TEMP_MARK}") :].split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            p.unlink()
+            removed += 1
+    return removed
+
+
+def glob_escape(name: str) -> str:
+    import glob
+
+    return glob.escape(name)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, not ours
+    return True
+
+
 class BackupService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -228,9 +276,16 @@ class BackupService:
         db = self.ctx.db
         if _sqlite_path(db) == target:
             raise InvalidInputError(t("backup.same", path=target))
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        os.close(fd)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _remove_stale_temps(target)
+            fd, tmp_name = tempfile.mkstemp(prefix=_temp_prefix(target), dir=target.parent)
+            os.close(fd)
+        except OSError as exc:
+            raise StorageError(
+                t("backup.failed", path=target, detail=exc.strerror or exc),
+                hint=t("backup.failed.hint"),
+            ) from exc
         tmp = Path(tmp_name)
         try:
             if db.is_sqlite:
@@ -242,6 +297,11 @@ class BackupService:
             _single_file(tmp)
             events, ok = _check_copy(tmp, counts)
             os.replace(tmp, target)
+        except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only directory
+            detail = getattr(exc, "strerror", None) or str(exc)
+            raise StorageError(
+                t("backup.failed", path=target, detail=detail), hint=t("backup.failed.hint")
+            ) from exc
         finally:
             for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
                 if p.exists():

@@ -13,7 +13,6 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -184,6 +183,17 @@ def stored_digest(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def check_event_text(reason: str, changes: dict[str, Any] | None) -> None:
+    """Every text stored with a change (note, reason, report, evidence, names) is
+    at most ``textsafe.MAX_TEXT_CHARS`` characters: InvalidInputError otherwise."""
+    from lctasks.i18n import services_t as t
+    from lctasks.textsafe import MAX_TEXT_CHARS, check_text
+
+    if len(reason or "") > MAX_TEXT_CHARS or changes:
+        check_text(reason or "", t("limit.field"))
+        check_text(changes or {}, t("limit.field"))
+
+
 class SqlEventLog:
     """Appends hash-chained events through a ``Runner`` inside its transaction.
 
@@ -218,6 +228,7 @@ class SqlEventLog:
         reason: str = "",
         source: Source | None = None,
     ) -> int:
+        check_event_text(reason, changes)
         if self._rotation is not None:
             old, new = self._rotation
             self._rotation = None
@@ -389,7 +400,9 @@ def read_anchor_file(path: str | os.PathLike[str]) -> list[Anchor]:
 
 def _anchors_in_file(path: str | os.PathLike[str]) -> list[Anchor]:
     name = os.fspath(path)
-    data = Path(name).read_bytes()
+    from lctasks.textsafe import read_file_bytes
+
+    data = read_file_bytes(name)  # a FIFO or > 64 MiB: refused before reading
     if data[:4] == b"PK\x03\x04":
         import io
         import zipfile

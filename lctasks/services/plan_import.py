@@ -73,7 +73,7 @@ from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
 from lctasks.plan.coverage import classify
 from lctasks.plan.rekey import norm_text, reconcile_checklist, rekey
-from lctasks.services.audit import EventLog
+from lctasks.services.audit import EventLog, lock_chain
 from lctasks.services.base import CHUNK, Service
 from lctasks.services.carry import CARRIED_FROM, CARRY_LINKS, NEW_PREFIX
 from lctasks.services.chain import utcnow
@@ -135,6 +135,10 @@ def _load_tree(path: str | Path | None) -> tuple[PlanTree, str]:
     from lctasks.plan import BUNDLED_PLAN, load_plan
 
     p = Path(path) if path is not None else Path(BUNDLED_PLAN)
+    if p.exists() and not p.is_file():
+        from lctasks.textsafe import read_file_bytes
+
+        read_file_bytes(p)  # a pipe or device: refused, not waited on
     if not p.is_file():
         raise NotFoundError(t("import.no_file", file=p), hint=t("import.no_file.hint"))
     return load_plan(p), p.name
@@ -256,6 +260,9 @@ class PlanImporter(Service):
         chapter_titles = {c.number: c.title for c in tree.chapters()}
         now = utcnow()
         with self.db.write() as s:
+            # the history's lock first: two imports at once run one after the other
+            # (the second then finds the plan and re-imports), not into a unique-key error
+            lock_chain(s)
             report(t("import.stage.units"), 0, len(file_units))
             units_added, units_updated, units_renamed = self._sync_units(s, file_units)
             plan = s.scalars(select(PlanRow).where(PlanRow.code == plan_code)).first()

@@ -12,6 +12,7 @@ from lctasks.domain import (
 from lctasks.snapshot.build import diff_snapshots
 from lctasks.snapshot.model import Snapshot, SnapshotDiff, SnapshotTask, bulk
 from lctasks.snapshot.reader import DateParser, _Reader, parse_snapshot, read_text
+from lctasks.textsafe import check_toml_shape
 
 # ---------------------------------------------------------------------------
 # Comparing two files
@@ -65,10 +66,13 @@ def _partial(
     parse_date: DateParser | None = None,
 ) -> Snapshot:
     """The snapshot with only the tasks whose text differs from ``other``'s."""
+    check_toml_shape(head, name)  # only what tomllib reads here: limits before parsing
     doc = tomllib.loads(head)
     if doc.get("tasks", {}) != {}:
         raise ValueError("tasks in the head")
-    changed = tomllib.loads("".join(v for k, v in tables.items() if other.get(k) != v))
+    body = "".join(v for k, v in tables.items() if other.get(k) != v)
+    check_toml_shape(body, name)
+    changed = tomllib.loads(body)
     if set(changed) - {"tasks"}:
         raise ValueError("not only tasks")
     doc["tasks"] = changed.get("tasks", {})

@@ -41,6 +41,7 @@ from lctasks.snapshot.model import (
     bulk,
 )
 from lctasks.snapshot.toml_io import loads
+from lctasks.textsafe import read_file_bytes, read_stream_bytes
 
 # ---------------------------------------------------------------------------
 # Locating a key in the text (for error messages)
@@ -532,10 +533,10 @@ def parse_snapshot(
 def read_text(path: str | os.PathLike[str]) -> tuple[str, str]:
     """(text, display name) of a snapshot file, or of stdin for ``'-'``."""
     if str(path) == "-":
-        return sys.stdin.buffer.read().decode("utf-8", errors="strict"), "<stdin>"
+        return read_stream_bytes(sys.stdin.buffer).decode("utf-8", errors="strict"), "<stdin>"
     p = Path(path)
     try:
-        data = p.read_bytes()
+        data = read_file_bytes(p)  # a FIFO, a device or > 64 MiB: refused before reading
     except FileNotFoundError:
         raise NotFoundError(t("snap.no_file", path=str(p)), hint=t("snap.no_file_hint")) from None
     except OSError as exc:

@@ -33,6 +33,7 @@ from lctasks.snapshot.model import (
     SnapshotTask,
     bulk,
 )
+from lctasks.textsafe import check_toml_shape
 
 # ---------------------------------------------------------------------------
 # Snapshot <-> TOML document (plain dicts)
@@ -321,6 +322,7 @@ def _fsync_dir(directory: Path) -> None:
 def loads(text: str, *, name: str = "<snapshot>") -> dict[str, Any]:
     """TOML text → data with ``tomllib``; a syntax error names file, line and column."""
     try:
+        check_toml_shape(text, name)  # nesting and dotted keys within limits, first
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"at line (\d+), column (\d+)", str(exc))

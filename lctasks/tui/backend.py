@@ -32,6 +32,7 @@ from lctasks.services.board import (
     PlanInfo,
     TimelinePoint,
 )
+from lctasks.textsafe import shown
 
 if TYPE_CHECKING:
     from lctasks.services.workflow import BatchResult, WorkflowService
@@ -170,7 +171,8 @@ class Backend:
             for r in IndicatorService(self.ctx).for_task(key, plan=self.plan_code, as_of=as_of)
             if r.actuals or r.shares
         )
-        return TaskDetail(task, reports, events, numbers)
+        # notes, names, reports as typed: control characters shown, never sent raw
+        return shown(TaskDetail(task, reports, events, numbers))
 
     # -- units -----------------------------------------------------------------
 

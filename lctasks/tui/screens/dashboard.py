@@ -24,6 +24,7 @@ from lctasks.domain import LctasksError
 from lctasks.i18n import TUI as MESSAGES
 from lctasks.i18n import tui_t as t
 from lctasks.services.board import PlanInfo, TimelinePoint
+from lctasks.textsafe import one_line
 from lctasks.tui.model import TaskStore, chapter_scores, scoreboard
 
 BAR_WIDTH = 20
@@ -68,7 +69,8 @@ class DashboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(
-            Text(f" {t('dash.title')} · {self.plan.title[:40]}", style="bold"), id="dash-top"
+            Text(f" {t('dash.title')} · {one_line(self.plan.title[:40])}", style="bold"),
+            id="dash-top",
         )
         with Horizontal(id="dash-body"):
             with Vertical(id="dash-units"):
@@ -94,7 +96,7 @@ class DashboardScreen(Screen[None]):
         for n, s in enumerate(scoreboard(rows), 1):
             table.add_row(
                 str(n) if s.unit else "",
-                s.unit or t("dash.unassigned"),
+                one_line(s.unit) if s.unit else t("dash.unassigned"),
                 Text(str(s.tasks), justify="right"),
                 Text(f"{s.done_pct:5.1f}%", justify="right"),
                 Text(str(s.red), style="bold red" if s.red else "dim", justify="right"),

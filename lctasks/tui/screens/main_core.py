@@ -27,6 +27,7 @@ from textual.worker import get_current_worker
 from lctasks.domain import ConflictError, LctasksError, Status, Unit
 from lctasks.i18n import tui_t as t
 from lctasks.services.board import BoardRow, OutlineNode, PlanInfo
+from lctasks.textsafe import visible
 from lctasks.tui.actions import ACTIONS, main_bindings, pretty_key
 from lctasks.tui.backend import TaskDetail
 from lctasks.tui.commands import TaskCommands
@@ -520,7 +521,7 @@ class MainScreenCore(Screen[None]):
 
     @on(ActionSucceeded)
     def _action_succeeded(self, message: ActionSucceeded) -> None:
-        self.notify(message.outcome.message)
+        self.notify(visible(message.outcome.message))
         tl = self.query_one(TaskList)
         if len(message.outcome.keys) > 1:
             tl.marked.clear()
@@ -539,7 +540,7 @@ class MainScreenCore(Screen[None]):
         if message.stale:
             key = next(iter(message.stale))
             text = t("err.stale", task=key, seen=message.stale[key]) + "\n" + text
-        self.notify(text, severity="error", timeout=10)
+        self.notify(visible(text), severity="error", timeout=10)
         if message.keys:
             # show the fresh state of what the user tried to change
             self.reload_keys(message.keys)

@@ -14,6 +14,7 @@ from textual.widgets.tree import TreeNode
 from lctasks.i18n import ZH, language
 from lctasks.i18n import tui_t as t
 from lctasks.services.board import OutlineNode
+from lctasks.textsafe import one_line
 
 NodeRef = tuple[str, int, int]  # (kind, part or chapter, section) ; ("plan", 0, 0) for the root
 
@@ -99,7 +100,7 @@ class PlanTree(Tree[NodeRef]):
             total, red, yellow = counts.get(key, [0, 0, 0])
             # counts right after the number, so a narrow tree still shows them
             head, rest = title
-            label = Text(head)
+            label = Text(one_line(head))
             # labelled counts (25项 红1 黄2): bare numbers side by side read as nothing
             label.append(" " + t("tree.counts", n=total), style="dim")
             if red:

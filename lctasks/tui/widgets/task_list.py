@@ -25,10 +25,12 @@ from textual.strip import Strip
 
 from lctasks.i18n import tui_t as t
 from lctasks.services.board import BoardRow
+from lctasks.textsafe import one_line
 
 
 def fit(text: str, width: int) -> str:
-    """Crop or pad ``text`` to exactly ``width`` cells (… marks a crop)."""
+    """Crop or pad ``text`` to exactly ``width`` cells (… marks a crop); controls shown."""
+    text = one_line(text)
     if width <= 0:
         return ""
     if cell_len(text) <= width:

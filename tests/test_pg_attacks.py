@@ -367,6 +367,23 @@ def test_supervisor_cannot_rewrite_history_and_owner_rewrites_are_caught(office:
         assert refused(c, "TRUNCATE events") == "42501"
         ev = next_event(office, office.li, "C09.M01")  # in a liaison's name
         assert refused(c, INSERT_EVENT, **ev) == "42501"
+    # a supervisor's plain-SQL rewrite of a task leaves no event: the replay names it
+    with office.sql(office.boss) as c, c.begin():
+        c.execute(
+            text(
+                "UPDATE tasks SET lead_unit_id = (SELECT id FROM units WHERE short = '市科技局') "
+                "WHERE key = 'C10.M01'"
+            )
+        )
+    r = runner.invoke(app, ["--db", office.url_as(office.vi), "log", "--verify"])
+    assert r.exit_code == 7 and "C10.M01" in r.stdout + r.stderr
+    with office.sql(office.boss) as c, c.begin():
+        c.execute(
+            text(
+                "UPDATE tasks SET lead_unit_id = (SELECT id FROM units WHERE short = '市大数据局') "
+                "WHERE key = 'C10.M01'"
+            )
+        )
     # the owner (here a superuser) can: the history check names the event
     with office.admin.engine.begin() as c:
         c.execute(text("UPDATE events SET reason = '改写' WHERE seq = 1"))

@@ -250,9 +250,10 @@ def test_a_killed_backups_temporary_file_is_removed_next_time(db: str, tmp_path:
 def test_read_only_database_reads_and_says_read_only(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lctasks.db import engine
+    from lctasks.db import engine, sql
 
     monkeypatch.setattr(engine, "read_only_place", lambda _p: True)
+    monkeypatch.setattr(sql, "read_only_place", lambda _p: True)
     code, out, err = run(db, "list", env={"LCTASKS_LANG": "en"})
     assert code == 0 and "C09.M01" in out, err
     code, _, err = run(db, "note", "C09.M01", "x", env={"LCTASKS_LANG": "en"})

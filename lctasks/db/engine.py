@@ -297,6 +297,16 @@ MESSAGES.add(
             "PostgreSQL grants by the login's lctasks role; see lctasks people list and "
             "ask the supervision office to change it if needed",
         ),
+        "db.read_only": (
+            "数据库 {path} 位于只读位置（只读挂载或没有写权限），只能查看，不能修改",
+            "the database {path} is in a read-only place (read-only mount or no write "
+            "permission): it can be read, not changed",
+        ),
+        "db.read_only.hint": (
+            "数据库完好；要修改请把它复制到可写的位置，或请管理员开放写权限",
+            "the database is intact; to change it, copy it somewhere writable or ask "
+            "for write permission",
+        ),
         "db.busy": (
             "数据库忙：另一个会话占用所需数据超时（{detail}）；本命令未做任何更改",
             "the database is busy: another session held what this needs past the "

@@ -346,6 +346,23 @@ class Verifier:
                 st.fields["due"], st.fields["due_basis"], st.n_items = due, basis, int(n)
                 st.since["due"] = st.since["due_basis"] = st.since["checklist"] = seq
 
+    def _between(
+        self, seq: int, plan: str | None, task: str, name: str, expected: Any, found: Any
+    ) -> None:
+        """An event whose "old" value is not what the earlier events left."""
+        self.findings.append(
+            Finding(
+                Check.REPLAY,
+                Problem.BETWEEN,
+                seq=seq,
+                plan=plan,
+                task=task,
+                field=name,
+                expected=expected,
+                found=found,
+            )
+        )
+
     def _apply(self, seq: int, plan: str | None, task: str, changes: dict[str, Any]) -> _State:
         st = self._state(plan, task)
         fields = st.fields
@@ -356,36 +373,14 @@ class Verifier:
             if name in _TRACKED:
                 have = fields.get(name, _UNKNOWN)
                 if have is not _UNKNOWN and have != old:
-                    self.findings.append(
-                        Finding(
-                            Check.REPLAY,
-                            Problem.BETWEEN,
-                            seq=seq,
-                            plan=plan,
-                            task=task,
-                            field=name,
-                            expected=have,
-                            found=old,
-                        )
-                    )
+                    self._between(seq, plan, task, name, have, old)
                 fields[name] = new
                 st.since[name] = seq
             elif name.startswith("item") and name[4:].isdigit():
                 i = int(name[4:])
                 have_tick = st.items.get(i, False)
                 if have_tick != bool(old):
-                    self.findings.append(
-                        Finding(
-                            Check.REPLAY,
-                            Problem.BETWEEN,
-                            seq=seq,
-                            plan=plan,
-                            task=task,
-                            field=name,
-                            expected=have_tick,
-                            found=bool(old),
-                        )
-                    )
+                    self._between(seq, plan, task, name, have_tick, bool(old))
                 st.items[i] = bool(new)
                 st.since[name] = seq
             elif name == "checklist" and isinstance(new, list):

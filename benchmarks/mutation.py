@@ -28,24 +28,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # name -> (file to mutate, tests that exercise it)
 MODULES: dict[str, tuple[str, list[str]]] = {
-    "lights": ("lctasks/lights.py", ["tests/test_lights.py"]),
-    "dates": ("lctasks/dates.py", ["tests/test_dates.py"]),
+    "lights": ("lctasks/lights.py", ["tests/unit/test_lights.py"]),
+    "dates": ("lctasks/dates.py", ["tests/unit/test_dates.py"]),
     "targets": (
         "lctasks/plan/targets.py",
-        ["tests/test_target_units.py", "tests/test_parser_rules.py", "tests/test_parser.py"],
+        ["tests/unit/test_target_units.py", "tests/unit/test_parser_rules.py", "tests/unit/test_parser.py"],
     ),
-    "transitions": ("lctasks/domain.py", ["tests/test_transitions.py"]),
-    "batch": ("lctasks/services/batch.py", ["tests/test_transitions.py", "tests/test_workflow.py"]),
+    "transitions": ("lctasks/domain.py", ["tests/functional/test_transitions.py"]),
+    "batch": ("lctasks/services/batch.py", ["tests/functional/test_transitions.py", "tests/functional/test_workflow.py"]),
     "chain": (
         "lctasks/services/chain.py",
         [
-            "tests/test_chain_tamper.py",
-            "tests/test_anchors.py",
-            "tests/test_audit.py",
-            "tests/test_verify.py",
+            "tests/functional/test_chain_tamper.py",
+            "tests/unit/test_anchors.py",
+            "tests/functional/test_audit.py",
+            "tests/functional/test_verify.py",
         ],
     ),
-    "access": ("lctasks/services/access.py", ["tests/test_access.py"]),
+    "access": ("lctasks/services/access.py", ["tests/functional/test_access.py"]),
 }
 
 CFG = """[mutmut]
@@ -89,7 +89,7 @@ def run(name: str) -> dict[str, int]:
 def table() -> None:
     """The transition table itself (a module-level dict mutmut leaves alone): every
     single-cell change (a starting status added or removed, a target changed), each
-    run against tests/test_transitions.py in this process."""
+    run against tests/functional/test_transitions.py in this process."""
     import pytest
 
     from lctasks import domain
@@ -109,7 +109,7 @@ def table() -> None:
                 if status != target:
                     mutants.append((f"{action} -> {status.value}", action, (starts, status)))
     survived = []
-    args = ["-q", "-x", "-p", "no:cacheprovider", "tests/test_transitions.py", "-k", "sqlite"]
+    args = ["-q", "-x", "-p", "no:cacheprovider", "tests/functional/test_transitions.py", "-k", "sqlite"]
     for label, action, mutated in mutants:
         original = domain.TRANSITIONS[action]
         domain.TRANSITIONS[action] = mutated  # type: ignore[assignment]

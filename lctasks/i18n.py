@@ -16,7 +16,7 @@ The language is a setting: the entry points (``lctasks.cli.app``, the fast path,
 ``python -m lctasks``) call ``set_language`` once, from ``LCTASKS_LANG`` or the
 ``language`` of the settings files (``lctasks.config.apply_language``). A key
 missing from the catalogues is a bug: it is shown as the key itself so it is
-noticed, never a crash; ``tests/test_messages.py`` checks that every key used
+noticed, never a crash; ``tests/unit/test_messages.py`` checks that every key used
 exists in both languages and that none is unused.
 """
 

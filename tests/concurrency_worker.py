@@ -1,4 +1,4 @@
-"""Worker processes for tests/test_concurrency.py (importable under spawn)."""
+"""Worker processes for tests/functional/test_concurrency.py (importable under spawn)."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ Three readers, one table:
   method named by the command, keyword for keyword (``Opt.dest`` is the
   service's parameter name).
 
-``tests/test_cli_workflow.py`` checks that the two parsers agree, option kinds,
+``tests/functional/test_cli_workflow.py`` checks that the two parsers agree, option kinds,
 defaults and environment variables included. Adding an option to ``close``
 means one ``Opt`` below and the parameter in ``WorkflowService.close``.
 """

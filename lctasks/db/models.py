@@ -1,7 +1,7 @@
 """SQLAlchemy 2 typed models. Portable: nothing SQLite-only, nothing PostgreSQL-only.
 
 Change a model only together with a new Alembic revision in
-``lctasks/db/migrations/versions``; ``tests/test_migrations.py`` checks that the
+``lctasks/db/migrations/versions``; ``tests/functional/test_migrations.py`` checks that the
 two agree.
 """
 

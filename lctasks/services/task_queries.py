@@ -126,7 +126,7 @@ class _LightMemo:
     The light reads the latest report's date only as "inside the current
     reporting period or not" (lctasks.lights: the period of ``as_of`` less the
     grace days), so the memo key keeps just that, not the date itself; the
-    result is the same light (tests/test_ledger.py checks it against light_for).
+    result is the same light (tests/functional/test_ledger.py checks it against light_for).
     """
 
     def __init__(self, as_of: dt.date, settings: Settings) -> None:

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sample_plan import PLATFORM, small_tree
+from tests.sample_plan import PLATFORM, small_tree
 from sqlalchemy import func, select
 
 from lctasks.db.engine import Database

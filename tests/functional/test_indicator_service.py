@@ -344,7 +344,7 @@ def test_snapshot_carries_the_evaluation_only_when_numbers_exist(ctx: ServiceCon
 
 def test_a_second_plan_beside_the_first(tmp_path: Path) -> None:
     """actual / evaluate follow --plan when a second plan is loaded (carry-over needs one)."""
-    from tests.test_carry import next_plan_text
+    from tests.functional.test_carry import next_plan_text
 
     db = tmp_path / "q.db"
     assert _cli(db, "import").returncode == 0

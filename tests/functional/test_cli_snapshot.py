@@ -166,7 +166,7 @@ def test_the_real_entry_point_exports(db: str, tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     out = tmp_path / "m.toml"
     res = subprocess.run(
         [sys.executable, "-m", "lctasks", "--db", db, "export", "--as-of", AS_OF, "-o", str(out)],

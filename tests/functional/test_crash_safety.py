@@ -22,7 +22,7 @@ from lctasks.services.audit import verify_chain
 from tests.dbdump import dump
 from tests.wfdata import seed
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BIG = 5000
 
 # Runs the real `lctasks` entry point, but at the chosen point inside the batch's

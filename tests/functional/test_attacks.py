@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from attack import rehash, sql, swap
+from tests.attack import rehash, sql, swap
 from typer.testing import CliRunner
 
 from lctasks.cli.app import app

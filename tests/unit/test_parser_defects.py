@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from plan_text_variants import cjk_counter, paragraphs, rewrap
+from tests.plan_text_variants import cjk_counter, paragraphs, rewrap
 
 from lctasks.domain import InvalidInputError, NotFoundError, PlanTree, TaskDraft
 from lctasks.plan import BUNDLED_PLAN, load_plan, parse_plan, read_plan_text

@@ -42,7 +42,7 @@ from lctasks.services.query import TaskFilter
 from lctasks.services.workflow import WorkflowService
 
 CLOSING = "“十四五”规划是我市开启全面建设社会主义现代化强市的重要规划。"
-FIXTURE = Path(__file__).parent / "data" / "plan_3a0c736_tasks.json.gz"
+FIXTURE = Path(__file__).parents[1] / "data" / "plan_3a0c736_tasks.json.gz"
 
 
 def _target(d: dict[str, Any]) -> Target:

@@ -17,7 +17,7 @@ from lctasks.services.base import ServiceContext
 from lctasks.services.indicators import IndicatorService
 from lctasks.services.verify import verify_history
 from tests.conftest import TEST_LOGIN
-from tests.test_pg_security import Office, refused
+from tests.functional.test_pg_security import Office, refused
 
 pytestmark = pytest.mark.postgres
 

@@ -688,6 +688,6 @@ def test_diff_of_texts_equals_diff_of_snapshots(a: Snapshot, b: Snapshot) -> Non
 
 
 def test_the_documented_example_is_what_the_writer_writes() -> None:
-    page = (Path(__file__).parents[1] / "docs" / "snapshot-format.md").read_text(encoding="utf-8")
+    page = (Path(__file__).parents[2] / "docs" / "snapshot-format.md").read_text(encoding="utf-8")
     example = page.split("```toml\n", 1)[1].split("```", 1)[0]
     assert snap_mod.dumps(tomllib.loads(example)) == example

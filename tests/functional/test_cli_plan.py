@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from sample_plan import PLATFORM, small_tree
+from tests.sample_plan import PLATFORM, small_tree
 from typer.testing import CliRunner
 
 from lctasks.cli.app import app
@@ -21,7 +21,7 @@ from lctasks.services.base import ServiceContext
 from lctasks.services.ledger import LedgerService
 
 runner = CliRunner()
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -319,7 +319,7 @@ def test_real_plan_json_accounts_for_every_paragraph(real_db: str) -> None:
     code, stdout, _ = run(real_db, "plan", "--json")
     assert code == 0
     para = json.loads(stdout)["coverage"]["paragraphs"]
-    # hand count (tests/test_parser_goals.py): 633 tasks, 5 paragraphs of 第五章 inside
+    # hand count (tests/unit/test_parser_goals.py): 633 tasks, 5 paragraphs of 第五章 inside
     # C05.T01, 49 items of 专栏1/8/9, 38 context pieces, nothing unplaced
     assert para["classes"] == {
         "task": 633,

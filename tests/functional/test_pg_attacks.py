@@ -24,7 +24,7 @@ from lctasks.services.base import ServiceContext
 from lctasks.services.chain import event_digest
 from lctasks.services.workflow import WorkflowService
 from tests.conftest import TEST_LOGIN
-from tests.test_pg_security import Office
+from tests.functional.test_pg_security import Office
 
 pytestmark = pytest.mark.postgres
 

@@ -240,7 +240,7 @@ def test_file_arguments_need_against(tmp_path: Path, flag: str) -> None:
 
 def test_reimport_carries_ticks_as_the_replay_does(database: Database) -> None:
     """A re-import rewrites a checklist; the replay reconciles ticks the same way."""
-    from sample_plan import PLATFORM, small_tree
+    from tests.sample_plan import PLATFORM, small_tree
 
     from lctasks.services.ledger import LedgerService
 
@@ -352,7 +352,7 @@ def test_the_fast_canonical_form_is_the_reference_form() -> None:
 
 def test_an_import_records_where_every_task_starts(database: Database) -> None:
     """Deadlines never touched by an event, tasks and items no event made: all caught."""
-    from sample_plan import small_tree
+    from tests.sample_plan import small_tree
 
     from lctasks.services.ledger import LedgerService
 
@@ -398,7 +398,7 @@ def test_a_renamed_unit_is_followed_by_the_replay(
     """Events name units by short name; a re-import that renames one records it."""
     import dataclasses
 
-    from sample_plan import small_tree
+    from tests.sample_plan import small_tree
 
     from lctasks.services import plan_import
     from lctasks.services.ledger import LedgerService

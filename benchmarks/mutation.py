@@ -32,10 +32,17 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "dates": ("lctasks/dates.py", ["tests/unit/test_dates.py"]),
     "targets": (
         "lctasks/plan/targets.py",
-        ["tests/unit/test_target_units.py", "tests/unit/test_parser_rules.py", "tests/unit/test_parser.py"],
+        [
+            "tests/unit/test_target_units.py",
+            "tests/unit/test_parser_rules.py",
+            "tests/unit/test_parser.py",
+        ],
     ),
     "transitions": ("lctasks/domain.py", ["tests/functional/test_transitions.py"]),
-    "batch": ("lctasks/services/batch.py", ["tests/functional/test_transitions.py", "tests/functional/test_workflow.py"]),
+    "batch": (
+        "lctasks/services/batch.py",
+        ["tests/functional/test_transitions.py", "tests/functional/test_workflow.py"],
+    ),
     "chain": (
         "lctasks/services/chain.py",
         [
@@ -109,7 +116,8 @@ def table() -> None:
                 if status != target:
                     mutants.append((f"{action} -> {status.value}", action, (starts, status)))
     survived = []
-    args = ["-q", "-x", "-p", "no:cacheprovider", "tests/functional/test_transitions.py", "-k", "sqlite"]
+    transitions = "tests/functional/test_transitions.py"
+    args = ["-q", "-x", "-p", "no:cacheprovider", transitions, "-k", "sqlite"]
     for label, action, mutated in mutants:
         original = domain.TRANSITIONS[action]
         domain.TRANSITIONS[action] = mutated  # type: ignore[assignment]

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.attack import rehash, sql, swap
 from typer.testing import CliRunner
 
 from lctasks.cli.app import app
@@ -24,6 +23,7 @@ from lctasks.db.engine import Database, open_database
 from lctasks.domain import Actor, Source
 from lctasks.services.base import ServiceContext
 from lctasks.services.workflow import WorkflowService
+from tests.attack import rehash, sql, swap
 from tests.conftest import TEST_CHAIN_KEY
 from tests.wfdata import seed
 

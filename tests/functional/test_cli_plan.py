@@ -9,7 +9,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from tests.sample_plan import PLATFORM, small_tree
 from typer.testing import CliRunner
 
 from lctasks.cli.app import app
@@ -19,6 +18,7 @@ from lctasks.domain import Actor, PlanTree
 from lctasks.plan import BUNDLED_PLAN, load_plan
 from lctasks.services.base import ServiceContext
 from lctasks.services.ledger import LedgerService
+from tests.sample_plan import PLATFORM, small_tree
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,7 +8,6 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from tests.sample_plan import PLATFORM, small_tree
 from sqlalchemy import func, select
 
 from lctasks.db.engine import Database
@@ -33,6 +32,7 @@ from lctasks.services.audit import verify_chain
 from lctasks.services.base import ServiceContext
 from lctasks.services.ledger import LedgerService
 from lctasks.services.query import TaskFilter
+from tests.sample_plan import PLATFORM, small_tree
 
 
 @pytest.fixture

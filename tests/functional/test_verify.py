@@ -240,9 +240,8 @@ def test_file_arguments_need_against(tmp_path: Path, flag: str) -> None:
 
 def test_reimport_carries_ticks_as_the_replay_does(database: Database) -> None:
     """A re-import rewrites a checklist; the replay reconciles ticks the same way."""
-    from tests.sample_plan import PLATFORM, small_tree
-
     from lctasks.services.ledger import LedgerService
+    from tests.sample_plan import PLATFORM, small_tree
 
     ctx = ServiceContext(database, Actor("测试员", Source.CLI))
     ledger = LedgerService(ctx)
@@ -352,9 +351,8 @@ def test_the_fast_canonical_form_is_the_reference_form() -> None:
 
 def test_an_import_records_where_every_task_starts(database: Database) -> None:
     """Deadlines never touched by an event, tasks and items no event made: all caught."""
-    from tests.sample_plan import small_tree
-
     from lctasks.services.ledger import LedgerService
+    from tests.sample_plan import small_tree
 
     ctx = ServiceContext(database, Actor("测试员", Source.CLI))
     ledger = LedgerService(ctx)
@@ -398,11 +396,10 @@ def test_a_renamed_unit_is_followed_by_the_replay(
     """Events name units by short name; a re-import that renames one records it."""
     import dataclasses
 
-    from tests.sample_plan import small_tree
-
     from lctasks.services import plan_import
     from lctasks.services.ledger import LedgerService
     from lctasks.units import load_units
+    from tests.sample_plan import small_tree
 
     ctx = ServiceContext(database, Actor("测试员", Source.CLI))
     ledger = LedgerService(ctx)

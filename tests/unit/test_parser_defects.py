@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.plan_text_variants import cjk_counter, paragraphs, rewrap
 
 from lctasks.domain import InvalidInputError, NotFoundError, PlanTree, TaskDraft
 from lctasks.plan import BUNDLED_PLAN, load_plan, parse_plan, read_plan_text
 from lctasks.plan.text import normalise_line
+from tests.plan_text_variants import cjk_counter, paragraphs, rewrap
 
 RAW = BUNDLED_PLAN.read_text(encoding="utf-8")
 

@@ -340,7 +340,12 @@ def anchor_fields(seq: int, digest: str) -> dict[str, Any]:
     return {"history_seq": seq, "history_hash": digest}
 
 
-_LINE = re.compile(rf"{ANCHOR_TAG}\s+#?(\d+)\s+([0-9a-fA-F]{{{ANCHOR_MIN_HEX},64}})(?:\s+(\S+))?")
+# fields are separated within one line only: an anchor line without a time must not
+# take the first word of the next line as its time
+_LINE = re.compile(
+    rf"{ANCHOR_TAG}[ \t]+#?(\d+)[ \t]+([0-9a-fA-F]{{{ANCHOR_MIN_HEX},64}})(?![0-9a-fA-F])"
+    r"(?:[ \t]+(\S+))?"
+)
 # the printed short form typed back: "#1234 3f9a 2c1d 7b00 e1f2" (spaces or dashes)
 _SHORT = re.compile(r"^\s*#(\d+)\s+((?:[0-9a-fA-F]{4}[ \t-]*){4,16})\s*$")
 _SEQ_FIELD = re.compile(r"""(?<![\w])["']?history_seq["']?\s*[=:]\s*["']?(\d+)""")

@@ -83,3 +83,15 @@ def test_read_plain_files_and_zip_members(tmp_path: Path) -> None:
         (3, H, f"{book}!xl/sharedStrings.xml:1"),
         (4, H[:16], f"{book}!docProps/app.txt:1"),
     ]
+
+
+def test_a_line_without_a_time_does_not_take_the_next_line() -> None:
+    text = f"lctasks-anchor 12 {H}\n会议纪要 第二行\nlctasks-anchor 13 {H} 2026-12-01T00:00:00Z\n"
+    assert parse_anchors(text, "notes.txt") == [
+        Anchor(12, H, "", "notes.txt:1"),
+        Anchor(13, H, "2026-12-01T00:00:00Z", "notes.txt:3"),
+    ]
+
+
+def test_a_hash_longer_than_a_hash_is_not_an_anchor() -> None:
+    assert parse_anchors(f"lctasks-anchor 12 {H}ab", "x") == []

@@ -200,7 +200,7 @@ def _dump_list(rows: Iterator[Any]) -> Iterator[str]:
 def _list_rows(
     runner: Any, plan_id: int, code: str, as_of: Any, settings: Any, order: str, limit: int | None
 ) -> Iterator[dict[str, Any]]:
-    """The rows of ``lctasks list --json`` (``plan_cmds.task_json``'s contract)."""
+    """The rows of ``lctasks list --json`` (``plan_text.task_json``'s contract)."""
     from lctasks.services.read_model import task_records
 
     records = task_records(

@@ -298,7 +298,7 @@ def test_english_messages(real_db: str, monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_show_never_starts_a_wrapped_line_with_closing_punctuation() -> None:
-    from lctasks.cli.plan_cmds import _wrap
+    from lctasks.cli.plan_text import _wrap
 
     text = "建设技术创新平台" * 9 + "。" + "实施制造业创新中心建设工程，" * 6
     lines = _wrap(text, cols=72)

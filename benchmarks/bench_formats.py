@@ -58,7 +58,9 @@ def main() -> None:
     from lctasks.db.engine import open_database
     from lctasks.domain import Actor, Source
     from lctasks.formats.pack import build_pack, render_pack
-    from lctasks.formats.xlsx import COLUMNS, SHEET, apply_workbook, export_workbooks
+    from lctasks.formats.xlsx.apply import apply_workbook
+    from lctasks.formats.xlsx.export import export_workbooks
+    from lctasks.formats.xlsx.layout import COLUMNS, SHEET
     from lctasks.services.base import ServiceContext
     from lctasks.services.review import ReviewService
 

@@ -31,7 +31,7 @@ from lctasks.i18n import CLI as MESSAGES
 from lctasks.i18n import cli_t as t
 
 if TYPE_CHECKING:
-    from lctasks.formats.xlsx import XlsxApplyResult
+    from lctasks.formats.xlsx.apply import XlsxApplyResult
 
 MESSAGES.add(
     {
@@ -113,7 +113,7 @@ def export_xlsx(
     as_json: bool,
 ) -> None:
     """``lctasks export --format xlsx``: unit workbooks (报送表)."""
-    from lctasks.formats.xlsx import export_workbooks
+    from lctasks.formats.xlsx.export import export_workbooks
 
     infos = export_workbooks(
         service_context(ctx),
@@ -154,8 +154,9 @@ def export_xlsx(
 
 def apply_xlsx(ctx: typer.Context, path: str, *, dry_run: bool, as_json: bool) -> None:
     """``lctasks apply FILE.xlsx``: a unit's filled-in workbook, all rows or none."""
-    from lctasks.formats.xlsx import IND_SHEET, SHEET, apply_workbook, cell_ref
-    from lctasks.formats.xlsx import STATUS_LABEL as LABEL
+    from lctasks.formats.xlsx.apply import apply_workbook
+    from lctasks.formats.xlsx.layout import IND_SHEET, SHEET, cell_ref
+    from lctasks.formats.xlsx.layout import STATUS_LABEL as LABEL
 
     result: XlsxApplyResult = apply_workbook(service_context(ctx), path, dry_run=dry_run)
     book = result.workbook

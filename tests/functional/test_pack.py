@@ -86,7 +86,7 @@ def test_pack_holds_what_the_meeting_reads(ctx: ServiceContext, tmp_path: Path) 
 def test_log_verify_against_the_files(ctx: ServiceContext, tmp_path: Path, db_url: str) -> None:
     """Engineer G's `log --verify --against FILE` reads the anchor of all three files."""
     from lctasks.formats.notice import unit_notice, write_notice
-    from lctasks.formats.xlsx import export_workbooks
+    from lctasks.formats.xlsx.export import export_workbooks
 
     pack = tmp_path / "pack.html"
     write_pack(build_pack(ctx, as_of=AS_OF)[0], pack)

@@ -24,7 +24,9 @@ from lctasks.domain import (
     Status,
 )
 from lctasks.formats.anchor import read_anchor
-from lctasks.formats.xlsx import COLUMNS, SHEET, apply_workbook, export_workbooks
+from lctasks.formats.xlsx.apply import apply_workbook
+from lctasks.formats.xlsx.export import export_workbooks
+from lctasks.formats.xlsx.layout import COLUMNS, SHEET
 from lctasks.services.base import ServiceContext
 from lctasks.services.history import HistoryService
 from lctasks.services.ledger import LedgerService

@@ -181,7 +181,7 @@ class DashboardScreen(Screen[None]):
                 path = folder / f"调度会材料_{day.isoformat()}.html"
                 write_pack(text, path)
             else:
-                from lctasks.formats.xlsx import export_workbooks
+                from lctasks.formats.xlsx.export import export_workbooks
 
                 path = folder / f"报送表_{day.isoformat()}"
                 export_workbooks(ctx, path, per_unit=True, as_of=day, plan=self.plan.code)

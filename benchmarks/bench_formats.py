@@ -57,7 +57,8 @@ def main() -> None:
     from benchmarks.synth import make_big_db
     from lctasks.db.engine import open_database
     from lctasks.domain import Actor, Source
-    from lctasks.formats.pack import build_pack, render_pack
+    from lctasks.formats.pack.build import build_pack
+    from lctasks.formats.pack.render import render_pack
     from lctasks.formats.xlsx.apply import apply_workbook
     from lctasks.formats.xlsx.export import export_workbooks
     from lctasks.formats.xlsx.layout import COLUMNS, SHEET

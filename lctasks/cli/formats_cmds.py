@@ -258,7 +258,7 @@ def pack(
 ) -> None:
     """Write the meeting pack (调度会材料): one self-contained HTML page for A4 print."""
     as_json = want_json(ctx, as_json)
-    from lctasks.formats.pack import build_pack, write_pack
+    from lctasks.formats.pack.build import build_pack, write_pack
 
     text, info = build_pack(
         service_context(ctx),

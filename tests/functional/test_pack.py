@@ -21,7 +21,8 @@ from lctasks.db.engine import Database
 from lctasks.db.models import EventRow
 from lctasks.domain import Actor, Source
 from lctasks.formats.anchor import read_anchor
-from lctasks.formats.pack import PackLimits, build_pack, write_pack
+from lctasks.formats.pack.build import build_pack, write_pack
+from lctasks.formats.pack.render import PackLimits
 from lctasks.services.base import ServiceContext
 from lctasks.services.ledger import LedgerService
 from lctasks.services.review import ReviewService

@@ -175,7 +175,7 @@ class DashboardScreen(Screen[None]):
         try:
             ctx = app.ensure_backend().ctx  # type: ignore[attr-defined]
             if what == "pack":
-                from lctasks.formats.pack import build_pack, write_pack
+                from lctasks.formats.pack.build import build_pack, write_pack
 
                 text, _ = build_pack(ctx, as_of=day, plan=self.plan.code)
                 path = folder / f"调度会材料_{day.isoformat()}.html"

@@ -13,7 +13,9 @@ database with people configured — returns ``None`` and Typer runs the command
 as usual, with its own messages.
 
 Handled: ``list --json`` with ``--as-of``, ``--limit`` and ``--order``; ``report --json``
-with ``--by``, ``--as-of`` and ``--overdue`` (the JSON lists every overdue task).
+with ``--by``, ``--as-of`` and ``--overdue`` (the JSON lists every overdue task);
+``show ID --json`` with ``--as-of`` (an unknown ID goes to Typer, which names the
+nearest IDs).
 """
 
 from __future__ import annotations
@@ -33,12 +35,23 @@ LIST = {
 }
 LIST_FLAGS = {"--json"}
 REPORT = {"--as-of": "as_of", "--json": "json", "--by": "by", "--overdue": "overdue"}
-COMMANDS = {"list": (LIST, LIST_FLAGS), "report": (REPORT, {"--json"})}
+SHOW = {"--as-of": "as_of", "--json": "json"}
+# command → (its options, its flags, how many positional arguments it takes)
+COMMANDS = {
+    "list": (LIST, LIST_FLAGS, 0),
+    "report": (REPORT, {"--json"}, 0),
+    "show": (SHOW, {"--json"}, 1),
+}
 ORDERS = ("plan", "due", "key")  # "updated" sorts by a timestamp: left to the service
 
 
 def _options(
-    args: Sequence[str], spec: dict[str, str], flags: set[str], *, stop: bool
+    args: Sequence[str],
+    spec: dict[str, str],
+    flags: set[str],
+    *,
+    stop: bool,
+    positional: list[str] | None = None,
 ) -> tuple[dict[str, Any], int] | None:
     values: dict[str, Any] = {}
     i = 0
@@ -47,7 +60,11 @@ def _options(
         if not arg.startswith("-"):
             if stop:
                 return values, i
-            return None  # no positional arguments on the commands handled here
+            if positional is None:
+                return None  # no positional arguments on this command
+            positional.append(arg)
+            i += 1
+            continue
         name, eq, inline = arg.partition("=")
         if name not in spec:
             return None
@@ -77,9 +94,10 @@ def run(argv: Sequence[str]) -> int | None:
     if at >= len(argv) or argv[at] not in COMMANDS:
         return None
     command = argv[at]
-    spec, flags = COMMANDS[command]
-    opts = _options(argv[at + 1 :], spec, flags, stop=False)
-    if opts is None:
+    spec, flags, wanted = COMMANDS[command]
+    words: list[str] = []
+    opts = _options(argv[at + 1 :], spec, flags, stop=False, positional=words if wanted else None)
+    if opts is None or len(words) != wanted:
         return None
     cmd = opts[0]
     if not (glob.get("json") or cmd.get("json")):
@@ -98,6 +116,12 @@ def run(argv: Sequence[str]) -> int | None:
 
         def build(runner: Any, plan_id: int, code: str, as_of: Any, settings: Any) -> Any:
             return _list_rows(runner, plan_id, code, as_of, settings, order, limit)
+
+    elif command == "show":
+        key = words[0]
+
+        def build(runner: Any, plan_id: int, code: str, as_of: Any, settings: Any) -> Any:
+            return _show_doc(runner, plan_id, code, key, as_of, settings)
 
     else:  # report
         by = cmd.get("by", "unit")
@@ -180,6 +204,8 @@ def _read(
             data = build(runner, found[0], found[1], as_of, settings)
     finally:
         lite.dispose()
+    if data is None:
+        return None
     if isinstance(data, Iterator):
         return _dump_list(data)
     return iter([dumps(data) + "\n"])
@@ -231,6 +257,23 @@ def _list_rows(
         }
         for r in records
     )
+
+
+def _show_doc(
+    runner: Any, plan_id: int, code: str, key: str, as_of: Any, settings: Any
+) -> dict[str, Any] | None:
+    """What ``show ID --json`` prints (``plan_cmds.show_cmd``); None: no such task."""
+    from lctasks.cli.common import to_jsonable
+    from lctasks.domain import Status
+    from lctasks.services.read_model import closure, task_full, task_place
+
+    task = task_full(runner, plan_id, code, key, as_of=as_of, settings=settings)
+    if task is None:
+        return None  # Typer names the unknown ID and the nearest ones
+    data: dict[str, Any] = to_jsonable(task)
+    data["closure"] = closure(runner, code, task.id) if task.status is Status.CLOSED else None
+    data["where"] = task_place(runner, plan_id, task.chapter, task.section, task.box)
+    return data
 
 
 def dumps(value: Any) -> str:

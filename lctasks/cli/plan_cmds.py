@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from lctasks import clock
-from lctasks.cli.common import err, out, print_json, service_context, state, want_json
+from lctasks.cli.common import err, out, print_json, state, want_json
 from lctasks.cli.plan_text import (
     coverage_lines,
     import_lines,
@@ -355,19 +355,7 @@ def _closure(ctx: typer.Context, task: Task) -> dict[str, str] | None:
     """
     if task.status is not Status.CLOSED:
         return None
-    from lctasks.services.history import HistoryService
-
-    events = HistoryService(service_context(ctx)).history(task.id, plan=task.plan)
-    close = next((e for e in reversed(events) if e.action == "close"), None)
-    if close is None:
-        return None
-    evidence = close.changes.get("evidence", [None, None])
-    return {
-        "at": close.at.isoformat(),
-        "by": close.actor,
-        "note": close.reason,
-        "evidence": str(evidence[-1] or ""),
-    }
+    return _service(ctx).closure(task.id, task.plan)
 
 
 def _refuse_unknown_chapters(service: Any, flt: Any) -> None:

@@ -27,7 +27,8 @@ from lctasks.services.query import (
     ParagraphCoverage,
     PlanOutline,
 )
-from lctasks.services.task_queries import TaskQueries, _LightMemo, box_note
+from lctasks.services.read_model import box_note
+from lctasks.services.task_queries import TaskQueries, _LightMemo
 
 
 def _weighted_kinds(items: Iterable[tuple[Any, ...]]) -> dict[str, int]:

@@ -78,7 +78,8 @@ from lctasks.services.base import CHUNK, Service
 from lctasks.services.carry import CARRIED_FROM, CARRY_LINKS, NEW_PREFIX
 from lctasks.services.chain import utcnow
 from lctasks.services.query import ImportResult
-from lctasks.services.task_queries import PRINTED_AFTER, load_file_units
+from lctasks.services.read_model import PRINTED_AFTER
+from lctasks.services.task_queries import load_file_units
 from lctasks.services.views import target_to_json
 
 if TYPE_CHECKING:

@@ -8,7 +8,6 @@ everything attached.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 from collections import defaultdict
@@ -24,12 +23,12 @@ from lctasks.config import Settings
 from lctasks.db.models import (
     ChecklistRow,
     CoUnitRow,
-    PlanNodeRow,
     PlanRow,
     ProgressRow,
     TaskRow,
     UnitRow,
 )
+from lctasks.db.sql import SessionRunner
 from lctasks.domain import (
     ChecklistItem,
     DueBasis,
@@ -42,25 +41,16 @@ from lctasks.domain import (
     Unit,
     UnitKind,
 )
-from lctasks.i18n import SERVICES as MESSAGES
-from lctasks.i18n import services_t as t
 from lctasks.lights import LightRule
 from lctasks.services.base import CHUNK, Service
 from lctasks.services.plans import load_tasks, resolve_plan
 from lctasks.services.query import PlanInfo, TaskFilter
+from lctasks.services.read_model import closure, task_full, task_place
 from lctasks.services.views import (
     as_utc,
     checklist_item,
-    compute_light,
     progress_report,
     suggestion_of,
-    task_view,
-)
-
-MESSAGES.add(
-    {
-        "import.box_note": ("印在第{printed}章之后", "printed after chapter {printed}"),
-    }
 )
 
 
@@ -159,20 +149,9 @@ def _numeric_lights(
     settings: Settings,
 ) -> dict[str, Light]:
     """Lights from recorded actuals (indicators judged by their numbers), by task key."""
-    from lctasks.db.sql import SessionRunner
     from lctasks.services.numbers import numeric_lights, thresholds_of
 
     return numeric_lights(SessionRunner(s), plan.id, as_of, thresholds_of(settings))
-
-
-PRINTED_AFTER = "printed_after_chapter="
-
-
-def box_note(raw: str) -> str:
-    """A box's note for people, in the current language."""
-    if raw.startswith(PRINTED_AFTER):
-        return t("import.box_note", printed=raw.removeprefix(PRINTED_AFTER))
-    return raw
 
 
 class _JsonMemo:
@@ -538,41 +517,18 @@ class TaskQueries(Service):
             return self._full_task(s, plan_row, key, as_of or clock.today())
 
     def _full_task(self, s: Session, plan_row: PlanRow, key: str, as_of: dt.date) -> Task:
-        row = load_tasks(s, plan_row, [key])[key]
-        newest = (
-            select(ProgressRow)
-            .where(ProgressRow.task_id == row.id)
-            .order_by(ProgressRow.at.desc(), ProgressRow.id.desc())
-            .limit(1)
-        )
-        latest = s.scalars(newest).first()
-        task = task_view(
-            row,
+        """The task from the read model (``read_model.task_full``, as ``show``'s fast path)."""
+        task = task_full(
+            SessionRunner(s),
+            plan_row.id,
+            plan_row.code,
+            key,
             as_of=as_of,
             settings=self._settings(),
-            latest_report=latest,
-            plan_code=plan_row.code,
         )
-        end = clock.day_end(as_of)
-        latest_at = as_utc(latest.at) if latest is not None else None
-        if latest_at is not None and latest_at >= end:
-            # the task shows its newest report, but the light as of a past day
-            # counts only the reports made by then (as list_tasks and outline do)
-            before = s.scalars(newest.where(ProgressRow.at < end)).first()
-            light = compute_light(
-                status=task.status,
-                start=task.start,
-                due=task.due,
-                progress=task.progress,
-                as_of=as_of,
-                settings=self._settings(),
-                latest_report=progress_report(before),
-            )
-            task = dataclasses.replace(task, light=light)
-        if task.status.value not in _FINISHED:
-            numeric = _numeric_lights(s, plan_row, as_of, self._settings())
-            if row.key in numeric:
-                task = dataclasses.replace(task, light=numeric[row.key])
+        if task is None:
+            load_tasks(s, plan_row, [key])  # raises NotFoundError naming it, with near IDs
+            raise AssertionError(key)
         return task
 
     def task_detail(
@@ -582,33 +538,18 @@ class TaskQueries(Service):
         with self.db.read() as s:
             plan_row = resolve_plan(s, plan)
             task = self._full_task(s, plan_row, key, as_of or clock.today())
-            nodes = {
-                (n.kind, n.chapter, n.number): n
-                for n in s.scalars(
-                    select(PlanNodeRow).where(
-                        PlanNodeRow.plan_id == plan_row.id,
-                        PlanNodeRow.kind.in_(("part", "chapter", "section", "box")),
-                    )
-                )
-            }
-            chapter = nodes.get(("chapter", task.chapter, task.chapter))
-            part = (
-                nodes.get(("part", 0, chapter.part))
-                if chapter is not None and chapter.part
-                else None
-            )
-            section = nodes.get(("section", task.chapter, task.section)) if task.section else None
-            box = None
-            if task.box is not None:
-                box = next(
-                    (n for k, n in nodes.items() if k[0] == "box" and k[2] == task.box), None
-                )
+            where = task_place(SessionRunner(s), plan_row.id, task.chapter, task.section, task.box)
             return TaskDetail(
                 task=task,
-                plan_title=plan_row.title,
-                part=(part.number, part.title) if part else None,
-                chapter_title=chapter.title if chapter else "",
-                section_title=section.title if section else "",
-                box_title=box.title if box else "",
-                box_note=box_note(box.note) if box else "",
+                plan_title=where["plan_title"],
+                part=(where["part"][0], where["part"][1]) if where["part"] else None,
+                chapter_title=where["chapter_title"],
+                section_title=where["section_title"],
+                box_title=where["box_title"],
+                box_note=where["box_note"],
             )
+
+    def closure(self, key: str, plan_code: str) -> dict[str, str] | None:
+        """销号 of a task (``read_model.closure``): when, by whom, note and evidence."""
+        with self.db.read() as s:
+            return closure(SessionRunner(s), plan_code, key)

@@ -20,12 +20,14 @@ from lctasks.domain import (
     Light,
     ProgressReport,
     Status,
-    Suggestion,
     Target,
     Task,
     TaskKind,
 )
 from lctasks.lights import light_for
+from lctasks.services.read_model import suggestion_of, target_from_json
+
+__all__ = ["suggestion_of", "target_from_json"]  # their home is the read model
 
 
 def as_utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -60,23 +62,6 @@ def target_to_json(target: Target) -> dict[str, object]:
     return data
 
 
-def target_from_json(data: dict[str, object]) -> Target:
-    value = data.get("value")
-    deadline = data.get("deadline")
-    return Target(
-        text=str(data.get("text") or ""),
-        value=float(value) if isinstance(value, int | float) else None,
-        unit=str(data.get("unit") or ""),
-        deadline=dt.date.fromisoformat(deadline) if isinstance(deadline, str) else None,
-        yearly=bool(data.get("yearly", False)),
-        kind=str(data.get("kind") or ("number" if isinstance(value, int | float) else "")),
-        value_max=float(vmax) if isinstance(vmax := data.get("value_max"), int | float) else None,
-        before=str(data.get("before") or ""),
-        after=str(data.get("after") or ""),
-        value_text=str(data.get("value_text") or ""),
-    )
-
-
 def checklist_item(row: ChecklistRow) -> ChecklistItem:
     return ChecklistItem(
         seq=row.seq,
@@ -100,14 +85,6 @@ def progress_report(row: ProgressRow | ProgressReport | None) -> ProgressReport 
         percent=row.percent,
         period=row.period or "",
     )
-
-
-def suggestion_of(
-    lead: str | None, co: list[str] | None, rules: list[str] | None
-) -> Suggestion | None:
-    if not lead and not co:
-        return None
-    return Suggestion(lead=lead, co_units=tuple(co or ()), rules=tuple(rules or ()))
 
 
 def compute_light(

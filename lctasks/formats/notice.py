@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from lctasks.domain import Light, Status
@@ -147,7 +148,7 @@ def write_notice(notice: UnitNotice, path: str | os.PathLike[str]) -> int:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
 
-    from lctasks.formats.files import atomic_write
+    from lctasks.atomic import atomic_write
 
     d = docx.Document()
     section = d.sections[0]
@@ -269,7 +270,8 @@ def write_notice(notice: UnitNotice, path: str | os.PathLike[str]) -> int:
     props.created = props.modified = stamp
     props.last_modified_by = "lctasks"
     props.revision = 1
-    atomic_write(path, d.save, ".docx")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, lambda tmp: d.save(str(tmp)), suffix=".docx")
     return len(notice.items)
 
 

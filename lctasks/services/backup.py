@@ -42,6 +42,7 @@ from typing import Any
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
+from lctasks.atomic import atomic_write
 from lctasks.db.engine import Database, open_database, sqlite_file_problem
 from lctasks.db.models import Base
 from lctasks.domain import ConflictError, InvalidInputError, NotFoundError, StorageError
@@ -279,33 +280,34 @@ class BackupService:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             _remove_stale_temps(target)
-            fd, tmp_name = tempfile.mkstemp(prefix=_temp_prefix(target), dir=target.parent)
-            os.close(fd)
         except OSError as exc:
             raise StorageError(
                 t("backup.failed", path=target, detail=exc.strerror or exc),
                 hint=t("backup.failed.hint"),
             ) from exc
-        tmp = Path(tmp_name)
+        copied: list[Any] = []  # counts, method, events, chain ok
+
+        def fill(tmp: Path) -> None:
+            try:
+                if db.is_sqlite:
+                    copied[:] = [self._sqlite_online(tmp), "sqlite-online-backup"]
+                else:
+                    copied[:] = [self._table_copy(tmp), "table-copy"]
+                _single_file(tmp)
+                copied.extend(_check_copy(tmp, copied[0]))
+            finally:
+                for p in (Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
+                    p.unlink(missing_ok=True)
+
         try:
-            if db.is_sqlite:
-                counts = self._sqlite_online(tmp)
-                method = "sqlite-online-backup"
-            else:
-                counts = self._table_copy(tmp)
-                method = "table-copy"
-            _single_file(tmp)
-            events, ok = _check_copy(tmp, counts)
-            os.replace(tmp, target)
+            # private like the database it copies; written whole or not at all
+            atomic_write(target, fill, prefix=_temp_prefix(target), suffix="", mode=0o600)
         except (OSError, sqlite3.Error) as exc:  # a full disk, a read-only directory
             detail = getattr(exc, "strerror", None) or str(exc)
             raise StorageError(
                 t("backup.failed", path=target, detail=detail), hint=t("backup.failed.hint")
             ) from exc
-        finally:
-            for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm"), Path(f"{tmp}-journal")):
-                if p.exists():
-                    p.unlink()
+        counts, method, events, ok = copied
         return CopyResult(
             path=str(target),
             rows=counts,

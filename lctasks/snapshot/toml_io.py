@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from lctasks.atomic import write_bytes
 from lctasks.domain import (
     InvalidInputError,
     Light,
@@ -261,10 +262,10 @@ def snapshot_bytes(snap: Snapshot) -> bytes:
 def write_snapshot(snap: Snapshot | bytes, path: str | os.PathLike[str]) -> int:
     """Write ``snap`` to ``path`` atomically (``'-'``: stdout); return bytes written.
 
-    The bytes go to a temporary file in the same directory, are flushed and
-    fsynced, then renamed over the target with ``os.replace``: a reader sees the
-    old snapshot or the new one, never half of one; a failure leaves the old
-    file untouched and no temporary file behind.
+    Through ``lctasks.atomic.write_bytes`` (temporary file in the same directory,
+    fsync, ``os.replace``, fsync of the directory): a reader sees the old snapshot
+    or the new one, never half of one; a failure leaves the old file untouched and
+    no temporary file behind.
     """
     data = snap if isinstance(snap, bytes) else snapshot_bytes(snap)
     if str(path) == "-":
@@ -275,43 +276,14 @@ def write_snapshot(snap: Snapshot | bytes, path: str | os.PathLike[str]) -> int:
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():
         raise NotFoundError(t("snap.no_dir", path=str(directory)), hint=t("snap.no_dir_hint"))
-    tmp = directory / f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp"
     try:
-        # 0o666 minus the umask, like a plain open(); an existing file keeps its mode
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        try:
-            view = memoryview(data)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            if target.exists():
-                os.chmod(tmp, target.stat().st_mode & 0o7777)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, target)
+        write_bytes(target, data)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
         raise StorageError(
             t("snap.write_failed", path=str(target), detail=exc.strerror or str(exc)),
             hint=t("snap.write_failed_hint"),
         ) from exc
-    _fsync_dir(directory)
     return len(data)
-
-
-def _fsync_dir(directory: Path) -> None:
-    # make the rename itself durable; not possible (nor needed) everywhere
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 # ---------------------------------------------------------------------------

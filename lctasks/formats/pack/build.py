@@ -12,6 +12,7 @@ import datetime as dt
 import os
 from collections import defaultdict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lctasks.formats.pack.render import (
@@ -152,6 +153,7 @@ def _from_ledger(ctx: ServiceContext, snap: Snapshot) -> tuple[list[TrendPoint],
 
 def write_pack(text: str, path: str | os.PathLike[str]) -> int:
     """Write the pack atomically; returns its size in bytes."""
-    from lctasks.formats.files import write_bytes
+    from lctasks.atomic import write_bytes
 
-    return write_bytes(path, text.encode("utf-8"), ".html")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return write_bytes(path, text.encode("utf-8"), suffix=".html")

@@ -383,9 +383,10 @@ def _manifest_info(snap: Snapshot, unit: str, anchor: Anchor, n: int) -> list[tu
 
 
 def _save(wb: Any, path: Path) -> None:
-    from lctasks.formats.files import atomic_write
+    from lctasks.atomic import atomic_write
 
-    atomic_write(path, wb.save, ".xlsx")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, lambda tmp: wb.save(str(tmp)), suffix=".xlsx")
 
 
 def _sources(ctx: ServiceContext, plan: str) -> dict[str, str]:

@@ -36,6 +36,7 @@ from typing import Any
 from lctasks.domain import InvalidInputError, NotFoundError, Unit, UnitKind
 from lctasks.i18n import CORE as MESSAGES
 from lctasks.i18n import t
+from lctasks.nearest import nearest
 from lctasks.resources import bundled, line_of, read_toml
 
 UNITS_ENV = "LCTASKS_UNITS"
@@ -410,13 +411,10 @@ class UnitDirectory:
         return [(self.units[i], round(score, 1)) for i, score in ranked[: max(limit, 0)]]
 
     def _fuzzy(self, key: str, limit: int, *, cutoff: float) -> list[tuple[Unit, float]]:
-        # rapidfuzz is imported only when a name did not match exactly.
-        from rapidfuzz import fuzz, process
-
+        # rapidfuzz is imported (by nearest) only when a name did not match exactly.
         choices = [k for k, _i in self._search_keys]
-        results = process.extract(key, choices, scorer=fuzz.WRatio, limit=None, score_cutoff=cutoff)
         out: dict[int, float] = {}
-        for _choice, score, pos in results:
+        for pos, score in nearest(key, choices, limit=None, cutoff=cutoff, loose=True):
             i = self._search_keys[pos][1]
             if score > out.get(i, -1.0):
                 out[i] = float(score)

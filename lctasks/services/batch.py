@@ -83,7 +83,6 @@ MESSAGES.add(
             "用 `lctasks list` 查看任务 ID（如 C10.M03、I07）",
             "see task IDs with `lctasks list` (e.g. C10.M03, I07)",
         ),
-        "wf.near": ("{id} 是否想写 {near}？", "{id}: did you mean {near}?"),
         "wf.removed": (
             "已在上次导入时从规划文本中移除",
             "removed from the plan text at the last import",
@@ -629,17 +628,12 @@ def _near_keys(runner: Runner, plan_id: int, missing: list[str]) -> str:
     """``C10.M3 → C10.M03?`` hints for unknown IDs (reads the plan's keys: error path only)."""
     if not missing:
         return ""
-    from lctasks.keys import near_keys
+    from lctasks.keys import did_you_mean
 
     keys = [
         str(r[0]) for r in runner.all("SELECT key FROM tasks WHERE plan_id = :p", {"p": plan_id})
     ]
-    parts = []
-    for key in missing:
-        close = near_keys(keys, key)
-        if close:
-            parts.append(t("wf.near", id=key, near=t("sep").join(close)))
-    return t("semi").join(parts)
+    return t("semi").join(did_you_mean(keys, missing))
 
 
 def load_co(runner: Runner, tasks: list[TaskState]) -> None:

@@ -18,7 +18,7 @@ from lctasks.db.models import EventRow, PlanRow, TaskRow
 from lctasks.domain import TRANSITIONS, Event, InvalidInputError, NotFoundError, Source
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
-from lctasks.keys import near_keys
+from lctasks.keys import did_you_mean
 from lctasks.services.audit import to_event
 from lctasks.services.base import ServiceContext
 from lctasks.services.batch import normalize_keys
@@ -28,7 +28,6 @@ from lctasks.services.verify import VerifyResult, verify_history
 MESSAGES.add(
     {
         "history.unknown": ("没有这个任务 ID：{id}", "no such task ID: {id}"),
-        "history.near": ("{id} 是否想写 {near}", "{id}: did you mean {near}?"),
         "history.unknown.hint": (
             "用 `lctasks list` 查看任务 ID（如 C10.M03、I07）",
             "see task IDs with `lctasks list` (e.g. C10.M03, I07)",
@@ -258,8 +257,5 @@ def _require_task(s: Session, key: str, plan: str | None) -> None:
             .where(TaskRow.removed.is_(False), *in_plan)
         )
     )
-    near = near_keys(keys, key)
-    hint = t("history.unknown.hint")
-    if near:
-        hint = t("history.near", id=key, near=t("sep").join(near)) + t("semi") + hint
+    hint = t("semi").join([*did_you_mean(keys, [key]), t("history.unknown.hint")])
     raise NotFoundError(t("history.unknown", id=key), hint=hint, ids=(key,))

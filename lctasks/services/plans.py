@@ -21,7 +21,7 @@ from lctasks.db.models import PlanRow, TaskRow
 from lctasks.domain import InvalidInputError, NotFoundError
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
-from lctasks.keys import near_keys, normalize_key
+from lctasks.keys import did_you_mean, near_keys, normalize_key  # noqa: F401  (near_keys: API)
 
 MESSAGES.add(
     {
@@ -46,7 +46,6 @@ MESSAGES.add(
             "规划 {plan} 中没有这些任务（{n} 个）：{keys}",
             "no such task in plan {plan} ({n}): {keys}",
         ),
-        "tasks.near": ("{task} 是否想输入 {near}", "{task}: did you mean {near}"),
         "tasks.list_hint": (
             "用 lctasks --plan {plan} list 查看全部任务编号",
             "see every task ID with: lctasks --plan {plan} list",
@@ -125,10 +124,5 @@ def _near_hint(session: Session, plan_row: PlanRow, missing: list[str]) -> str:
             select(TaskRow.key).where(TaskRow.plan_id == plan_row.id, TaskRow.removed.is_(False))
         )
     )
-    parts = []
-    for key in missing[:10]:
-        near = near_keys(all_keys, key)
-        if near:
-            parts.append(t("tasks.near", task=key, near="、".join(near)))
     tail = t("tasks.list_hint", plan=plan_row.code)
-    return "；".join([*parts, tail])
+    return t("semi").join([*did_you_mean(all_keys, missing[:10]), tail])

@@ -144,8 +144,8 @@ def read_text_file(path: Path) -> str:
 
 def service(st: CliState) -> WorkflowService:
     """The workflow service on the fastest storage that applies (see the module doc)."""
-    from lctasks.db.engine import resolve_url
     from lctasks.db.sql import LiteDatabase
+    from lctasks.db.urls import resolve_url
     from lctasks.services.workflow import LiteContext, WorkflowService
 
     lite = LiteDatabase.open(resolve_url(st.db))

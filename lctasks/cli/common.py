@@ -74,7 +74,7 @@ class CliState:
         if self._actor is not None:
             return self._actor
         name = self.actor_name or os.environ.get("LCTASKS_USER") or _os_user()
-        from lctasks.db.engine import resolve_url
+        from lctasks.db.urls import resolve_url
 
         if resolve_url(self.db).startswith("sqlite"):
             self._actor = Actor(name=name, source=Source.CLI)

@@ -165,8 +165,8 @@ def _read(
 ) -> Iterator[str] | None:
     """Open the SQLite file with sqlite3, find the plan, build the answer; None: use Typer."""
     from lctasks import clock
-    from lctasks.db.engine import resolve_url
     from lctasks.db.sql import LiteDatabase
+    from lctasks.db.urls import resolve_url
     from lctasks.domain import LctasksError
 
     if as_of_text == "":

@@ -20,14 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lctasks.db.sql import COMMITS, out_of_bounds, read_only_place, read_only_uri
-from lctasks.domain import (
-    BusyError,
-    InvalidInputError,
-    LctasksError,
-    PermissionDeniedError,
-    StorageError,
-)
+from lctasks.db.errors import first_line, translate_errors
+from lctasks.db.sql import COMMITS, read_only_place, read_only_uri
+from lctasks.db.urls import display_url, resolve_url
+from lctasks.domain import InvalidInputError, LctasksError, StorageError
 from lctasks.i18n import DB as MESSAGES
 from lctasks.i18n import db_t as t
 
@@ -43,41 +39,6 @@ PG_TIMEOUTS = {
     "statement": ("LCTASKS_PG_STATEMENT_TIMEOUT", 120),
 }
 SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def default_db_path() -> Path:
-    """The embedded database in the user's data directory (platformdirs)."""
-    from platformdirs import user_data_path
-
-    return user_data_path("lctasks", appauthor=False) / "lctasks.db"
-
-
-def resolve_url(db: str | os.PathLike[str] | None) -> str:
-    """Turn ``--db`` / ``LCTASKS_DB`` (a path or a SQLAlchemy URL) into a URL."""
-    value = str(db) if db is not None else os.environ.get("LCTASKS_DB", "")
-    if not value:
-        path = default_db_path()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{path}"
-    if "://" in value:
-        if value.startswith("postgresql://"):
-            # psycopg 3 is the driver we ship (extra: postgres)
-            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
-        return value
-    path = Path(value).expanduser()
-    return f"sqlite:///{path.resolve()}"
-
-
-def display_url(url: str) -> str:
-    """A URL or path fit for a message: the password hidden, SQLite as a path."""
-    if url.startswith("sqlite:///"):
-        return url.removeprefix("sqlite:///") or url
-    if "@" in url and "://" in url:
-        scheme, rest = url.split("://", 1)
-        cred, host = rest.rsplit("@", 1)
-        user = cred.split(":", 1)[0]
-        return f"{scheme}://{user}{':***' if ':' in cred else ''}@{host}"
-    return url
 
 
 def sqlite_file_problem(p: Path) -> str | None:
@@ -287,36 +248,6 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 MESSAGES.add(
     {
-        "db.denied": (
-            "数据库拒绝了这项操作（权限不足）：{detail}",
-            "the database refused this (insufficient privilege): {detail}",
-        ),
-        "db.denied.hint": (
-            "PostgreSQL 按登录名的 lctasks 角色授权；用 lctasks people list 查看角色，"
-            "需要时请督查室调整",
-            "PostgreSQL grants by the login's lctasks role; see lctasks people list and "
-            "ask the supervision office to change it if needed",
-        ),
-        "db.read_only": (
-            "数据库 {path} 位于只读位置（只读挂载或没有写权限），只能查看，不能修改",
-            "the database {path} is in a read-only place (read-only mount or no write "
-            "permission): it can be read, not changed",
-        ),
-        "db.read_only.hint": (
-            "数据库完好；要修改请把它复制到可写的位置，或请管理员开放写权限",
-            "the database is intact; to change it, copy it somewhere writable or ask "
-            "for write permission",
-        ),
-        "db.busy": (
-            "数据库忙：另一个会话占用所需数据超时（{detail}）；本命令未做任何更改",
-            "the database is busy: another session held what this needs past the "
-            "timeout ({detail}); nothing of this command was changed",
-        ),
-        "db.busy.hint": (
-            "稍后重试；等待时限见 LCTASKS_PG_LOCK_TIMEOUT / LCTASKS_PG_STATEMENT_TIMEOUT",
-            "try again in a moment; the limits are LCTASKS_PG_LOCK_TIMEOUT / "
-            "LCTASKS_PG_STATEMENT_TIMEOUT",
-        ),
         "db.bad_timeout": (
             "{env} 必须是不小于 0 的整数秒数，而不是 {value!r}",
             "{env} must be a whole number of seconds, at least 0, not {value!r}",
@@ -324,14 +255,6 @@ MESSAGES.add(
         "db.bad_timeout.hint": (
             "例如 {env}=30；0 表示不限",
             "e.g. {env}=30; 0 means no limit",
-        ),
-        "db.bad_value": (
-            "数据库拒绝了输入的值：{detail}",
-            "the database refused a value: {detail}",
-        ),
-        "db.bad_value.hint": (
-            "检查输入（例如不能含有 NUL 字符、数字不能过大）",
-            "check the input (e.g. no NUL characters, numbers in range)",
         ),
         "db.is_dir": (
             "--db {path} 是目录，不是数据库文件",
@@ -350,16 +273,6 @@ MESSAGES.add(
         "db.not_sqlite.hint": (
             "检查 --db 路径或 LCTASKS_DB；lctasks 不会改动这个文件",
             "check the --db path or LCTASKS_DB; lctasks leaves this file alone",
-        ),
-        "db.damaged": (
-            "数据库 {path} 已损坏：{detail}",
-            "the database {path} is damaged: {detail}",
-        ),
-        "db.damaged.hint": (
-            "从备份恢复：lctasks --db 新文件 restore 备份文件；"
-            "损坏的文件保持原样，可交技术人员检查",
-            "restore from a backup: lctasks --db NEW_FILE restore BACKUP; "
-            "the damaged file is left as it is",
         ),
         "db.problem.not_sqlite": ("不是 SQLite 文件", "not an SQLite file"),
         "db.problem.truncated": (
@@ -399,83 +312,8 @@ MESSAGES.add(
             "on PostgreSQL the database owner (or a superuser) must run any lctasks "
             "command once to upgrade the schema",
         ),
-        "db.unavailable": (
-            "数据库无法使用：{detail}",
-            "the database cannot be used: {detail}",
-        ),
-        "db.unavailable.hint": (
-            "检查 --db / LCTASKS_DB、磁盘空间和数据库服务器；已做的修改均未保存",
-            "check --db / LCTASKS_DB, disk space and the database server; "
-            "nothing of this command was saved",
-        ),
     }
 )
-
-
-def _first_line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    text = str(orig).strip()
-    return text.splitlines()[0] if text else type(orig).__name__
-
-
-# lock_not_available (lock_timeout), query_canceled (statement_timeout),
-# deadlock and serialization failures: nothing was saved, trying again may work
-BUSY_STATES = frozenset({"55P03", "57014", "40P01", "40001"})
-
-
-@contextmanager
-def translate_errors(url: str = "") -> Iterator[None]:
-    """Database errors a user can cause → domain errors with exit codes.
-
-    insufficient privilege (PostgreSQL grants, row-level security, lctasks
-    triggers) → PermissionDeniedError; a value the database refuses (NUL in
-    text, out-of-range number) → InvalidInputError; the database unreachable,
-    locked, full or damaged → StorageError. The transaction has been rolled
-    back by then: nothing of the command is saved. Other errors (bugs) pass.
-    """
-    from sqlalchemy import exc as sa_exc
-
-    try:
-        yield
-    except sa_exc.DBAPIError as exc:
-        state = str(getattr(exc.orig, "sqlstate", "") or "")
-        detail = _first_line(exc)
-        if state in BUSY_STATES or (
-            isinstance(exc, sa_exc.OperationalError) and "database is locked" in detail
-        ):
-            raise BusyError(t("db.busy", detail=detail), hint=t("db.busy.hint")) from exc
-        if state == "42501":
-            raise PermissionDeniedError(
-                t("db.denied", detail=detail), hint=t("db.denied.hint")
-            ) from exc
-        bound = out_of_bounds(detail)
-        if bound is not None:
-            raise bound from exc
-        if (
-            isinstance(exc, sa_exc.DataError)
-            or state.startswith("22")
-            or state == "23514"
-            or (isinstance(exc, sa_exc.IntegrityError) and "CHECK constraint failed" in detail)
-        ):
-            raise InvalidInputError(
-                t("db.bad_value", detail=detail), hint=t("db.bad_value.hint")
-            ) from exc
-        if "readonly database" in detail or "read-only" in detail:
-            raise StorageError(
-                t("db.read_only", path=display_url(url), detail=detail),
-                hint=t("db.read_only.hint"),
-            ) from exc
-        if type(exc) is sa_exc.DatabaseError and (
-            "malformed" in detail or "not a database" in detail
-        ):
-            raise StorageError(
-                t("db.damaged", path=display_url(url), detail=detail), hint=t("db.damaged.hint")
-            ) from exc
-        if isinstance(exc, sa_exc.OperationalError) or state[:2] in {"08", "53", "57", "58"}:
-            raise StorageError(
-                t("db.unavailable", detail=detail), hint=t("db.unavailable.hint")
-            ) from exc
-        raise
 
 
 @dataclass
@@ -542,7 +380,7 @@ def _alembic_config(database: Database) -> Any:
 
 
 def _missing_table(exc: BaseException) -> bool:
-    msg = _first_line(exc)
+    msg = first_line(exc)
     return (
         "no such table" in msg
         or "does not exist" in msg
@@ -558,7 +396,7 @@ def _known_revisions() -> set[str]:
 
 
 def _opening_error(database: Database, exc: Exception) -> StorageError:
-    detail = _first_line(exc)
+    detail = first_line(exc)
     where = display_url(database.url)
     if database.is_sqlite and ("not a database" in detail or "malformed" in detail):
         return StorageError(t("db.damaged", path=where, detail=detail), hint=t("db.damaged.hint"))
@@ -633,6 +471,6 @@ def upgrade(database: Database) -> None:
                     raw.execute("PRAGMA foreign_keys = ON")
     except sa_exc.DBAPIError as exc:
         raise StorageError(
-            t("db.migrate_failed", path=where, detail=_first_line(exc)),
+            t("db.migrate_failed", path=where, detail=first_line(exc)),
             hint=t("db.migrate_failed.hint"),
         ) from exc

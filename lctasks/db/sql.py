@@ -160,7 +160,7 @@ BUSY_TIMEOUT_MS = 30_000  # the same as lctasks.db.engine
 
 
 def _translate(exc: sqlite3.Error) -> Exception:
-    """sqlite3 errors a user can cause, as on the SQLAlchemy path (engine.translate_errors)."""
+    """sqlite3 errors a user can cause, as on the SQLAlchemy path (errors.translate_errors)."""
     from lctasks.domain import BusyError
     from lctasks.i18n import db_t as t
 
@@ -223,6 +223,16 @@ def out_of_bounds(detail: str) -> InvalidInputError | None:
 
 DB.add(
     {
+        "db.busy": (
+            "数据库忙：另一个会话占用所需数据超时（{detail}）；本命令未做任何更改",
+            "the database is busy: another session held what this needs past the "
+            "timeout ({detail}); nothing of this command was changed",
+        ),
+        "db.busy.hint": (
+            "稍后重试；等待时限见 LCTASKS_PG_LOCK_TIMEOUT / LCTASKS_PG_STATEMENT_TIMEOUT",
+            "try again in a moment; the limits are LCTASKS_PG_LOCK_TIMEOUT / "
+            "LCTASKS_PG_STATEMENT_TIMEOUT",
+        ),
         "db.bound.progress": ("进度必须在 0 到 100 之间", "progress must be between 0 and 100"),
         "db.bound.percent": (
             "百分比必须在 0 到 100 之间",

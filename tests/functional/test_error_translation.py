@@ -1,5 +1,5 @@
 """Database errors a user can cause become domain errors with exit codes
-(db.engine.translate_errors), on every branch: PostgreSQL's SQLSTATE classes and
+(db.errors.translate_errors), on every branch: PostgreSQL's SQLSTATE classes and
 SQLite's messages, without needing a server."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import exc as sa_exc
 
-from lctasks.db.engine import translate_errors
+from lctasks.db.errors import translate_errors
 from lctasks.domain import BusyError, InvalidInputError, PermissionDeniedError, StorageError
 
 

@@ -335,6 +335,26 @@ class PlanTree:
         return [c for p in self.parts for c in p.chapters]
 
 
+@dataclass(frozen=True, slots=True)
+class PlanInfo:
+    """A plan in the ledger as every face shows it (plan list, outline, board, snapshots).
+
+    ``tasks``/``removed`` and the source fields are filled where they are read
+    (``plan list``); a snapshot or the board leaves them at their defaults.
+    """
+
+    code: str  # short identity, e.g. "lc-14th"
+    title: str
+    doc_number: str
+    start: dt.date
+    end: dt.date
+    source_name: str = ""
+    source_sha256: str = ""
+    imported_at: dt.datetime | None = None
+    tasks: int = 0  # not removed
+    removed: int = 0
+
+
 # ---------------------------------------------------------------------------
 # Units
 # ---------------------------------------------------------------------------

@@ -19,8 +19,7 @@ from lctasks.i18n import ZH, language
 from lctasks.i18n import cli_t as t
 
 if TYPE_CHECKING:
-    from lctasks.services.query import Coverage, ImportResult, PlanOutline
-    from lctasks.services.task_queries import TaskDetail
+    from lctasks.services.query import Coverage, ImportResult, PlanOutline, TaskDetail
 
 MESSAGES.add(
     {

@@ -21,7 +21,7 @@ from typing import Any
 
 from lctasks import clock
 from lctasks.config import Settings, load_settings
-from lctasks.domain import NotFoundError, ProgressReport, Status
+from lctasks.domain import NotFoundError, PlanInfo, ProgressReport, Status
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
 from lctasks.lights import FINISHED as FINISHED  # the TUI's model reads it here
@@ -67,14 +67,6 @@ class OutlineNode:
 
 
 @dataclass(frozen=True, slots=True)
-class PlanInfo:
-    code: str
-    title: str
-    start: dt.date
-    end: dt.date
-
-
-@dataclass(frozen=True, slots=True)
 class Changes:
     head: int
     keys: frozenset[str]  # task keys touched by the new events
@@ -112,9 +104,11 @@ class BoardService:
 
         with self.db.read() as s:
             rows = s.execute(
-                select(PlanRow.code, PlanRow.title, PlanRow.start, PlanRow.end).order_by(PlanRow.id)
+                select(
+                    PlanRow.code, PlanRow.title, PlanRow.doc_number, PlanRow.start, PlanRow.end
+                ).order_by(PlanRow.id)
             ).all()
-        return [PlanInfo(r[0], r[1], r[2], r[3]) for r in rows]
+        return [PlanInfo(r[0], r[1], r[2] or "", r[3], r[4]) for r in rows]
 
     def plan(self, code: str | None) -> PlanInfo | None:
         plans = self.plans()

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from lctasks.services.outline import OutlineQueries
 from lctasks.services.plan_import import PlanImporter
-from lctasks.services.task_queries import TaskDetail
+from lctasks.services.query import TaskDetail
 
 __all__ = ["LedgerService", "TaskDetail"]
 

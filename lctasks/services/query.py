@@ -1,4 +1,5 @@
-"""What the ledger's read side takes and gives: filters, outline, coverage, import result.
+"""What the ledger's read side takes and gives: filters, one task's detail, outline,
+coverage, import result.
 
 Standard library only (plus the domain), so the CLI can build a ``TaskFilter``
 without importing SQLAlchemy.
@@ -8,8 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from lctasks.domain import Light, PrintCorrection, Status, TaskKind, Unplaced
+from lctasks.domain import (
+    Event,
+    Light,
+    PlanInfo,
+    PrintCorrection,
+    ProgressReport,
+    Status,
+    Task,
+    TaskKind,
+    Unplaced,
+)
+
+if TYPE_CHECKING:
+    from lctasks.services.indicators import EvalRow
 
 ORDERS = ("plan", "due", "key", "updated")
 
@@ -39,17 +54,24 @@ class TaskFilter:
 
 
 @dataclass(frozen=True, slots=True)
-class PlanInfo:
-    code: str
-    title: str
-    doc_number: str
-    start: dt.date
-    end: dt.date
-    source_name: str
-    source_sha256: str
-    imported_at: dt.datetime | None
-    tasks: int  # not removed
-    removed: int
+class TaskDetail:
+    """One task with what is shown beside it.
+
+    ``show`` fills where it stands in the plan (titles of its part, chapter, section,
+    box); the TUI's detail pane fills its reports, history and recorded numbers.
+    """
+
+    task: Task
+    plan_title: str = ""
+    part: tuple[int, str] | None = None
+    chapter_title: str = ""
+    section_title: str = ""
+    box_title: str = ""
+    box_note: str = ""
+    reports: tuple[ProgressReport, ...] = ()
+    events: tuple[Event, ...] = ()
+    # indicators and quantified targets with recorded actuals or shares (lctasks actual)
+    numbers: tuple[EvalRow, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

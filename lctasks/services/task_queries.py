@@ -12,7 +12,6 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Text, func, or_, select, type_coerce
@@ -33,6 +32,7 @@ from lctasks.domain import (
     ChecklistItem,
     DueBasis,
     Light,
+    PlanInfo,
     ProgressReport,
     Status,
     Suggestion,
@@ -44,7 +44,7 @@ from lctasks.domain import (
 from lctasks.lights import LightRule
 from lctasks.services.base import CHUNK, Service
 from lctasks.services.plans import load_tasks, resolve_plan
-from lctasks.services.query import PlanInfo, TaskFilter
+from lctasks.services.query import TaskDetail, TaskFilter
 from lctasks.services.read_model import closure, task_full, task_place
 from lctasks.services.views import (
     as_utc,
@@ -183,19 +183,6 @@ class _JsonMemo:
             self.memo[key] = suggestion_of(lead, self(co), self(rules))
         result: Suggestion | None = self.memo[key]
         return result
-
-
-@dataclass(frozen=True, slots=True)
-class TaskDetail:
-    """A task and the titles of the places it comes from in the plan."""
-
-    task: Task
-    plan_title: str
-    part: tuple[int, str] | None
-    chapter_title: str
-    section_title: str
-    box_title: str
-    box_note: str
 
 
 class TaskQueries(Service):

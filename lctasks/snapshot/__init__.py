@@ -25,6 +25,7 @@ Design choices, each for a user-visible reason:
 
 from __future__ import annotations
 
+from lctasks.domain import PlanInfo
 from lctasks.snapshot.build import (
     build_snapshot,
     diff_snapshots,
@@ -51,7 +52,6 @@ from lctasks.snapshot.model import (
     HistoryPoint,
     LastChange,
     OwnerChange,
-    PlanInfo,
     Snapshot,
     SnapshotDiff,
     SnapshotFilter,

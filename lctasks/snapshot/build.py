@@ -12,6 +12,7 @@ from typing import Any
 
 from lctasks.domain import (
     Light,
+    PlanInfo,
     Status,
     Task,
 )
@@ -22,7 +23,6 @@ from lctasks.snapshot.model import (
     HistoryPoint,
     LastChange,
     OwnerChange,
-    PlanInfo,
     Snapshot,
     SnapshotDiff,
     SnapshotFilter,

@@ -12,6 +12,7 @@ from typing import Any
 from lctasks.domain import (
     DueBasis,
     Light,
+    PlanInfo,
     ProgressReport,
     Status,
     TaskKind,
@@ -41,15 +42,6 @@ STATUS_WORDS: dict[str, Status] = {
 # ---------------------------------------------------------------------------
 # Types
 # ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PlanInfo:
-    code: str
-    title: str
-    doc_number: str = ""
-    start: dt.date = dt.date(2021, 1, 1)
-    end: dt.date = dt.date(2025, 12, 31)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,12 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from lctasks.domain import (
     Actor,
-    Event,
     LctasksError,
-    ProgressReport,
+    PlanInfo,
     Source,
     Status,
-    Task,
     Unit,
 )
 from lctasks.services.base import ServiceContext
@@ -29,24 +27,13 @@ from lctasks.services.board import (
     BoardService,
     Changes,
     OutlineNode,
-    PlanInfo,
     TimelinePoint,
 )
+from lctasks.services.query import TaskDetail
 from lctasks.textsafe import shown
 
 if TYPE_CHECKING:
     from lctasks.services.workflow import BatchResult, WorkflowService
-
-
-@dataclass(frozen=True)
-class TaskDetail:
-    """Everything the detail pane shows for one task."""
-
-    task: Task
-    reports: tuple[ProgressReport, ...] = ()
-    events: tuple[Event, ...] = ()
-    # indicators and quantified targets with recorded actuals or shares (lctasks actual)
-    numbers: tuple[Any, ...] = ()  # services.indicators.EvalRow
 
 
 @dataclass
@@ -172,7 +159,7 @@ class Backend:
             if r.actuals or r.shares
         )
         # notes, names, reports as typed: control characters shown, never sent raw
-        return shown(TaskDetail(task, reports, events, numbers))
+        return shown(TaskDetail(task, reports=reports, events=events, numbers=numbers))
 
     # -- units -----------------------------------------------------------------
 

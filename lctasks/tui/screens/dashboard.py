@@ -20,10 +20,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from lctasks.domain import LctasksError
+from lctasks.domain import LctasksError, PlanInfo
 from lctasks.i18n import TUI as MESSAGES
 from lctasks.i18n import tui_t as t
-from lctasks.services.board import PlanInfo, TimelinePoint
+from lctasks.services.board import TimelinePoint
 from lctasks.textsafe import one_line
 from lctasks.tui.model import TaskStore, chapter_scores, scoreboard
 

@@ -24,12 +24,12 @@ from textual.timer import Timer
 from textual.widgets import Footer, Input, Select, Static
 from textual.worker import get_current_worker
 
-from lctasks.domain import ConflictError, LctasksError, Status, Unit
+from lctasks.domain import ConflictError, LctasksError, PlanInfo, Status, Unit
 from lctasks.i18n import tui_t as t
-from lctasks.services.board import BoardRow, OutlineNode, PlanInfo
+from lctasks.services.board import BoardRow, OutlineNode
+from lctasks.services.query import TaskDetail
 from lctasks.textsafe import visible
 from lctasks.tui.actions import ACTIONS, main_bindings, pretty_key
-from lctasks.tui.backend import TaskDetail
 from lctasks.tui.commands import TaskCommands
 from lctasks.tui.model import Filter, TaskStore
 from lctasks.tui.screens import dialogs

@@ -17,7 +17,7 @@ from lctasks.domain import Light, Task
 from lctasks.i18n import ZH, language
 from lctasks.i18n import tui_t as t
 from lctasks.labels import action_label, describe, source_label
-from lctasks.tui.backend import TaskDetail
+from lctasks.services.query import TaskDetail
 
 LIGHT_STYLE = {Light.RED: "bold red", Light.YELLOW: "bold yellow", Light.GREEN: "bold green"}
 

@@ -48,11 +48,7 @@ to 第十一章 发展现代服务业. ``printed_after_chapter`` keeps where it 
 The indicator table belongs to the chapter of its part whose title holds 目标
 (第四章 发展目标), wherever it is printed (after 第五章 in the bundled plan); the
 line just above its header row is its title and stays on that chapter as a
-paragraph. Empty first cells are filled down from the row above. Merged cells:
-a text value printed once in the 2025 column (``完成省分解任务``) covers the rows
-below it in the same category whose 2025 cell is empty (not ``—``) — rows 11–15
-and 23–24 of the bundled table; those rows carry it as their target text and
-``target_from_row`` names the row where it is printed.
+paragraph. Its rows are read by ``lctasks.plan.indicator_table``.
 
 Nothing is dropped: text that fits nowhere (a 节 or 专栏 before any chapter, a
 table row without an indicator name, text before the first numbered item of a
@@ -78,6 +74,7 @@ from lctasks.domain import (
     Unplaced,
 )
 from lctasks.i18n import t
+from lctasks.plan.indicator_table import Table, build_indicators
 from lctasks.plan.text import normalise_line
 
 _NUM = "零〇一二三四五六七八九十百两"
@@ -206,15 +203,6 @@ class _Box:
 
 
 @dataclass
-class _Table:
-    line: int
-    part: int
-    printed_in: int
-    rows: list[tuple[int, list[str]]] = field(default_factory=list)
-    title: Paragraph | None = None
-
-
-@dataclass
 class Structure:
     """What the structural pass found (converted to a PlanTree by ``parse_plan``)."""
 
@@ -241,12 +229,12 @@ class _Builder:
         self.chapter: _Chap | None = None
         self.section: int | None = None
         self.boxes: list[_Box] = []
-        self.tables: list[_Table] = []
+        self.tables: list[Table] = []
         self.unplaced: list[Unplaced] = []
         self.para: _Para | None = None
         self.mode = "preamble"  # preamble | body | box | table | footer
         self.box: _Box | None = None
-        self.table: _Table | None = None
+        self.table: Table | None = None
         self.last_chapter_number = 0
         self.saw_heading = False
 
@@ -382,7 +370,7 @@ class _Builder:
             self.flush()
             part_no = self.parts[-1].number if self.parts else 0
             printed_in = self.chapter.number if self.chapter is not None else 0
-            self.table = _Table(line=no, part=part_no, printed_in=printed_in, title=title)
+            self.table = Table(line=no, part=part_no, printed_in=printed_in, title=title)
             self.tables.append(self.table)
             self.mode = "table"
         self.table.rows.append((no, cells))
@@ -473,104 +461,6 @@ def _build_box(box: _Box, chapter: int, unplaced: list[Unplaced]) -> Box:
 
 
 # ---------------------------------------------------------------------------
-# Indicator table
-# ---------------------------------------------------------------------------
-
-_NUMBER_CELL = re.compile(
-    r"^(?P<before>约|预计|≥|>|＞|≤|<|＜|不少于|不低于|不超过|不高于)?"
-    r"(?P<num>-?\d+(?:\.\d+)?)(?P<after>%|％|左右|以上|以下)?$"
-)
-_UNIT = re.compile(r"^(.*?)[（(]([^（()）]+)[)）]$")
-
-
-def parse_cell_number(cell: str) -> float | None:
-    """``≥6``→6, ``约1.9``→1.9, ``预计2.3``→2.3, ``2左右``→2, ``25%``→25; else None."""
-    m = _NUMBER_CELL.match(cell.strip())
-    return float(m.group("num")) if m else None
-
-
-def cell_qualifiers(cell: str) -> tuple[str, str]:
-    """The words printed around a cell's number: ``≥6`` → ('≥', ''), ``2左右`` → ('', '左右')."""
-    m = _NUMBER_CELL.match(cell.strip())
-    if m is None:
-        return "", ""
-    after = m.group("after") or ""
-    return m.group("before") or "", "" if after in ("%", "％") else after
-
-
-def _column(header: list[str], *needles: str, default: int) -> int:
-    for i, h in enumerate(header):
-        if any(n in h for n in needles):
-            return i
-    return default
-
-
-def _build_indicators(
-    table: _Table, unplaced: list[Unplaced]
-) -> tuple[list[IndicatorRow], list[str], list[list[str]]]:
-    header = table.rows[0][1]
-    if not any("指标" in h for h in header):
-        header = ["类别", "指标", "2020年", "2025年", "年均/[累计]", "属性"]
-        body = table.rows
-    else:
-        body = table.rows[1:]
-    c_cat = _column(header, "类别", default=0)
-    c_name = _column(header, "指标", default=1)
-    c_base = _column(header, "2020", "基期", "现状", default=2)
-    c_target = _column(header, "2025", "目标", default=3)
-    c_annual = _column(header, "年均", "累计", default=4)
-    c_nature = _column(header, "属性", default=5)
-    rows: list[IndicatorRow] = []
-    printed: list[list[str]] = []
-    category = ""
-    merged: tuple[str, str, int] | None = None  # (category, 2025 text, row number)
-    for no, cells in body:
-        width = max(len(header), len(cells), 6)
-        cells = cells + [""] * (width - len(cells))
-        if cells[c_cat]:
-            category = cells[c_cat]
-        name_cell = cells[c_name]
-        if not name_cell:
-            text = "\t".join(c for c in cells if c)
-            if text:
-                unplaced.append(Unplaced(no, text, "指标表中没有指标名称的行"))
-            continue
-        m = _UNIT.match(name_cell)
-        name, unit = (m.group(1), m.group(2)) if m and m.group(1) else (name_cell, "")
-        base_text, target_text = cells[c_base], cells[c_target]
-        annual_text = cells[c_annual]
-        from_row = 0
-        if target_text and parse_cell_number(target_text) is None and target_text != "—":
-            merged = (category, target_text, len(rows) + 1)
-        elif not target_text and merged is not None and merged[0] == category:
-            # a merged cell: printed once at the top of a run of rows, empty below it
-            target_text, from_row = merged[1], merged[2]
-        else:
-            merged = None
-        target = parse_cell_number(target_text)
-        if target is None:
-            target = parse_cell_number(annual_text)
-        printed.append(cells)
-        rows.append(
-            IndicatorRow(
-                number=len(rows) + 1,
-                category=category,
-                name=name,
-                unit=unit,
-                baseline_text=base_text,
-                target_text=target_text,
-                annual_text=annual_text,
-                nature=cells[c_nature],
-                baseline=parse_cell_number(base_text),
-                target=target,
-                line=no,
-                target_from_row=from_row,
-            )
-        )
-    return rows, header, printed
-
-
-# ---------------------------------------------------------------------------
 # Entry point of the structural pass
 # ---------------------------------------------------------------------------
 
@@ -630,7 +520,7 @@ def read_structure(text: str) -> Structure:
             if table.title is not None:
                 unplaced.append(Unplaced(table.title.line, table.title.text, "表格标题"))
             continue
-        indicators, header, cells = _build_indicators(table, unplaced)
+        indicators, header, cells = build_indicators(table, unplaced)
         if any("指标" in h for h in table.rows[0][1]):
             indicator_header_line = table.rows[0][0]
         indicator_chapter = target_chapter
@@ -692,7 +582,7 @@ def read_structure(text: str) -> Structure:
     )
 
 
-def _table_chapter(table: _Table, parts: list[_Part]) -> int | None:
+def _table_chapter(table: Table, parts: list[_Part]) -> int | None:
     for part in parts:
         if part.number == table.part:
             hits = [c.number for c in part.chapters if "目标" in c.title]

@@ -61,7 +61,8 @@ from lctasks.domain import (
     TaskDraft,
     TaskKind,
 )
-from lctasks.plan.structure import Structure, cell_qualifiers, lead_phrase, parse_cell_number
+from lctasks.plan.indicator_table import cell_qualifiers, parse_cell_number
+from lctasks.plan.structure import Structure, lead_phrase
 from lctasks.plan.targets import analyse, split_commitments
 
 # an indicator that is a level (a rate, a share), not a change of something

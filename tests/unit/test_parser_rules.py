@@ -9,13 +9,8 @@ import pytest
 
 from lctasks.domain import DueBasis
 from lctasks.plan import parse_plan
-from lctasks.plan.structure import (
-    chinese_number,
-    ends_terminal,
-    heading,
-    lead_phrase,
-    parse_cell_number,
-)
+from lctasks.plan.indicator_table import parse_cell_number
+from lctasks.plan.structure import chinese_number, ends_terminal, heading, lead_phrase
 from lctasks.plan.targets import find_targets, sentence_deadline, split_commitments, task_due
 
 START, END = dt.date(2021, 1, 1), dt.date(2025, 12, 31)

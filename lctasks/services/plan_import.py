@@ -4,8 +4,8 @@
 one transaction: the owner units of ``plan_data/units.toml`` (added or updated,
 never deleted), the plan row, its browsable tree (``plan_nodes``: parts,
 chapters, sections, boxes with their text, reference boxes, unplaced text with
-line and reason), and its tasks with checklist items, targets, deadlines and
-owner suggestions. It records one ``import`` event for the plan with the counts,
+line and reason; ``services.plan_tree``), and its tasks with checklist items,
+targets, deadlines and owner suggestions. It records one ``import`` event for the plan with the counts,
 and — on a re-import — one ``added`` / ``changed`` / ``removed`` event per task
 whose plan-derived content moved.
 
@@ -43,19 +43,17 @@ The re-keying and checklist rules themselves are pure functions in
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from lctasks.db.models import ChecklistRow, PlanNodeRow, PlanRow, TaskRow, UnitRow
+from lctasks.db.models import ChecklistRow, PlanRow, TaskRow, UnitRow
 from lctasks.domain import (
     ChecklistDraft,
     ConflictError,
@@ -71,14 +69,13 @@ from lctasks.domain import (
 )
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
-from lctasks.plan.coverage import classify
 from lctasks.plan.rekey import norm_text, reconcile_checklist, rekey
 from lctasks.services.audit import EventLog, lock_chain
 from lctasks.services.base import CHUNK, Service
 from lctasks.services.carry import CARRIED_FROM, CARRY_LINKS, NEW_PREFIX
 from lctasks.services.chain import utcnow
+from lctasks.services.plan_tree import core_insert, write_nodes
 from lctasks.services.query import ImportResult
-from lctasks.services.read_model import PRINTED_AFTER
 from lctasks.services.task_queries import load_file_units
 from lctasks.services.views import target_to_json
 
@@ -169,16 +166,6 @@ def _suggester() -> Callable[[TaskDraft, str], Suggestion | None]:
         return found if (found.lead or found.co_units) else None
 
     return run
-
-
-def _core_insert(model: Any) -> Any:
-    """A Core INSERT for executemany: one statement for all rows.
-
-    The ORM bulk path (``insert(Model)`` with a list) splits rows into many
-    small batches; Core hands the whole list to the driver's executemany.
-    """
-    table: Table = model.__table__
-    return table.insert()
 
 
 def _checklist_json(items: Iterable[ChecklistDraft]) -> list[dict[str, object]]:
@@ -287,7 +274,7 @@ class PlanImporter(Service):
             plan.imported_at = now
             s.flush()
             report(t("import.stage.tree"), 0, 1)
-            node_counts = self._write_nodes(s, plan.id, tree)
+            node_counts = write_nodes(s, plan.id, tree)
             suggestions = {
                 d.key: suggester(d, chapter_titles.get(d.chapter, "")) for d in tree.tasks
             }
@@ -371,119 +358,6 @@ class PlanImporter(Service):
         return added, updated, renamed
 
     @staticmethod
-    def _write_nodes(s: Session, plan_id: int, tree: PlanTree) -> dict[str, int]:
-        """Replace the plan's browsable tree (nothing refers to node rows)."""
-        s.execute(delete(PlanNodeRow).where(PlanNodeRow.plan_id == plan_id))
-        nodes: list[dict[str, Any]] = []
-
-        def node(kind: str, number: int, **kw: Any) -> None:
-            nodes.append(
-                {
-                    "plan_id": plan_id,
-                    "kind": kind,
-                    "number": number,
-                    "part": kw.get("part"),
-                    "chapter": kw.get("chapter", 0),
-                    "title": kw.get("title", ""),
-                    "body": kw.get("body", ""),
-                    "line": kw.get("line", 0),
-                    "is_reference": kw.get("is_reference", False),
-                    "note": kw.get("note", ""),
-                }
-            )
-
-        if tree.preamble:
-            node(
-                "preamble",
-                0,
-                body="\n".join(p.text for p in tree.preamble),
-                line=tree.preamble[0].line,
-            )
-        counts = Counter[str]()
-        for part in tree.parts:
-            intro = getattr(part, "paragraphs", ())
-            node(
-                "part",
-                part.number,
-                title=part.title,
-                line=part.line,
-                body="\n".join(p.text for p in intro),
-            )
-            counts["parts"] += 1
-            for ch in part.chapters:
-                counts["chapters"] += 1
-                node(
-                    "chapter",
-                    ch.number,
-                    part=part.number,
-                    chapter=ch.number,
-                    title=ch.title,
-                    line=ch.line,
-                    body="\n".join(p.text for p in ch.paragraphs),
-                )
-                for sec in ch.sections:
-                    counts["sections"] += 1
-                    node(
-                        "section",
-                        sec.number,
-                        part=part.number,
-                        chapter=ch.number,
-                        title=sec.title,
-                        line=sec.line,
-                    )
-                for box in ch.boxes:
-                    counts["boxes"] += 1
-                    counts["reference_boxes"] += int(box.is_reference)
-                    note = ""
-                    if box.printed_after_chapter != box.chapter:
-                        # stored language-neutral; _box_note renders it when read
-                        note = f"{PRINTED_AFTER}{box.printed_after_chapter}"
-                    node(
-                        "box",
-                        box.number,
-                        part=part.number,
-                        chapter=box.chapter,
-                        title=box.title,
-                        line=box.line,
-                        body=box.text,
-                        is_reference=box.is_reference,
-                        note=note,
-                    )
-        for i, u in enumerate(tree.unplaced, start=1):
-            node("unplaced", i, title=u.reason, body=u.text, line=u.line, note=u.reason)
-        counts["unplaced"] = len(tree.unplaced)
-        counts["indicator_rows"] = len(tree.indicators)
-        # the paragraph ledger: every piece of the text in one class (plan.coverage)
-        for i, piece in enumerate(classify(tree), start=1):
-            node(
-                "para",
-                i,
-                chapter=piece.chapter,
-                title=piece.cls,
-                body=piece.task or piece.text[:200],
-                line=piece.line,
-                note=piece.reason,
-            )
-        # reviewed print-defect corrections, listed by `lctasks plan`
-        for i, c in enumerate(tree.corrections, start=1):
-            node(
-                "correction",
-                i,
-                title=c.id,
-                body=json.dumps(dataclasses.asdict(c), ensure_ascii=False),
-                line=c.line,
-                note=c.kind,
-            )
-        counts["corrections"] = sum(1 for c in tree.corrections if c.applied)
-        counts["paragraphs"] = sum(1 for n in nodes if n["kind"] == "para")
-        counts["paragraphs_unplaced"] = sum(
-            1 for n in nodes if n["kind"] == "para" and n["title"] == "unplaced"
-        )
-        if nodes:
-            s.execute(_core_insert(PlanNodeRow), nodes)
-        return dict(counts)
-
-    @staticmethod
     def _task_values(
         plan: PlanRow, draft: TaskDraft, suggestion: Suggestion | None, now: dt.datetime
     ) -> dict[str, Any]:
@@ -519,7 +393,7 @@ class PlanImporter(Service):
             values = [self._task_values(plan, d, suggestions.get(d.key), now) for d in chunk]
             # plain executemany, then one SELECT for the ids: SQLAlchemy's ORM bulk
             # INSERT .. RETURNING splices its result batches in quadratic time
-            s.execute(_core_insert(TaskRow), values)
+            s.execute(core_insert(TaskRow), values)
             ids = {
                 k: v
                 for k, v in s.execute(
@@ -540,7 +414,7 @@ class PlanImporter(Service):
                 for n, c in enumerate(d.checklist, start=1)
             ]
             if items:
-                s.execute(_core_insert(ChecklistRow), items)
+                s.execute(core_insert(ChecklistRow), items)
             report(t("import.stage.tasks"), min(i + CHUNK, total), total)
         return [d.key for d in drafts]
 
@@ -656,7 +530,7 @@ class PlanImporter(Service):
                 s.execute(delete(ChecklistRow).where(ChecklistRow.task_id.in_(ids[i : i + CHUNK])))
             items = [item for rows in rewrite.values() for item in rows]
             if items:
-                s.execute(_core_insert(ChecklistRow), items)
+                s.execute(core_insert(ChecklistRow), items)
             for row in existing.values():
                 if row.id in rewrite:
                     s.expire(row, ["checklist"])

@@ -18,7 +18,7 @@ never import SQLAlchemy; elsewhere they open the full ``Database``.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +59,10 @@ MESSAGES.add(
             "注意：期限 {day} 早于今天（{today}），已按此记录；如是笔误，请再次设置",
             "note: the deadline {day} is before today ({today}); recorded as given — "
             "set it again if that was a slip",
+        ),
+        "cli.past_deadline_dry": (
+            "注意：期限 {day} 早于今天（{today}）",
+            "note: the deadline {day} is before today ({today})",
         ),
         "cli.waiting_ids": (
             "正在等待任务 ID（每行一个）：输入完按 Ctrl-D 结束，Ctrl-C 取消",
@@ -191,8 +195,13 @@ def batch_json(res: BatchResult, *, error: LctasksError | None = None) -> dict[s
     return doc
 
 
-def run_batch(st: CliState, call: Callable[[WorkflowService], BatchResult]) -> None:
-    """Run one service call and print its results (also those of a failed batch)."""
+def run_batch(
+    st: CliState, call: Callable[[WorkflowService], BatchResult], *, past: Sequence[Any] = ()
+) -> None:
+    """Run one service call and print its results (also those of a failed batch).
+
+    ``past``: deadlines given that lie before today, named after the batch went
+    through (a refused batch recorded nothing, so it says only why it refused)."""
     from lctasks.db.sql import LiteDatabase
 
     json_out = st.json
@@ -208,6 +217,8 @@ def run_batch(st: CliState, call: Callable[[WorkflowService], BatchResult]) -> N
     finally:
         if isinstance(wf.ctx.db, LiteDatabase):
             wf.ctx.db.dispose()
+    for day in past:
+        _warn_past(day, recorded=res.applied)
     if json_out:
         print_json(batch_json(res))
         return
@@ -266,11 +277,13 @@ def run_command(st: CliState, cmd: Command, words: list[str] | None, **given: An
     if cmd.name == "progress" and not values["made"].strip() and _at_terminal():
         # as gh issue create: the report is written in $EDITOR (never when scripted)
         values.update(edit_report(args[0], values))
+    past: list[Any] = []
     for opt in cmd.options:
         if opt.kind == "date":  # as people type it; empty: not given
             values[opt.dest] = typed_date(values[opt.dest]) if values[opt.dest] else None
-            _warn_past(values[opt.dest])
-    run_batch(st, lambda wf: getattr(wf, cmd.method)(*args, plan=st.plan, **values))
+            if values[opt.dest] is not None and values[opt.dest] < _today():
+                past.append(values[opt.dest])
+    run_batch(st, lambda wf: getattr(wf, cmd.method)(*args, plan=st.plan, **values), past=past)
 
 
 def _at_terminal() -> bool:
@@ -321,13 +334,16 @@ def edit_report(keys: list[str], values: dict[str, Any]) -> dict[str, str]:
     return out_values
 
 
-def _warn_past(day: Any) -> None:
-    """A deadline already past is most likely a slip (12月底 typed for next year's…)."""
+def _today() -> Any:
     from lctasks import clock
 
-    today = clock.today()
-    if day is not None and day < today:
-        err(t("cli.past_deadline", day=day.isoformat(), today=today.isoformat()))
+    return clock.today()
+
+
+def _warn_past(day: Any, *, recorded: bool) -> None:
+    """A deadline already past is most likely a slip (12月底 typed for next year's…)."""
+    key = "cli.past_deadline" if recorded else "cli.past_deadline_dry"
+    err(t(key, day=day.isoformat(), today=_today().isoformat()))
 
 
 def items_of(words: list[str]) -> list[int]:

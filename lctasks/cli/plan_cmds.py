@@ -28,6 +28,7 @@ from lctasks.cli.plan_text import (
 from lctasks.cli.table import render
 from lctasks.domain import InvalidInputError, Light, Status, Task, TaskKind
 from lctasks.i18n import CLI as MESSAGES
+from lctasks.i18n import ZH, language
 from lctasks.i18n import cli_t as t
 
 if TYPE_CHECKING:
@@ -55,6 +56,15 @@ MESSAGES.add(
             "invalid {option} value {value}; choose from: {choices}",
         ),
         "bad.choice.hint": ("例如 {option} {example}", "e.g. {option} {example}"),
+        "bad.choice.near": ("是否想写 {option} {near}？", "did you mean {option} {near}?"),
+        "bad.count": (
+            "{option} 须为 0 或正整数，不能是 {value}",
+            "{option} takes 0 or a positive whole number, not {value}",
+        ),
+        "order.plan": ("规划顺序", "plan order"),
+        "order.due": ("截止日期", "deadline"),
+        "order.key": ("编号", "ID"),
+        "order.updated": ("最近更改在前", "last changed first"),
     }
 )
 
@@ -91,6 +101,38 @@ def _choices(option: str, values: list[str] | None, enum_: Any, example: str) ->
                 ) from None
             result.append(enum_(code))
     return tuple(result)
+
+
+ORDERS = ("plan", "due", "key", "updated")
+
+
+def _check_order(order: str) -> None:
+    """``--order foo``: name the orders there are (and the nearest one)."""
+    if order in ORDERS:
+        return
+    choices = " | ".join(
+        f"{o}（{t(f'order.{o}')}）" if language() == ZH else f"{o} ({t(f'order.{o}')})"
+        for o in ORDERS
+    )
+    from lctasks.nearest import nearest
+
+    near = nearest(order.strip().lower(), ORDERS, limit=1, cutoff=60)
+    hint = (
+        t("bad.choice.near", option="--order", near=ORDERS[near[0][0]])
+        if near
+        else t("bad.choice.hint", option="--order", example="due")
+    )
+    raise InvalidInputError(
+        t("bad.choice", option="--order", value=order, choices=choices), hint=hint
+    )
+
+
+def _check_count(option: str, value: int | None) -> None:
+    if value is not None and value < 0:
+        raise InvalidInputError(
+            t("bad.count", option=option, value=value),
+            hint=t("bad.choice.hint", option=option, example="20"),
+        )
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -244,6 +286,9 @@ def list_cmd(
     from lctasks.services.query import TaskFilter
 
     as_json = want_json(ctx, json_)
+    _check_order(order)
+    _check_count("--limit", limit)
+    _check_count("--offset", offset)
     flt = TaskFilter(
         plan=state(ctx).plan,
         chapters=tuple(chapter or ()),

@@ -74,3 +74,25 @@ def test_a_refused_extension_to_a_past_date_claims_nothing(db: str, office_clock
     assert stderr.splitlines()[0] == (
         "注意：期限 2026-06-30 早于今天（2026-12-01），已按此记录；如是笔误，请再次设置"
     )
+
+
+def test_list_refuses_a_negative_count_and_names_the_orders(db: str) -> None:
+    # QA 23: --limit -1 listed everything; --order foo said only "错误：--order foo?"
+    assert cli(db, "list", "--limit", "-1") == (
+        4,
+        "",
+        "错误：--limit 须为 0 或正整数，不能是 -1\n提示：例如 --limit 20\n",
+    )
+    code, _, stderr = cli(db, "list", "--offset", "-2")
+    assert code == 4 and stderr.startswith("错误：--offset 须为 0 或正整数，不能是 -2\n")
+    orders = "plan（规划顺序） | due（截止日期） | key（编号） | updated（最近更改在前）"
+    assert cli(db, "list", "--order", "foo") == (
+        4,
+        "",
+        f"错误：--order 的取值 foo 无效；可选：{orders}\n提示：例如 --order due\n",
+    )
+    code, _, stderr = cli(db, "--json", "list", "--order", "updatd")
+    assert code == 4
+    assert '"hint": "是否想写 --order updated？"' in stderr
+    code, stdout, _ = cli(db, "list", "--order", "key", "--limit", "1")
+    assert code == 0 and stdout.splitlines()[1].startswith("C04.G01")

@@ -53,7 +53,37 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "carried_to": ("结转至", "carried to"),
     "carried_from": ("结转自", "carried from"),
     "period": ("时期", "period"),
+    # people (lctasks people add / set / remove)
+    "role": ("角色", "role"),
+    "login": ("数据库登录", "database login"),
+    "display_name": ("显示名", "display name"),
 }
+
+# an import event's parts (lctasks import): what the plan text gave
+IMPORT_NAMES: dict[str, tuple[str, str]] = {
+    "source": ("文件", "file"),
+    "sha256": ("校验和", "sha256"),
+    "counts": ("任务", "tasks"),
+    "added": ("新增", "added"),
+    "changed": ("变更", "changed"),
+    "removed": ("移除", "removed"),
+    "rekeyed": ("改号", "re-keyed"),
+    "units_renamed": ("单位改名", "units renamed"),
+}
+
+# in people's events "person" is the person added, changed or removed
+PERSON_NAMES: dict[str, tuple[str, str]] = {"person": ("人员", "person")}
+
+ROLES: dict[str, tuple[str, str]] = {
+    "supervisor": ("督查室", "supervisor"),
+    "liaison": ("单位联络员", "liaison"),
+    "viewer": ("只读用户", "viewer"),
+}
+
+# a long text (a paragraph of the plan, a checklist) is shown as an excerpt around
+# where it changed: the whole of it is in `history ID --json` and `show ID`
+LONG = 60  # characters: longer values are shortened
+ROOM = 24  # characters of an excerpt
 
 # a progress report's parts, in the order a person reads them
 REPORT_PARTS: dict[str, tuple[str, str]] = {
@@ -117,22 +147,130 @@ def _report(report: dict[str, Any]) -> str:
     return t("semi").join(parts) or NONE
 
 
-def describe(changes: dict[str, list[Any]]) -> str:
+def describe(changes: dict[str, list[Any]], action: str = "") -> str:
     """An event's changes in one line: ``状态：推进中 → 已销号；佐证材料：— → 聊科字12号``."""
+    return summary(changes, action)[0]
+
+
+def summary(changes: dict[str, list[Any]], action: str = "") -> tuple[str, bool]:
+    """``describe``, and whether a long value was shortened (its whole is in ``--json``)."""
+    if action == "import":
+        return _import_summary(changes), False
+    names = PERSON_NAMES if action.startswith("person_") else {}
     parts = []
+    shortened = False
     for name, pair in changes.items():
         if name == "tasks":  # an import's starting point of every task (log --verify reads it)
             continue
         old, new = [*pair, None, None][:2]
+        label = _pick(names[name]) if name in names else field_label(name)
         if name == "report":
-            parts.append(f"{field_label(name)}{t('colon')}{value_label(new, name)}")
+            parts.append(f"{label}{t('colon')}{value_label(new, name)}")
         elif name.startswith("item"):
             box = f"{'☐' if not old else '☑'} → {'☑' if new else '☐'}"
             parts.append(f"{name[4:]}{t('colon')}{box}")
         else:
-            shown = f"{value_label(old, name)} → {value_label(new, name)}"
-            parts.append(f"{field_label(name)}{t('colon')}{shown}")
+            shown, cut = _change(old, new, name)
+            shortened = shortened or cut
+            parts.append(f"{label}{t('colon')}{shown}")
+    return t("semi").join(parts), shortened
+
+
+def _change(old: Any, new: Any, name: str) -> tuple[str, bool]:
+    """``old → new``; long texts as excerpts where they differ, long lists by count."""
+    if name == "role":
+        return f"{_role(old)} → {_role(new)}", False
+    if isinstance(old, str) and isinstance(new, str) and max(len(old), len(new)) > LONG:
+        a, b = _excerpts(old, new)
+        return f"{a} → {b}", True
+    if _is_list(old) and _is_list(new):
+        # a list of sentences (a checklist): which entries changed; a list of names
+        # (co-units, rules) is shown whole
+        if _has_long(old or []) or _has_long(new or []):
+            return _list_change(list(old or []), list(new or [])), True
+        return f"{value_label(old, name)} → {value_label(new, name)}", False
+    a, b = value_label(old, name), value_label(new, name)
+    cut = False
+    if len(a) > LONG:
+        a, cut = a[:LONG] + "…", True
+    if len(b) > LONG:
+        b, cut = b[:LONG] + "…", True
+    return f"{a} → {b}", cut
+
+
+def _is_list(value: Any) -> bool:
+    return value is None or isinstance(value, (list, tuple))
+
+
+def _has_long(values: Any) -> bool:
+    return any(isinstance(v, str) and len(v) > ROOM for v in values)
+
+
+def _role(code: Any) -> str:
+    pair = ROLES.get(str(code))
+    return _pick(pair) if pair is not None else value_label(code)
+
+
+def _excerpts(old: str, new: str) -> tuple[str, str]:
+    """The two texts around their first difference: ``…电池铝箔、新型环保…``."""
+    head = 0
+    limit = min(len(old), len(new))
+    while head < limit and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    start = max(0, head - 6)
+
+    def cut(text: str) -> str:
+        if not text:
+            return NONE
+        end = min(len(text), start + ROOM)
+        return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+    return cut(old), cut(new)
+
+
+def _list_change(old: list[Any], new: list[Any]) -> str:
+    """A long list (a checklist): which entries changed, or how many there are."""
+    if len(old) == len(new):
+        changed = [str(i) for i, (a, b) in enumerate(zip(old, new, strict=True), 1) if a != b]
+        return t("labels.items_changed", items=t("sep").join(changed))
+    return " → ".join(t("labels.items", n=len(x)) if x else NONE for x in (old, new))
+
+
+def _import_summary(changes: dict[str, list[Any]]) -> str:
+    """``文件：plan.txt；任务：633 个（举措 194、…）；新增：0；变更：1；移除：0``."""
+    parts = []
+    for name, pair in changes.items():
+        new = [*pair, None, None][1]
+        if name not in IMPORT_NAMES:
+            continue
+        if name == "counts" and isinstance(new, dict):
+            by_kind = {k: n for k, n in new.items() if f"kind.{k}" in MESSAGES}
+            kinds = t("sep").join(f"{t(f'kind.{k}')} {n}" for k, n in by_kind.items() if n)
+            shown = t("labels.tasks", n=sum(by_kind.values()), kinds=kinds)
+        elif name == "sha256":
+            shown = str(new)[:12] + "…" if new else NONE
+        elif name == "rekeyed":
+            if not new:
+                continue
+            shown = t("sep").join(f"{a} → {b}" for a, b in new[:5])
+            if len(new) > 5:
+                shown += "…"
+        else:
+            shown = value_label(new, name)
+        parts.append(f"{_pick(IMPORT_NAMES[name])}{t('colon')}{shown}")
     return t("semi").join(parts)
+
+
+MESSAGES.add(
+    {
+        "labels.items": ("{n} 项", "{n} items"),
+        "labels.items_changed": ("第 {items} 项改动", "changed items: {items}"),
+        "labels.tasks": ("{n} 个（{kinds}）", "{n} ({kinds})"),
+    }
+)
 
 
 def action_label(action: str) -> str:

@@ -97,6 +97,11 @@ MESSAGES.add(
             "file arguments go with --against",
         ),
         "log.none": ("没有符合条件的事件", "no matching events"),
+        "log.shortened": (
+            "长文字已缩略；全文见 lctasks history ID --json，规划原文见 lctasks show ID",
+            "long texts are shortened: in full in lctasks history ID --json; "
+            "the plan text in lctasks show ID",
+        ),
         "report.head": (
             "{plan} 截至 {as_of}（按{by}）",
             "{plan} as of {as_of} (by {by})",
@@ -149,7 +154,7 @@ def _event_row(e: Event) -> list[str]:
     from lctasks.labels import action_label, describe, source_label
 
     at = e.at.astimezone(clock.office_zone()).strftime("%Y-%m-%d %H:%M:%S")
-    detail = describe(e.changes) if e.changes else ""
+    detail = describe(e.changes, e.action) if e.changes else ""
     reason = f"“{e.reason}”" if e.reason else ""
     return [
         f"#{e.seq}",
@@ -176,6 +181,10 @@ def _print_events(events: list[Event], *, csv: bool) -> None:
     # the free text goes last, in one column: changes then the reason
     merged = [[*r[:6], "  ".join(x for x in r[6:] if x)] for r in rows]
     print_table([*headers[:6], headers[6]], merged)
+    from lctasks.labels import summary
+
+    if any(e.changes and summary(e.changes, e.action)[1] for e in events):
+        err(t("log.shortened"))
 
 
 def history(

@@ -47,7 +47,6 @@ MIN_SECRET = 16
 
 MESSAGES.add(
     {
-        "action.key": ("更换密钥", "key rotated"),
         "key.short": (
             "{where} 中的密钥太短（至少 16 个字符）",
             "a key in {where} is too short (at least 16 characters)",

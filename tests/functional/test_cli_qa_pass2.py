@@ -96,3 +96,67 @@ def test_list_refuses_a_negative_count_and_names_the_orders(db: str) -> None:
     assert '"hint": "是否想写 --order updated？"' in stderr
     code, stdout, _ = cli(db, "list", "--order", "key", "--limit", "1")
     assert code == 0 and stdout.splitlines()[1].startswith("C04.G01")
+
+
+def _reimport_with_a_changed_paragraph(db: str, tmp_path: Path) -> None:
+    from lctasks.plan import bundled_plan_path
+
+    text = bundled_plan_path().read_text(encoding="utf-8")
+    old = "高性能动力电池铝箔、"
+    assert text.count(old) == 1
+    changed = tmp_path / "plan.txt"
+    changed.write_text(text.replace(old, old + "铝基新材料、"), encoding="utf-8")
+    code, stdout, stderr = cli(db, "import", str(changed))
+    assert code == 0, stderr
+    assert "变更：C10.M06" in stdout
+
+
+def test_log_and_history_read_every_action_as_a_label(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # QA 15: 动作 showed import / changed / carry …; a re-import's "changed" event printed
+    # the old and new paragraph and checklist in one line of thousands of characters
+    assert cli(db, "assign", "C10.M06", "--lead", "gxj")[0] == 0
+    _reimport_with_a_changed_paragraph(db, tmp_path)
+    code, stdout, stderr = cli(db, "history", "C10.M06")
+    assert code == 0
+    changed = stdout.splitlines()[2]
+    assert (
+        "原文变更  C10.M06  原文：…力电池铝箔、新型环保建筑铝材等产品，建设中国信发… → " in changed
+    )
+    assert changed.endswith(
+        "→ …力电池铝箔、铝基新材料、新型环保建筑铝材等产品，…；清单：第 1 项改动"
+    )
+    assert max(len(line) for line in stdout.splitlines()) < 160
+    assert stderr == (
+        "长文字已缩略；全文见 lctasks history ID --json，规划原文见 lctasks show ID\n"
+    )
+    code, stdout, _ = cli(db, "log")
+    assert code == 0
+    import re
+
+    actions = [re.split(r"\s{2,}", line)[4] for line in stdout.splitlines()[1:]]
+    assert actions == ["导入规划", "原文变更", "分配", "导入规划"]
+    assert stdout.splitlines()[1].endswith(
+        "文件：plan.txt；校验和："
+        + stdout.splitlines()[1].split("校验和：")[1][:12]
+        + "…；任务：633 个（举措 194、重点项目 337、指标 24、章任务 6、目标 72）；"
+        "新增：0；变更：1；移除：0"
+    )
+    for code_ in ("import", "changed", "counts", "sha256：—", "None"):
+        assert code_ not in stdout, code_
+    code, stdout, _ = cli(db, "--json", "history", "C10.M06")
+    assert "铝基新材料" in stdout and "支持开发区打造全国优质钢管产销基地" in stdout  # all of it
+    monkeypatch.setenv("LCTASKS_LANG", "en")
+    code, stdout, _ = cli(db, "log")
+    actions = [re.split(r"\s{2,}", line)[4] for line in stdout.splitlines()[1:]]
+    assert actions == ["import the plan", "plan text changed", "assign", "import the plan"]
+
+
+def test_people_events_read_as_labels(db: str) -> None:
+    assert cli(db, "people", "add", "王督查", "--role", "supervisor")[0] == 0
+    code, stdout, _ = cli(db, "log", "--limit", "1")
+    assert code == 0
+    assert stdout.splitlines()[1].endswith(
+        "登记人员  -     人员：— → 王督查；角色：— → 督查室；单位：— → —"
+    )

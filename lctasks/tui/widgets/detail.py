@@ -49,7 +49,7 @@ def _event_line(ev: object) -> Text:
     line.append(action_label(ev.action), style="cyan")
     line.append(f"（{source_label(ev.source.value)}）", style="dim")
     if ev.changes:
-        line.append("  " + describe(ev.changes))
+        line.append("  " + describe(ev.changes, ev.action))
     if ev.reason:
         line.append(f"  “{ev.reason}”", style="italic")
     return line

@@ -5,9 +5,9 @@ one transaction: the owner units of ``plan_data/units.toml`` (added or updated,
 never deleted), the plan row, its browsable tree (``plan_nodes``: parts,
 chapters, sections, boxes with their text, reference boxes, unplaced text with
 line and reason; ``services.plan_tree``), and its tasks with checklist items,
-targets, deadlines and owner suggestions. It records one ``import`` event for the plan with the counts,
-and — on a re-import — one ``added`` / ``changed`` / ``removed`` event per task
-whose plan-derived content moved.
+targets, deadlines and owner suggestions. It records one ``import`` event for the
+plan with the counts, and — on a re-import — one ``added`` / ``changed`` /
+``removed`` event per task whose plan-derived content moved.
 
 Re-import rules (a task ID is a promise to scripts: it never moves):
 

@@ -26,7 +26,7 @@ Csv = Annotated[bool, typer.Option("--csv", help="The table as CSV (UTF-8), for 
 if TYPE_CHECKING:
     from lctasks.domain import Event
     from lctasks.services.history import HistoryService
-    from lctasks.services.verify import Finding
+    from lctasks.services.verify_result import Finding
 
 MESSAGES.add(
     {
@@ -338,7 +338,7 @@ def _value(value: Any) -> str:
 def finding_line(f: Finding, head: int) -> str:
     """One finding in the user's language (the offending event or task named)."""
     from lctasks.services.audit import problem_text
-    from lctasks.services.verify import Check
+    from lctasks.services.verify_result import Check
 
     problem = problem_text(f.problem)
     after = t("log.replay.after", seq=f.seq) if f.seq else ""

@@ -40,7 +40,7 @@ from lctasks.services.chain import (
     utcnow,
 )
 from lctasks.services.keys import chain_keys
-from lctasks.services.verify import Problem
+from lctasks.services.verify_result import Problem
 
 
 def event_hash(row: EventRow) -> str:
@@ -196,7 +196,8 @@ def iter_events(session: Session, batch: int = 5000) -> Iterator[EventRow]:
 
 def verify_chain(session: Session) -> ChainReport:
     """Recompute every hash; report the first event that does not fit."""
-    from lctasks.services.verify import Check, verify_history
+    from lctasks.services.verify import verify_history
+    from lctasks.services.verify_result import Check
 
     res = verify_history(session, replay=False)
     bad = res.first(Check.CHAIN)

@@ -23,7 +23,8 @@ from lctasks.services.audit import to_event
 from lctasks.services.base import ServiceContext
 from lctasks.services.batch import normalize_keys
 from lctasks.services.chain import Anchor, anchor_line, read_anchor_file
-from lctasks.services.verify import VerifyResult, verify_history
+from lctasks.services.verify import verify_history
+from lctasks.services.verify_result import VerifyResult
 
 MESSAGES.add(
     {

@@ -16,7 +16,7 @@ from lctasks.domain import Actor, InvalidInputError, Source
 from lctasks.services.base import ServiceContext
 from lctasks.services.history import HistoryService
 from lctasks.services.keys import key_id, load_keyring
-from lctasks.services.verify import Check, Keyed, Problem
+from lctasks.services.verify_result import Check, Keyed, Problem
 from lctasks.services.workflow import WorkflowService
 from tests.conftest import TEST_CHAIN_KEY
 from tests.wfdata import seed

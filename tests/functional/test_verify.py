@@ -25,7 +25,7 @@ from lctasks.services.chain import (
     read_anchor_file,
 )
 from lctasks.services.history import HistoryService
-from lctasks.services.verify import Check, Keyed, Problem
+from lctasks.services.verify_result import Check, Keyed, Problem
 from lctasks.services.workflow import WorkflowService
 from tests.wfdata import seed
 

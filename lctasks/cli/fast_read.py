@@ -179,6 +179,7 @@ def _read(
         return None
     try:
         from lctasks.config import load_settings
+        from lctasks.services.plan_choice import find_plan
         from lctasks.services.read_model import plan_codes
 
         if as_of_text is not None:
@@ -198,7 +199,7 @@ def _read(
 
         apply_language(settings)  # LCTASKS_LANG or the settings' language, as the Typer path
         with lite.read() as runner:
-            found = _plan(plan_codes(runner), plan)
+            found = find_plan(plan_codes(runner), plan)
             if found is None:
                 return None
             data = build(runner, found[0], found[1], as_of, settings)
@@ -281,15 +282,3 @@ def dumps(value: Any) -> str:
     import json
 
     return json.dumps(value, ensure_ascii=False, indent=2)
-
-
-def _plan(plans: list[tuple[int, str]], code: str | None) -> tuple[int, str] | None:
-    """As ``services.plans.resolve_plan`` when it finds one plan; None otherwise."""
-    if code:
-        wanted = code.strip()
-        for plan_id, have in plans:
-            if have == wanted:
-                return plan_id, have
-        folded = [p for p in plans if p[1].casefold() == wanted.casefold()]
-        return folded[0] if len(folded) == 1 else None
-    return plans[0] if len(plans) == 1 else None

@@ -52,6 +52,8 @@ from lctasks.domain import (
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
 from lctasks.services.chain import SqlEventLog
+from lctasks.services.plan_choice import choose_plan
+from lctasks.services.read_model import plan_codes
 
 if TYPE_CHECKING:
     from lctasks.services.base import ServiceContext
@@ -104,14 +106,6 @@ MESSAGES.add(
             "--if-version 只能用于单个任务",
             "--if-version applies to a single task only",
         ),
-        "wf.no_plan": ("数据库中还没有规划", "no plan in the database yet"),
-        "wf.no_plan_hint": ("先运行 `lctasks import`", "run `lctasks import` first"),
-        "wf.plan_unknown": ("没有规划“{code}”", "no plan '{code}'"),
-        "wf.plan_many": (
-            "数据库中有多个规划：{codes}",
-            "the database holds several plans: {codes}",
-        ),
-        "wf.plan_hint": ("用 --plan CODE 或 LCTASKS_PLAN 指定", "choose with --plan CODE"),
     }
 )
 
@@ -409,26 +403,6 @@ class BatchEngine:
 
         return settings_of(self.ctx).report_cadence
 
-    def _plan(self, runner: Runner, code: str | None) -> tuple[int, str]:
-        code = code or None
-        rows = runner.all("SELECT id, code FROM plans ORDER BY id")
-        if not rows:
-            raise NotFoundError(t("wf.no_plan"), hint=t("wf.no_plan_hint"))
-        if code is not None:
-            for pid, pcode in rows:
-                if pcode == code:
-                    return int(pid), str(pcode)
-            raise NotFoundError(
-                t("wf.plan_unknown", code=code) + "；" + ", ".join(str(r[1]) for r in rows),
-                hint=t("wf.plan_hint"),
-            )
-        if len(rows) > 1:
-            raise InvalidInputError(
-                t("wf.plan_many", codes=", ".join(str(r[1]) for r in rows)),
-                hint=t("wf.plan_hint"),
-            )
-        return int(rows[0][0]), str(rows[0][1])
-
     def _load(self, runner: Runner, plan_id: int, keys: Sequence[str]) -> dict[str, TaskState]:
         found: dict[str, TaskState] = {}
         lock = " FOR UPDATE" if runner.dialect == "postgresql" else ""
@@ -495,7 +469,7 @@ class BatchEngine:
         prepare: Callable[[Runner, list[TaskState]], None] | None,
         to: Status | None = None,
     ) -> BatchResult:
-        plan_id, plan_code = self._plan(runner, plan)
+        plan_id, plan_code = choose_plan(plan_codes(runner), plan)
         log = SqlEventLog(runner, self.actor)  # the chain lock first, then row locks
         tasks = self._load(runner, plan_id, wanted)
         problems: dict[str, Problem] = {}

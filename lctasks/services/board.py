@@ -15,24 +15,16 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import gc
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from lctasks import clock
 from lctasks.config import Settings, load_settings
-from lctasks.domain import NotFoundError, PlanInfo, ProgressReport, Status
-from lctasks.i18n import SERVICES as MESSAGES
-from lctasks.i18n import services_t as t
+from lctasks.domain import PlanInfo, ProgressReport, Status
 from lctasks.lights import FINISHED as FINISHED  # the TUI's model reads it here
 from lctasks.services.base import ServiceContext
-
-MESSAGES.add(
-    {
-        "board.no_plan": ("没有代号为 {code} 的规划", "no plan with code {code}"),
-        "board.no_plan_hint": ("已载入的规划：{codes}", "plans loaded: {codes}"),
-    }
-)
+from lctasks.services.plan_choice import choose_plan
 
 
 @dataclass(slots=True)
@@ -115,13 +107,8 @@ class BoardService:
         if not plans:
             return None
         if code is None:
-            return plans[0]
-        for p in plans:
-            if p.code == code:
-                return p
-        raise NotFoundError(
-            t("board.no_plan", code=code), hint=t("board.no_plan_hint", codes=_codes(plans))
-        )
+            return plans[0]  # the TUI opens the first plan; a command asks (choose_plan)
+        return choose_plan([(p, p.code) for p in plans], code)[0]
 
     # -- rows ------------------------------------------------------------------
 
@@ -355,7 +342,3 @@ def _month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
             return out
         out.append(last)
         y, m = nxt.year, nxt.month
-
-
-def _codes(plans: Sequence[PlanInfo]) -> str:
-    return ", ".join(p.code for p in plans)

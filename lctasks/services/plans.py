@@ -18,30 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lctasks.db.models import PlanRow, TaskRow
-from lctasks.domain import InvalidInputError, NotFoundError
+from lctasks.domain import NotFoundError
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
 from lctasks.keys import did_you_mean, near_keys, normalize_key  # noqa: F401  (near_keys: API)
+from lctasks.services.plan_choice import choose_plan
 
 MESSAGES.add(
     {
-        "plans.none": ("数据库中还没有规划", "no plan in the database yet"),
-        "plans.none_hint": (
-            "先导入规划：lctasks import（默认导入随附的聊城市“十四五”规划）",
-            "import one first: lctasks import (the bundled plan by default)",
-        ),
-        "plans.unknown": (
-            "没有代码为 {code} 的规划（已有：{codes}）",
-            "no plan with code {code} (loaded: {codes})",
-        ),
-        "plans.several": (
-            "数据库中有多个规划：{codes}，请指明是哪一个",
-            "several plans are loaded: {codes}; say which one",
-        ),
-        "plans.choose_hint": (
-            "加上 --plan CODE（或设置 LCTASKS_PLAN），CODE 为其中之一：{codes}",
-            "add --plan CODE (or set LCTASKS_PLAN), CODE one of: {codes}",
-        ),
         "tasks.unknown": (
             "规划 {plan} 中没有这些任务（{n} 个）：{keys}",
             "no such task in plan {plan} ({n}): {keys}",
@@ -55,36 +39,10 @@ MESSAGES.add(
 
 
 def resolve_plan(session: Session, code: str | None) -> PlanRow:
-    """The plan named by ``code``, or the only plan in the database.
-
-    - no plan at all → NotFoundError (hint: ``lctasks import``);
-    - ``code`` unknown → NotFoundError listing the plans there are;
-    - several plans and no code → InvalidInputError listing the codes
-      (hint: ``--plan CODE``).
-    """
-    plans = list(session.scalars(select(PlanRow).order_by(PlanRow.code)))
-    if not plans:
-        raise NotFoundError(t("plans.none"), hint=t("plans.none_hint"))
-    codes = [p.code for p in plans]
-    if code:
-        wanted = code.strip()
-        for p in plans:
-            if p.code == wanted:
-                return p
-        folded = [p for p in plans if p.code.casefold() == wanted.casefold()]
-        if len(folded) == 1:
-            return folded[0]
-        raise NotFoundError(
-            t("plans.unknown", code=wanted, codes="、".join(codes)),
-            hint=t("plans.choose_hint", codes=" ".join(codes)),
-            ids=(wanted,),
-        )
-    if len(plans) == 1:
-        return plans[0]
-    raise InvalidInputError(
-        t("plans.several", codes="、".join(codes)),
-        hint=t("plans.choose_hint", codes=" ".join(codes)),
-    )
+    """The plan named by ``code``, or the only plan in the database (``choose_plan``)."""
+    plans = {p.id: p for p in session.scalars(select(PlanRow).order_by(PlanRow.code))}
+    plan_id, _code = choose_plan([(p.id, p.code) for p in plans.values()], code)
+    return plans[plan_id]
 
 
 def load_tasks(session: Session, plan_row: PlanRow, keys: Iterable[str]) -> dict[str, TaskRow]:

@@ -47,6 +47,15 @@ MESSAGES.add(
             "报送表中没有填写内容，没有要回填的修改（{n} 行）",
             "nothing filled in: no changes to apply ({n} rows)",
         ),
+        "fmtcli.already": (
+            "报送表已回填过，没有要回填的修改（{n} 项已在台账中：{ids}）",
+            "this workbook was applied before: nothing left to apply ({n} already in the "
+            "ledger: {ids})",
+        ),
+        "fmtcli.already_some": (
+            "已在台账中、本次跳过 {n} 项：{ids}",
+            "already in the ledger, skipped: {n} ({ids})",
+        ),
         "fmtcli.row": ("{where} {task}：{what}", "{where} {task}: {what}"),
         "fmtcli.report": ("报送进展（进度 {pct}%）", "progress report ({pct}%)"),
         "fmtcli.status": ("状态 → {status}", "status → {status}"),
@@ -193,6 +202,7 @@ def apply_xlsx(ctx: typer.Context, path: str, *, dry_run: bool, as_json: bool) -
                     }
                     for a in book.actuals
                 ],
+                "already": list(result.already),
                 "dry_run": result.dry_run,
                 "applied": result.applied,
                 "events": result.events,
@@ -209,9 +219,15 @@ def apply_xlsx(ctx: typer.Context, path: str, *, dry_run: bool, as_json: bool) -
             seq=book.anchor.seq,
         )
     )
+    ids = "、".join(result.already[:8]) + ("…" if len(result.already) > 8 else "")
     if not book.edits and not book.actuals:
-        err(t("fmtcli.nothing", n=book.rows))
+        if result.already:
+            err(t("fmtcli.already", n=len(result.already), ids=ids))
+        else:
+            err(t("fmtcli.nothing", n=book.rows))
         return
+    if result.already:
+        err(t("fmtcli.already_some", n=len(result.already), ids=ids))
     for e in book.edits:
         what = []
         if e.made:

@@ -512,3 +512,60 @@ def test_a_workbook_resaved_by_libreoffice_still_applies(tmp_path: Path) -> None
             assert s.scalar(select(TaskRow.progress).where(TaskRow.key == "C06.M01")) == 70
     finally:
         database.dispose()
+
+
+def test_the_same_workbook_applied_twice_is_nothing_left_to_apply(
+    ctx: ServiceContext, tmp_path: Path, db_url: str
+) -> None:
+    """QA 18: the second apply of a filled workbook said "version conflict" (exit 5); a
+    reviewed snapshot applied twice says there is nothing to apply (exit 0). Same now."""
+    runner = CliRunner()
+    path = tmp_path / "kjj.xlsx"
+    args = ["--db", db_url, "export", "--format", "xlsx", "--unit", UNIT, "--out", str(path)]
+    assert runner.invoke(app, [*args, "--as-of", "2025-06-30"]).exit_code == 0
+
+    def liaison(ws: Any) -> None:
+        r = row_of(ws, "C06.M01")
+        ws.cell(r, COL["percent"]).value = 80
+        ws.cell(r, COL["made"]).value = "主体工程完工"
+        r = row_of(ws, "C06.M03")
+        ws.cell(r, COL["new_status"]).value = "受阻"
+        ws.cell(r, COL["note"]).value = "等待省厅批复"
+
+    fill(path, liaison)
+    PeopleService(ctx).add("测试员", "supervisor")
+    res = runner.invoke(app, ["--db", db_url, "apply", str(path)])
+    assert res.exit_code == 0, res.output
+    # the office changes another field of C06.M01 meanwhile: not what the row asks
+    WorkflowService(ctx).assign(["C06.M01"], person="刘洋")
+    before = state(ctx.db)
+    for extra in ([], ["--dry-run"]):
+        res = runner.invoke(app, ["--db", db_url, "apply", str(path), *extra])
+        assert (res.exit_code, res.stdout) == (0, ""), res.output
+        assert res.stderr.splitlines()[1] == (
+            "报送表已回填过，没有要回填的修改（2 项已在台账中：C06.M01、C06.M03）"
+        )
+    assert state(ctx.db) == before
+    # a row asking for something else than what the ledger now holds is still a conflict
+    fill(path, _set(f"N{row_of(openpyxl.load_workbook(path)[SHEET], 'C06.M03')}", "另一备注"))
+    res = runner.invoke(app, ["--db", db_url, "apply", str(path)])
+    assert res.exit_code == 5
+    assert "C06.M03：报送表版本" in res.stderr and "C06.M01" not in res.stderr
+    assert state(ctx.db) == before
+
+
+def test_actuals_applied_twice_are_recorded_once(ctx: ServiceContext, tmp_path: Path) -> None:
+    WorkflowService(ctx).assign(["I01"], lead=FGW)
+    PeopleService(ctx).add(QIAN, "liaison", FGW)
+    path = tmp_path / "fgw.xlsx"
+    export_workbooks(ctx, path, units=[FGW], as_of=AS_OF)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["指标实际值"]
+    ws.cell(3, 7).value, ws.cell(3, 8).value, ws.cell(3, 9).value = 2022, 5.0, "2022年统计公报"
+    wb.save(path)
+    first = apply_workbook(as_person(ctx, QIAN), path)
+    assert (first.actuals, first.already) == (1, ())
+    before = state(ctx.db)
+    again = apply_workbook(as_person(ctx, QIAN), path)
+    assert (again.actuals, again.events, again.already) == (0, 0, ("I01 2022",))
+    assert state(ctx.db) == before

@@ -5,15 +5,19 @@ through the workflow service exactly as on the command line (progress reports,
 status changes, notes; every access rule: a liaison changes only their unit's tasks,
 exit 6) in ONE write transaction with source ``xlsx`` and the acting person; a row
 whose task changed in the ledger after the export (version moved) is a conflict
-(exit 5) and nothing is applied. ``dry_run`` runs the same steps and rolls back.
+(exit 5) and nothing is applied — unless the ledger already holds what the row asks,
+recorded after the export (the same workbook applied before): such a row is skipped
+(``already``), so applying a workbook twice is "nothing left to apply", as for a
+reviewed snapshot. ``dry_run`` runs the same steps and rolls back.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from lctasks.domain import (
@@ -72,6 +76,7 @@ class XlsxApplyResult:
     events: int
     tasks: int
     actuals: int = 0
+    already: tuple[str, ...] = ()  # rows (task IDs) and actuals the ledger already holds
 
 
 class _Rehearsal(Exception):
@@ -89,21 +94,114 @@ def apply_workbook(
     _check_plan(ctx, book)
     wf = WorkflowService(ctx.with_actor(Actor(ctx.actor.name, Source.XLSX)))
     events = 0
+    todo = book
     try:
         with wf.unit_of_work() as runner:
             if runner.dialect == "postgresql":  # the chain lock before row locks
                 runner.all(CHAIN_LOCK_SQL)
-            stale = _stale(runner, book)
+            since = _since_export(runner, book)
+            stale = _stale(runner, book, since)
             if stale:
                 raise stale
-            events = _apply_edits(wf, book)
-            if book.actuals:
-                events += _record_actuals(ctx, runner, book)
+            todo = replace(
+                book,
+                edits=tuple(e for e in book.edits if not _holds(e, since.get(e.task, []))),
+                actuals=tuple(
+                    a for a in book.actuals if not _recorded(a, since.get(a.task, []))
+                ),
+            )
+            events = _apply_edits(wf, todo)
+            if todo.actuals:
+                events += _record_actuals(ctx, runner, todo)
             if dry_run:
                 raise _Rehearsal
     except _Rehearsal:
         pass
-    return XlsxApplyResult(book, not dry_run, dry_run, events, len(book.edits), len(book.actuals))
+    done = tuple(
+        [e.task for e in book.edits if e not in todo.edits]
+        + [f"{a.task} {a.period}" for a in book.actuals if a not in todo.actuals]
+    )
+    return XlsxApplyResult(
+        todo, not dry_run, dry_run, events, len(todo.edits), len(todo.actuals), done
+    )
+
+
+Since = dict[str, list[tuple[str, dict[str, Any], str]]]
+
+
+def _since_export(runner: Any, book: FilledWorkbook) -> Since:
+    """The workbook's tasks' events recorded after the export: (action, changes, reason);
+    for a task with any, last the pseudo-event ``("_now", {}, its status now)``."""
+    from lctasks.db.sql import in_clause
+
+    keys = sorted({e.task for e in book.edits} | {a.task for a in book.actuals})
+    found: Since = {}
+    for start in range(0, len(keys), 500):
+        clause, params = in_clause("k", keys[start : start + 500])
+        params |= {"code": book.plan, "seq": book.anchor.seq}
+        for key, action, changes, reason in runner.all(
+            "SELECT task_key, action, changes, reason FROM events WHERE plan_code = :code "
+            f"AND seq > :seq AND action IN ('progress', 'status', 'note', 'actual') "
+            f"AND task_key IN {clause} ORDER BY seq",
+            params,
+        ):
+            doc = json.loads(changes) if isinstance(changes, str) else dict(changes or {})
+            found.setdefault(str(key), []).append((str(action), doc, str(reason or "")))
+        # and each changed task's status now (as a last pseudo-event "_now")
+        for key, status in runner.all(
+            "SELECT tasks.key, tasks.status FROM tasks JOIN plans ON plans.id = tasks.plan_id "
+            f"WHERE plans.code = :code AND tasks.key IN {clause}",
+            {k: v for k, v in params.items() if k != "seq"},
+        ):
+            if str(key) in found:
+                found[str(key)].append(("_now", {}, str(status)))
+    return found
+
+
+def _new(changes: dict[str, Any], name: str) -> Any:
+    pair = changes.get(name)
+    return pair[1] if isinstance(pair, list) and len(pair) > 1 else None
+
+
+def _holds(e: RowEdit, events: list[tuple[str, dict[str, Any], str]]) -> bool:
+    """Whether what the row asks was recorded after the export (the row applied before)."""
+    if not events:
+        return False
+    if e.reports:
+        asked = {
+            "made": e.made.strip(),
+            "problems": e.problems.strip(),
+            "next_steps": e.next_steps.strip(),
+            "percent": e.percent,
+        }
+        reports = [_new(c, "report") for a, c, _ in events if a == "progress"]
+        if not any(
+            isinstance(r, dict) and all(r.get(k) == v for k, v in asked.items()) for r in reports
+        ):
+            return False
+    if e.status is not None:
+        now = [r for a, _, r in events if a == "_now"]
+        if not now or now[-1] != e.status.value:
+            return False
+    return not e.note or any(a == "note" and r == e.note.strip() for a, _, r in events)
+
+
+def _recorded(a: Any, events: list[tuple[str, dict[str, Any], str]]) -> bool:
+    """An actual of the sheet already recorded after the export (same year, value, source)."""
+
+    def same(value: Any) -> bool:
+        try:
+            return float(str(value)) == float(str(a.value).strip())
+        except ValueError:
+            return str(value) == str(a.value).strip()
+
+    return any(
+        action == "actual"
+        and str(_new(c, "period")) == str(a.period)
+        and _new(c, "source") == a.source.strip()
+        and same(_new(c, "value"))
+        for action, c, _ in events
+    )
 
 
 class _Joined:
@@ -154,7 +252,7 @@ def _check_plan(ctx: ServiceContext, book: FilledWorkbook) -> None:
         raise InvalidInputError(t("xlsx.other_plan", where=f"{META}!B3", file=book.plan, db=code))
 
 
-def _stale(runner: Any, book: FilledWorkbook) -> ConflictError | None:
+def _stale(runner: Any, book: FilledWorkbook, since: Since) -> ConflictError | None:
     from lctasks.db.sql import in_clause
 
     if not book.edits:
@@ -173,7 +271,7 @@ def _stale(runner: Any, book: FilledWorkbook) -> ConflictError | None:
             params,
         ):
             e = by_key[str(key)]
-            if int(version) != e.version:
+            if int(version) != e.version and not _holds(e, since.get(e.task, [])):
                 bad.append(e.task)
                 lines.append(
                     "  "

@@ -1,44 +1,19 @@
 """Plain-text tables that line up with Chinese text (no rich needed).
 
-A wide (W) or full-width (F) character takes two terminal columns
-(``unicodedata.east_asian_width``), combining marks none. Standard library only.
+Columns are counted by ``lctasks.textwidth`` (the one width rule, shared with the
+TUI): a wide (W) or full-width (F) character takes two, combining marks none.
+Standard library only.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
 
 from lctasks.textsafe import one_line
-
-
-def char_width(ch: str) -> int:
-    if unicodedata.combining(ch) or ch in "\u200b\u200d\ufe0f":
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-
-
-def width(text: str) -> int:
-    return sum(char_width(ch) for ch in text)
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` columns, with … when cut."""
-    if width(text) <= limit:
-        return text
-    out, used = [], 0
-    for ch in text:
-        w = char_width(ch)
-        if used + w > limit - 1:
-            break
-        out.append(ch)
-        used += w
-    return "".join(out) + "…"
-
-
-def pad(text: str, cols: int, *, right: bool = False) -> str:
-    gap = " " * max(cols - width(text), 0)
-    return gap + text if right else text + gap
+from lctasks.textwidth import char_width as char_width
+from lctasks.textwidth import clip as clip
+from lctasks.textwidth import pad as pad
+from lctasks.textwidth import width as width
 
 
 def render(

@@ -42,12 +42,12 @@ from lctasks.formats.xlsx.layout import (
     STATUS_LABEL,
     TABLE_ROW,
     cell_crc,
-    display_width,
     letter,
     manifest_digest,
 )
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
+from lctasks.textwidth import width
 
 if TYPE_CHECKING:
     from lctasks.services.base import ServiceContext
@@ -150,10 +150,10 @@ def write_workbook(
     # first rows, capped per column; long text wraps
     sample = rows[:2000]
     for i, col in enumerate(COLUMNS):
-        widest = display_width(col.header)
+        widest = width(col.header)
         if col.locked:
             for r in sample:
-                widest = max(widest, display_width(r[i]))
+                widest = max(widest, width(r[i]))
         ws.column_dimensions[letter(i)].width = (
             min(col.width, widest + 2) if col.locked else (col.width)
         )

@@ -8,7 +8,6 @@ sheet keeps: a CRC per locked cell and a digest over the whole manifest.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -106,10 +105,6 @@ def letter(index: int) -> str:
 def cell_ref(sheet: str, col: int, row: int) -> str:
     """``报送表!K5``: sheet and A1 cell, as Excel names them."""
     return f"{sheet}!{letter(col)}{row}"
-
-
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def cell_crc(value: str) -> str:

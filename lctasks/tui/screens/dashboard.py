@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,6 +24,7 @@ from lctasks.i18n import TUI as MESSAGES
 from lctasks.i18n import tui_t as t
 from lctasks.services.board import TimelinePoint
 from lctasks.textsafe import one_line
+from lctasks.textwidth import width as cell_width
 from lctasks.tui.model import TaskStore, chapter_scores, scoreboard
 
 BAR_WIDTH = 20
@@ -207,7 +207,7 @@ def month_bars(points: list[TimelinePoint], width: int, height: int) -> Text:
     }
     num = len(str(max(tops.values())))
     done_label, late_label = t("dash.completed"), t("dash.overdue")
-    fixed = 8 + cell_len(done_label) + cell_len(late_label) + 2 * (num + 2) + 3
+    fixed = 8 + cell_width(done_label) + cell_width(late_label) + 2 * (num + 2) + 3
     bar_w = max(3, (width - fixed) // 2)
     for p in shown:
         out.append(f"{p.month} ", style="dim")

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -26,16 +25,12 @@ from textual.strip import Strip
 from lctasks.i18n import tui_t as t
 from lctasks.services.board import BoardRow
 from lctasks.textsafe import one_line
+from lctasks.textwidth import fit as fit_cells
 
 
 def fit(text: str, width: int) -> str:
     """Crop or pad ``text`` to exactly ``width`` cells (… marks a crop); controls shown."""
-    text = one_line(text)
-    if width <= 0:
-        return ""
-    if cell_len(text) <= width:
-        return set_cell_size(text, width)
-    return set_cell_size(text, width - 1) + "…"
+    return fit_cells(one_line(text), width)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from lctasks.domain import Actor, Source
 from lctasks.services.base import ServiceContext
 from lctasks.services.ledger import LedgerService
 from lctasks.services.workflow import WorkflowService
-from tests.conftest import hypothesis_examples
+from tests.conftest import PgDatabases, hypothesis_examples, pg_url_for, skip_without_pg
 
 OK_CODES = {0, 2, 3, 4, 5, 6, 7}
 # 20 examples while developing, 60 in CI (profile "ci"); LCTASKS_FUZZ_EXAMPLES wins
@@ -318,6 +318,45 @@ def test_random_files_to_apply_and_restore(fresh_db: Callable[[], str], body: st
     )
 
 
+@pytest.fixture
+def fresh_pg(
+    pg_databases: PgDatabases | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[], str]]:
+    """A fresh PostgreSQL database holding the plan for each hypothesis example.
+
+    The plan is imported once into a template database; each example gets
+    ``CREATE DATABASE … TEMPLATE`` of it (a file copy on the server, no import),
+    and the previous example's database is dropped. A command that succeeded in
+    one example (``status C09.M01 done``) cannot shape the next, so a failing
+    example replays from its example alone, as on SQLite (``fresh_db``)."""
+    if pg_databases is None:
+        skip_without_pg()
+    assert pg_databases is not None
+    template = pg_databases.take()
+    database = open_database(pg_url_for(template))
+    ctx = ServiceContext(database, Actor("测试员", Source.CLI))
+    LedgerService(ctx).import_plan()
+    WorkflowService(ctx).assign(["C09.M01"], lead="市科技局")
+    database.dispose()  # nothing may be connected to a template while it is copied
+    monkeypatch.chdir(tmp_path)
+    made: list[str] = []
+
+    def fresh() -> str:
+        for old in made:
+            pg_databases.give_back(old)  # dropped in the background (WITH FORCE)
+        made.clear()
+        name = pg_databases.create(template)
+        made.append(name)
+        return pg_url_for(name)
+
+    try:
+        yield fresh
+    finally:
+        for old in made:
+            pg_databases.give_back(old)
+        pg_databases.give_back(template)
+
+
 @FUZZ
 @given(
     command=st.sampled_from([c for c in COMMANDS if c not in {"backup", "restore", "import"}]),
@@ -326,18 +365,10 @@ def test_random_files_to_apply_and_restore(fresh_db: Callable[[], str], body: st
         max_size=6,
     ),
 )
-def test_random_command_lines_on_postgres(pg_plan: str, command: str, rest: list[str]) -> None:
+def test_random_command_lines_on_postgres(
+    fresh_pg: Callable[[], str], command: str, rest: list[str]
+) -> None:
     """The same on PostgreSQL, where NUL bytes, huge numbers and types are refused
-    by the server rather than by SQLite's leniency."""
-    assert_error_changes_nothing(pg_plan, [command, *rest], stdin="C09.M01\n")
-
-
-@pytest.fixture
-def pg_plan(pg_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    database = open_database(pg_db_url)
-    ctx = ServiceContext(database, Actor("测试员", Source.CLI))
-    LedgerService(ctx).import_plan()
-    WorkflowService(ctx).assign(["C09.M01"], lead="市科技局")
-    database.dispose()
-    monkeypatch.chdir(tmp_path)
-    return pg_db_url
+    by the server rather than by SQLite's leniency; each example on its own fresh
+    copy of the plan database."""
+    assert_error_changes_nothing(fresh_pg(), [command, *rest], stdin="C09.M01\n")

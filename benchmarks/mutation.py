@@ -41,7 +41,11 @@ MODULES: dict[str, tuple[str, list[str]]] = {
     "transitions": ("lctasks/domain.py", ["tests/functional/test_transitions.py"]),
     "batch": (
         "lctasks/services/batch.py",
-        ["tests/functional/test_transitions.py", "tests/functional/test_workflow.py"],
+        [
+            "tests/functional/test_batch_engine.py",
+            "tests/functional/test_transitions.py",
+            "tests/functional/test_workflow.py",
+        ],
     ),
     "chain": (
         "lctasks/services/chain.py",

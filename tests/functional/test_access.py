@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from lctasks.cli.app import app
-from lctasks.db.engine import Database
+from lctasks.db.engine import Database, open_database
 from lctasks.db.models import EventRow, PersonRow, ProgressRow, TaskRow
 from lctasks.domain import (
     Actor,
@@ -256,3 +260,186 @@ def test_people_cli(db_url: str) -> None:
         # PostgreSQL: LCTASKS_USER is ignored, the login (测试员) acts
         assert r.exit_code == 0
     assert run("people", "remove", "李联络")[0] == 0
+
+
+# -- each refusal, exactly as a person reads it -------------------------------------
+
+
+def task_of(s: Session, key: str) -> TaskRow:
+    return s.scalars(select(TaskRow).where(TaskRow.key == key)).one()
+
+
+def refusal(call: Callable[[], None]) -> tuple[str, str, tuple[str, ...]]:
+    with pytest.raises(PermissionDeniedError) as exc:
+        call()
+    return (exc.value.message, exc.value.hint, exc.value.ids)
+
+
+def test_each_refusal_says_who_what_and_what_to_do(office: Database) -> None:
+    from lctasks.services import access
+
+    before = snapshot(office)
+    with office.write() as s:
+        own = task_of(s, "C09.M01")  # led by 市科技局
+        other = task_of(s, "C10.M01")  # led by 市大数据局, no co-units
+        assert refusal(lambda: access.require(s, Actor("陌生人"), "note", own)) == (
+            "“陌生人”不在人员名单中，不能添加备注",
+            "请督查室登记：lctasks people add 陌生人 --role liaison --unit 单位",
+            (),
+        )
+        assert refusal(lambda: access.require(s, Actor(VI), "progress", own)) == (
+            "赵只读 是只读用户（viewer），不能报送进展",
+            "需要修改时，请督查室调整角色：lctasks people set 赵只读 --role liaison --unit 单位",
+            (),
+        )
+        assert refusal(lambda: access.require(s, Actor(LI), "close", own)) == (
+            "“销号”只能由督查室（supervisor）操作，李联络 是单位联络员（liaison）",
+            "请督查室人员操作，或请其调整你的角色",
+            (),
+        )
+        # a liaison action without a task (a plan-wide write) is the office's too
+        assert refusal(lambda: access.require(s, Actor(LI), "note"))[0] == (
+            "“添加备注”只能由督查室（supervisor）操作，李联络 是单位联络员（liaison）"
+        )
+        # an action without a label is named as it is
+        assert refusal(lambda: access.require(s, Actor(LI), "frobnicate", own))[0] == (
+            "“frobnicate”只能由督查室（supervisor）操作，李联络 是单位联络员（liaison）"
+        )
+        assert refusal(lambda: access.require(s, Actor(LI), "status", own, to="suspended")) == (
+            "联络员只能把状态设为 推进中、受阻 或 已完成（待销号），不能设为“暂缓”",
+            "暂缓、退回、销号等请督查室操作",
+            ("C09.M01",),
+        )
+        assert refusal(lambda: access.require(s, Actor(LI), "note", other)) == (
+            "任务 C10.M01 的牵头或配合单位中没有 市科技局，李联络 不能添加备注",
+            "联络员只能处理本单位牵头或配合的任务；分工有误请联系督查室",
+            ("C10.M01",),
+        )
+    assert snapshot(office) == before
+
+
+def test_what_a_liaison_and_a_viewer_may_do(office: Database) -> None:
+    from lctasks.services import access
+
+    with office.write() as s:
+        own, co_owned = task_of(s, "C09.M01"), task_of(s, "C10.M02")
+        for action in sorted(access.READ_ACTIONS):  # reading: every listed person
+            for name in (VI, LI, BOSS):
+                access.require(s, Actor(name), action)
+        for action in ("progress", "check", "note", "status"):
+            access.require(s, Actor(LI), action, own)
+            access.require(s, Actor(LI), action, co_owned)  # a co-unit's task
+        for to in ("in_progress", "blocked", "done"):
+            access.require(s, Actor(LI), "status", own, to=to)
+        for to in ("not_started", "suspended", "returned", "closed"):
+            with pytest.raises(PermissionDeniedError):
+                access.require(s, Actor(LI), "status", own, to=to)
+        for action in ("assign", "accept", "close", "return", "reopen", "extend", "people"):
+            access.require(s, Actor(BOSS), action, own)
+            with pytest.raises(PermissionDeniedError):
+                access.require(s, Actor(LI), action, own)
+        with pytest.raises(PermissionDeniedError, match="不在人员名单"):
+            access.require(s, Actor("陌生人"), "show")  # reading needs to be listed too
+
+
+def test_a_co_unit_of_another_unit_does_not_let_a_liaison_in(office: Database) -> None:
+    from lctasks.services import access
+
+    wf(office, BOSS).assign(["C10.M01"], co=["东昌府区"])  # 市大数据局 + 东昌府区
+    with office.write() as s, pytest.raises(PermissionDeniedError, match="没有 市科技局"):
+        access.require(s, Actor(LI), "note", task_of(s, "C10.M01"))
+
+
+def test_a_liaison_without_a_unit_on_record_is_refused(office: Database) -> None:
+    from lctasks.services import access
+
+    with office.write() as s:  # e.g. written by plain SQL: the rule does not trust it
+        s.add(PersonRow(name="孙联络", role="liaison", unit_id=None))
+    before = snapshot(office)
+    with pytest.raises(PermissionDeniedError) as exc:
+        wf(office, "孙联络").note(["C09.M01"], "备注")
+    assert exc.value.message.splitlines()[1] == (
+        "  C09.M01：联络员 孙联络 没有登记所属单位，不能添加备注"
+    )
+    with office.write() as s:
+        assert refusal(
+            lambda: access.require(s, Actor("孙联络"), "note", task_of(s, "C09.M01"))
+        ) == (
+            "联络员 孙联络 没有登记所属单位，不能添加备注",
+            "请督查室登记单位：lctasks people set 孙联络 --unit 单位",
+            (),
+        )
+    assert snapshot(office) == before
+
+
+def test_people_are_read_once_per_transaction_until_forgotten(office: Database) -> None:
+    from lctasks.services import access
+
+    with office.write() as s:
+        access.forget(s)  # nothing cached yet: nothing to drop
+        assert not access.trusted(s)
+        with pytest.raises(PermissionDeniedError):
+            access.require(s, Actor("新人"), "note", task_of(s, "C09.M01"))
+        s.add(PersonRow(name="新人", role="supervisor", unit_id=None))
+        s.flush()
+        access.forget(s)  # the people table changed in this transaction
+        access.require(s, Actor("新人"), "close", task_of(s, "C09.M01"))
+
+
+def test_single_user_mode_until_someone_is_added(database: Database) -> None:
+    from lctasks.services import access
+
+    seed(database)
+    with database.write() as s:
+        assert access.trusted(s)
+        access.require(s, Actor("任何人"), "restore")
+        access.require(s, Actor("任何人"), "status", task_of(s, "C10.M01"), to="closed")
+
+
+def test_identity_on_sqlite_is_the_name_given(tmp_path: Path) -> None:
+    from lctasks.services import access
+
+    database = open_database(tmp_path / "who.db")
+    assert access.identify(database, "王督查") == Actor("王督查", Source.CLI)
+    assert access.identify(database, "王督查", explicit=True, source=Source.TUI) == Actor(
+        "王督查", Source.TUI
+    )
+    database.dispose()
+
+
+class _LoginDb:
+    """A PostgreSQL connection as identify() sees it: not SQLite, a current_user."""
+
+    is_sqlite = False
+
+    def __init__(self, login: str) -> None:
+        self.login = login
+        self.asked: list[str] = []
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[_LoginDb]:
+        yield self
+
+    def execute(self, statement: object) -> _LoginDb:
+        self.asked.append(str(statement))
+        return self
+
+    def scalar_one(self) -> str:
+        return self.login
+
+
+def test_identity_on_postgresql_is_the_login_and_as_cannot_name_another() -> None:
+    """The rule of identify() over a stand-in connection (SQLite-only runs, e.g. the
+    mutation score); the real server: tests/functional/test_pg_security.py."""
+    from lctasks.services import access
+
+    db = _LoginDb("李联络")
+    # LCTASKS_USER (not explicit) naming somebody else is ignored: the login acts
+    assert access.identify(db, "王督查", source=Source.TUI) == Actor("李联络", Source.TUI)  # type: ignore[arg-type]
+    assert db.asked == ["SELECT current_user"]
+    assert access.identify(db, "李联络", explicit=True) == Actor("李联络", Source.CLI)  # type: ignore[arg-type]
+    assert refusal(lambda: access.identify(db, "王督查", explicit=True)) == (  # type: ignore[arg-type]
+        "在 PostgreSQL 上，操作人就是数据库登录名“李联络”，不能用 --as 王督查 代替他人操作",
+        "以 王督查 的身份连接数据库（连接 URL 中的用户名），或去掉 --as",
+        (),
+    )

@@ -3,12 +3,19 @@
     make mutation MODULE=lights          # or: .venv/bin/python benchmarks/mutation.py lights
     make mutation                        # every module below, one after the other
     make mutation MODULE=table           # every single-cell change of the transition table
+    make mutation MODULE="batch --again" # after adding tests: rerun only the mutants the
+                                         # last run of that module did not kill
 
 For a module, this writes mutmut's settings (the module to mutate, the tests that
 exercise it, SQLite only) into a ``setup.cfg`` beside pyproject.toml, runs
 ``mutmut run`` (the mutated copy lives in ``mutants/``, the source is never
 touched), prints killed / survived / not covered and the score, and removes the
 ``setup.cfg``. ``mutmut browse`` or ``mutmut show NAME`` then show a survivor.
+
+``--again`` keeps ``mutants/`` of the last run of the same module and reruns
+only the mutants it did not kill (survived, no test, timeout) against the tests
+as they are now (mutmut copies them afresh and collects coverage for new test
+functions); the score is then over all the module's mutants, as before.
 
 Score = killed / all mutants (a mutant no selected test reaches counts as
 surviving). Figures and the commands are recorded in docs/testing.md. CPU-heavy:
@@ -51,6 +58,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
         "lctasks/services/chain.py",
         [
             "tests/functional/test_chain_tamper.py",
+            "tests/functional/test_sql_event_log.py",
             "tests/unit/test_anchors.py",
             "tests/functional/test_audit.py",
             "tests/functional/test_verify.py",
@@ -74,20 +82,39 @@ pytest_add_cli_args_test_selection =
 """
 
 
-def run(name: str) -> dict[str, int]:
+MARK = ROOT / "mutants" / "lctasks-module.txt"  # which module mutants/ holds
+
+
+def run(name: str, *, again: bool = False) -> dict[str, int]:
     module, tests = MODULES[name]
     cfg = ROOT / "setup.cfg"
     if cfg.exists():
         sys.exit("setup.cfg exists: this script writes its own; move it away first")
+    if again and (not MARK.exists() or MARK.read_text(encoding="utf-8") != name):
+        sys.exit(f"--again: mutants/ does not hold a run of {name!r}; run it once without")
     cfg.write_text(
         CFG.format(module=module, tests="\n".join(f"    {t}" for t in tests)), encoding="utf-8"
     )
-    shutil.rmtree(ROOT / "mutants", ignore_errors=True)
+    if not again:
+        shutil.rmtree(ROOT / "mutants", ignore_errors=True)
     env = {k: v for k, v in os.environ.items() if k not in ("LCTASKS_TEST_PG_URL",)}
     env.pop("LCTASKS_REQUIRE_PG", None)
     mutmut = str(Path(sys.executable).parent / "mutmut")
     try:
-        subprocess.run([mutmut, "run"], cwd=ROOT, env=env, check=False)
+        names: list[str] = []
+        if again:
+            listed = subprocess.run(
+                [mutmut, "results"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+            ).stdout
+            names = [
+                line.split(":", 1)[0].strip()
+                for line in listed.splitlines()
+                if line.rsplit(":", 1)[-1].strip() in ("survived", "no tests", "timeout")
+            ]
+            print(f"--again: {len(names)} mutants not killed by the last run")
+        if not again or names:
+            subprocess.run([mutmut, "run", *names], cwd=ROOT, env=env, check=False)
+        MARK.write_text(name, encoding="utf-8")
         subprocess.run([mutmut, "export-cicd-stats"], cwd=ROOT, env=env, check=True)
     finally:
         cfg.unlink(missing_ok=True)
@@ -142,12 +169,15 @@ def main(argv: list[str]) -> None:
     if argv == ["table"]:
         table()
         return
-    names = argv or list(MODULES)
+    again = "--again" in argv
+    names = [a for a in argv if a != "--again"] or list(MODULES)
+    if again and len(names) != 1:
+        sys.exit("--again reruns the last run of ONE module: name it")
     rows = []
     for name in names:
         if name not in MODULES:
             sys.exit(f"unknown module {name!r}; one of: {', '.join(MODULES)}")
-        s = run(name)
+        s = run(name, again=again)
         total = s.get("total", 0)
         killed = s.get("killed", 0)
         score = 100.0 * killed / total if total else 0.0

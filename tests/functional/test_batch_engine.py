@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from lctasks.db.engine import Database
-from lctasks.db.models import EventRow, PlanRow, TaskRow, UnitRow
+from lctasks.db.models import ChecklistRow, EventRow, PlanRow, TaskRow, UnitRow
 from lctasks.domain import (
     Actor,
     ConflictError,
@@ -66,7 +66,11 @@ def failure(exc: pytest.ExceptionInfo[BaseException]) -> BatchFailed:
 
 
 def outcome(err: BatchFailed) -> list[tuple[str, str, int, str]]:
+    """What each ID got: (id, result, version, message); an error changes nothing."""
     assert err.results is not None
+    for r in err.results.results:
+        if r.result == "error":
+            assert r.changes == {}, r
     return [(r.id, r.result, r.version, r.message) for r in err.results.results]
 
 
@@ -106,6 +110,7 @@ def test_id_lines_from_a_file_saved_with_a_bom_and_commas() -> None:
         "I07",
         "C09.M01",
     ]
+    assert read_id_lines("C10.M01 # 注释里 # 还有井号 C10.M03\n") == ["C10.M01"]
     assert read_id_lines("") == []
 
 
@@ -201,6 +206,13 @@ def test_unknown_ids_are_listed_in_order_with_the_nearest_ids(wf: WorkflowServic
     ]
     assert err.results is not None
     assert (err.results.action, err.results.plan, err.results.applied) == ("note", "lc-14th", False)
+    assert err.results.summary() == {
+        "total": 4,
+        "changed": 2,
+        "unchanged": 0,
+        "error": 2,
+        "events": 0,
+    }
     assert state(db) == before
 
 
@@ -436,3 +448,35 @@ def test_a_directory_unit_is_added_once_with_its_official_name(wf: WorkflowServi
             text("SELECT lead_unit_id FROM tasks WHERE key IN ('C10.M01', 'C10.M03')")
         ).all()
     assert len({r[0] for r in ids}) == 1
+
+
+def test_a_batch_of_more_than_five_hundred_ids_gets_every_one(database: Database) -> None:
+    """Tasks, co-units and checklists are read 500 at a time: a batch of 1,002 IDs
+    (a --from file) sees each task's own co-units and checklist."""
+    seed(database, extra=1002)
+    keys = [f"C99.M{i:04d}" for i in range(1002)]
+    with database.write() as s:
+        for tid in s.scalars(select(TaskRow.id).where(TaskRow.key.like("C99.%"))):
+            s.add(ChecklistRow(task_id=tid, seq=1, text="完成方案", done=True, targets=[]))
+            s.add(ChecklistRow(task_id=tid, seq=2, text="组织实施", done=False, targets=[]))
+    wf = WorkflowService(ServiceContext(database, Actor(BOSS, Source.CLI)))
+    first = wf.assign(keys, lead="市科技局", co=["东昌府区"])
+    assert first.summary() == {
+        "total": 1002,
+        "changed": 1002,
+        "unchanged": 0,
+        "error": 0,
+        "events": 1002,
+    }
+    again = wf.assign(keys, lead="市科技局", co=["东昌府区"])  # each task's co-units read
+    assert again.summary()["unchanged"] == 1002
+    res = wf.report_progress(keys, made="按计划推进")  # progress from each checklist: 1 of 2
+    assert {r.changes["progress"][1] for r in res.results} == {50}
+    assert res.summary()["changed"] == 1002
+    with database.read() as s:
+        assert (
+            s.execute(
+                select(func.count()).where(TaskRow.progress == 50, TaskRow.version == 3)
+            ).scalar()
+            == 1002
+        )

@@ -135,7 +135,10 @@ def test_no_plan_in_the_database(database: Database) -> None:
     wf = WorkflowService(ServiceContext(database, Actor(BOSS, Source.CLI)))
     with pytest.raises(NotFoundError) as exc:
         wf.note(["C10.M01"], "备注")
-    assert (exc.value.message, exc.value.hint) == ("数据库中还没有规划", "先运行 `lctasks import`")
+    assert (exc.value.message, exc.value.hint) == (
+        "数据库中还没有规划",
+        "先导入规划：lctasks import（默认导入随附的聊城市“十四五”规划）",
+    )
 
 
 def add_plan(db: Database, code: str) -> None:
@@ -154,8 +157,8 @@ def add_plan(db: Database, code: str) -> None:
 def test_an_unknown_plan_code_lists_the_plans(wf: WorkflowService) -> None:
     with pytest.raises(NotFoundError) as exc:
         wf.note(["C10.M01"], "备注", plan="lc-13th")
-    assert exc.value.message == "没有规划“lc-13th”；lc-14th"
-    assert exc.value.hint == "用 --plan CODE 或 LCTASKS_PLAN 指定"
+    assert exc.value.message == "没有代码为 lc-13th 的规划（已有：lc-14th）"
+    assert exc.value.hint == "加上 --plan CODE（或设置 LCTASKS_PLAN），CODE 为其中之一：lc-14th"
 
 
 def test_several_plans_need_a_code_and_the_code_picks_one(wf: WorkflowService) -> None:
@@ -164,17 +167,21 @@ def test_several_plans_need_a_code_and_the_code_picks_one(wf: WorkflowService) -
     before = state(db)
     with pytest.raises(InvalidInputError) as exc:
         wf.note(["C10.M01"], "备注")
-    assert exc.value.message == "数据库中有多个规划：lc-14th, lc-15th"
-    assert exc.value.hint == "用 --plan CODE 或 LCTASKS_PLAN 指定"
+    assert exc.value.message == "数据库中有多个规划：lc-14th、lc-15th，请指明是哪一个"
+    assert exc.value.hint == (
+        "加上 --plan CODE（或设置 LCTASKS_PLAN），CODE 为其中之一：lc-14th lc-15th"
+    )
     with pytest.raises(NotFoundError) as nf:
         wf.note(["C10.M01"], "备注", plan="lc-16th")
-    assert nf.value.message == "没有规划“lc-16th”；lc-14th, lc-15th"
+    assert nf.value.message == "没有代码为 lc-16th 的规划（已有：lc-14th、lc-15th）"
     assert state(db) == before
     # the tasks belong to lc-14th: in lc-15th there is no C10.M01
     with pytest.raises(NotFoundError):
         wf.note(["C10.M01"], "备注", plan="lc-15th")
     res = wf.note(["C10.M01"], "备注", plan="lc-14th")
     assert (res.plan, [r.version for r in res.results]) == ("lc-14th", [2])
+    res = wf.note(["C10.M01"], "备注", plan="LC-14TH")  # one code equal ignoring case
+    assert (res.plan, [r.version for r in res.results]) == ("lc-14th", [3])
     with pytest.raises(InvalidInputError):  # an empty code is no code
         wf.note(["C10.M01"], "备注", plan="")
 
@@ -196,7 +203,10 @@ def test_unknown_ids_are_listed_in_order_with_the_nearest_ids(wf: WorkflowServic
         "  ZZZ：没有这个任务 ID"
     )
     assert err.ids == ("C10.M3", "ZZZ")
-    assert err.hint == "C10.M3 是否想写 C10.M03、C10.M02、C10.M01？"  # ZZZ: nothing near
+    # the nearest first; C10.M01 and C10.M02 are equally near (ZZZ: nothing near)
+    head, _, rest = err.hint.removesuffix("？").partition("、")
+    assert head == "C10.M3 是否想写 C10.M03"
+    assert sorted(rest.split("、")) == ["C10.M01", "C10.M02"]
     # what the others would have got, nothing applied; an unknown ID has version 0
     assert outcome(err) == [
         ("C10.M3", "error", 0, "没有这个任务 ID"),

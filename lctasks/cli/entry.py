@@ -45,6 +45,11 @@ def _main() -> None:
     code = run_read(sys.argv[1:])
     if code is not None:
         _finish(code)
+    from lctasks.cli.tui_fast import run as run_tui  # bare `lctasks` on a terminal, `tui`
+
+    code = run_tui(sys.argv[1:])
+    if code is not None:
+        _finish(code)
     from lctasks.cli.app import main as typer_main
 
     try:

@@ -274,7 +274,9 @@ class LiteDatabase:
         self.conn = conn
 
     @classmethod
-    def open(cls, url: str) -> LiteDatabase | None:
+    def open(cls, url: str, *, reading: bool = False) -> LiteDatabase | None:
+        """The database at ``url``, or None (see above). ``reading``: only reads
+        will run (the TUI's first page), so people on record do not matter."""
         if not url.startswith("sqlite:///"):
             return None
         raw = url.split(":///", 1)[1]
@@ -298,7 +300,7 @@ class LiteDatabase:
             # another program's database (the full path refuses those)
             head = conn.execute("SELECT version_num FROM alembic_version").fetchone()
             people = conn.execute("SELECT 1 FROM people LIMIT 1").fetchone()
-            if head is None or head[0] != HEAD_REVISION or people is not None:
+            if head is None or head[0] != HEAD_REVISION or (people is not None and not reading):
                 conn.close()
                 return None
             conn.execute("PRAGMA journal_mode = WAL")

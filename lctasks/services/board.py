@@ -15,16 +15,21 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import gc
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lctasks import clock
 from lctasks.config import Settings, load_settings
+from lctasks.db.sql import as_date
 from lctasks.domain import PlanInfo, ProgressReport, Status
 from lctasks.lights import FINISHED as FINISHED  # the TUI's model reads it here
 from lctasks.services.base import ServiceContext
 from lctasks.services.plan_choice import choose_plan
+
+if TYPE_CHECKING:
+    from lctasks.db.sql import Runner
+    from lctasks.services.read_model import TaskRecord
 
 
 @dataclass(slots=True)
@@ -89,18 +94,10 @@ class BoardService:
     # -- plans -----------------------------------------------------------------
 
     def plans(self) -> list[PlanInfo]:
-        # SQLAlchemy (~0.5 s to import) only once the database is used
-        from sqlalchemy import select
-
-        from lctasks.db.models import PlanRow
+        from lctasks.db.sql import SessionRunner
 
         with self.db.read() as s:
-            rows = s.execute(
-                select(
-                    PlanRow.code, PlanRow.title, PlanRow.doc_number, PlanRow.start, PlanRow.end
-                ).order_by(PlanRow.id)
-            ).all()
-        return [PlanInfo(r[0], r[1], r[2] or "", r[3], r[4]) for r in rows]
+            return [info for _id, info in plan_infos(SessionRunner(s))]
 
     def plan(self, code: str | None) -> PlanInfo | None:
         plans = self.plans()
@@ -137,33 +134,7 @@ class BoardService:
             records = task_records(
                 runner, plan_id, as_of=as_of, settings=self.settings, keys=keys, limit=limit
             )
-        gc_was_on = gc.isenabled()
-        gc.disable()
-        try:
-            return [
-                BoardRow(
-                    r.key,
-                    r.kind,
-                    r.chapter,
-                    r.section,
-                    r.title,
-                    r.status,
-                    r.progress,
-                    r.start,
-                    r.due,
-                    r.lead or "",
-                    r.co_units,
-                    r.suggested_lead or "",
-                    r.version,
-                    r.category or "",
-                    r.light,
-                    r.last_report,
-                )
-                for r in records
-            ]
-        finally:
-            if gc_was_on:
-                gc.enable()
+        return board_rows(records)
 
     def reports(self, plan: str, key: str) -> list[ProgressReport]:
         """Every progress report of one task, newest first."""
@@ -205,42 +176,21 @@ class BoardService:
 
     def outline(self, plan: str) -> list[OutlineNode]:
         """Parts, chapters and sections in reading order (no counts: see ``counts``)."""
-        # SQLAlchemy (~0.5 s to import) only once the database is used
-        from sqlalchemy import select
-
-        from lctasks.db.models import PlanNodeRow, PlanRow
+        from lctasks.db.sql import SessionRunner
 
         with self.db.read() as s:
-            plan_id = s.execute(select(PlanRow.id).where(PlanRow.code == plan)).scalar()
-            if plan_id is None:
-                return []
-            rows = s.execute(
-                select(
-                    PlanNodeRow.kind,
-                    PlanNodeRow.number,
-                    PlanNodeRow.title,
-                    PlanNodeRow.part,
-                    PlanNodeRow.chapter,
-                )
-                .where(
-                    PlanNodeRow.plan_id == plan_id,
-                    PlanNodeRow.kind.in_(("part", "chapter", "section")),
-                )
-                .order_by(PlanNodeRow.line, PlanNodeRow.id)
-            ).all()
-        return [OutlineNode(r[0], r[1], r[2] or "", r[3], r[4] or 0) for r in rows]
+            runner = SessionRunner(s)
+            plan_id = next((i for i, info in plan_infos(runner) if info.code == plan), None)
+            return [] if plan_id is None else outline_nodes(runner, plan_id)
 
     # -- change probe ----------------------------------------------------------
 
     def head(self) -> int:
         """The newest event's sequence number: one indexed lookup."""
-        # SQLAlchemy (~0.5 s to import) only once the database is used
-        from sqlalchemy import func, select
-
-        from lctasks.db.models import EventRow
+        from lctasks.db.sql import SessionRunner
 
         with self.db.read() as s:
-            return int(s.execute(select(func.max(EventRow.seq))).scalar() or 0)
+            return event_head(SessionRunner(s))
 
     def changed_since(self, seq: int, plan: str) -> Changes:
         # SQLAlchemy (~0.5 s to import) only once the database is used
@@ -317,6 +267,71 @@ class BoardService:
             running += overdue[i]
             out.append(TimelinePoint(end.strftime("%Y-%m"), completed[i], running))
         return out
+
+
+# -- plain SQL over a Runner: the same reads on a SQLAlchemy session or on the
+# standard-library sqlite3 connection (the TUI's first page, before SQLAlchemy
+# is imported: lctasks.tui.backend.Backend.first_page)
+
+
+def plan_infos(runner: Runner) -> list[tuple[int, PlanInfo]]:
+    """(id, plan) of every plan, in the order they were imported."""
+    rows = runner.all('SELECT id, code, title, doc_number, start, "end" FROM plans ORDER BY id')
+    return [(int(r[0]), PlanInfo(r[1], r[2], r[3] or "", _day(r[4]), _day(r[5]))) for r in rows]
+
+
+def _day(value: Any) -> dt.date:
+    day = as_date(value)
+    assert day is not None  # NOT NULL columns
+    return day
+
+
+def outline_nodes(runner: Runner, plan_id: int) -> list[OutlineNode]:
+    """The plan's parts, chapters and sections in reading order."""
+    rows = runner.all(
+        "SELECT kind, number, title, part, chapter FROM plan_nodes"
+        " WHERE plan_id = :plan AND kind IN ('part', 'chapter', 'section')"
+        " ORDER BY line, id",
+        {"plan": plan_id},
+    )
+    return [OutlineNode(r[0], r[1], r[2] or "", r[3], r[4] or 0) for r in rows]
+
+
+def event_head(runner: Runner) -> int:
+    """The newest event's sequence number (0 before the first event)."""
+    rows = runner.all("SELECT MAX(seq) FROM events")
+    return int(rows[0][0] or 0) if rows else 0
+
+
+def board_rows(records: Sequence[TaskRecord]) -> list[BoardRow]:
+    """The read model's task records as the board's compact rows."""
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        return [
+            BoardRow(
+                r.key,
+                r.kind,
+                r.chapter,
+                r.section,
+                r.title,
+                r.status,
+                r.progress,
+                r.start,
+                r.due,
+                r.lead or "",
+                r.co_units,
+                r.suggested_lead or "",
+                r.version,
+                r.category or "",
+                r.light,
+                r.last_report,
+            )
+            for r in records
+        ]
+    finally:
+        if gc_was_on:
+            gc.enable()
 
 
 def _new_status(action: str, changes: Any) -> str | None:

@@ -1,24 +1,27 @@
 """The Textual application: one backend, the main screen, the dashboard.
 
 Start it with ``lctasks`` (no command) or ``lctasks tui``. The shell paints at
-once; the database is opened and the rows are loaded in a worker.
+once; the first page of rows is read with ``sqlite3`` in a worker and painted,
+and only then is the database opened through the services (SQLAlchemy) and the
+rest loaded. The screens get the backend, the date and the poll interval when
+they are made (they never reach back to the app).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 
 from lctasks import clock
-from lctasks.domain import Unit
 from lctasks.i18n import tui_t as t
 from lctasks.tui import strings as _strings  # registers the TUI's messages
-from lctasks.tui.backend import Backend
+
+if TYPE_CHECKING:
+    from lctasks.tui.backend import Backend
 
 del _strings
 
@@ -57,45 +60,29 @@ class LctasksApp(App[None]):
         super().__init__()
         self._backend = backend
         self._factory = backend_factory
-        self._backend_lock = threading.Lock()
         self.as_of = as_of or clock.today()
         self.poll_interval = poll_interval
         self._user_keymap = dict(keymap or {})
         self._my_unit = my_unit
         self.title = t("app.title")
 
-    @property
-    def my_unit(self) -> str:
-        if self._my_unit:
-            return self._my_unit
-        return self._backend.my_unit if self._backend is not None else ""
-
-    def ensure_backend(self) -> Backend:
-        """Open the database on first use (called from workers: never blocks the UI)."""
-        with self._backend_lock:
-            if self._backend is None:
-                assert self._factory is not None
-                self._backend = self._factory()
-            return self._backend
-
-    def search_units(self, text: str) -> list[Unit]:
-        return self.ensure_backend().search_units(text)
-
     def on_mount(self) -> None:
+        # the screens import textual's widgets: after the app itself has started
         from lctasks.tui.screens.main import MainScreen
 
         if self._user_keymap:
             self.set_keymap(self._user_keymap)
-        self.push_screen(MainScreen())
-
-    @property
-    def main_screen(self) -> Any:
-        from lctasks.tui.screens.main import MainScreen
-
-        for screen in self.screen_stack:
-            if isinstance(screen, MainScreen):
-                return screen
-        raise LookupError("main screen not mounted")
+        if self._backend is None:
+            assert self._factory is not None
+            self._backend = self._factory()  # opens nothing yet (Backend.open)
+        self.push_screen(
+            MainScreen(
+                self._backend,
+                as_of=self.as_of,
+                poll_interval=self.poll_interval,
+                my_unit=self._my_unit,
+            )
+        )
 
     def on_unmount(self) -> None:
         if self._backend is not None:

@@ -9,8 +9,9 @@ stale edit), which the screens show as notifications.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lctasks.domain import (
@@ -36,34 +37,123 @@ if TYPE_CHECKING:
     from lctasks.services.workflow import BatchResult, WorkflowService
 
 
-@dataclass
-class Backend:
-    """Services for one database and one acting person (source: tui)."""
+@dataclass(frozen=True, slots=True)
+class FirstPage:
+    """What the first paint shows: the plan, its outline and the first rows."""
 
-    ctx: ServiceContext
-    plan_code: str | None = None
-    my_unit: str = ""
-    _board: BoardService | None = field(default=None, repr=False)
-    _role: str | None = field(default=None, repr=False)
+    plan: PlanInfo
+    outline: list[OutlineNode]
+    rows: list[BoardRow]
+    head: int  # the newest event when these rows were read
+
+
+class Backend:
+    """Services for one database and one acting person (source: tui).
+
+    Making one opens nothing: the database is opened (and SQLAlchemy, ~0.5 s,
+    imported) by the first call that needs it, in a worker thread. Before that,
+    ``first_page`` reads what the first paint needs with the standard library's
+    ``sqlite3`` through the shared task read model.
+    """
+
+    def __init__(
+        self,
+        db: str | None,
+        *,
+        actor: str,
+        plan: str | None = None,
+        settings: Any = None,
+    ) -> None:
+        self.db = db  # --db as given (None: LCTASKS_DB or the default file)
+        self.actor = actor
+        self.plan_code = plan
+        self.settings = settings
+        self.my_unit = ""
+        self._ctx: ServiceContext | None = None
+        self._board: BoardService | None = None
+        self._role: str | None = None
+        self._lock = threading.Lock()
 
     @classmethod
     def open(
         cls, db: str | None, *, actor: str, plan: str | None = None, settings: Any = None
     ) -> Backend:
-        from lctasks.db.engine import open_database
+        """The backend of database ``db`` (opened on first use, not here)."""
+        return cls(db, actor=actor, plan=plan, settings=settings)
 
-        database = open_database(db)
-        ctx = ServiceContext(database, Actor(actor, Source.TUI), settings)
-        return cls(ctx, plan)
+    @property
+    def ctx(self) -> ServiceContext:
+        with self._lock:
+            if self._ctx is None:
+                from lctasks.db.engine import open_database
+
+                database = open_database(self.db)
+                self._ctx = ServiceContext(
+                    database, Actor(self.actor, Source.TUI), self._settings()
+                )
+            return self._ctx
+
+    def _settings(self) -> Any:
+        if self.settings is None:
+            from lctasks.config import load_settings
+
+            self.settings = load_settings()
+        return self.settings
 
     def close(self) -> None:
-        self.ctx.db.dispose()
+        with self._lock:
+            if self._ctx is not None:
+                self._ctx.db.dispose()
 
     @property
     def board(self) -> BoardService:
         if self._board is None:
             self._board = BoardService(self.ctx)
         return self._board
+
+    def first_page(self, as_of: dt.date, limit: int) -> FirstPage | None:
+        """The plan, its outline, the newest event and the first ``limit`` rows,
+        read with ``sqlite3`` (no SQLAlchemy import): all the first paint needs.
+
+        None when this does not apply (PostgreSQL, no database or plan yet, a
+        schema to upgrade, a plan code not found, settings that do not load):
+        the services then load everything and say what is wrong.
+        """
+        import sqlite3
+
+        from lctasks.db.engine import resolve_url
+        from lctasks.db.sql import LiteDatabase
+        from lctasks.services.board import board_rows, event_head, outline_nodes, plan_infos
+        from lctasks.services.plan_choice import find_plan
+        from lctasks.services.read_model import task_records
+
+        try:
+            settings = self._settings()
+            lite = LiteDatabase.open(resolve_url(self.db), reading=True)
+        except (LctasksError, OSError, sqlite3.Error):
+            return None
+        if lite is None:
+            return None
+        try:
+            with lite.read() as runner:
+                plans = plan_infos(runner)
+                chosen: tuple[int, PlanInfo] | None = None
+                if self.plan_code is None:  # the TUI opens the first plan (BoardService.plan)
+                    chosen = plans[0] if plans else None
+                else:
+                    found = find_plan([(p, p[1].code) for p in plans], self.plan_code)
+                    chosen = None if found is None else found[0]
+                if chosen is None:
+                    return None  # the services say what is wrong
+                plan_id, info = chosen
+                head = event_head(runner)
+                outline = outline_nodes(runner, plan_id)
+                records = task_records(runner, plan_id, as_of=as_of, settings=settings, limit=limit)
+        except (LctasksError, sqlite3.Error):
+            return None
+        finally:
+            lite.dispose()
+        return FirstPage(info, outline, board_rows(records), head)
 
     # -- plan ------------------------------------------------------------------
 

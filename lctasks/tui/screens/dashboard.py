@@ -7,8 +7,9 @@ history in a worker.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -26,6 +27,9 @@ from lctasks.services.board import TimelinePoint
 from lctasks.textsafe import one_line
 from lctasks.textwidth import width as cell_width
 from lctasks.tui.model import TaskStore, chapter_scores, scoreboard
+
+if TYPE_CHECKING:
+    from lctasks.tui.backend import Backend
 
 BAR_WIDTH = 20
 # the meeting pack and the unit workbooks, one key away (lctasks.formats)
@@ -61,10 +65,14 @@ class DashboardScreen(Screen[None]):
     class TimelineLoaded(Message):
         points: list[TimelinePoint]
 
-    def __init__(self, store: TaskStore, plan: PlanInfo) -> None:
+    def __init__(
+        self, store: TaskStore, plan: PlanInfo, backend: Backend, *, as_of: dt.date
+    ) -> None:
         super().__init__(id="dashboard")
         self.store = store
         self.plan = plan
+        self.backend = backend
+        self.as_of = as_of
         self.points: list[TimelinePoint] | None = None
 
     def compose(self) -> ComposeResult:
@@ -118,10 +126,8 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="timeline")
     def load_timeline(self) -> None:
-        app = self.app
         try:
-            backend = app.ensure_backend()  # type: ignore[attr-defined]
-            points = backend.timeline(app.as_of, self.plan.start)  # type: ignore[attr-defined]
+            points = self.backend.timeline(self.as_of, self.plan.start)
         except LctasksError:
             points = []
         self.post_message(self.TimelineLoaded(points))
@@ -151,10 +157,7 @@ class DashboardScreen(Screen[None]):
         """The indicators judged by their numbers; record actuals there."""
         from lctasks.tui.screens.indicators import IndicatorsScreen
 
-        app = self.app
-        ctx = app.ensure_backend().ctx  # type: ignore[attr-defined]
-        year = app.as_of.year  # type: ignore[attr-defined]
-        self.app.push_screen(IndicatorsScreen(ctx, year, self.plan.code))
+        self.app.push_screen(IndicatorsScreen(self.backend, self.as_of.year, self.plan.code))
 
     def action_pack(self) -> None:
         self.notify(t("dash.working", what=t("dash.pack")))
@@ -170,10 +173,10 @@ class DashboardScreen(Screen[None]):
         from pathlib import Path
 
         app = self.app
-        day = app.as_of  # type: ignore[attr-defined]
+        day = self.as_of
         folder = Path.cwd() / OUT_DIR
         try:
-            ctx = app.ensure_backend().ctx  # type: ignore[attr-defined]
+            ctx = self.backend.ctx
             if what == "pack":
                 from lctasks.formats.pack.build import build_pack, write_pack
 

@@ -10,7 +10,7 @@ optionally for a county's share; the same service and rules as ``lctasks actual`
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -24,6 +24,9 @@ from lctasks.domain import LctasksError
 from lctasks.i18n import TUI as MESSAGES
 from lctasks.i18n import tui_t as t
 from lctasks.tui.screens.dialogs import Field, FormDialog
+
+if TYPE_CHECKING:
+    from lctasks.tui.backend import Backend
 
 MESSAGES.add(
     {
@@ -66,9 +69,9 @@ class IndicatorsScreen(Screen[None]):
     class Loaded(Message):
         rows: list[Any]  # services.indicators.EvalRow
 
-    def __init__(self, ctx: Any, year: int, plan: str | None = None) -> None:
+    def __init__(self, backend: Backend, year: int, plan: str | None = None) -> None:
         super().__init__(id="indicators")
-        self.ctx = ctx
+        self.backend = backend
         self.year = year
         self.plan = plan
         self.rows: list[Any] = []
@@ -89,7 +92,7 @@ class IndicatorsScreen(Screen[None]):
         from lctasks.services.indicators import IndicatorService
 
         try:
-            ev = IndicatorService(self.ctx).evaluate(plan=self.plan, year=self.year)
+            ev = IndicatorService(self.backend.ctx).evaluate(plan=self.plan, year=self.year)
         except LctasksError as exc:
             self.app.call_from_thread(self.notify, exc.message, severity="error")
             return
@@ -155,7 +158,8 @@ class IndicatorsScreen(Screen[None]):
         from lctasks.domain import Actor, Source
         from lctasks.services.indicators import IndicatorService
 
-        ctx = self.ctx.with_actor(Actor(self.ctx.actor.name, Source.TUI))
+        ctx = self.backend.ctx
+        ctx = ctx.with_actor(Actor(ctx.actor.name, Source.TUI))
         try:
             rec = IndicatorService(ctx).record(
                 key,

@@ -4,6 +4,8 @@ State, loading, filtering, the detail pane and the worker that runs an action
 live in ``MainScreenCore`` (``main_core.py``); this class adds what each key does:
 pick the targets (marked tasks, else the cursor's), ask in a dialog, then hand
 one backend call to the worker. Over more than ``BULK_CONFIRM`` tasks it asks first.
+The dialogs are imported by the first action that opens one, not before the
+first paint.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from lctasks.domain import LctasksError, Status
 from lctasks.i18n import tui_t as t
 from lctasks.tui.actions import ACTIONS, pretty_key
 from lctasks.tui.model import SORT_COLUMNS
-from lctasks.tui.screens import dialogs
 from lctasks.tui.screens.main_core import (
     BULK_CONFIRM,
     FILTER_DEBOUNCE,
@@ -38,10 +39,12 @@ class MainScreen(MainScreenCore):
     # -- actions ---------------------------------------------------------------
 
     def action_assign(self) -> None:
+        from lctasks.tui.screens import dialogs
+
         rows = self._need_targets()
         if rows is None:
             return
-        backend_search = self.lapp.search_units
+        backend_search = self.backend.search_units
         suggested = rows[0].suggested if len(rows) == 1 else ""
 
         def chosen(result: dialogs.Assignment | None) -> None:
@@ -88,6 +91,8 @@ class MainScreen(MainScreenCore):
         )
 
     def action_status(self) -> None:
+        from lctasks.tui.screens import dialogs
+
         rows = self._need_targets()
         if rows is None:
             return
@@ -157,7 +162,9 @@ class MainScreen(MainScreenCore):
         self.app.push_screen(dialog(keys), chosen)
 
     def action_progress(self) -> None:
-        today = self.lapp.as_of
+        from lctasks.tui.screens import dialogs
+
+        today = self.as_of
         self._form_action(
             dialogs.progress_dialog,
             "done.progress",
@@ -173,6 +180,8 @@ class MainScreen(MainScreenCore):
         )
 
     def action_check(self) -> None:
+        from lctasks.tui.screens import dialogs
+
         row = self.query_one(TaskList).current
         if row is None:
             self.notify(t("err.no_task"), severity="warning")
@@ -188,6 +197,8 @@ class MainScreen(MainScreenCore):
         self.app.push_screen(dialogs.ChecklistDialog(row.key, items), chosen)
 
     def action_close_task(self) -> None:
+        from lctasks.tui.screens import dialogs
+
         self._form_action(
             dialogs.close_dialog,
             "done.close",
@@ -197,6 +208,8 @@ class MainScreen(MainScreenCore):
         )
 
     def action_return_task(self) -> None:
+        from lctasks.tui.screens import dialogs
+
         self._form_action(
             dialogs.return_dialog,
             "done.return",
@@ -204,10 +217,12 @@ class MainScreen(MainScreenCore):
         )
 
     def action_extend(self) -> None:
+        from lctasks.tui.screens import dialogs
+
         rows = self._need_targets()
         if rows is None:
             return
-        today = self.lapp.as_of
+        today = self.as_of
         late = [r.key for r in rows if r.due < today]
         if late and self.role not in ("", "supervisor"):
             # only the supervision office grants an extension after the deadline
@@ -231,6 +246,8 @@ class MainScreen(MainScreenCore):
         )
 
     def action_note(self) -> None:
+        from lctasks.tui.screens import dialogs
+
         self._form_action(
             dialogs.note_dialog,
             "done.note",
@@ -244,13 +261,15 @@ class MainScreen(MainScreenCore):
     @work(thread=True, exclusive=True, exit_on_error=False, group="action")
     def _find_undo(self) -> None:
         try:
-            info = self.lapp.ensure_backend().undo_target()
+            info = self.backend.undo_target()
         except LctasksError as exc:
             self.post_message(self.ActionFailed(exc))
             return
         self.app.call_from_thread(self._confirm_undo, info)
 
     def _confirm_undo(self, info: Any) -> None:
+        from lctasks.tui.screens import dialogs
+
         keys = list(info.tasks)
         question = t(
             "dlg.undo.question",
@@ -323,13 +342,15 @@ class MainScreen(MainScreenCore):
             sel.value = view
 
     def action_filter_unit(self) -> None:
+        from lctasks.tui.screens import dialogs
+
         def chosen(result: dialogs.Assignment | None) -> None:
             if result is not None:
                 self.filter_unit(result.lead)
 
         self.app.push_screen(
             dialogs.UnitPicker(
-                [], self.lapp.search_units, title=t("act.filter_unit"), pick_only=True
+                [], self.backend.search_units, title=t("act.filter_unit"), pick_only=True
             ),
             chosen,
         )
@@ -343,6 +364,8 @@ class MainScreen(MainScreenCore):
             sel.value = short
 
     def action_jump(self) -> None:
+        from lctasks.tui.screens import dialogs
+
         def chosen(value: str | None) -> None:
             if value:
                 self.jump_to(value)
@@ -391,9 +414,13 @@ class MainScreen(MainScreenCore):
         from lctasks.tui.screens.dashboard import DashboardScreen
 
         if self.store is not None and self.plan_info is not None:
-            self.app.push_screen(DashboardScreen(self.store, self.plan_info))
+            self.app.push_screen(
+                DashboardScreen(self.store, self.plan_info, self.backend, as_of=self.as_of)
+            )
 
     def action_help(self) -> None:
+        from lctasks.tui.screens import dialogs
+
         rows = [(pretty_key(self._key_for(a.id)), t(a.label)) for a in ACTIONS]
         rows += [
             ("↑ ↓ PgUp PgDn Home End", t("act.main")),

@@ -9,10 +9,12 @@ state replaces what was on screen.
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -30,22 +32,25 @@ from lctasks.services.board import BoardRow, OutlineNode
 from lctasks.services.query import TaskDetail
 from lctasks.textsafe import visible
 from lctasks.tui.actions import ACTIONS, main_bindings, pretty_key
-from lctasks.tui.commands import TaskCommands
+from lctasks.tui.backend import Backend
 from lctasks.tui.model import Filter, TaskStore
-from lctasks.tui.screens import dialogs
 from lctasks.tui.widgets.detail import DetailPane
 from lctasks.tui.widgets.plan_tree import PlanTree
 from lctasks.tui.widgets.task_list import TaskList
 
-if TYPE_CHECKING:
-    from lctasks.tui.app import LctasksApp
-
 FIRST_PAGE = 200  # rows painted before the whole list has arrived
+PAINT_WAIT = 2.0  # seconds the loader waits for the first page to be painted
 BULK_CONFIRM = 5  # an action over more tasks than this asks first
 FILTER_DEBOUNCE = 0.1  # seconds after the last keystroke
 DETAIL_DEBOUNCE = 0.08
 LIGHTS = ("", "red", "yellow", "green")
 VIEW_CHOICES = ("", "overdue", "due30", "unassigned", "mine")
+
+
+def _task_commands() -> Any:
+    from lctasks.tui.commands import TaskCommands
+
+    return TaskCommands
 
 
 @dataclass
@@ -61,8 +66,9 @@ class MainScreenCore(Screen[None]):
     keys' handlers are in ``MainScreen`` (lctasks.tui.screens.main)."""
 
     BINDINGS = main_bindings()
-    # the palette's task actions belong to this screen (not the app: no import cycle)
-    COMMANDS: ClassVar[set[Any]] = Screen.COMMANDS | {TaskCommands}
+    # the palette's task actions belong to this screen (not the app: no import cycle);
+    # the provider is imported when the palette first opens
+    COMMANDS: ClassVar[set[Any]] = Screen.COMMANDS | {_task_commands}
 
     # -- messages (posted by workers) ------------------------------------------
 
@@ -75,6 +81,7 @@ class MainScreenCore(Screen[None]):
         imported: int = 0
         partial: bool = False  # the first page only: the rest is on its way
         my_unit: str = ""
+        painted: threading.Event | None = None  # set once these rows are on screen
 
     @dataclass
     class RowsChanged(Message):
@@ -104,8 +111,19 @@ class MainScreenCore(Screen[None]):
 
     # -- set-up ----------------------------------------------------------------
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        *,
+        as_of: dt.date,
+        poll_interval: float = 1.5,
+        my_unit: str = "",
+    ) -> None:
         super().__init__(id="main")
+        self.backend = backend
+        self.as_of = as_of
+        self.poll_interval = poll_interval
+        self.my_unit = my_unit  # --unit ('' = the acting person's unit on record)
         self.store: TaskStore | None = None
         self.head = 0
         self.plan_info: PlanInfo | None = None
@@ -115,10 +133,6 @@ class MainScreenCore(Screen[None]):
         self._poll_timer: Timer | None = None
         self.loaded = False
         self.role = ""  # the acting person's role ('' = nobody on record, all trusted)
-
-    @property
-    def lapp(self) -> LctasksApp:
-        return cast("LctasksApp", self.app)  # no import of the app at run time
 
     def compose(self) -> ComposeResult:
         yield Static(t("status.loading"), id="topbar")
@@ -182,24 +196,33 @@ class MainScreenCore(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="load")
     def load(self) -> None:
-        app = self.lapp
+        backend = self.backend
         try:
-            backend = app.ensure_backend()
+            if self.store is None:
+                # the first paint: read with sqlite3 before anything heavier is imported
+                page = backend.first_page(self.as_of, FIRST_PAGE)
+                if page is not None:
+                    painted = threading.Event()
+                    self.post_message(
+                        self.RowsLoaded(
+                            page.plan, page.outline, page.rows, page.head, 0, True, "", painted
+                        )
+                    )
+                    # the imports below would compete with that paint for the GIL
+                    painted.wait(PAINT_WAIT)
             head = backend.head()  # before the rows: a change in between is polled again
             plan, imported = backend.ensure_plan()
             if plan is None:
                 self.post_message(self.RowsLoaded(None, [], [], head))
                 return
             outline = backend.outline()
-            mine = self.lapp.my_unit or backend.person_unit()
+            mine = self.my_unit or backend.person_unit()
             self.role = backend.role()
             # a first page paints at once; 100,000 rows follow a second later
-            first = backend.rows(app.as_of, limit=FIRST_PAGE)
+            first = [] if self.store is not None else backend.rows(self.as_of, limit=FIRST_PAGE)
             if len(first) == FIRST_PAGE:
                 self.post_message(self.RowsLoaded(plan, outline, first, head, imported, True, mine))
-                rows = backend.rows(app.as_of)
-            else:
-                rows = first
+            rows = first if 0 < len(first) < FIRST_PAGE else backend.rows(self.as_of)
         except LctasksError as exc:
             self.post_message(self.ActionFailed(exc))
             return
@@ -216,7 +239,7 @@ class MainScreenCore(Screen[None]):
         tree = self.query_one(PlanTree)
         if self.store is None:
             tree.build(message.outline)
-        store = TaskStore(as_of=self.lapp.as_of, my_unit=message.my_unit)
+        store = TaskStore(as_of=self.as_of, my_unit=message.my_unit)
         store.part_chapters = tree.part_chapters()
         if self.store is not None:
             store.sort, store.reverse = self.store.sort, self.store.reverse
@@ -225,6 +248,8 @@ class MainScreenCore(Screen[None]):
         self._refilter()
         if message.partial:
             self.query_one("#topbar", Static).update(Text(" " + t("status.loading"), style="bold"))
+            if message.painted is not None:
+                self.call_after_refresh(message.painted.set)
             return
         tree.set_counts(store.counts())
         # 100,000 rows are long-lived: keep the collector from walking them again
@@ -245,7 +270,7 @@ class MainScreenCore(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="units")
     def load_units(self) -> None:
         try:
-            units = self.lapp.ensure_backend().units()
+            units = self.backend.units()
         except (LctasksError, ImportError):
             return
         self.post_message(self.UnitsLoaded(units))
@@ -269,7 +294,7 @@ class MainScreenCore(Screen[None]):
     # -- live refresh ----------------------------------------------------------
 
     def _start_polling(self) -> None:
-        interval = self.lapp.poll_interval
+        interval = self.poll_interval
         if interval > 0 and self._poll_timer is None:
             self._poll_timer = self.set_interval(interval, self.poll)
 
@@ -278,18 +303,18 @@ class MainScreenCore(Screen[None]):
         """Ask for the newest event number; reload only the tasks that changed."""
         if self.store is None:
             return
-        backend = self.lapp.ensure_backend()
+        backend = self.backend
         try:
             head = backend.head()
             if head == self.head:
                 return
             changes = backend.changed_since(self.head)
             if changes.everything:
-                rows = backend.rows(self.lapp.as_of)
+                rows = backend.rows(self.as_of)
                 live = {r.key for r in rows}
                 removed = [r.key for r in self.store.rows if r.key not in live]
             else:
-                rows = backend.rows_for(sorted(changes.keys), self.lapp.as_of)
+                rows = backend.rows_for(sorted(changes.keys), self.as_of)
                 found = {r.key for r in rows}
                 removed = [k for k in changes.keys if k not in found]
         except LctasksError:
@@ -319,7 +344,7 @@ class MainScreenCore(Screen[None]):
     @work(thread=True, exclusive=False, exit_on_error=False, group="reload")
     def _reload_keys(self, keys: list[str]) -> None:
         try:
-            rows = self.lapp.ensure_backend().rows_for(keys, self.lapp.as_of)
+            rows = self.backend.rows_for(keys, self.as_of)
         except LctasksError:
             return
         found = {r.key for r in rows}
@@ -368,7 +393,7 @@ class MainScreenCore(Screen[None]):
         bar.append(t("status.count", shown=len(tl.rows), total=len(self.store.rows)), style="bold")
         if tl.marked:
             bar.append("  " + t("status.marked", n=len(tl.marked)), style="bold yellow")
-        bar.append("  " + t("status.asof", date=self.lapp.as_of.isoformat()))
+        bar.append("  " + t("status.asof", date=self.as_of.isoformat()))
         flt = self.current_filter()
         if flt.view == "mine" and not self.store.my_unit:
             bar.append("  " + t("status.no_unit"), style="bold yellow")
@@ -427,7 +452,7 @@ class MainScreenCore(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="detail")
     def load_detail(self, key: str) -> None:
         try:
-            detail = self.lapp.ensure_backend().detail(key, self.lapp.as_of)
+            detail = self.backend.detail(key, self.as_of)
         except LctasksError as exc:
             self.post_message(self.ActionFailed(exc))
             return
@@ -491,20 +516,22 @@ class MainScreenCore(Screen[None]):
             if yes:
                 self.run_action_worker(keys, seen, call, done)
 
+        from lctasks.tui.screens import dialogs
+
         self.app.push_screen(dialogs.ConfirmDialog(t("dlg.bulk.title"), question), answered)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="action")
     def run_action_worker(
         self, keys: list[str], seen: dict[str, int], call: Callable[[Any], Any], done: str
     ) -> None:
-        backend = self.lapp.ensure_backend()
+        backend = self.backend
         try:
             call(backend)
         except ConflictError as exc:
             # only a version that moved since the user looked is a stale edit: a
             # refused transition (closing a 未启动 task) is a conflict of another kind
             try:
-                now = {r.key: r.version for r in backend.rows_for(keys, self.lapp.as_of)}
+                now = {r.key: r.version for r in backend.rows_for(keys, self.as_of)}
             except LctasksError:
                 now = {}
             stale = {k: v for k, v in seen.items() if k in now and now[k] != v}

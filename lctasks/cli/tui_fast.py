@@ -79,7 +79,7 @@ def run(argv: Sequence[str]) -> int | None:
     for opt in spec.GLOBAL:  # options not given: their environment variable
         if opt.dest not in glob and opt.envvar:
             glob[opt.dest] = os.environ.get(opt.envvar) or None
-    from lctasks.db.engine import resolve_url
+    from lctasks.db.urls import resolve_url
 
     if not resolve_url(glob.get("db")).startswith("sqlite"):
         return None  # PostgreSQL: the login is checked on Typer's path

@@ -121,8 +121,8 @@ class Backend:
         """
         import sqlite3
 
-        from lctasks.db.engine import resolve_url
         from lctasks.db.sql import LiteDatabase
+        from lctasks.db.urls import resolve_url
         from lctasks.services.board import board_rows, event_head, outline_nodes, plan_infos
         from lctasks.services.plan_choice import find_plan
         from lctasks.services.read_model import task_records

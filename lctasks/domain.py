@@ -490,6 +490,13 @@ class LctasksError(Exception):
         return next(c.__name__ for c in type(self).__mro__ if c.__module__ == __name__)
 
 
+class UsageError(LctasksError):
+    """A command line the CLI cannot read: unknown command or option, missing or
+    malformed argument (the CLI turns Click's refusals into this)."""
+
+    exit_code = 2
+
+
 class NotFoundError(LctasksError):
     """Unknown task ID, unit, plan or file."""
 

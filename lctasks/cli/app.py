@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
+from typer.models import DefaultPlaceholder
 
 from lctasks import __version__
 from lctasks.cli.common import CliState
@@ -51,6 +52,49 @@ class _Group(TyperGroup):
             super().invoke(ctx)  # a command's return value is not an exit code
         except BrokenPipeError as exc:
             raise PipeClosed from exc
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        try:
+            return super().resolve_command(ctx, args)
+        except typer.TyperException as exc:
+            name = args[0] if args else ""
+            if not name or name.startswith("-") or self.get_command(ctx, name) is not None:
+                raise
+            from lctasks.cli.help import NoSuchCommand
+
+            raise NoSuchCommand(name, self.commands, ctx) from exc
+
+    def get_help(self, ctx: Any) -> str:
+        from lctasks.cli.help import render_help  # only now: the texts cost nothing otherwise
+
+        return render_help(self, ctx)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return _parse_args(super().parse_args, ctx, args)
+
+
+class _Command(TyperCommand):
+    """Every command: its --help in the user's language (``lctasks.cli.help``)."""
+
+    def get_help(self, ctx: Any) -> str:
+        from lctasks.cli.help import render_help
+
+        return render_help(self, ctx)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        return _parse_args(super().parse_args, ctx, args)
+
+
+def _parse_args(parse: Any, ctx: Any, args: list[str]) -> list[str]:
+    """Click's option parser raises some usage errors without their command (``--lead``
+    with no value): attach it, so the message can name ``lctasks assign --help``."""
+    try:
+        result: list[str] = parse(ctx, args)
+    except typer.TyperException as exc:
+        if getattr(exc, "ctx", False) is None:
+            exc.ctx = ctx  # type: ignore[attr-defined]
+        raise
+    return result
 
 
 app = typer.Typer(
@@ -135,6 +179,25 @@ def _register() -> None:
         undo_cmds,
     ):
         module.register(app)
+    _localised(app)
+
+
+def _localised(typer_app: typer.Typer) -> None:
+    """Build every command (and sub-group) with the classes above, whose --help is
+    written in the user's language."""
+    for info in typer_app.registered_commands:
+        if info.cls is TyperCommand or _unset(info.cls):
+            info.cls = _Command
+    for group in typer_app.registered_groups:
+        sub = group.typer_instance
+        if sub is not None:
+            if _unset(sub.info.cls) and _unset(group.cls):
+                group.cls = _Group
+            _localised(sub)
+
+
+def _unset(cls: object) -> bool:
+    return cls is None or isinstance(cls, DefaultPlaceholder)
 
 
 _register()

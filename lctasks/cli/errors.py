@@ -8,13 +8,12 @@ Typer's (Click's) exceptions are recognised only when Typer is loaded.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
 from lctasks.cli.common import err, report_error
 from lctasks.domain import LctasksError
-from lctasks.textsafe import json_text, visible
+from lctasks.textsafe import visible
 
 
 class PipeClosed(Exception):
@@ -53,21 +52,14 @@ def exit_code_for(exc: BaseException, *, as_json: bool) -> int:
             code = int(getattr(exc, "exit_code", 1))
             if isinstance(getattr(exc, "message", None), str):
                 exc.message = visible(exc.message)  # e.g. an option value with ESC in it
-            if code == 2 and as_json:
-                # a script asked for JSON: the usage error as JSON on stderr too
-                ctx = getattr(exc, "ctx", None)
-                payload = {
-                    "error": {
-                        "type": "UsageError",
-                        "message": exc.format_message(),
-                        "hint": f"{ctx.command_path if ctx is not None else 'lctasks'} --help",
-                        "ids": [],
-                        "exit_code": 2,
-                    }
-                }
-                sys.stderr.write(json_text(json.dumps(payload, ensure_ascii=False)) + "\n")
+            if code == 2 and type(exc).__name__ != "NoArgsIsHelpError":
+                # a command line Click refused: said as every error is, in the
+                # user's language ("错误：…" / "提示：…"), JSON when --json was typed
+                from lctasks.cli.help import usage_error
+
+                report_error(usage_error(exc), as_json=as_json)
             else:
-                exc.show()
+                exc.show()  # a group called without a command (its help), a file error
             return code
     raise exc
 

@@ -32,7 +32,8 @@ def typer_param(opt: Opt) -> inspect.Parameter:
     kind: Any = _TYPES[opt.kind]
     if opt.default is None:
         kind = kind | None
-    info = typer.Option(*opt.flags, metavar=opt.metavar or None, help=opt.help, envvar=opt.envvar)
+    # the help is set when --help is asked for, in the user's language (lctasks.cli.help)
+    info = typer.Option(*opt.flags, metavar=opt.metavar or None, envvar=opt.envvar)
     return inspect.Parameter(
         opt.dest,
         inspect.Parameter.KEYWORD_ONLY,
@@ -62,7 +63,7 @@ def typer_command(cmd: Command) -> Callable[..., None]:
         default=None,
         annotation=Annotated[
             list[str] | None,
-            typer.Argument(metavar=cmd.metavar, help=cmd.arg_help, show_default=False),
+            typer.Argument(metavar=cmd.metavar, show_default=False),
         ],
     )
     ctx = inspect.Parameter(
@@ -70,11 +71,11 @@ def typer_command(cmd: Command) -> Callable[..., None]:
     )
     signature = inspect.Signature([ctx, words, *(typer_param(o) for o in cmd.options)])
     command.__signature__ = signature  # type: ignore[attr-defined]
-    command.__doc__ = cmd.help
+    command.__doc__ = cmd.help[1]
     command.__name__ = cmd.method
     return command
 
 
 def register(app: typer.Typer) -> None:
     for cmd in COMMANDS:
-        app.command(cmd.name, help=cmd.help)(typer_command(cmd))
+        app.command(cmd.name)(typer_command(cmd))

@@ -160,7 +160,7 @@ def test_workflow_help_names_what_each_option_takes(db: str) -> None:
     code, out, _ = run(db, "close", "--help")
     assert code == 0
     assert "--note TEXT" in out and "--evidence REF" in out and "--from FILE" in out
-    assert "<str>" not in out and "<int>" not in out.split("Options:")[1]
+    assert "<str>" not in out and "<int>" not in out.split("选项：")[1]
     code, out, _ = run(db, "log", "--help")
     assert "--since DATE" in out and "<str>" not in out
     code, out, _ = run(db, "--help")
@@ -237,7 +237,7 @@ def test_usage_errors_are_json_on_stderr_when_json_was_asked_for(db: str) -> Non
         assert error["type"] == "UsageError" and error["exit_code"] == 2
         assert error["hint"].endswith("--help")
     code, _, err = run(db, "close", "C10.M05", "--bogus")
-    assert code == 2 and "No such option: --bogus" in err and not err.startswith("{")
+    assert code == 2 and "错误：没有这个选项：--bogus" in err and not err.startswith("{")
 
 
 def test_check_says_what_is_wrong_with_the_item_numbers(db: str) -> None:

@@ -52,3 +52,20 @@ def test_cli_version_does_not_import_textual_or_sqlalchemy() -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert res.stdout.strip().endswith("[]"), res.stdout + res.stderr
+
+
+def test_help_texts_are_read_only_when_help_or_a_usage_error_is_shown() -> None:
+    code = (
+        "import sys\n"
+        "from lctasks.cli.app import app\n"
+        "def run(*args):\n"
+        "    try:\n        app(list(args))\n    except SystemExit:\n        pass\n"
+        "    return sorted(m for m in ('lctasks.cli.help', 'lctasks.cli.help_texts')"
+        " if m in sys.modules)\n"
+        "print(run('--version'), run('close', '--help'))\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    last = res.stdout.strip().splitlines()[-1]
+    assert last == "[] ['lctasks.cli.help', 'lctasks.cli.help_texts']", res.stdout + res.stderr

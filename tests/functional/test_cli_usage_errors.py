@@ -1,0 +1,53 @@
+"""Click's refusals of a command line, as a user meets them in a shell: one Chinese
+error line and a hint (English with LCTASKS_LANG=en), exit 2, nothing on stdout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def lctasks(*args: str, lang: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "LCTASKS_LANG"}
+    if lang:
+        env["LCTASKS_LANG"] = lang
+    return subprocess.run(
+        [sys.executable, "-c", "from lctasks.cli.entry import main; main()", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("list", "--fields2", "id"), "错误：没有这个选项：--fields2"),
+        (("notice", "--unit", "gxj"), "错误：缺少必填选项 --out"),
+        (("report", "--overdue", "abc"), "错误：--overdue 的值“abc”无效：应为整数"),
+        (("close", "C10.M03", "--bogus"), "错误：没有这个选项：--bogus"),  # via the fast path
+    ],
+)
+def test_usage_errors_are_one_chinese_line_and_a_hint(args: tuple[str, ...], line: str) -> None:
+    res = lctasks(*args)
+    assert (res.returncode, res.stdout) == (2, "")
+    first, hint = res.stderr.splitlines()
+    assert first == line
+    assert hint.startswith("提示：") and hint.endswith(f"lctasks {args[0]} --help")
+
+
+def test_usage_errors_are_english_with_the_language_switch() -> None:
+    res = lctasks("list", "--fields2", "id", lang="en")
+    assert (res.returncode, res.stdout) == (2, "")
+    assert res.stderr == (
+        "error: no such option: --fields2\n"
+        "hint: did you mean --fields? usage and examples: lctasks list --help\n"
+    )

@@ -7,6 +7,7 @@ inside the functions that need them. ``lctasks close X`` never imports textual.
 from __future__ import annotations
 
 import inspect
+import os
 import sys
 from collections.abc import Sequence
 from typing import Annotated, Any
@@ -37,6 +38,10 @@ class _Group(TyperGroup):
         **extra: Any,
     ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
+        if os.environ.get("_LCTASKS_COMPLETE"):  # the shell asks for completions
+            from lctasks.cli.help import localize_tree
+
+            localize_tree(self)  # their descriptions in the user's language
         try:
             # returns None when the command ran through, an exit code when it raised Exit
             rv = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)

@@ -272,6 +272,22 @@ def localize(cmd: Command, path: Sequence[str], ctx: Context | None = None) -> N
             option.help = t("usage.help_option")
 
 
+def localize_tree(root: Command) -> None:
+    """Every command's texts, for shell completion (zsh and fish show them)."""
+    from lctasks.config import apply_language
+
+    apply_language()
+
+    def walk(cmd: Command, path: tuple[str, ...]) -> None:
+        localize(cmd, path)
+        if path:
+            cmd.short_help = clip(_first_sentence(cmd.help or ""), 45)
+        for name, sub in subcommands(cmd).items():
+            walk(sub, (*path, name))
+
+    walk(root, ())
+
+
 def subcommands(cmd: Command) -> dict[str, Command]:
     found: dict[str, Command] = getattr(cmd, "commands", {})
     return found

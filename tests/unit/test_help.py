@@ -189,3 +189,14 @@ def test_usage_errors_are_said_as_the_products_errors(
     monkeypatch.setenv("LCTASKS_LANG", "en")
     res = runner.invoke(app, args)
     assert (res.exit_code, res.stdout, res.stderr) == (2, "", en)
+
+
+def test_shell_completion_describes_commands_and_options_in_the_users_language() -> None:
+    env = {"_LCTASKS_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "lctasks cl"}
+    res = runner.invoke(app, [], env=env, prog_name="lctasks")
+    assert '"close":"销号：' in res.stdout
+    env["_TYPER_COMPLETE_ARGS"] = "lctasks close --"
+    res = runner.invoke(app, [], env=env, prog_name="lctasks")
+    assert '"--note":"办结说明。"' in res.stdout
+    res = runner.invoke(app, [], env={**env, "LCTASKS_LANG": "en"}, prog_name="lctasks")
+    assert '"--note":"Completion note (办结说明)."' in res.stdout

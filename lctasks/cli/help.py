@@ -366,9 +366,11 @@ def _reason(exc: BadParameter) -> tuple[str | None, str]:
 
 
 def _close(word: str, known: Iterable[str]) -> list[str]:
-    from difflib import get_close_matches
+    """The nearest command or option names (the product's one ranker, lctasks.nearest)."""
+    from lctasks.nearest import nearest
 
-    return get_close_matches(word, list(known), n=3, cutoff=0.6)
+    choices = sorted(set(known))
+    return [choices[i] for i, _ in nearest(word, choices, limit=3, cutoff=75)]
 
 
 _EXTRA = "Got unexpected extra argument(s) ("  # Click's words (typer._click.core)
@@ -388,7 +390,10 @@ def usage_error(exc: ClickUsageError) -> UsageError:
         maybe = _close(exc.name, exc.known)
     elif isinstance(exc, NoSuchOption):
         message = t("usage.no_option", name=exc.option_name)
-        maybe = sorted(exc.possibilities or ())
+        if ctx is not None:
+            params = ctx.command.get_params(ctx)
+            options = [o for p in params for o in (*p.opts, *p.secondary_opts) if o[:1] == "-"]
+            maybe = _close(exc.option_name, options)
     elif isinstance(exc, MissingParameter):
         name = _display(exc.param)
         kind = exc.param_type or getattr(exc.param, "param_type_name", "option")

@@ -72,10 +72,10 @@ MESSAGES.add(
         ),
         "cmd.list.example": (
             "lctasks list --unit kjj --light 红灯\nlctasks list --chapter 10 --status 推进中\n"
-            "lctasks list --due-before 年底 --unassigned\n"
+            "lctasks list --due-before 年底 --csv > 年底到期.csv\n"
             "lctasks list --fields id,title,owners",
             "lctasks list --unit kjj --light red\nlctasks list --chapter 10 --status in_progress\n"
-            "lctasks list --due-before 2026-12-31 --unassigned\n"
+            "lctasks list --due-before 2026-12-31 --csv > due.csv\n"
             "lctasks list --fields id,title,owners",
         ),
         "cmd.list.chapter": ("章号（可重复）。", "Chapter number (repeatable)."),

@@ -475,6 +475,17 @@ def report(
     if csv:
         print_table(headers, rows, csv=True)
         return
+    from lctasks.cli.output import paged
+
+    with paged():  # the overdue list runs to hundreds of lines
+        _print_report(rep, by, headers, rows, overdue)
+
+
+def _print_report(
+    rep: Any, by: str, headers: list[str], rows: list[list[object]], overdue: int
+) -> None:
+    from lctasks.cli.output import print_table
+
     out(t("report.head", plan=rep.plan, as_of=rep.as_of.isoformat(), by=t(f"report.by.{by}")))
 
     def paint(_row: int, col: int, cell: str) -> str | None:

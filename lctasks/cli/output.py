@@ -26,8 +26,11 @@ from lctasks.textsafe import one_line, visible
 Color = Callable[[int, int, str], str | None]  # (row, column, cell) → SGR code or None
 
 
+_PAGING = [False]  # inside paged(): stdout is a buffer, but it goes to a terminal
+
+
 def color_on() -> bool:
-    return "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    return "NO_COLOR" not in os.environ and (_PAGING[0] or sys.stdout.isatty())
 
 
 def print_table(
@@ -114,10 +117,12 @@ def paged() -> Iterator[None]:
         return
     real, buf = sys.stdout, io.StringIO()
     sys.stdout = buf
+    _PAGING[0] = True
     try:
         yield
     finally:
         sys.stdout = real
+        _PAGING[0] = False
         _page(buf.getvalue(), real, choice or os.environ.get("PAGER") or "less")
 
 

@@ -273,6 +273,9 @@ def list_cmd(
         str | None, typer.Option("--as-of", help="Lights as of this date (default today).")
     ] = None,
     json_: Annotated[bool, typer.Option("--json", help="One JSON array on stdout.")] = False,
+    csv: Annotated[
+        bool, typer.Option("--csv", help="The table as CSV (UTF-8), for a spreadsheet.")
+    ] = False,
     fields: Annotated[
         str | None,
         typer.Option(
@@ -340,17 +343,23 @@ def list_cmd(
         ]
         for x in tasks
     ]
+    from lctasks.cli.output import paged, print_table
+
+    if csv:  # whole titles, for a spreadsheet
+        print_table(headers, rows, csv=True)
+        return
     import shutil
 
     cols = shutil.get_terminal_size((120, 24)).columns
     title_room = max(20, min(48, cols - 78))
-    for line in render(
-        headers,
-        rows,
-        limits=[None, None, None, title_room, 16, None, None, None],
-        right=[False, False, True, False, False, False, False, False],
-    ):
-        out(line)
+    with paged():  # 633 lines: through a pager on a terminal, as git does
+        for line in render(
+            headers,
+            rows,
+            limits=[None, None, None, title_room, 16, None, None, None],
+            right=[False, False, True, False, False, False, False, False],
+        ):
+            out(line)
     err(t("list.total", n=len(tasks)))
 
 
@@ -495,11 +504,14 @@ def plan_cmd(
     if as_json:
         print_json({"outline": outline, "coverage": coverage})
         return
-    for line in outline_lines(outline, sections=True):
-        out(line)
-    out()
-    for line in coverage_lines(coverage, outline):
-        out(line)
+    from lctasks.cli.output import paged
+
+    with paged():  # a tree of 60 chapters and their sections
+        for line in outline_lines(outline, sections=True):
+            out(line)
+        out()
+        for line in coverage_lines(coverage, outline):
+            out(line)
 
 
 def print_overview(ctx: typer.Context) -> None:

@@ -30,10 +30,10 @@ from typer._click.exceptions import (
 from typer._click.exceptions import UsageError as ClickUsageError
 from typer._click.formatting import HelpFormatter
 
-from lctasks.cli.table import clip, width
 from lctasks.domain import UsageError
 from lctasks.i18n import CLI as MESSAGES
 from lctasks.i18n import cli_t as t
+from lctasks.textwidth import clip, width
 
 MESSAGES.add(
     {

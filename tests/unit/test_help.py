@@ -121,7 +121,7 @@ def test_help_is_chinese_by_default_and_english_with_the_language_switch(
 
 
 def test_help_lines_fit_the_terminal_counting_chinese_as_two_columns() -> None:
-    from lctasks.cli.table import width
+    from lctasks.textwidth import width
 
     res = runner.invoke(app, ["--help"], terminal_width=80)
     assert res.exit_code == 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 # ---------------------------------------------------------------------------
@@ -353,6 +354,34 @@ class PlanInfo:
     imported_at: dt.datetime | None = None
     tasks: int = 0  # not removed
     removed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Tasks by status and by light (a plan, a chapter, a unit, an outline node).
+
+    Every status and light is present (0 if none). ``overdue``: past the deadline on
+    the as-of date and not done/closed (as in ``lctasks report``); ``title`` names a
+    snapshot's chapter.
+    """
+
+    tasks: int = 0
+    status: Mapping[Status, int] = field(default_factory=dict)
+    light: Mapping[Light, int] = field(default_factory=dict)
+    title: str = ""  # chapters only
+    overdue: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "status", {s: int(self.status.get(s, 0)) for s in Status})
+        object.__setattr__(self, "light", {g: int(self.light.get(g, 0)) for g in Light})
+
+    @property
+    def red(self) -> int:
+        return self.light[Light.RED]
+
+    @property
+    def yellow(self) -> int:
+        return self.light[Light.YELLOW]
 
 
 # ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from lctasks.cli.plan_text import (
     coverage_lines,
     import_lines,
     light_text,
+    outline_json,
     outline_lines,
     show_lines,
     task_json,
@@ -502,7 +503,7 @@ def plan_cmd(
     outline = svc.outline(plan, as_of=_date(as_of))
     coverage = svc.coverage(plan)
     if as_json:
-        print_json({"outline": outline, "coverage": coverage})
+        print_json({"outline": outline_json(outline), "coverage": coverage})
         return
     from lctasks.cli.output import paged
 

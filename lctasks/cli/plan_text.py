@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from lctasks import clock
 from lctasks.cli.table import clip, pad, width
-from lctasks.domain import Light, Status, Task
+from lctasks.domain import Counts, Light, Status, Task
 from lctasks.i18n import CLI as MESSAGES
 from lctasks.i18n import ZH, language
 from lctasks.i18n import cli_t as t
@@ -429,6 +429,21 @@ def outline_lines(o: PlanOutline, *, sections: bool) -> list[str]:
     if o.plan.removed:
         lines.append(t("plan.removed", n=o.plan.removed))
     return lines
+
+
+def outline_json(value: Any) -> Any:
+    """``plan outline --json``'s outline: every count as ``{tasks, red, yellow}``."""
+    import dataclasses
+
+    if isinstance(value, Counts):
+        return {"tasks": value.tasks, "red": value.red, "yellow": value.yellow}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: outline_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, list | tuple):
+        return [outline_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: outline_json(v) for k, v in value.items()}
+    return value
 
 
 def _c(c: Any) -> tuple[int, int, int]:

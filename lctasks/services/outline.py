@@ -14,11 +14,10 @@ from sqlalchemy.orm import Session
 
 from lctasks import clock
 from lctasks.db.models import PlanNodeRow, PlanRow, TaskRow
-from lctasks.domain import Light, PrintCorrection, TaskKind, Unplaced
+from lctasks.domain import Counts, Light, PrintCorrection, TaskKind, Unplaced
 from lctasks.services.plans import resolve_plan
 from lctasks.services.query import (
     ChapterCoverage,
-    Counts,
     Coverage,
     OutlineBox,
     OutlineChapter,
@@ -110,7 +109,7 @@ class OutlineQueries(TaskQueries):
                 n += item[5]
                 red += item[5] if item[4] is Light.RED else 0
                 yellow += item[5] if item[4] is Light.YELLOW else 0
-            return Counts(n, red, yellow)
+            return Counts(n, light={Light.RED: red, Light.YELLOW: yellow})
 
         by_chapter: defaultdict[int, list[tuple[Any, ...]]] = defaultdict(list)
         for item in lights:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from lctasks.domain import (
+    Counts,
     Event,
     Light,
     PlanInfo,
@@ -91,13 +92,6 @@ class ImportResult:
     # (parser key, stored key) where a paragraph moved: IDs never shift
     rekeyed: tuple[tuple[str, str], ...] = ()
     seconds: float = 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    tasks: int = 0
-    red: int = 0
-    yellow: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ Design choices, each for a user-visible reason:
 
 from __future__ import annotations
 
-from lctasks.domain import PlanInfo
+from lctasks.domain import Counts, PlanInfo
 from lctasks.snapshot.build import (
     build_snapshot,
     diff_snapshots,
@@ -48,7 +48,6 @@ from lctasks.snapshot.model import (
     STATUS_WORDS,
     STATUSES,
     UNASSIGNED,
-    Counts,
     HistoryPoint,
     LastChange,
     OwnerChange,

@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from lctasks.domain import (
+    Counts,
     Light,
     PlanInfo,
     Status,
@@ -19,7 +20,6 @@ from lctasks.domain import (
 from lctasks.snapshot.model import (
     DIFF_GROUPS,
     UNASSIGNED,
-    Counts,
     HistoryPoint,
     LastChange,
     OwnerChange,

@@ -6,10 +6,11 @@ import datetime as dt
 import gc
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from lctasks.domain import (
+    Counts,
     DueBasis,
     Light,
     PlanInfo,
@@ -50,25 +51,6 @@ class HistoryPoint:
 
     seq: int = 0
     hash: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Counts:
-    """Tasks by status and by light. Every status and light is present (0 if none).
-
-    ``overdue``: past the deadline on the as-of date and not done/closed (as in
-    ``lctasks report``).
-    """
-
-    tasks: int = 0
-    status: Mapping[Status, int] = field(default_factory=dict)
-    light: Mapping[Light, int] = field(default_factory=dict)
-    title: str = ""  # chapters only
-    overdue: int = 0
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "status", {s: int(self.status.get(s, 0)) for s in STATUSES})
-        object.__setattr__(self, "light", {g: int(self.light.get(g, 0)) for g in LIGHTS})
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from lctasks.domain import (
+    Counts,
     DueBasis,
     InvalidInputError,
     Light,
@@ -29,7 +30,6 @@ from lctasks.snapshot.model import (
     SCHEMA_VERSION,
     STATUS_WORDS,
     STATUSES,
-    Counts,
     HistoryPoint,
     LastChange,
     OwnerChange,

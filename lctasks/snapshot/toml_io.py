@@ -13,6 +13,7 @@ from typing import Any
 
 from lctasks.atomic import write_bytes
 from lctasks.domain import (
+    Counts,
     InvalidInputError,
     Light,
     NotFoundError,
@@ -28,7 +29,6 @@ from lctasks.snapshot.model import (
     LIGHTS,
     STATUSES,
     UNASSIGNED,
-    Counts,
     Snapshot,
     SnapshotDiff,
     SnapshotTask,

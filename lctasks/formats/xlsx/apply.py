@@ -106,9 +106,7 @@ def apply_workbook(
             todo = replace(
                 book,
                 edits=tuple(e for e in book.edits if not _holds(e, since.get(e.task, []))),
-                actuals=tuple(
-                    a for a in book.actuals if not _recorded(a, since.get(a.task, []))
-                ),
+                actuals=tuple(a for a in book.actuals if not _recorded(a, since.get(a.task, []))),
             )
             events = _apply_edits(wf, todo)
             if todo.actuals:

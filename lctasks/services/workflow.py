@@ -75,6 +75,16 @@ MESSAGES.add(
         "wf.note": ("办结说明（--note）", "a completion note (--note)"),
         "wf.evidence": ("佐证材料（--evidence）", "an evidence reference (--evidence)"),
         "wf.reason": ("原因（--reason）", "a reason (--reason)"),
+        "wf.closed_other": (
+            "已于 {day} 销号（办结说明：{note}；佐证材料：{evidence}），本次的说明和材料未记录；"
+            "补充材料请加备注，改正销号请先重新打开",
+            "closed on {day} (note: {note}; evidence: {evidence}); this note and evidence were "
+            "not recorded — add material as a note, or reopen the task to close it again",
+        ),
+        "wf.closed_carried": (
+            "已结转至 {to}，不再销号；在接续任务上办理",
+            "carried over to {to}: not closed again; work on the continuing task",
+        ),
         "wf.made": ("进展情况（--made）", "the progress made (--made)"),
         "wf.text": ("备注内容", "the note text"),
         "wf.items": ("清单项序号", "checklist item numbers"),
@@ -424,8 +434,28 @@ class WorkflowService(BatchEngine):
         if not evidence.strip():
             raise InvalidInputError(t("wf.required", what=t("wf.evidence")))
 
+        closures: dict[int, tuple[str, str, str, str]] = {}
+
+        def prepare(runner: Runner, live: list[TaskState]) -> None:
+            closures.update(_closures(runner, [x.id for x in live if x.status == S.CLOSED]))
+
         def step(runner: Runner, task: TaskState) -> Change | None:
             if task.status == S.CLOSED:
+                # the same close again: unchanged; another note or evidence is not dropped
+                # without a word
+                action, day, old_note, old_evidence = closures.get(task.id, ("", "", "", ""))
+                if action == "carry":
+                    raise Problem(ConflictError, t("wf.closed_carried", to=old_evidence))
+                if action and (old_note, old_evidence) != (note.strip(), evidence.strip()):
+                    raise Problem(
+                        ConflictError,
+                        t(
+                            "wf.closed_other",
+                            day=day,
+                            note=old_note or "—",
+                            evidence=old_evidence or "—",
+                        ),
+                    )
                 return None
             check_from("close", task)
             ch = Change(reason=note.strip())
@@ -434,12 +464,7 @@ class WorkflowService(BatchEngine):
             ch.changes["evidence"] = [None, evidence.strip()]
             return ch
 
-        return self._batch(
-            "close",
-            keys,
-            step,
-            **opts,
-        )
+        return self._batch("close", keys, step, prepare=prepare, **opts)
 
     def return_(
         self,
@@ -633,3 +658,29 @@ def _insert_report(
         )
 
     return write
+
+
+def _closures(runner: Runner, ids: list[int]) -> dict[int, tuple[str, str, str, str]]:
+    """Closed tasks' latest close or carry: (action, office day, note, evidence or where to)."""
+    import json
+
+    from lctasks.db.sql import as_datetime, in_clause
+
+    found: dict[int, tuple[str, str, str, str]] = {}
+    for start in range(0, len(ids), 500):
+        clause, params = in_clause("i", ids[start : start + 500])
+        for task_id, action, at, reason, changes in runner.all(
+            "SELECT t.id, e.action, e.at, e.reason, e.changes FROM tasks t"
+            " JOIN plans p ON p.id = t.plan_id"
+            " JOIN events e ON e.plan_code = p.code AND e.task_key = t.key"
+            f" WHERE t.id IN {clause} AND e.action IN ('close', 'carry') ORDER BY e.seq",
+            params,
+        ):
+            doc = json.loads(changes) if isinstance(changes, str) else dict(changes or {})
+            name = "evidence" if action == "close" else "carried_to"
+            value = doc.get(name)
+            value = value[-1] if isinstance(value, list) else value
+            stamp = as_datetime(at)
+            day = clock.office_date(stamp).isoformat() if stamp is not None else ""
+            found[int(task_id)] = (str(action), day, str(reason or ""), str(value or ""))
+    return found

@@ -160,3 +160,22 @@ def test_people_events_read_as_labels(db: str) -> None:
     assert stdout.splitlines()[1].endswith(
         "登记人员  -     人员：— → 王督查；角色：— → 督查室；单位：— → —"
     )
+
+
+def test_closing_a_closed_task_with_other_evidence_is_refused_not_dropped(
+    db: str, office_clock: object
+) -> None:
+    # QA 20: `close` on a closed task said "未变" and dropped the new evidence silently
+    assert cli(db, "status", "C10.M03", "done")[0] == 0
+    args = ("close", "C10.M03", "--note", "完成", "--evidence", "聊工信字1号")
+    assert cli(db, *args)[0] == 0
+    code, stdout, stderr = cli(db, *args)  # the same close again: unchanged, exit 0
+    assert (code, stdout) == (0, "C10.M03\t未变（已是该状态）\tv3\n")
+    code, stdout, stderr = cli(db, "close", "C10.M03", "--note", "完成", "--evidence", "新材料")
+    assert (code, stdout) == (5, "")
+    assert stderr.splitlines()[:2] == [
+        "错误：1 个任务无法销号，本批次未做任何更改：",
+        "  C10.M03：已于 2026-12-01 销号（办结说明：完成；佐证材料：聊工信字1号），"
+        "本次的说明和材料未记录；补充材料请加备注，改正销号请先重新打开",
+    ]
+    assert history_len(db, "C10.M03") == 2

@@ -155,8 +155,11 @@ def test_close_then_close_again_is_unchanged(wf: WorkflowService) -> None:
     ev = events(db, "C10.M01")[-1]
     assert ev.action == "close" and ev.reason == "已建成投产"
     assert ev.changes["evidence"] == [None, "聊工信字〔2025〕12号"]
-    again = wf.close(["C10.M01"], note="再次", evidence="Y")
+    again = wf.close(["C10.M01"], note="已建成投产", evidence="聊工信字〔2025〕12号")
     assert again.results[0].result == "unchanged" and again.results[0].version == 3
+    # another note or evidence is not dropped without a word (QA 20)
+    with pytest.raises(ConflictError, match="佐证材料：聊工信字〔2025〕12号"):
+        wf.close(["C10.M01"], note="再次", evidence="Y")
     assert task_row(db, "C10.M01").version == 3
 
 

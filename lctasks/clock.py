@@ -27,8 +27,6 @@ import datetime as dt
 import os
 from zoneinfo import ZoneInfo
 
-DEFAULT_ZONE = "Asia/Shanghai"
-
 # (value of $LCTASKS_CONFIG when read, zone): settings are re-read when it changes
 _cache: tuple[str | None, ZoneInfo] | None = None
 _override: ZoneInfo | None = None

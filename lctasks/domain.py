@@ -568,18 +568,3 @@ class OutputError(LctasksError):
     says whether the command's change was saved before that."""
 
     exit_code = 9
-
-
-EXIT_CODES: dict[int, str] = {
-    0: "success (including 'unchanged': the requested state already held)",
-    1: "unexpected internal error (a bug: please report it)",
-    2: "usage error: unknown command or option, missing argument",
-    3: "not found: unknown task ID, unit, plan or file",
-    4: "invalid input: malformed date, unit, TOML, plan file or missing value",
-    5: "conflict: invalid status transition or stale version",
-    6: "permission denied for the acting person",
-    7: "storage error: database cannot be opened or is damaged",
-    8: "busy: another session held the data too long (timeout); nothing changed, try again",
-    9: "output could not be written (disk full, closed terminal); the message says "
-    "whether the change was saved — do not simply retry",
-}

@@ -55,10 +55,6 @@ def one_line(text: str) -> str:
     return text.translate(_ONE_LINE)
 
 
-def has_controls(text: str) -> bool:
-    return text.translate(_VISIBLE) != text
-
-
 def json_text(serialized: str) -> str:
     """A ``json.dumps(..., ensure_ascii=False)`` result with C1/bidi characters escaped.
 

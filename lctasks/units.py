@@ -375,10 +375,6 @@ class UnitDirectory:
             self._memo[text] = unit
         return unit
 
-    def resolve_many(self, texts: Sequence[str]) -> list[Unit]:
-        """Resolve each name (e.g. ``--co 东阿,冠县``); the first error stops."""
-        return [self.resolve(text) for text in texts]
-
     def search(self, text: str, limit: int = 10) -> list[tuple[Unit, float]]:
         """Units for a picker, best first, with a 0–100 score.
 

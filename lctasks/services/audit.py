@@ -15,7 +15,6 @@ row (``lctasks_chain``, migration 0003) serialises appends, so the chain never f
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -177,21 +176,6 @@ class ChainReport:
     checked: int
     first_bad_seq: int | None = None
     problem: Problem | None = None
-
-
-def iter_events(session: Session, batch: int = 5000) -> Iterator[EventRow]:
-    last = 0
-    while True:
-        rows = list(
-            session.scalars(
-                select(EventRow).where(EventRow.seq > last).order_by(EventRow.seq).limit(batch)
-            )
-        )
-        if not rows:
-            return
-        yield from rows
-        last = rows[-1].seq
-        session.expunge_all()
 
 
 def verify_chain(session: Session) -> ChainReport:

@@ -128,7 +128,6 @@ MESSAGES.add(
     }
 )
 
-EDITABLE = ("lead", "co_units", "person", "due", "status")
 _STATUS = {x.value: x for x in Status}
 _KINDS = {x.value: x for x in TaskKind}
 _BASES = {x.value: x for x in DueBasis}

@@ -61,7 +61,6 @@ from lctasks.snapshot.model import (
 from lctasks.snapshot.reader import (
     DateParser,
     find_key_line,
-    iter_task_docs,
     keypath_str,
     parse_snapshot,
     read_snapshot,
@@ -110,7 +109,6 @@ __all__ = [
     "diff_texts",
     "dumps",
     "find_key_line",
-    "iter_task_docs",
     "keypath_str",
     "loads",
     "natural_key",

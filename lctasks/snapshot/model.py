@@ -92,10 +92,6 @@ class SnapshotTask:
     note: str = ""
     evidence: str = ""
 
-    @property
-    def due_inferred(self) -> bool:
-        return self.due_basis == DueBasis.INFERRED
-
 
 @dataclass(frozen=True, slots=True)
 class OwnerChange:

@@ -7,7 +7,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -555,11 +555,3 @@ def read_snapshot(
 ) -> Snapshot:
     text, name = read_text(path)
     return parse_snapshot(text, name=name, parse_date=parse_date)
-
-
-def iter_task_docs(doc: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    tasks = doc.get("tasks")
-    if isinstance(tasks, dict):
-        for tid, value in tasks.items():
-            if isinstance(value, dict):
-                yield tid, value

@@ -19,7 +19,6 @@ SHEET = "报送表"
 META = "_lctasks"
 MAGIC = "lctasks-workbook"
 FORMAT = 1
-TITLE_ROW = 1
 HEADER_ROW = 2
 FIRST_ROW = 3
 TABLE_ROW = 20  # the manifest's per-task table starts here in _lctasks

@@ -191,3 +191,27 @@ def test_dialog_assign_80x24(snap_compare: SnapCompare, snap_db: Path) -> None:
     assert snap_compare(
         _app(snap_db), terminal_size=NARROW, run_before=_then(_jump("C06.M01"), "a")
     )
+
+
+@pytest.fixture
+def ind_db(snap_db: Path) -> Path:
+    """The snapshot plan with two actuals and a county's share recorded (2021)."""
+    from lctasks.services.indicators import IndicatorService
+
+    db = open_database(snap_db)
+    svc = IndicatorService(ServiceContext(db, Actor("督查室王科长", Source.CLI)))
+    svc.record("I01", "2021", "6.5", source="2021年统计公报")
+    svc.record("I20", "2021", "398.9", source="2021年统计公报")
+    svc.set_share("I20", "临清市", target="40", baseline="38")
+    svc.record("I20", "2021", "38.1", unit="临清市", source="市统计局")
+    db.dispose()
+    return snap_db
+
+
+def test_indicators_80x24(snap_compare: SnapCompare, ind_db: Path) -> None:
+    """指标监测 at 80×24: 最新实际, 序时目标 and 灯 in view (names and long targets cropped)."""
+    assert snap_compare(_app(ind_db), terminal_size=NARROW, run_before=_then("d", "i"))
+
+
+def test_indicators_120x40(snap_compare: SnapCompare, ind_db: Path) -> None:
+    assert snap_compare(_app(ind_db), terminal_size=MEDIUM, run_before=_then("d", "i"))

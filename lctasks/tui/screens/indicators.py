@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,6 +24,7 @@ from textual.widgets import DataTable, Footer, Static
 from lctasks.domain import LctasksError
 from lctasks.i18n import TUI as MESSAGES
 from lctasks.i18n import tui_t as t
+from lctasks.textsafe import one_line
 from lctasks.tui.screens.dialogs import Field, FormDialog
 
 if TYPE_CHECKING:
@@ -59,6 +61,47 @@ def _num(v: float | None) -> str:
     return "" if v is None else f"{v:.4g}"
 
 
+NARROW_MIN = 8  # cells of a name or a target, however narrow the screen
+WIDE = 100  # from this width the counties behind (拖后单位) are in view too
+FAILING_MAX = 16
+
+
+def _crop(text: Text, width: int) -> Text:
+    if cell_len(text.plain) <= width:
+        return text
+    return Text(set_cell_size(text.plain, width - 1) + "…", style=text.style)
+
+
+def _cells(r: Any) -> list[Text]:
+    """One evaluation row (services.indicators.EvalRow) as the table's cells."""
+    latest = ""
+    if r.by_year:
+        year, value = max(r.by_year.items())
+        latest = f"{year}: {_num(value)}"
+    elif r.judgement.assessment is not None:
+        latest = r.judgement.assessment.label
+    if r.spec.path.value == "text":
+        target = r.spec.text or "—"
+    elif r.spec.path.value in ("each_year", "points"):
+        target = f"年均{r.spec.compare.sign}{_num(r.spec.annual)}"
+    else:
+        target = f"{r.spec.compare.sign}{_num(r.spec.target)}"
+    light = Text()
+    if r.light is not None:
+        light = Text(t(f"light.{r.light.value}"), style=_LIGHT_STYLE[r.light.value])
+    key = r.key if r.kind == "indicator" else f"{r.key}#{r.ref.label}"
+    return [
+        Text(key),
+        Text(one_line(r.spec.name)),
+        Text(_num(r.spec.baseline)),
+        Text(one_line(target)),
+        Text(latest),
+        Text(_num(r.judgement.expected)),
+        light,
+        Text("、".join(r.failing)),
+    ]
+
+
 class IndicatorsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", t("ind.tui.back"), id="ind.back"),
@@ -82,10 +125,11 @@ class IndicatorsScreen(Screen[None]):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for key in ("id", "name", "base", "target", "latest", "expected", "light", "failing"):
-            table.add_column(t(f"ind.tui.col.{key}"), key=key)
+        self._fill()
         self.load()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fill)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="ind")
     def load(self) -> None:
@@ -101,36 +145,37 @@ class IndicatorsScreen(Screen[None]):
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         self.rows = message.rows
+        self._fill()
+
+    def _fill(self) -> None:
+        """The table at the screen's width: the name and target columns take what
+        the numbers leave, so 最新实际 / 序时目标 / 灯 stay in view at 80 columns
+        (拖后单位 last, reached with →)."""
         table = self.query_one(DataTable)
         cursor = table.cursor_row
-        table.clear()
-        for r in self.rows:
-            latest = ""
-            if r.by_year:
-                year, value = max(r.by_year.items())
-                latest = f"{year}: {_num(value)}"
-            elif r.judgement.assessment is not None:
-                latest = r.judgement.assessment.label
-            if r.spec.path.value == "text":
-                target = r.spec.text or "—"
-            elif r.spec.path.value in ("each_year", "points"):
-                target = f"年均{r.spec.compare.sign}{_num(r.spec.annual)}"
-            else:
-                target = f"{r.spec.compare.sign}{_num(r.spec.target)}"
-            light = Text()
-            if r.light is not None:
-                light = Text(t(f"light.{r.light.value}"), style=_LIGHT_STYLE[r.light.value])
-            key = r.key if r.kind == "indicator" else f"{r.key}#{r.ref.label}"
-            table.add_row(
-                key,
-                r.spec.name[:24],
-                _num(r.spec.baseline),
-                target,
-                latest,
-                _num(r.judgement.expected),
-                light,
-                "、".join(r.failing),
-            )
+        cells = [_cells(r) for r in self.rows]
+        keys = ("id", "name", "base", "target", "latest", "expected", "light", "failing")
+        heads = [t(f"ind.tui.col.{k}") for k in keys]
+        widths = [
+            max([cell_len(heads[i])] + [cell_len(c[i].plain) for c in cells]) for i in range(8)
+        ]
+        # what the name (1) and the target (3) may take: 2 cells of padding per
+        # column, 4 for the scroll bar and the edge; a long text target gives way first
+        fixed = sum(widths[i] + 2 for i in (0, 2, 4, 5, 6)) + 2 + 2 + 4
+        width = self.size.width or self.app.size.width
+        if width >= WIDE and any(c[7].plain for c in cells):
+            widths[7] = min(widths[7], FAILING_MAX)  # 拖后单位 in view too
+            fixed += widths[7] + 2
+        avail = width - fixed
+        if widths[1] + widths[3] > avail:
+            widths[3] = min(widths[3], max(NARROW_MIN, avail // 3))
+            widths[1] = max(NARROW_MIN, min(widths[1], avail - widths[3]))
+        table.clear(columns=True)
+        for key, head, w in zip(keys, heads, widths, strict=True):
+            table.add_column(head, key=key, width=w)
+        for c in cells:
+            c[1], c[3], c[7] = (_crop(c[i], widths[i]) for i in (1, 3, 7))
+            table.add_row(*c)
         if self.rows:
             table.move_cursor(row=min(cursor, len(self.rows) - 1))
 

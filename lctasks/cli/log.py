@@ -102,25 +102,6 @@ MESSAGES.add(
             "long texts are shortened: in full in lctasks history ID --json; "
             "the plan text in lctasks show ID",
         ),
-        "report.head": (
-            "{plan} 截至 {as_of}（按{by}）",
-            "{plan} as of {as_of} (by {by})",
-        ),
-        "report.by.unit": ("牵头单位", "lead unit"),
-        "report.by.chapter": ("章", "chapter"),
-        "report.cols": (
-            "总数\t完成\t完成率\t销号\t红灯\t黄灯\t逾期",
-            "total\tdone\tdone%\tclosed\tred\tyellow\toverdue",
-        ),
-        "report.overdue": ("逾期任务 {n} 个：", "{n} overdue tasks:"),
-        "report.more": (
-            "……另有 {n} 个（--overdue 0 列出全部，或 --json）",
-            "… {n} more (--overdue 0 lists all, or --json)",
-        ),
-        "report.overdue.cols": (
-            "编号\t牵头单位\t截止\t逾期天数\t状态\t任务",
-            "ID\tlead\tdue\tdays late\tstatus\ttask",
-        ),
     }
 )
 
@@ -456,65 +437,9 @@ def report(
     if want_json(ctx, as_json):
         print_json(rep.to_doc())
         return
-    from lctasks.cli.output import print_table
+    from lctasks.cli.report_text import print_report
 
-    headers = [t(f"report.by.{by}"), *t("report.cols").split("\t")]
-    rows = [
-        [
-            r.group,
-            r.total,
-            r.done,
-            f"{r.done_percent:.1f}%",
-            r.closed,
-            r.red,
-            r.yellow,
-            r.overdue,
-        ]
-        for r in (*rep.rows, rep.total)
-    ]
-    if csv:
-        print_table(headers, rows, csv=True)
-        return
-    from lctasks.cli.output import paged
-
-    with paged():  # the overdue list runs to hundreds of lines
-        _print_report(rep, by, headers, rows, overdue)
-
-
-def _print_report(
-    rep: Any, by: str, headers: list[str], rows: list[list[object]], overdue: int
-) -> None:
-    from lctasks.cli.output import print_table
-
-    out(t("report.head", plan=rep.plan, as_of=rep.as_of.isoformat(), by=t(f"report.by.{by}")))
-
-    def paint(_row: int, col: int, cell: str) -> str | None:
-        if cell in ("0", ""):
-            return None
-        return {5: "31", 6: "33"}.get(col)
-
-    print_table(headers, rows, right=[False] + [True] * 7, color=paint)
-    if rep.overdue:
-        out("")
-        out(t("report.overdue", n=len(rep.overdue)))
-        shown = rep.overdue if overdue <= 0 else rep.overdue[:overdue]
-        print_table(
-            t("report.overdue.cols").split("\t"),
-            [
-                [
-                    o.id,
-                    o.lead_unit or t("report.unassigned"),
-                    o.due.isoformat(),
-                    o.days_overdue,
-                    t(f"status.{o.status.value}"),
-                    o.title,
-                ]
-                for o in shown
-            ],
-            right=[False, False, False, True, False, False],
-        )
-        if len(shown) < len(rep.overdue):
-            out(t("report.more", n=len(rep.overdue) - len(shown)))
+    print_report(rep, overdue=overdue, csv=csv)
 
 
 def register(app: typer.Typer) -> None:

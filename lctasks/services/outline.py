@@ -26,8 +26,8 @@ from lctasks.services.query import (
     ParagraphCoverage,
     PlanOutline,
 )
-from lctasks.services.read_model import box_note
-from lctasks.services.task_queries import TaskQueries, _LightMemo
+from lctasks.services.read_model import LightMemo, box_note
+from lctasks.services.task_queries import TaskQueries
 
 
 def _weighted_kinds(items: Iterable[tuple[Any, ...]]) -> dict[str, int]:
@@ -49,7 +49,7 @@ class OutlineQueries(TaskQueries):
         progress, and whether the latest report falls in the current period), so
         Python sees one row per distinct group, not one per task.
         """
-        light = _LightMemo(as_of, self._settings())
+        light = LightMemo(as_of, self._settings())
         since = clock.day_start(light.period_start)
         latest = self._latest_subquery(plan, None, as_of).subquery()
         bucket = case((latest.c.at >= since, 1), (latest.c.at.is_not(None), 0), else_=None).label(

@@ -26,7 +26,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from lctasks import clock
-from lctasks.db.sql import Runner, as_date, as_datetime, as_json, db_datetime, in_clause
+from lctasks.db.sql import (
+    Runner,
+    as_date,
+    as_datetime,
+    as_json,
+    db_date,
+    db_datetime,
+    in_clause,
+)
 from lctasks.domain import (
     ChecklistItem,
     DueBasis,
@@ -56,6 +64,7 @@ ORDERS = {
     "plan": "t.chapter, t.line, t.key",
     "due": "t.due, t.chapter, t.line, t.key",
     "key": "t.key",
+    "updated": "t.updated_at DESC, t.key",
 }
 
 
@@ -88,6 +97,36 @@ class TaskRecord:
     light: Light
 
 
+class LightMemo:
+    """The light rule once per distinct (status, start, due, progress, report state).
+
+    The light reads the latest report's date only as "inside the current
+    reporting period or not" (lctasks.lights: the period of ``as_of`` less the
+    grace days), so the memo key keeps just that, not the date itself; the
+    result is the same light (tests/functional/test_ledger.py checks it against
+    light_for).
+    """
+
+    def __init__(self, as_of: dt.date, settings: Any) -> None:
+        self.as_of = as_of
+        self.settings = settings
+        self.rule = LightRule(as_of, settings)
+        self.period_start = self.rule.period_start
+        self.before = self.period_start - dt.timedelta(days=1)
+        self.memo: dict[tuple[Any, ...], Light] = {}
+
+    def __call__(
+        self, status: str, start: dt.date, due: dt.date, progress: int, last: dt.date | None
+    ) -> Light:
+        if last is not None:
+            last = self.period_start if last >= self.period_start else self.before
+        key = (status, start, due, progress, last)
+        hit = self.memo.get(key)
+        if hit is None:
+            hit = self.memo[key] = self.rule(status, start, due, progress, last)
+        return hit
+
+
 def plan_codes(runner: Runner) -> list[tuple[int, str]]:
     """(id, code) of every plan, by code."""
     return [(int(r[0]), str(r[1])) for r in runner.all("SELECT id, code FROM plans ORDER BY code")]
@@ -103,11 +142,16 @@ def task_records(
     limit: int | None = None,
     include_removed: bool = False,
     order: str = "id",
+    owners: bool = True,
 ) -> list[TaskRecord]:
     """The plan's tasks (live ones unless ``include_removed``; only ``keys``; the first ``limit``).
 
-    Dates are parsed once per distinct value and the garbage collector is paused
-    while 100,000 small records are made (it would otherwise walk them repeatedly).
+    ``owners=False`` (counts and lights, as the report reads): the key, title,
+    chapter, lead unit and what the light needs; no co-units, person, leader,
+    suggestion, kind, section, box, category, due basis nor version (left empty).
+    Dates are parsed once per distinct value, the light is ruled once per distinct
+    input (``LightMemo``) and the garbage collector is paused while 100,000 small
+    records are made (it would otherwise walk them repeatedly).
     """
     key_list = None if keys is None else sorted(set(keys))
     if key_list is not None and not key_list:
@@ -122,10 +166,19 @@ def task_records(
         where += f" AND t.key IN {clause}"
         params.update(more)
     sql = (
-        "SELECT t.id, t.key, t.kind, t.chapter, t.section, t.box, t.category, t.title,"
-        " t.status, t.progress, t.start, t.due, t.due_basis, u.short, t.person, t.leader,"
-        " t.suggested_lead, t.suggested_co, t.version, t.removed, t.original_due"
-        " FROM tasks t LEFT JOIN units u ON u.id = t.lead_unit_id"
+        "SELECT t.id, t.key, "
+        + (
+            "t.kind, t.chapter, t.section, t.box, t.category, t.title,"
+            if owners
+            else "'', t.chapter, NULL, NULL, NULL, t.title,"
+        )
+        + " t.status, t.progress, t.start, t.due, "
+        + (
+            "t.due_basis, u.short, t.person, t.leader, t.suggested_lead, t.suggested_co, t.version,"
+            if owners
+            else "'', u.short, NULL, NULL, NULL, NULL, 0,"
+        )
+        + " t.removed, t.original_due FROM tasks t LEFT JOIN units u ON u.id = t.lead_unit_id"
         f" WHERE {where} ORDER BY {ORDERS[order]}"
     )
     if limit is not None:
@@ -133,9 +186,9 @@ def task_records(
     raw = runner.all(sql, params)
     some = key_list is not None or limit is not None
     ids = [r[0] for r in raw] if some else None
-    co = co_units(runner, plan_id, ids)
+    co = co_units(runner, plan_id, ids) if owners else {}
     last = last_reports(runner, plan_id, ids, as_of)
-    light = LightRule(as_of, settings)
+    light = LightMemo(as_of, settings)
     days: dict[Any, dt.date] = {}
 
     def day(value: Any) -> dt.date:
@@ -196,7 +249,7 @@ def task_records(
                     co.get(tid, no_co),
                     person,
                     leader,
-                    s_lead if s_lead or _has_items(s_co) else None,
+                    s_lead if s_lead or (s_co is not None and _has_items(s_co)) else None,
                     version,
                     bool(removed),
                     reported,
@@ -248,6 +301,269 @@ def _has_items(value: Any) -> bool:
     return bool(value)
 
 
+# ---------------------------------------------------------------------------
+# Filtered lists as domain Tasks: ``lctasks list``, the TUI, the exports
+# ---------------------------------------------------------------------------
+
+_LIST_COLUMNS = (
+    "t.id, t.key, t.kind, t.chapter, t.title, t.status, t.due, t.due_basis, t.start,"
+    " t.version, u.short, t.person, t.leader, t.progress, t.section, t.box, t.category,"
+    " t.source_text, t.line, t.due_text, t.original_due, t.suggested_lead, t.suggested_co,"
+    " t.suggested_rules, t.removed, t.updated_at, t.attrs"
+)
+BIG = 20 * CHUNK  # more ids than this: read owners and reports of the whole plan
+
+
+def _like(text: str) -> str:
+    """``%text%`` for ``LIKE … ESCAPE '/'`` (the wildcards in ``text`` taken literally)."""
+    return "%" + text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+def filter_sql(
+    runner: Runner, plan_id: int, flt: Any, unit_shorts: Iterable[str] = ()
+) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause of a ``services.query.TaskFilter`` (every field but lights,
+    order, limit and offset); ``unit_shorts``: its units, resolved to short names."""
+    where = ["t.plan_id = :plan"]
+    params: dict[str, Any] = {"plan": plan_id}
+
+    def one_of(column: str, prefix: str, values: Sequence[Any]) -> None:
+        if values:
+            clause, more = in_clause(prefix, list(values))
+            where.append(f"{column} IN {clause}")
+            params.update(more)
+
+    if not flt.include_removed:
+        where.append("t.removed = :no")
+        params["no"] = False
+    one_of("t.chapter", "ch", flt.chapters)
+    one_of("t.kind", "kd", [TaskKind(k).value for k in flt.kinds])
+    one_of("t.status", "st", [Status(x).value for x in flt.statuses])
+    if flt.due_before:
+        where.append("t.due <= :due_before")
+        params["due_before"] = db_date(runner, flt.due_before)
+    if flt.due_after:
+        where.append("t.due >= :due_after")
+        params["due_after"] = db_date(runner, flt.due_after)
+    if flt.unassigned:
+        where.append("t.lead_unit_id IS NULL")
+    if flt.text:
+        needle = flt.text.strip()
+        where.append(
+            "(lower(t.key) LIKE :text_key ESCAPE '/' OR t.title LIKE :text ESCAPE '/'"
+            " OR t.source_text LIKE :text ESCAPE '/')"
+        )
+        params["text_key"] = _like(needle.lower())
+        params["text"] = _like(needle)
+    if flt.units:
+        clause, more = in_clause("un", sorted(set(unit_shorts)))
+        params.update(more)
+        units = f"SELECT id FROM units WHERE short IN {clause}"
+        where.append(
+            f"(t.lead_unit_id IN ({units}) OR t.id IN"
+            f" (SELECT c.task_id FROM task_co_units c WHERE c.unit_id IN ({units})))"
+        )
+    return " AND ".join(where), params
+
+
+def list_tasks(
+    runner: Runner,
+    plan_id: int,
+    plan_code: str,
+    flt: Any,
+    *,
+    as_of: dt.date,
+    settings: Any,
+    unit_shorts: Iterable[str] = (),
+    with_reports: bool = False,
+) -> list[Task]:
+    """The tasks of a ``services.query.TaskFilter`` as domain ``Task`` summaries (no
+    checklist; ``latest_report`` only ``with_reports``), lights as of ``as_of``.
+
+    Filters run in SQL, the light filter in Python (then ``offset``/``limit``);
+    JSON columns and dates are parsed once per distinct value.
+    """
+    where, params = filter_sql(runner, plan_id, flt, unit_shorts)
+    sql = (
+        f"SELECT {_LIST_COLUMNS} FROM tasks t LEFT JOIN units u ON u.id = t.lead_unit_id"
+        f" WHERE {where} ORDER BY {ORDERS[flt.order]}"
+    )
+    if not flt.lights:
+        if flt.limit is not None:
+            sql += f" LIMIT {int(flt.limit)}"
+        elif flt.offset:
+            sql += " LIMIT -1" if runner.dialect == "sqlite" else ""
+        if flt.offset:
+            sql += f" OFFSET {int(flt.offset)}"
+    raw = runner.all(sql, params)
+    if not raw:
+        return []
+    ids = [r[0] for r in raw]
+    some = ids if len(ids) <= BIG else None
+    co = co_units(runner, plan_id, some)
+    last = last_reports(runner, plan_id, some, as_of)
+    reports = latest_reports(runner, plan_id, some) if with_reports else {}
+    numeric = _numeric_lights(runner, plan_id, as_of, settings)
+    rule = LightRule(as_of, settings)
+    wanted = {Light(x) for x in flt.lights}
+    memo: dict[Any, Any] = {}
+
+    def day(value: Any) -> Any:
+        hit = memo.get(value)
+        if hit is None and value is not None:
+            hit = memo[value] = as_date(value)
+        return hit
+
+    def parsed(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        hit = memo.get(("json", value))
+        if hit is None:
+            hit = memo[("json", value)] = json.loads(value)
+        return hit
+
+    def suggestion(lead: str | None, co_v: Any, rules: Any) -> Suggestion | None:
+        key = ("sug", lead, str(co_v), str(rules))
+        if key not in memo:
+            memo[key] = suggestion_of(lead, parsed(co_v), parsed(rules))
+        found: Suggestion | None = memo[key]
+        return found
+
+    def pairs(value: Any) -> tuple[tuple[str, str], ...]:
+        key = ("pairs", value if isinstance(value, str) else json.dumps(value, sort_keys=True))
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = tuple((str(k), str(v)) for k, v in (parsed(value) or {}).items())
+        found: tuple[tuple[str, str], ...] = hit
+        return found
+
+    kinds = {k.value: k for k in TaskKind}
+    statuses = {x.value: x for x in Status}
+    bases = {b.value: b for b in DueBasis}
+    tasks: list[Task] = []
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        for (
+            tid,
+            key,
+            kind,
+            chapter,
+            title,
+            status,
+            due_v,
+            basis,
+            start_v,
+            version,
+            lead,
+            person,
+            leader,
+            progress,
+            section,
+            box,
+            category,
+            source_text,
+            line,
+            due_text,
+            original_due,
+            s_lead,
+            s_co,
+            s_rules,
+            removed,
+            updated_at,
+            attrs,
+        ) in raw:
+            start, due, progress = day(start_v), day(due_v), progress or 0
+            lit = rule(status, start, due, progress, last.get(tid))
+            if numeric and status not in _FINISHED and key in numeric:
+                lit = numeric[key]
+            if wanted and lit not in wanted:
+                continue
+            tasks.append(
+                Task(
+                    plan_code,
+                    key,
+                    kinds[kind],
+                    chapter,
+                    title,
+                    statuses[status],
+                    due,
+                    bases[basis],
+                    start,
+                    version,
+                    lead,
+                    co.get(tid, ()),
+                    person,
+                    leader,
+                    progress,
+                    section,
+                    box,
+                    category,
+                    source_text or "",
+                    line or 0,
+                    due_text or "",
+                    day(original_due),
+                    (),
+                    suggestion(s_lead, s_co, s_rules),
+                    reports.get(tid),
+                    lit,
+                    bool(removed),
+                    as_datetime(updated_at),
+                    pairs(attrs),
+                )
+            )
+    finally:
+        if gc_was_on:
+            gc.enable()
+    if flt.lights:
+        end = None if flt.limit is None else flt.offset + flt.limit
+        tasks = tasks[flt.offset : end]
+    return tasks
+
+
+def latest_reports(
+    runner: Runner, plan_id: int, ids: Sequence[int] | None
+) -> dict[int, ProgressReport]:
+    """The newest progress report per task id (of the plan, or of ``ids``)."""
+    newest = (
+        "SELECT p.task_id, MAX(p.at) AS at FROM progress_reports p JOIN tasks t"
+        " ON t.id = p.task_id WHERE t.plan_id = :plan"
+    )
+    out: dict[int, ProgressReport] = {}
+    for sql, params in _chunked(newest, "p.task_id", {"plan": plan_id}, ids):
+        rows = runner.all(
+            "SELECT r.task_id, r.at, r.actor, r.made, r.problems, r.next_steps, r.percent,"
+            f" r.period FROM progress_reports r JOIN ({sql} GROUP BY p.task_id) m"
+            " ON m.task_id = r.task_id AND m.at = r.at",
+            params,
+        )
+        for task_id, *report in rows:
+            out[task_id] = _report(*report)
+    return out
+
+
+def _report(
+    at: Any,
+    actor: str,
+    made: str | None,
+    problems: str | None,
+    next_steps: str | None,
+    percent: int | None,
+    period: str | None,
+) -> ProgressReport:
+    stamp = as_datetime(at)
+    assert stamp is not None
+    return ProgressReport(
+        at=stamp,
+        actor=actor,
+        made=made or "",
+        problems=problems or "",
+        next_steps=next_steps or "",
+        percent=percent,
+        period=period or "",
+    )
+
+
 def co_units(runner: Runner, plan_id: int, ids: Sequence[int] | None) -> dict[int, tuple[str, ...]]:
     """Co-units (short names, in order) per task id: of the whole plan, or of ``ids``."""
     base = (
@@ -271,12 +587,53 @@ def last_reports(
     )
     params = {"plan": plan_id, "until": db_datetime(runner, clock.day_end(as_of))}
     out: dict[int, dt.date] = {}
+    office_day = OfficeDays()
     for sql, chunk_params in _chunked(base, "p.task_id", params, ids):
         for task_id, at in runner.all(sql + " GROUP BY p.task_id", chunk_params):
-            stamp = as_datetime(at)
-            if stamp is not None:
-                out[task_id] = clock.office_date(stamp)
+            day = office_day(at)
+            if day is not None:
+                out[task_id] = day
     return out
+
+
+class OfficeDays:
+    """The office date of stored instants (``clock.office_date``), quick on SQLite's text.
+
+    SQLite keeps a UTC instant as ``YYYY-MM-DD HH:MM:SS.ffffff``: its office date is
+    the day before, the day itself or the day after its UTC date, depending on which
+    office midnights (``clock.day_start``, written the same way) it falls between —
+    string comparisons against two boundaries worked out once per UTC date, instead
+    of parsing and converting 50,000 instants one by one. Anything else (PostgreSQL's
+    datetimes, another text form) is converted as usual.
+    """
+
+    def __init__(self) -> None:
+        self.bounds: dict[str, tuple[str, str, dt.date]] = {}
+
+    def __call__(self, at: Any) -> dt.date | None:
+        if isinstance(at, str) and len(at) == 26 and at[10] == " " and at[19] == ".":
+            utc_day = at[:10]
+            hit = self.bounds.get(utc_day)
+            if hit is None:
+                day = dt.date.fromisoformat(utc_day)
+                one = dt.timedelta(days=1)
+                hit = self.bounds[utc_day] = (_text(day), _text(day + one), day)
+            first, second, day = hit
+            if at < first:
+                return day - dt.timedelta(days=1)
+            return day if at < second else day + dt.timedelta(days=1)
+        stamp = as_datetime(at)
+        return None if stamp is None else clock.office_date(stamp)
+
+
+def _text(day: dt.date) -> str:
+    """The office midnight starting ``day`` as SQLite stores instants (UTC text)."""
+    return (
+        clock.day_start(day)
+        .astimezone(dt.UTC)
+        .replace(tzinfo=None)
+        .isoformat(sep=" ", timespec="microseconds")
+    )
 
 
 def _chunked(
@@ -394,20 +751,7 @@ def task_full(
         " WHERE task_id = :id ORDER BY at DESC, id DESC LIMIT 1",
         {"id": tid},
     )
-    report = None
-    if newest:
-        at, actor, made, problems, next_steps, percent, period = newest[0]
-        stamp = as_datetime(at)
-        assert stamp is not None
-        report = ProgressReport(
-            at=stamp,
-            actor=actor,
-            made=made or "",
-            problems=problems or "",
-            next_steps=next_steps or "",
-            percent=percent,
-            period=period or "",
-        )
+    report = _report(*newest[0]) if newest else None
     # the task shows its newest report; the light as of a past day counts only the
     # reports made by then (as the lists do)
     if report is not None and report.at < clock.day_end(as_of):

@@ -9,19 +9,15 @@ everything attached.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Text, func, or_, select, type_coerce
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lctasks import clock
-from lctasks.config import Settings
 from lctasks.db.models import (
     ChecklistRow,
-    CoUnitRow,
     PlanRow,
     ProgressRow,
     TaskRow,
@@ -30,27 +26,19 @@ from lctasks.db.models import (
 from lctasks.db.sql import SessionRunner
 from lctasks.domain import (
     ChecklistItem,
-    DueBasis,
-    Light,
     PlanInfo,
-    ProgressReport,
-    Status,
-    Suggestion,
     Task,
-    TaskKind,
     Unit,
     UnitKind,
 )
-from lctasks.lights import LightRule
 from lctasks.services.base import CHUNK, Service
 from lctasks.services.plans import load_tasks, resolve_plan
-from lctasks.services.query import TaskDetail, TaskFilter
+from lctasks.services.query import ORDERS, TaskDetail, TaskFilter
 from lctasks.services.read_model import closure, task_full, task_place
+from lctasks.services.read_model import list_tasks as read_tasks
 from lctasks.services.views import (
     as_utc,
     checklist_item,
-    progress_report,
-    suggestion_of,
 )
 
 
@@ -71,118 +59,6 @@ def _unit_shorts(texts: Sequence[str]) -> set[str]:
 
     directory = default_directory()
     return {directory.resolve(text).short for text in texts}
-
-
-_TASK_COLUMNS = (
-    TaskRow.id,
-    TaskRow.key,
-    TaskRow.kind,
-    TaskRow.chapter,
-    TaskRow.title,
-    TaskRow.status,
-    TaskRow.due,
-    TaskRow.due_basis,
-    TaskRow.start,
-    TaskRow.version,
-    UnitRow.short,
-    TaskRow.person,
-    TaskRow.leader,
-    TaskRow.progress,
-    TaskRow.section,
-    TaskRow.box,
-    TaskRow.category,
-    TaskRow.source_text,
-    TaskRow.line,
-    TaskRow.due_text,
-    TaskRow.original_due,
-    TaskRow.suggested_lead,
-    # JSON columns as text, parsed once per distinct value (_JsonMemo)
-    type_coerce(TaskRow.suggested_co, Text).label("suggested_co"),
-    type_coerce(TaskRow.suggested_rules, Text).label("suggested_rules"),
-    TaskRow.removed,
-    TaskRow.updated_at,
-    type_coerce(TaskRow.attrs, Text).label("attrs"),
-)
-
-
-_KINDS = {k.value: k for k in TaskKind}
-_STATUSES = {x.value: x for x in Status}
-_BASES = {b.value: b for b in DueBasis}
-
-
-class _LightMemo:
-    """The light rule once per distinct (status, start, due, progress, report state).
-
-    The light reads the latest report's date only as "inside the current
-    reporting period or not" (lctasks.lights: the period of ``as_of`` less the
-    grace days), so the memo key keeps just that, not the date itself; the
-    result is the same light (tests/functional/test_ledger.py checks it against light_for).
-    """
-
-    def __init__(self, as_of: dt.date, settings: Settings) -> None:
-        self.as_of = as_of
-        self.settings = settings
-        self.rule = LightRule(as_of, settings)
-        self.period_start = self.rule.period_start
-        self.before = self.period_start - dt.timedelta(days=1)
-        self.memo: dict[tuple[Any, ...], Light] = {}
-
-    def __call__(
-        self, status: str, start: dt.date, due: dt.date, progress: int, last: dt.date | None
-    ) -> Light:
-        if last is not None:
-            last = self.period_start if last >= self.period_start else self.before
-        key = (status, start, due, progress, last)
-        hit = self.memo.get(key)
-        if hit is None:
-            hit = self.memo[key] = self.rule(status, start, due, progress, last)
-        return hit
-
-
-_FINISHED = frozenset({Status.DONE.value, Status.CLOSED.value})
-
-
-def _numeric_lights(
-    s: Session,
-    plan: PlanRow,
-    as_of: dt.date,
-    settings: Settings,
-) -> dict[str, Light]:
-    """Lights from recorded actuals (indicators judged by their numbers), by task key."""
-    from lctasks.services.numbers import numeric_lights, thresholds_of
-
-    return numeric_lights(SessionRunner(s), plan.id, as_of, thresholds_of(settings))
-
-
-class _JsonMemo:
-    """JSON column values: parsed once per distinct text (SQLite hands back text)."""
-
-    def __init__(self) -> None:
-        self.memo: dict[Any, Any] = {}
-
-    def __call__(self, value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        hit = self.memo.get(value)
-        if hit is None:
-            hit = self.memo[value] = json.loads(value)
-        return hit
-
-    def pairs(self, value: Any) -> tuple[tuple[str, str], ...]:
-        key = ("pairs", value if isinstance(value, str) else json.dumps(value, sort_keys=True))
-        hit = self.memo.get(key)
-        if hit is None:
-            data = self(value) or {}
-            hit = self.memo[key] = tuple((str(k), str(v)) for k, v in data.items())
-        result: tuple[tuple[str, str], ...] = hit
-        return result
-
-    def suggestion(self, lead: str | None, co: Any, rules: Any) -> Suggestion | None:
-        key = ("sug", lead, str(co), str(rules))
-        if key not in self.memo:
-            self.memo[key] = suggestion_of(lead, self(co), self(rules))
-        result: Suggestion | None = self.memo[key]
-        return result
 
 
 class TaskQueries(Service):
@@ -246,55 +122,6 @@ class TaskQueries(Service):
 
     # -- reading: tasks -------------------------------------------------------
 
-    def _filtered(self, s: Session, plan: PlanRow, flt: TaskFilter) -> Any:
-        q = (
-            select(*_TASK_COLUMNS)
-            .select_from(TaskRow)
-            .outerjoin(UnitRow, TaskRow.lead_unit_id == UnitRow.id)
-            .where(TaskRow.plan_id == plan.id)
-        )
-        if not flt.include_removed:
-            q = q.where(TaskRow.removed.is_(False))
-        if flt.chapters:
-            q = q.where(TaskRow.chapter.in_(flt.chapters))
-        if flt.kinds:
-            q = q.where(TaskRow.kind.in_([TaskKind(k).value for k in flt.kinds]))
-        if flt.statuses:
-            q = q.where(TaskRow.status.in_([Status(x).value for x in flt.statuses]))
-        if flt.due_before:
-            q = q.where(TaskRow.due <= flt.due_before)
-        if flt.due_after:
-            q = q.where(TaskRow.due >= flt.due_after)
-        if flt.unassigned:
-            q = q.where(TaskRow.lead_unit_id.is_(None))
-        if flt.text:
-            needle = flt.text.strip()
-            q = q.where(
-                or_(
-                    func.lower(TaskRow.key).contains(needle.lower(), autoescape=True),
-                    TaskRow.title.contains(needle, autoescape=True),
-                    TaskRow.source_text.contains(needle, autoescape=True),
-                )
-            )
-        if flt.units:
-            shorts = _unit_shorts(flt.units)
-            unit_ids = select(UnitRow.id).where(UnitRow.short.in_(shorts))
-            co = select(CoUnitRow.task_id).where(CoUnitRow.unit_id.in_(unit_ids))
-            q = q.where(or_(TaskRow.lead_unit_id.in_(unit_ids), TaskRow.id.in_(co)))
-        order = {
-            "plan": (TaskRow.chapter, TaskRow.line, TaskRow.key),
-            "due": (TaskRow.due, TaskRow.chapter, TaskRow.line, TaskRow.key),
-            "key": (TaskRow.key,),
-            "updated": (TaskRow.updated_at.desc(), TaskRow.key),
-        }.get(flt.order)
-        if order is None:
-            from lctasks.domain import InvalidInputError
-
-            raise InvalidInputError(
-                f"--order {flt.order}?", hint="--order plan | due | key | updated"
-            )
-        return q.order_by(*order)
-
     def list_tasks(
         self,
         flt: TaskFilter | None = None,
@@ -305,69 +132,32 @@ class TaskQueries(Service):
         """Tasks matching ``flt``, with lights as of ``as_of`` (default today).
 
         Summaries: no checklist; ``latest_report`` only with ``with_reports=True``
-        (the light always takes the latest report's date into account). Built
-        for 100,000 tasks: filters run in SQL, lights are memoised per distinct
-        (status, dates, progress), JSON columns are parsed once per distinct value.
+        (the light always takes the latest report's date into account). The rows
+        come from the task read model (``read_model.list_tasks``), as the board's,
+        the export's and the reports' do.
         """
         flt = flt or TaskFilter()
         as_of = as_of or clock.today()
-        light = _LightMemo(as_of, self._settings())
+        settings = self._settings()
         with self.db.read() as s:
             plan = resolve_plan(s, flt.plan)
-            q = self._filtered(s, plan, flt)
-            if not flt.lights:
-                if flt.offset:
-                    q = q.offset(flt.offset)
-                if flt.limit is not None:
-                    q = q.limit(flt.limit)
-            rows = s.execute(q).all()
-            if not rows:
-                return []
-            ids = [r[0] for r in rows]
-            co = self._co_units(s, plan, ids)
-            last_at = self._last_report_at(s, plan, ids, as_of)
-            reports = self._latest_reports(s, plan, ids) if with_reports else {}
-            numeric = _numeric_lights(s, plan, as_of, self._settings())
-        wanted = {Light(x) for x in flt.lights}
-        json_value = _JsonMemo()
-        tasks = []
-        for r in rows:
-            lit = light(r.status, r.start, r.due, r.progress or 0, last_at.get(r[0]))
-            if numeric and r.status not in _FINISHED and r.key in numeric:
-                lit = numeric[r.key]
-            if wanted and lit not in wanted:
-                continue
-            tasks.append(
-                self._summary(r, plan.code, co.get(r[0], ()), reports.get(r[0]), lit, json_value)
-            )
-        if flt.lights:
-            end = None if flt.limit is None else flt.offset + flt.limit
-            tasks = tasks[flt.offset : end]
-        return tasks
+            shorts = _unit_shorts(flt.units) if flt.units else set()
+            if flt.order not in ORDERS:
+                from lctasks.domain import InvalidInputError
 
-    @staticmethod
-    def _co_units(s: Session, plan: PlanRow, ids: list[int]) -> dict[int, tuple[str, ...]]:
-        base = (
-            select(CoUnitRow.task_id, UnitRow.short)
-            .join(UnitRow, CoUnitRow.unit_id == UnitRow.id)
-            .order_by(CoUnitRow.task_id, CoUnitRow.position)
-        )
-        if len(ids) <= 20 * CHUNK:  # a filtered list: IN lists of CHUNK ids
-            queries = [
-                base.where(CoUnitRow.task_id.in_(ids[i : i + CHUNK]))
-                for i in range(0, len(ids), CHUNK)
-            ]
-        else:  # most of the plan: one join beats many bound parameters
-            queries = [
-                base.join(TaskRow, TaskRow.id == CoUnitRow.task_id).where(
-                    TaskRow.plan_id == plan.id
+                raise InvalidInputError(
+                    f"--order {flt.order}?", hint="--order plan | due | key | updated"
                 )
-            ]
-        out: defaultdict[int, list[str]] = defaultdict(list)
-        for q in queries:
-            for tid, short in s.execute(q):
-                out[tid].append(short)
-        return {k: tuple(v) for k, v in out.items()}
+            return read_tasks(
+                SessionRunner(s),
+                plan.id,
+                plan.code,
+                flt,
+                as_of=as_of,
+                settings=settings,
+                unit_shorts=shorts,
+                with_reports=with_reports,
+            )
 
     @staticmethod
     def _latest_subquery(plan: PlanRow, ids: list[int] | None, as_of: dt.date | None = None) -> Any:
@@ -381,101 +171,6 @@ class TaskQueries(Service):
             return latest.where(ProgressRow.task_id.in_(ids))
         return latest.join(TaskRow, TaskRow.id == ProgressRow.task_id).where(
             TaskRow.plan_id == plan.id
-        )
-
-    def _last_report_at(
-        self, s: Session, plan: PlanRow, ids: list[int], as_of: dt.date
-    ) -> dict[int, dt.date]:
-        """The date of the newest progress report per task up to ``as_of`` (for the light)."""
-        out: dict[int, dt.date] = {}
-        for tid, at in s.execute(self._latest_subquery(plan, ids, as_of)):
-            if at is not None:
-                out[tid] = clock.office_date(at)
-        return out
-
-    def _latest_reports(
-        self, s: Session, plan: PlanRow, ids: list[int]
-    ) -> dict[int, ProgressReport]:
-        """The newest progress report per task."""
-        sub = self._latest_subquery(plan, ids).subquery()
-        q = select(ProgressRow).join(
-            sub, (ProgressRow.task_id == sub.c.task_id) & (ProgressRow.at == sub.c.at)
-        )
-        out: dict[int, ProgressReport] = {}
-        for row in s.scalars(q):
-            rep = progress_report(row)
-            if rep is not None:
-                out[row.task_id] = rep
-        return out
-
-    @staticmethod
-    def _summary(
-        r: Any,
-        plan_code: str,
-        co: tuple[str, ...],
-        report: ProgressReport | None,
-        light: Light,
-        memo: _JsonMemo,
-    ) -> Task:
-        (
-            _tid,
-            key,
-            kind,
-            chapter,
-            title,
-            status,
-            due,
-            basis,
-            start,
-            version,
-            lead,
-            person,
-            leader,
-            progress,
-            section,
-            box,
-            category,
-            source_text,
-            line,
-            due_text,
-            original_due,
-            s_lead,
-            s_co,
-            s_rules,
-            removed,
-            updated_at,
-            attrs,
-        ) = r
-        return Task(
-            plan_code,
-            key,
-            _KINDS[kind],
-            chapter,
-            title,
-            _STATUSES[status],
-            due,
-            _BASES[basis],
-            start,
-            version,
-            lead,
-            co,
-            person,
-            leader,
-            progress or 0,
-            section,
-            box,
-            category,
-            source_text or "",
-            line or 0,
-            due_text or "",
-            original_due,
-            (),
-            memo.suggestion(s_lead, s_co, s_rules),
-            report,
-            light,
-            bool(removed),
-            updated_at.replace(tzinfo=dt.UTC) if updated_at.tzinfo is None else updated_at,
-            memo.pairs(attrs),
         )
 
     def checklists(

@@ -358,12 +358,12 @@ def test_light_memo_agrees_with_light_for() -> None:
 
     from lctasks.config import Settings
     from lctasks.lights import light_for
-    from lctasks.services.task_queries import _LightMemo
+    from lctasks.services.read_model import LightMemo
 
     settings = Settings(report_grace_days=5)
     start = dt.date(2021, 1, 1)
     for as_of in (dt.date(2025, 6, 3), dt.date(2025, 12, 28), dt.date(2026, 2, 1)):
-        memo = _LightMemo(as_of, settings)
+        memo = LightMemo(as_of, settings)
         for status, due, progress, last in itertools.product(
             [s.value for s in Status],
             [dt.date(2025, 12, 31), dt.date(2025, 6, 5), dt.date(2026, 6, 30)],

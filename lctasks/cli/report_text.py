@@ -1,0 +1,96 @@
+"""The ``lctasks report`` table (and its CSV): shared by the Typer command and the
+read fast path (``lctasks.cli.fast_read``), so it imports no Typer."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lctasks.cli.common import out
+from lctasks.cli.output import paged, print_table
+from lctasks.i18n import CLI as MESSAGES
+from lctasks.i18n import cli_t as t
+
+if TYPE_CHECKING:
+    from lctasks.services.reports import Report
+
+MESSAGES.add(
+    {
+        "report.head": (
+            "{plan} 截至 {as_of}（按{by}）",
+            "{plan} as of {as_of} (by {by})",
+        ),
+        "report.by.unit": ("牵头单位", "lead unit"),
+        "report.by.chapter": ("章", "chapter"),
+        "report.cols": (
+            "总数\t完成\t完成率\t销号\t红灯\t黄灯\t逾期",
+            "total\tdone\tdone%\tclosed\tred\tyellow\toverdue",
+        ),
+        "report.overdue": ("逾期任务 {n} 个：", "{n} overdue tasks:"),
+        "report.more": (
+            "……另有 {n} 个（--overdue 0 列出全部，或 --json）",
+            "… {n} more (--overdue 0 lists all, or --json)",
+        ),
+        "report.overdue.cols": (
+            "编号\t牵头单位\t截止\t逾期天数\t状态\t任务",
+            "ID\tlead\tdue\tdays late\tstatus\ttask",
+        ),
+    }
+)
+
+
+def print_report(rep: Report, *, overdue: int, csv: bool) -> None:
+    """Rows per group and the total, then the first ``overdue`` overdue tasks (0: all)."""
+    by = rep.by
+    headers = [t(f"report.by.{by}"), *t("report.cols").split("\t")]
+    rows = [
+        [
+            r.group,
+            r.total,
+            r.done,
+            f"{r.done_percent:.1f}%",
+            r.closed,
+            r.red,
+            r.yellow,
+            r.overdue,
+        ]
+        for r in (*rep.rows, rep.total)
+    ]
+    if csv:
+        print_table(headers, rows, csv=True)
+        return
+
+    with paged():  # the overdue list runs to hundreds of lines
+        _print_report(rep, headers, rows, overdue)
+
+
+def _print_report(rep: Report, headers: list[str], rows: list[list[object]], overdue: int) -> None:
+    by = rep.by
+    out(t("report.head", plan=rep.plan, as_of=rep.as_of.isoformat(), by=t(f"report.by.{by}")))
+
+    def paint(_row: int, col: int, cell: str) -> str | None:
+        if cell in ("0", ""):
+            return None
+        return {5: "31", 6: "33"}.get(col)
+
+    print_table(headers, rows, right=[False] + [True] * 7, color=paint)
+    if rep.overdue:
+        out("")
+        out(t("report.overdue", n=len(rep.overdue)))
+        shown = rep.overdue if overdue <= 0 else rep.overdue[:overdue]
+        print_table(
+            t("report.overdue.cols").split("\t"),
+            [
+                [
+                    o.id,
+                    o.lead_unit or t("report.unassigned"),
+                    o.due.isoformat(),
+                    o.days_overdue,
+                    t(f"status.{o.status.value}"),
+                    o.title,
+                ]
+                for o in shown
+            ],
+            right=[False, False, False, True, False, False],
+        )
+        if len(shown) < len(rep.overdue):
+            out(t("report.more", n=len(rep.overdue) - len(shown)))

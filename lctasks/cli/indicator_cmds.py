@@ -249,6 +249,7 @@ def evaluate(
         bool, typer.Option("--toml", help="输出 TOML（快照的 [evaluation] 部分）。")
     ] = False,
     json_: Annotated[bool, typer.Option("--json", help="JSON 输出。")] = False,
+    csv: Annotated[bool, typer.Option("--csv", help="以 CSV（UTF-8）输出表格。")] = False,
 ) -> None:
     """指标和量化目标的监测评估表：基期、目标、各年实际值、序时目标、是否达到、拖后单位。
 
@@ -273,21 +274,31 @@ def evaluate(
     if want_json(ctx, json_):
         print_json(doc)
         return
-    _print_table(ev)
+    from lctasks.cli.output import paged
+
+    if csv:
+        _print_table(ev, csv=True)
+        return
+    with paged():  # 147 indicators and targets: through a pager on a terminal
+        _print_table(ev)
 
 
 def _final_year(ev: Evaluation) -> int:
     return max((r.spec.target_year for r in ev.rows), default=ev.year)
 
 
-def _print_table(ev: Evaluation) -> None:
+def _print_table(ev: Evaluation, *, csv: bool = False) -> None:
     from lctasks.cli.table import render
 
-    out(t("ind.title", plan=ev.plan_title or ev.plan, mode=t(f"ind.mode.{ev.mode}", year=ev.year)))
-    out(t("ind.counts", **ev.counts))
-    if not ev.rows:
-        out(t("ind.none"))
-        return
+    if not csv:
+        title = t(
+            "ind.title", plan=ev.plan_title or ev.plan, mode=t(f"ind.mode.{ev.mode}", year=ev.year)
+        )
+        out(title)
+        out(t("ind.counts", **ev.counts))
+        if not ev.rows:
+            out(t("ind.none"))
+            return
     final = ev.year >= _final_year(ev)
     first = min((r.spec.base_year for r in ev.rows), default=ev.year - 1) + 1
     years = list(range(first, ev.year + 1))
@@ -326,6 +337,11 @@ def _print_table(ev: Evaluation) -> None:
                 t("ind.tasks", n=len(r.behind), done=done) if r.behind else "",
             ]
         )
+    if csv:  # whole names, for a spreadsheet
+        from lctasks.cli.output import print_table
+
+        print_table(headers, rows, csv=True)
+        return
     limits: list[int | None] = [None, 28, 8, None, 16] + [None] * len(years) + [None] * 5
     for line in render(headers, rows, limits=limits):
         out(line)

@@ -44,6 +44,9 @@ def units_cmd(
     ] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="At most N matches.")] = 10,
     json_: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
+    csv: Annotated[
+        bool, typer.Option("--csv", help="The table as CSV (UTF-8), for a spreadsheet.")
+    ] = False,
 ) -> None:
     """The owner units (责任单位): 市直部门, 县（市、区）, 开发区, 党委部门, 人大, 政协, 群团."""
     from lctasks.domain import Unit
@@ -91,8 +94,14 @@ def units_cmd(
         ]
         for u, _s in scored
     ]
-    for line in render(headers, rows, limits=[None, None, None, None, 40]):
-        out(line)
+    from lctasks.cli.output import paged, print_table
+
+    if csv:  # all aliases, for a spreadsheet
+        print_table(headers, rows, csv=True)
+        return
+    with paged():  # 66 units: through a pager on a terminal
+        for line in render(headers, rows, limits=[None, None, None, None, 40]):
+            out(line)
     err(t("units.total", n=len(scored)))
 
 

@@ -79,6 +79,8 @@ def run(
         (("list",), "C10.M03"),
         (("plan",), "第10章"),
         (("report", "--overdue", "0"), "C10.M03"),
+        (("units",), "市科技局"),
+        (("evaluate",), "I20"),
     ],
 )
 def test_long_output_is_paged_on_a_terminal_and_never_when_piped(
@@ -105,3 +107,20 @@ def test_list_prints_csv_for_a_spreadsheet(db: str, tmp_path: Path) -> None:
     assert len(rows) > 10 and {r[2] for r in rows[1:]} == {"10"}
     assert all(len(r) == 8 for r in rows)
     assert "C10.M03" in {r[0] for r in rows}
+
+
+@pytest.mark.parametrize(
+    ("args", "header", "row"),
+    [
+        (("units",), ["简称", "全称", "类别", "核实", "别名"], "市科技局"),
+        (("evaluate", "--year", "2023"), ["编号", "指标/目标", "单位", "基期", "目标"], "I01"),
+    ],
+)
+def test_units_and_the_evaluation_print_csv(
+    db: str, tmp_path: Path, args: tuple[str, ...], header: list[str], row: str
+) -> None:
+    shown, _ = run(db, *args, "--csv", tty=False, pager_log=tmp_path / "x")
+    rows = list(csv.reader(io.StringIO(shown)))
+    assert rows[0][: len(header)] == header
+    assert row in {r[0] for r in rows[1:]}
+    assert len({len(r) for r in rows}) == 1

@@ -14,8 +14,9 @@ as usual, with its own messages.
 
 Handled: ``list --json`` with ``--as-of``, ``--limit`` and ``--order``; ``report --json``
 with ``--by``, ``--as-of`` and ``--overdue`` (the JSON lists every overdue task);
-``show ID --json`` with ``--as-of`` (an unknown ID goes to Typer, which names the
-nearest IDs).
+``show ID`` (text or ``--json``) with ``--as-of`` (an unknown ID goes to Typer, which
+names the nearest IDs); the ``report`` table with ``--by``, ``--as-of``, ``--overdue``
+and ``--csv``.
 """
 
 from __future__ import annotations
@@ -107,8 +108,8 @@ def run(argv: Sequence[str]) -> int | None:
         return None
     cmd = opts[0]
     as_json = bool(glob.get("json") or cmd.get("json"))
-    if not as_json and command != "report":
-        return None  # the human list and show: Typer
+    if not as_json and command == "list":
+        return None  # the human list: Typer
     if as_json and cmd.get("csv"):
         return None
     for name in ("limit", "overdue"):
@@ -130,7 +131,12 @@ def run(argv: Sequence[str]) -> int | None:
         key = words[0]
 
         def build(runner: Any, plan_id: int, code: str, as_of: Any, settings: Any) -> Any:
-            return _show_doc(runner, plan_id, code, key, as_of, settings)
+            found = _show(runner, plan_id, code, key, as_of, settings)
+            if found is None or not as_json:
+                return found
+            from lctasks.cli.plan_text import show_doc
+
+            return show_doc(*found)
 
     else:  # report
         by = cmd.get("by", "unit")
@@ -162,6 +168,14 @@ def run(argv: Sequence[str]) -> int | None:
 
             for piece in _json_pieces(data):
                 sys.stdout.write(json_text(piece))  # C1 / bidi controls escaped too
+        elif command == "show":
+            from lctasks.cli.common import out
+            from lctasks.cli.output import paged
+            from lctasks.cli.plan_text import show_lines
+
+            with paged():
+                for line in show_lines(*data):
+                    out(line)
         else:
             from lctasks.cli.report_text import print_report
 
@@ -277,21 +291,18 @@ def _list_rows(
     )
 
 
-def _show_doc(
+def _show(
     runner: Any, plan_id: int, code: str, key: str, as_of: Any, settings: Any
-) -> dict[str, Any] | None:
-    """What ``show ID --json`` prints (``plan_cmds.show_cmd``); None: no such task."""
-    from lctasks.cli.common import to_jsonable
+) -> tuple[Any, dict[str, str] | None] | None:
+    """The task detail and 销号 ``show`` prints (``plan_cmds.show_cmd``); None: no such task."""
     from lctasks.domain import Status
-    from lctasks.services.read_model import closure, task_full, task_place
+    from lctasks.services.read_model import closure, task_detail
 
-    task = task_full(runner, plan_id, code, key, as_of=as_of, settings=settings)
-    if task is None:
+    detail = task_detail(runner, plan_id, code, key, as_of=as_of, settings=settings)
+    if detail is None:
         return None  # Typer names the unknown ID and the nearest ones
-    data: dict[str, Any] = to_jsonable(task)
-    data["closure"] = closure(runner, code, task.id) if task.status is Status.CLOSED else None
-    data["where"] = task_place(runner, plan_id, task.chapter, task.section, task.box)
-    return data
+    task = detail.task
+    return detail, closure(runner, code, task.id) if task.status is Status.CLOSED else None
 
 
 _NESTED = (dict, list, tuple)

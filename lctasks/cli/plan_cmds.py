@@ -23,6 +23,7 @@ from lctasks.cli.plan_text import (
     light_text,
     outline_json,
     outline_lines,
+    show_doc,
     show_lines,
     task_json,
 )
@@ -382,18 +383,7 @@ def show_cmd(
     detail = _service(ctx).task_detail(task_id, state(ctx).plan, as_of=_date(as_of))
     closure = _closure(ctx, detail.task)
     if as_json:
-        from lctasks.cli.common import to_jsonable
-
-        data = to_jsonable(detail.task)
-        data["closure"] = closure
-        data["where"] = {
-            "plan_title": detail.plan_title,
-            "part": list(detail.part) if detail.part else None,
-            "chapter_title": detail.chapter_title,
-            "section_title": detail.section_title,
-            "box_title": detail.box_title,
-            "box_note": detail.box_note,
-        }
+        data = show_doc(detail, closure)
         print_json(data)
         return
     from lctasks.cli.output import paged

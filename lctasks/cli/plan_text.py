@@ -233,6 +233,23 @@ def _wrap(text: str, indent: str = "  ", cols: int = 72) -> list[str]:
     return lines
 
 
+def show_doc(detail: TaskDetail, closure: dict[str, str] | None) -> dict[str, Any]:
+    """What ``show --json`` prints: the task, its 销号 and where it stands in the plan."""
+    from lctasks.cli.common import to_jsonable
+
+    data: dict[str, Any] = to_jsonable(detail.task)
+    data["closure"] = closure
+    data["where"] = {
+        "plan_title": detail.plan_title,
+        "part": list(detail.part) if detail.part else None,
+        "chapter_title": detail.chapter_title,
+        "section_title": detail.section_title,
+        "box_title": detail.box_title,
+        "box_note": detail.box_note,
+    }
+    return data
+
+
 def show_lines(detail: TaskDetail, closure: dict[str, str] | None = None) -> list[str]:
     x = detail.task
     lines = [f"{x.id}  {x.title}  [{t('kind.' + x.kind.value)}]"]

@@ -23,7 +23,7 @@ import gc
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lctasks import clock
 from lctasks.db.sql import (
@@ -55,6 +55,9 @@ MESSAGES.add(
         "import.box_note": ("印在第{printed}章之后", "printed after chapter {printed}"),
     }
 )
+
+if TYPE_CHECKING:
+    from lctasks.services.query import TaskDetail
 
 CHUNK = 500  # ids per IN (…) list
 
@@ -830,6 +833,28 @@ def task_place(
         "box_title": bx[0] if bx else "",
         "box_note": box_note(bx[1]) if bx else "",
     }
+
+
+def task_detail(
+    runner: Runner, plan_id: int, plan_code: str, key: str, *, as_of: dt.date, settings: Any
+) -> TaskDetail | None:
+    """``task_full`` and where the task stands in the plan (what ``show`` prints);
+    None if the plan has no such task."""
+    from lctasks.services.query import TaskDetail
+
+    task = task_full(runner, plan_id, plan_code, key, as_of=as_of, settings=settings)
+    if task is None:
+        return None
+    where = task_place(runner, plan_id, task.chapter, task.section, task.box)
+    return TaskDetail(
+        task=task,
+        plan_title=where["plan_title"],
+        part=(where["part"][0], where["part"][1]) if where["part"] else None,
+        chapter_title=where["chapter_title"],
+        section_title=where["section_title"],
+        box_title=where["box_title"],
+        box_note=where["box_note"],
+    )
 
 
 def closure(runner: Runner, plan_code: str, key: str) -> dict[str, str] | None:

@@ -34,7 +34,7 @@ from lctasks.domain import (
 from lctasks.services.base import CHUNK, Service
 from lctasks.services.plans import load_tasks, resolve_plan
 from lctasks.services.query import ORDERS, TaskDetail, TaskFilter
-from lctasks.services.read_model import closure, task_full, task_place
+from lctasks.services.read_model import closure, task_detail, task_full
 from lctasks.services.read_model import list_tasks as read_tasks
 from lctasks.services.views import (
     as_utc,
@@ -219,17 +219,18 @@ class TaskQueries(Service):
         """``get_task`` plus where the task stands in the plan (part, chapter, section, box)."""
         with self.db.read() as s:
             plan_row = resolve_plan(s, plan)
-            task = self._full_task(s, plan_row, key, as_of or clock.today())
-            where = task_place(SessionRunner(s), plan_row.id, task.chapter, task.section, task.box)
-            return TaskDetail(
-                task=task,
-                plan_title=where["plan_title"],
-                part=(where["part"][0], where["part"][1]) if where["part"] else None,
-                chapter_title=where["chapter_title"],
-                section_title=where["section_title"],
-                box_title=where["box_title"],
-                box_note=where["box_note"],
+            detail = task_detail(
+                SessionRunner(s),
+                plan_row.id,
+                plan_row.code,
+                key,
+                as_of=as_of or clock.today(),
+                settings=self._settings(),
             )
+            if detail is None:
+                load_tasks(s, plan_row, [key])  # raises NotFoundError naming it, with near IDs
+                raise AssertionError(key)
+            return detail
 
     def closure(self, key: str, plan_code: str) -> dict[str, str] | None:
         """销号 of a task (``read_model.closure``): when, by whom, note and evidence."""

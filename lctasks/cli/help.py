@@ -139,6 +139,10 @@ class Formatter(HelpFormatter):
     display width."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        # Typer's "{ID}" (a required argument) and "[ID...]..." read as ID and [ID...],
+        # "[[FILE]...]" (a metavar with its own brackets) as [FILE...]
+        args = re.sub(r"\{([^{}]*)\}", r"\1", args).replace("...]...", "...]")
+        args = re.sub(r"\[\[([^\[\]]+)\](\.\.\.)?\]", r"[\1\2]", args)
         head = " " * self.current_indent + (t("usage.usage") if prefix is None else prefix)
         head += f"{prog} "
         self.write(fill(args, self.width, head, " " * width(head)) + "\n")

@@ -516,8 +516,10 @@ MESSAGES.add(
             "lctasks undo --dry-run\nlctasks undo 512",
         ),
         "cmd.undo.event": (
-            "撤销此事件所在的一批（见 lctasks log）；默认最近一批。",
-            "Undo the batch of this event (see lctasks log); default: the last batch.",
+            "撤销此事件所在的一批（事件编号见 lctasks log，如 512；写 #512 须加引号，"
+            "否则 shell 把它当作注释）；默认最近一批。",
+            "Undo the batch of this event (its number in lctasks log, e.g. 512; quote a "
+            "#512, or the shell takes it for a comment); default: the last batch.",
         ),
         "cmd.undo.dry_run": (
             "只显示将撤销的内容，不写入。",

@@ -1,4 +1,4 @@
-"""`lctasks undo [#SEQ]`: revert the last batch (or a named event's) with new events."""
+"""`lctasks undo [SEQ]`: revert the last batch (or a named event's) with new events."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def undo(
     event: Annotated[
         str | None,
         typer.Argument(
-            metavar="[#SEQ]",
+            metavar="[SEQ]",
             help="Undo the batch of this event (see lctasks log); default: the last batch.",
         ),
     ] = None,
@@ -47,7 +47,7 @@ def undo(
 ) -> None:
     """撤销：把最近一批（或某事件所在的一批）修改改回去，追加撤销事件，历史不改写。
 
-    例：lctasks undo --dry-run；lctasks undo #512
+    例：lctasks undo --dry-run；lctasks undo 512
     """
     from lctasks.cli.actions import batch_json, describe
     from lctasks.services.undo import UndoService

@@ -166,6 +166,8 @@ def summary(changes: dict[str, list[Any]], action: str = "") -> tuple[str, bool]
         label = _pick(names[name]) if name in names else field_label(name)
         if name == "report":
             parts.append(f"{label}{t('colon')}{value_label(new, name)}")
+        elif name == "undo_of":  # the batch an undo reverted: #512 or #512–#530
+            parts.append(f"{label}{t('colon')}{_span(str(new))}")
         elif name.startswith("item"):
             box = f"{'☐' if not old else '☑'} → {'☑' if new else '☐'}"
             parts.append(f"{name[4:]}{t('colon')}{box}")
@@ -332,3 +334,9 @@ def parse_choice(family: str, codes: list[str], text: str) -> str | None:
 def choice_list(family: str, codes: list[str]) -> str:
     """``推进中（in_progress） | …`` for an error message."""
     return " | ".join(f"{t(f'{family}.{c}')}（{c}）" if language() != EN else c for c in codes)
+
+
+def _span(text: str) -> str:
+    """``#11–#11`` (as undo events recorded it before) → ``#11``."""
+    first, sep, last = text.partition("–")
+    return first if sep and first == last else text

@@ -14,8 +14,14 @@ from lctasks.i18n import cli_t as t
 MESSAGES.add(
     {
         "undocli.head": (
-            "撤销 #{first}–#{last}：{actor} 的“{action}”，{n} 个任务",
-            "undo #{first}–#{last}: {actor}'s {action}, {n} task(s)",
+            "撤销 {span}：{actor} 的“{action}”，{n} 个任务",
+            "undo {span}: {actor}'s {action}, {n} task(s)",
+        ),
+        "undocli.records": (
+            "这批记下的文字（备注、进展报告、销号材料）保留在历史中，撤销只还原状态、进度、期限、"
+            "责任单位和清单勾选",
+            "the text this batch recorded (notes, progress reports, evidence) stays in the "
+            "history; undo reverts status, progress, deadline, owners and ticks",
         ),
         "undocli.done": (
             "已撤销：追加了 {events} 条撤销事件（历史不改写；再运行 lctasks undo 可恢复）",
@@ -75,8 +81,7 @@ def undo(
     err(
         t(
             "undocli.head",
-            first=info.first,
-            last=info.last,
+            span=info.span,
             actor=info.actor,
             action=info.action,
             n=info.size,
@@ -84,7 +89,10 @@ def undo(
     )
     for r in res.results:
         changes = {k: v for k, v in r.changes.items() if k != "undo_of"}
-        out("\t".join(x for x in (r.id, f"v{r.version}", describe(changes)) if x))
+        word = t(f"cli.{r.result}")  # as every batch prints its results
+        out("\t".join(x for x in (r.id, word, f"v{r.version}", describe(changes)) if x))
+    if info.records:
+        err(t("undocli.records"))
     if res.dry_run:
         err(t("undocli.dry"))
     else:

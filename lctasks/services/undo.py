@@ -69,7 +69,17 @@ MESSAGES.add(
             "record the corrected value with lctasks actual; reopen a carried task with "
             "lctasks reopen",
         ),
-        "undo.reason": ("撤销 #{first}–#{last}（{action}）", "undo of #{first}–#{last} ({action})"),
+        "undo.reason": ("撤销 {span}（{action}）", "undo of {span} ({action})"),
+        "undo.records_only": (
+            "{span}（{action}）只是记录（备注、进展报告、销号材料），没有可还原的状态、进度、"
+            "期限、责任单位或清单勾选；记录保留在历史中",
+            "{span} ({action}) only recorded text (notes, progress reports, evidence): "
+            "no status, progress, deadline, owner or tick to revert; records stay in the history",
+        ),
+        "undo.records_hint": (
+            "写错了就再加一条备注或进展报告更正",
+            "correct it with another note or progress report",
+        ),
         "undo.moved": (
             "{field}在这批之后又被改过（现为 {now}，这批设为 {then}），撤销会覆盖那次修改",
             "{field} was changed after this batch (now {now}, the batch set {then}); "
@@ -93,6 +103,7 @@ _IMPORT_ACTIONS = frozenset({"import", "changed", "removed", "rekey", "added"})
 # records that are never reverted, only corrected by a newer record (an actual, a share,
 # a carry-over to another plan): undo refuses them rather than saying it did something
 _RECORD_ACTIONS = frozenset({"actual", "share", "carry", "carry_in"})
+_RECORDS = frozenset({"report", "evidence"})  # text a batch recorded: stays in the history
 
 
 @dataclass(frozen=True)
@@ -105,10 +116,16 @@ class BatchInfo:
     action: str
     plan: str
     tasks: dict[str, dict[str, list[Any]]]  # key -> field -> [before the batch, after it]
+    records: bool = False  # the batch also recorded text (a note, report, evidence): kept
 
     @property
     def size(self) -> int:
         return len(self.tasks)
+
+    @property
+    def span(self) -> str:
+        """``#512`` or ``#512–#530``."""
+        return f"#{self.first}" if self.first == self.last else f"#{self.first}–#{self.last}"
 
 
 @dataclass(frozen=True)
@@ -136,6 +153,12 @@ class UndoService(BatchEngine):
         try:
             with self.unit_of_work() as runner:
                 info = self._find(runner, seq)
+                if not any(info.tasks.values()):
+                    raise InvalidInputError(
+                        t("undo.records_only", span=info.span, action=info.action),
+                        hint=t("undo.records_hint"),
+                        ids=(info.span,),
+                    )
                 result = self._batch(
                     "undo", list(info.tasks), self._step(info), plan=info.plan, prepare=_prepare
                 )
@@ -180,6 +203,7 @@ class UndoService(BatchEngine):
         tasks: dict[str, dict[str, list[Any]]] = {}
         plan = ""
         actions: list[str] = []
+        records = False
         for s, action, plan_code, key, changes in rows[lo : hi + 1]:
             if key is None:
                 continue
@@ -199,6 +223,7 @@ class UndoService(BatchEngine):
                 actions.append(action)
             fields = tasks.setdefault(str(key), {})
             body = json.loads(changes) if isinstance(changes, str) else dict(changes or {})
+            records = records or action == "note" or any(k in body for k in _RECORDS)
             for name, pair in body.items():
                 if not isinstance(pair, list) or len(pair) != 2 or name in _KEPT:
                     continue
@@ -213,15 +238,18 @@ class UndoService(BatchEngine):
             action="、".join(t(f"action.{a}") if f"action.{a}" in MESSAGES else a for a in actions),
             plan=plan,
             tasks=tasks,
+            records=records,
         )
 
     # -- the compensating step -----------------------------------------------------
 
     def _step(self, info: BatchInfo) -> Callable[[Runner, TaskState], Change | None]:
-        reason = t("undo.reason", first=info.first, last=info.last, action=info.action)
+        reason = t("undo.reason", span=info.span, action=info.action)
 
         def step(runner: Runner, task: TaskState) -> Change | None:
             fields = info.tasks.get(task.key, {})
+            if not fields:  # the batch only recorded text for this task: nothing to revert
+                return None
             ch = Change(reason=reason)
             for name, (before, after) in fields.items():
                 if name == "lead":
@@ -248,7 +276,7 @@ class UndoService(BatchEngine):
                     ch.changes[name] = [now_value, before]
                     ch.set[_COLUMNS[name]] = _column(name, before)
                 # anything else (plan-text fields) was refused in _find
-            ch.changes["undo_of"] = [None, f"#{info.first}–#{info.last}"]
+            ch.changes["undo_of"] = [None, info.span]
             return ch
 
         return step

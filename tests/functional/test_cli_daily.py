@@ -261,7 +261,7 @@ def test_undo_from_the_command_line(db: str) -> None:
     code, stdout, stderr = cli(db, "undo", "--dry-run")
     assert code == 0, stderr
     assert "撤销 #" in stderr and "2 个任务" in stderr and "演练" in stderr
-    assert "C06.M01\tv3\t牵头单位：市科技局 → —" in stdout  # the version it would have
+    assert "C06.M01\t已更改\tv3\t牵头单位：市科技局 → —" in stdout  # the version it would have
     code, stdout, stderr = cli(db, "undo", "--json")
     doc = json.loads(stdout)
     assert code == 0 and doc["applied"] and doc["undo_of"]["tasks"] == 2

@@ -179,3 +179,39 @@ def test_closing_a_closed_task_with_other_evidence_is_refused_not_dropped(
         "本次的说明和材料未记录；补充材料请加备注，改正销号请先重新打开",
     ]
     assert history_len(db, "C10.M03") == 2
+
+
+def test_undo_says_what_it_did_as_every_batch_does(db: str) -> None:
+    # QA 16: `undo` printed "C10.M01\tv5" (no 已更改, no change) and history read
+    # "撤销：— → #11–#11"; an undo of a note appended an empty event and said "已撤销"
+    assert cli(db, "assign", "C10.M01", "C10.M02", "--lead", "gxj")[0] == 0
+    code, stdout, stderr = cli(db, "undo")
+    assert code == 0
+    assert stdout.splitlines() == [
+        "C10.M01\t已更改\tv3\t牵头单位：市工业和信息化局 → —",
+        "C10.M02\t已更改\tv3\t牵头单位：市工业和信息化局 → —",
+    ]
+    assert stderr.splitlines()[0].startswith("撤销 #2–#3：王督查 的“分配”，2 个任务")
+    code, stdout, _ = cli(db, "history", "C10.M01")
+    assert stdout.splitlines()[-1].endswith(
+        "撤销  C10.M01  牵头单位：市工业和信息化局 → —；撤销：#2–#3  “撤销 #2–#3（分配）”"
+    )
+    # a batch that only recorded text: nothing to revert, said so (exit 4, nothing written)
+    assert cli(db, "note", "C10.M01", "测试备注")[0] == 0
+    code, stdout, stderr = cli(db, "undo")
+    assert (code, stdout) == (4, "")
+    assert stderr.splitlines() == [
+        "错误：#6（加备注）只是记录（备注、进展报告、销号材料），没有可还原的状态、进度、期限、"
+        "责任单位或清单勾选；记录保留在历史中",
+        "提示：写错了就再加一条备注或进展报告更正",
+    ]
+    assert history_len(db, "C10.M01") == 3
+    # a report with a status change: the status goes back, the report stays (and it says so)
+    assert cli(db, "progress", "C10.M03", "--made", "开始", "--percent", "10")[0] == 0
+    code, stdout, stderr = cli(db, "undo")
+    assert code == 0
+    assert stdout == "C10.M03\t已更改\tv3\t状态：推进中 → 未启动；进度：10 → 0\n"
+    assert stderr.splitlines()[1] == (
+        "这批记下的文字（备注、进展报告、销号材料）保留在历史中，撤销只还原状态、进度、期限、"
+        "责任单位和清单勾选"
+    )

@@ -11,10 +11,14 @@ so that every measure sees the same machine load) and the peak RSS of each:
   installed the issue's figure, 0.12 s, is used and said so);
 - ``lctasks list --json`` of the bundled plan (561 tasks): the installed entry
   point (read fast path) and the same through the Typer app;
-- ``lctasks show ID --json``, ``report``, ``report --json``, ``plan``, ``history``,
-  ``log`` of the bundled plan;
+- ``lctasks show ID --json``, ``show ID``, ``report``, ``report --json``, ``plan``,
+  ``history``, ``log`` of the bundled plan;
 - with ``--big PATH`` (a database from ``benchmarks/synth.py``, plan ``big``):
-  ``list --json`` and ``report`` at that size.
+  ``list --json``, ``report`` and ``report --json`` at that size.
+
+Each line gives the median wall time, its ratio to ``python -c pass`` and to
+``task export``, the median CPU time (user + system of the process: on a shared
+machine it moves less than the wall time) and the peak RSS.
 
 Figures, not a test: machine load moves them, the ratios matter.
 """
@@ -40,8 +44,8 @@ sys.path.insert(0, str(ROOT))
 TW_FIGURE = 0.12  # s: Taskwarrior's `task export` of 10,000 tasks, from issue 11
 
 
-def run(cmd: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS MB) of one process."""
+def run(cmd: Sequence[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS MB) of one process."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -54,7 +58,7 @@ def run(cmd: Sequence[str], env: dict[str, str]) -> tuple[float, float]:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err}")
     if proc.stderr:
         proc.stderr.close()
-    return took, usage.ru_maxrss / 1024
+    return took, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def lctasks_cmd() -> list[str]:
@@ -111,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         reads = {
             "lctasks list --json (561 tasks)": ["list", "--json"],
             "lctasks show C10.M03 --json": ["show", "C10.M03", "--json"],
+            "lctasks show C10.M03": ["show", "C10.M03"],
             "lctasks report": ["report"],
             "lctasks report --json": ["report", "--json"],
             "lctasks plan": ["plan"],
@@ -127,22 +132,36 @@ def main(argv: Sequence[str] | None = None) -> None:
             big_env = dict(env, LCTASKS_DB=str(Path(args.big).resolve()), LCTASKS_PLAN="big")
             measures["lctasks list --json (big plan)"] = ([*lct, "list", "--json"], big_env)
             measures["lctasks report (big plan)"] = ([*lct, "report"], big_env)
+            measures["lctasks report --json (big plan)"] = ([*lct, "report", "--json"], big_env)
         times: dict[str, list[float]] = {k: [] for k in measures}
+        cpus: dict[str, list[float]] = {k: [] for k in measures}
         rss: dict[str, float] = {k: 0.0 for k in measures}
         for _ in range(args.runs):
             for label, (cmd, cmd_env) in measures.items():
-                took, mb = run(cmd, cmd_env)
+                took, cpu, mb = run(cmd, cmd_env)
                 times[label].append(took)
+                cpus[label].append(cpu)
                 rss[label] = max(rss[label], mb)
         med = {k: statistics.median(v) for k, v in times.items()}
+        cpu_med = {k: statistics.median(v) for k, v in cpus.items()}
         py = med["python -c pass (baseline)"]
         tw_s = next((v for k, v in med.items() if k.startswith("task export")), None)
-        tw_note = "" if tw_s is not None else f" (Taskwarrior not installed: {TW_FIGURE} s)"
+        tw_note = (
+            " against Taskwarrior's task export measured in this run"
+            if tw_s is not None
+            else f" (Taskwarrior not installed: task export = issue 11's {TW_FIGURE} s)"
+        )
         tw_ref = tw_s if tw_s is not None else TW_FIGURE
         print(f"median of {args.runs} round-robin runs{tw_note}")
-        print(f"{'what':52s} {'s':>7s} {'× pass':>7s} {'× task export':>14s} {'peak MB':>8s}")
+        print(
+            f"{'what':52s} {'s':>7s} {'× pass':>7s} {'× task export':>14s}"
+            f" {'CPU s':>7s} {'peak MB':>8s}"
+        )
         for label, s in med.items():
-            print(f"{label:52s} {s:7.3f} {s / py:7.2f} {s / tw_ref:14.2f} {rss[label]:8.1f}")
+            print(
+                f"{label:52s} {s:7.3f} {s / py:7.2f} {s / tw_ref:14.2f}"
+                f" {cpu_med[label]:7.3f} {rss[label]:8.1f}"
+            )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -23,6 +23,7 @@ from lctasks.cli.plan_text import (
     light_text,
     outline_json,
     outline_lines,
+    place_of,
     show_doc,
     show_lines,
     task_json,
@@ -383,7 +384,7 @@ def show_cmd(
     detail = _service(ctx).task_detail(task_id, state(ctx).plan, as_of=_date(as_of))
     closure = _closure(ctx, detail.task)
     if as_json:
-        data = show_doc(detail, closure)
+        data = show_doc(detail.task, place_of(detail), closure)
         print_json(data)
         return
     from lctasks.cli.output import paged

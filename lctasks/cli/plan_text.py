@@ -233,13 +233,20 @@ def _wrap(text: str, indent: str = "  ", cols: int = 72) -> list[str]:
     return lines
 
 
-def show_doc(detail: TaskDetail, closure: dict[str, str] | None) -> dict[str, Any]:
-    """What ``show --json`` prints: the task, its 销号 and where it stands in the plan."""
+def show_doc(task: Task, where: dict[str, Any], closure: dict[str, str] | None) -> dict[str, Any]:
+    """What ``show --json`` prints: the task, its 销号 and ``where`` it stands in the
+    plan (``place_of`` a ``TaskDetail``, or ``read_model.task_place``)."""
     from lctasks.cli.common import to_jsonable
 
-    data: dict[str, Any] = to_jsonable(detail.task)
+    data: dict[str, Any] = to_jsonable(task)
     data["closure"] = closure
-    data["where"] = {
+    data["where"] = where
+    return data
+
+
+def place_of(detail: TaskDetail) -> dict[str, Any]:
+    """The "where" of ``show --json``, from a ``TaskDetail``."""
+    return {
         "plan_title": detail.plan_title,
         "part": list(detail.part) if detail.part else None,
         "chapter_title": detail.chapter_title,
@@ -247,7 +254,6 @@ def show_doc(detail: TaskDetail, closure: dict[str, str] | None) -> dict[str, An
         "box_title": detail.box_title,
         "box_note": detail.box_note,
     }
-    return data
 
 
 def show_lines(detail: TaskDetail, closure: dict[str, str] | None = None) -> list[str]:

@@ -12,8 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from lctasks.domain import Light, Status
 from lctasks.i18n import CORE as MESSAGES
 from lctasks.i18n import EN, language, t
+
+# Official documents (unit workbooks, the meeting pack, 督办通知) are in Chinese whatever
+# the language: their status and light words are the catalogue's Chinese texts.
+STATUS_ZH: dict[Status, str] = {s: MESSAGES[f"status.{s.value}"][0] for s in Status}
+LIGHT_ZH: dict[str, str] = {g.value: MESSAGES[f"light.{g.value}"][0] for g in Light}
 
 FIELD_NAMES: dict[str, tuple[str, str]] = {
     "status": ("状态", "status"),

@@ -149,6 +149,17 @@ def _event_row(e: Event) -> list[str]:
     ]
 
 
+def _page_events(events: list[Event], *, csv: bool) -> None:
+    """The events through the pager (as a table, or CSV), or "no events" on stderr."""
+    if not events:
+        err(t("log.none"))
+        return
+    from lctasks.cli.output import paged
+
+    with paged():
+        _print_events(events, csv=csv)
+
+
 def _print_events(events: list[Event], *, csv: bool) -> None:
     """Aligned by display width (changes and reason last), or CSV."""
     from lctasks.cli.output import print_table
@@ -181,13 +192,7 @@ def history(
     if want_json(ctx, as_json):
         print_json({"task": task_id.strip().upper(), "events": [_event_json(e) for e in events]})
         return
-    if events:
-        from lctasks.cli.output import paged
-
-        with paged():
-            _print_events(list(events), csv=csv)
-    else:
-        err(t("log.none"))
+    _page_events(list(events), csv=csv)
 
 
 def log(
@@ -289,13 +294,7 @@ def log(
     if json_out:
         print_json({"events": [_event_json(e) for e in events]})
         return
-    if events:
-        from lctasks.cli.output import paged
-
-        with paged():
-            _print_events(list(events), csv=csv)
-    else:
-        err(t("log.none"))
+    _page_events(list(events), csv=csv)
 
 
 def _anchor(hs: HistoryService, path: str | None, json_out: bool) -> None:

@@ -20,20 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from lctasks.domain import Light, Status
 from lctasks.formats.anchor import Anchor
+from lctasks.labels import STATUS_ZH
+from lctasks.lights import FINISHED
 
 if TYPE_CHECKING:
     from lctasks.services.base import ServiceContext
 
-STATUS_ZH = {
-    Status.NOT_STARTED: "未启动",
-    Status.IN_PROGRESS: "推进中",
-    Status.BLOCKED: "受阻",
-    Status.DONE: "已完成（待销号）",
-    Status.CLOSED: "已销号",
-    Status.RETURNED: "退回重办",
-    Status.SUSPENDED: "暂缓",
-}
-FINISHED = (Status.DONE, Status.CLOSED)
 BODY_FONT = "仿宋_GB2312"
 TITLE_FONT = "方正小标宋简体"
 TABLE_FONT = "宋体"

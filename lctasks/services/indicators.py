@@ -236,18 +236,19 @@ class IndicatorService(Service):
                         f"无法识别的数值：“{value}”", hint="写作数字，如 6.2 或 408"
                     )
             at = dt.datetime.now(dt.UTC)  # stored as UTC (SQLite drops the zone)
+            result = Actual(
+                per,
+                number,
+                assessment,
+                source,
+                self.ctx.actor.name,
+                at,
+                unit_row.short if unit_row else None,
+                note,
+                ref.label,
+            )
             if dry_run:
-                return Actual(
-                    per,
-                    number,
-                    assessment,
-                    source,
-                    self.ctx.actor.name,
-                    at,
-                    unit_row.short if unit_row else None,
-                    note,
-                    ref.label,
-                )
+                return result
             s.add(
                 ActualRow(
                     task_id=task.id,
@@ -275,17 +276,7 @@ class IndicatorService(Service):
             EventLog(s, self.ctx.actor, at=at).append(
                 "actual", plan=plan_row.code, task=task.key, changes=changes, reason=note
             )
-            return Actual(
-                per,
-                number,
-                assessment,
-                source,
-                self.ctx.actor.name,
-                at,
-                unit_row.short if unit_row else None,
-                note,
-                ref.label,
-            )
+            return result
 
     def set_share(
         self,

@@ -30,20 +30,12 @@ from typing import TYPE_CHECKING
 from lctasks.clock import office_date
 from lctasks.domain import Light, Status
 from lctasks.formats.anchor import META_NAME, Anchor
+from lctasks.labels import STATUS_ZH
+from lctasks.lights import FINISHED
 
 if TYPE_CHECKING:
     from lctasks.snapshot import Counts, Snapshot, SnapshotDiff, SnapshotTask
 
-FINISHED = (Status.DONE, Status.CLOSED)
-STATUS_ZH = {
-    Status.NOT_STARTED: "未启动",
-    Status.IN_PROGRESS: "推进中",
-    Status.BLOCKED: "受阻",
-    Status.DONE: "已完成（待销号）",
-    Status.CLOSED: "已销号",
-    Status.RETURNED: "退回重办",
-    Status.SUSPENDED: "暂缓",
-}
 FONTS = (
     '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", '
     '"Microsoft YaHei", "PingFang SC", "Hiragino Sans GB", "WenQuanYi Micro Hei", '

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lctasks.domain import Status
+from lctasks.labels import LIGHT_ZH, STATUS_ZH
 
 SHEET = "报送表"
 META = "_lctasks"
@@ -78,16 +79,8 @@ CHOICES: tuple[Status, ...] = (
     Status.NOT_STARTED,
     Status.SUSPENDED,
 )
-STATUS_LABEL: dict[Status, str] = {
-    Status.NOT_STARTED: "未启动",
-    Status.IN_PROGRESS: "推进中",
-    Status.BLOCKED: "受阻",
-    Status.DONE: "已完成（待销号）",
-    Status.CLOSED: "已销号",
-    Status.RETURNED: "退回重办",
-    Status.SUSPENDED: "暂缓",
-}
-LIGHT_LABEL = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
+STATUS_LABEL = STATUS_ZH
+LIGHT_LABEL = LIGHT_ZH
 EXCERPT = 120  # characters of the plan text shown per task
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -297,33 +297,9 @@ def _read(wb: Any, name: str) -> FilledWorkbook:
         COL["note"],
     )
     allowed = "、".join(STATUS_LABEL[s] for s in CHOICES)
-    row_no = FIRST_ROW - 1
-    for row_no, cells in enumerate(rows_iter, FIRST_ROW):
-        index = row_no - FIRST_ROW
-        values = [c.value for c in cells] + [None] * (width + 1 - len(cells))
-        if index >= len(table):
-            if any(v not in (None, "") for v in values):
-                first = next(i for i, v in enumerate(values) if v not in (None, ""))
-                problems.add(t("xlsx.extra_row", where=cell_ref(sheet, first, row_no)))
-                break
-            continue
-        key, version, status_code, percent, crc = table[index]
-        got_id = _text(values[0])
-        if got_id != key:
-            problems.add(
-                t("xlsx.row_id", where=cell_ref(sheet, 0, row_no), want=key, got=got_id), key
-            )
-            continue
-        for j, cell in enumerate(cells[:width]):
-            if _is_formula(cell):
-                problems.add(
-                    t("xlsx.formula", where=cell_ref(sheet, j, row_no), formula=cell.value), key
-                )
-        for j, col in enumerate(LOCKED):
-            if cell_crc(_text(values[j])) != str(crc)[j * 8 : j * 8 + 8]:
-                problems.add(
-                    t("xlsx.locked", where=cell_ref(sheet, j, row_no), column=col.header), key
-                )
+    rows = _rows(rows_iter, sheet, width, [(r[0], r[4]) for r in table], LOCKED, problems)
+    for row_no, index, cells, values, _formula in rows:
+        key, version, status_code, percent, _crc = table[index]
         old = Status(str(status_code))
         new_status: Status | None = None
         label = _text(values[i_ns])
@@ -375,11 +351,6 @@ def _read(wb: Any, name: str) -> FilledWorkbook:
                 note,
             )
         )
-    if row_no - FIRST_ROW + 1 < len(table) and not problems.lines:
-        missing = table[row_no - FIRST_ROW + 1][0]
-        problems.add(
-            t("xlsx.row_id", where=cell_ref(sheet, 0, row_no + 1), want=missing, got=""), missing
-        )
     actuals = _read_indicators(wb, ind_table, problems) if ind_table else []
     problems.raise_if_any()
     anchor = Anchor(str(info["plan"]), seq, str(info["history_hash"] or ""), as_of)
@@ -414,35 +385,9 @@ def _read_indicators(
             )
             return []
     out: list[ActualEdit] = []
-    row_no = FIRST_ROW - 1
-    for row_no, cells in enumerate(rows_iter, FIRST_ROW):
-        index = row_no - FIRST_ROW
-        values = [c.value for c in cells] + [None] * (width + 1 - len(cells))
-        if index >= len(table):
-            if any(v not in (None, "") for v in values):
-                first = next(i for i, v in enumerate(values) if v not in (None, ""))
-                problems.add(t("xlsx.extra_row", where=cell_ref(sheet, first, row_no)))
-                break
-            continue
-        key, crc = str(table[index][0]), str(table[index][1])
-        got_id = _text(values[0])
-        if got_id != key:
-            problems.add(
-                t("xlsx.row_id", where=cell_ref(sheet, 0, row_no), want=key, got=got_id), key
-            )
-            continue
-        bad = False
-        for j, cell in enumerate(cells[:width]):
-            if _is_formula(cell):
-                bad = True
-                problems.add(
-                    t("xlsx.formula", where=cell_ref(sheet, j, row_no), formula=cell.value), key
-                )
-        for j, col in enumerate(IND_LOCKED):
-            if cell_crc(_text(values[j])) != crc[j * 8 : j * 8 + 8]:
-                problems.add(
-                    t("xlsx.locked", where=cell_ref(sheet, j, row_no), column=col.header), key
-                )
+    rows = _rows(rows_iter, sheet, width, [(r[0], r[1]) for r in table], IND_LOCKED, problems)
+    for row_no, index, _cells, values, bad in rows:
+        key = str(table[index][0])
         year, value, source, note = (
             _text(values[IND_COL["year"]]),
             _text(values[IND_COL["value"]]),
@@ -464,12 +409,59 @@ def _read_indicators(
                 t("xlsx.source_needed", where=cell_ref(sheet, IND_COL["source"], row_no)), key
             )
         out.append(ActualEdit(key, row_no, year, value, source, note))
-    if row_no - FIRST_ROW + 1 < len(table) and not problems.lines:
-        missing = str(table[row_no - FIRST_ROW + 1][0])
+    return out
+
+
+def _rows(
+    rows_iter: Iterator[Any],
+    sheet: str,
+    width: int,
+    exported: Sequence[tuple[Any, Any]],
+    locked: Sequence[Any],
+    problems: _Problems,
+) -> Iterator[tuple[int, int, Any, list[Any], bool]]:
+    """The rows the export wrote, in place: ``(row, index, cells, values, has a formula)``.
+
+    ``exported`` is the manifest's (ID, checksum of the read-only cells) per row.
+    Checked on the way (each a problem): a filled row after the exported ones, an ID
+    not where the export put it (the row is skipped), a formula, an edited read-only
+    cell; at the end, a row missing.
+    """
+    row_no = FIRST_ROW - 1
+    for row_no, cells in enumerate(rows_iter, FIRST_ROW):
+        index = row_no - FIRST_ROW
+        values = [c.value for c in cells] + [None] * (width + 1 - len(cells))
+        if index >= len(exported):
+            if any(v not in (None, "") for v in values):
+                first = next(i for i, v in enumerate(values) if v not in (None, ""))
+                problems.add(t("xlsx.extra_row", where=cell_ref(sheet, first, row_no)))
+                break
+            continue
+        key, crc = str(exported[index][0]), str(exported[index][1])
+        got_id = _text(values[0])
+        if got_id != key:
+            problems.add(
+                t("xlsx.row_id", where=cell_ref(sheet, 0, row_no), want=key, got=got_id), key
+            )
+            continue
+        formula = False
+        for j, cell in enumerate(cells[:width]):
+            if _is_formula(cell):
+                formula = True
+                problems.add(
+                    t("xlsx.formula", where=cell_ref(sheet, j, row_no), formula=cell.value), key
+                )
+        for j, col in enumerate(locked):
+            if cell_crc(_text(values[j])) != crc[j * 8 : j * 8 + 8]:
+                problems.add(
+                    t("xlsx.locked", where=cell_ref(sheet, j, row_no), column=col.header), key
+                )
+        yield row_no, index, cells, values, formula
+    if row_no - FIRST_ROW + 1 < len(exported) and not problems.lines:
+        missing = str(exported[row_no - FIRST_ROW + 1][0])
         problems.add(
             t("xlsx.row_id", where=cell_ref(sheet, 0, row_no + 1), want=missing, got=""), missing
         )
-    return out
 
 
 def _percent(value: Any) -> int | None:

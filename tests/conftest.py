@@ -258,6 +258,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("LCTASKS_USER", "测试员")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.delenv("LCTASKS_LANG", raising=False)
     # the office's chain key (services/keys.py): required to write on PostgreSQL
     monkeypatch.setenv("LCTASKS_CHAIN_KEY", TEST_CHAIN_KEY)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from lctasks.services.base import ServiceContext
     from lctasks.services.review import ApplyResult, ReviewPlan
     from lctasks.snapshot import SnapshotDiff, SnapshotTask
+    from lctasks.snapshot.render import RenderCache
 
 MESSAGES.add(
     {
@@ -158,6 +159,22 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def render_cache(plan: str) -> RenderCache:
+    """The task texts of this plan's earlier exports (``lctasks.snapshot.render``).
+
+    In the user's cache folder (``$XDG_CACHE_HOME/lctasks`` on Linux): only ever
+    saves time; deleting it is harmless.
+    """
+    import hashlib
+
+    from platformdirs import user_cache_path
+
+    from lctasks.snapshot.render import RenderCache
+
+    name = hashlib.blake2b(plan.encode("utf-8"), digest_size=8).hexdigest()
+    return RenderCache(user_cache_path("lctasks", appauthor=False) / "snapshots" / f"{name}.bin")
+
+
 # ---------------------------------------------------------------------------
 # export
 # ---------------------------------------------------------------------------
@@ -227,7 +244,6 @@ def export(
     from lctasks.services.review import ReviewService
     from lctasks.snapshot import (
         SnapshotFilter,
-        read_snapshot,
         snapshot_bytes,
         to_document,
         write_snapshot,
@@ -238,19 +254,21 @@ def export(
         tuple(_chapter(c) for c in chapter or ()),
         tuple(_status(s) for s in status or ()),
     )
-    old = read_snapshot(since) if since else None
-    snap = ReviewService(_ctx(ctx)).export(
+    svc = ReviewService(_ctx(ctx), caches=render_cache)
+    snap = svc.export(
         flt,
         as_of=_day(as_of),
-        since=old,
+        since_file=since or None,
         plan=state(ctx).plan,
         stamp=dt.datetime.now(dt.UTC).replace(microsecond=0) if stamp else None,
     )
     if as_json and out_file == "-":
         print_json(to_document(snap))
         return
-    data = snapshot_bytes(snap)
+    cache = svc.render_cache(snap.plan.code)
+    data = snapshot_bytes(snap, cache)
     size = write_snapshot(data, out_file)
+    cache.save()
     summary = {
         "out": out_file,
         "bytes": size,
@@ -522,7 +540,7 @@ def apply(
         return
     from lctasks.services.review import ReviewService
 
-    svc = ReviewService(_ctx(ctx))
+    svc = ReviewService(_ctx(ctx), caches=render_cache)
     _say_waiting(reviewed)
     result: ApplyResult = svc.apply_review(reviewed, dry_run=dry_run)
     plan = result.review

@@ -1,10 +1,8 @@
-"""Review meetings: export a snapshot, and apply a reviewed one back.
+"""Review meetings: plan and apply a reviewed snapshot (export: ``snapshot_export``).
 
-``export`` reads the ledger in one read transaction with plain columns (no ORM
-objects: 100,000 tasks in seconds) and computes each task's light exactly as
-``lctasks report`` does — ``lctasks.lights.LightRule`` with the latest progress
-report up to the end of the as-of day — so the snapshot's totals, by-unit and
-by-chapter tables equal the report's for the same date (a test checks it).
+``ReviewService.export`` is ``lctasks.services.snapshot_export.export_snapshot``:
+the ledger as a snapshot on the shared task read model, totals equal to
+``lctasks report``'s for the same date.
 
 ``plan_review`` compares an edited snapshot with the database, task by task,
 for the fields a meeting may change (lead, co_units, person, due, status, plus
@@ -12,7 +10,9 @@ an added note / evidence). A task whose version in the database is not the
 snapshot's, and whose edited fields differ from the database, is a *conflict*:
 reported, never overwritten. Unknown tasks or units, bad dates and impossible
 status changes are collected and raised together as one InvalidInputError,
-each naming the file, key path and line.
+each naming the file, key path and line. Only the task tables whose text is
+not exactly what an export would write for the task now are read (a 100,000-
+task file with 2,000 edits: ~2,000 tables parsed, not 100,000).
 
 ``apply_review`` runs the planned changes through the workflow service — so
 every rule (transitions, 销号 evidence, 转办 reasons, extensions) holds exactly
@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+import tomllib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +38,6 @@ from lctasks.domain import (
     DueBasis,
     InvalidInputError,
     LctasksError,
-    ProgressReport,
     Source,
     Status,
     TaskKind,
@@ -47,25 +46,22 @@ from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
 from lctasks.services.base import ServiceContext
 from lctasks.snapshot import (
-    HistoryPoint,
-    LastChange,
-    PlanInfo,
     Snapshot,
     SnapshotFilter,
-    SnapshotTask,
-    build_snapshot,
     bulk,
     parse_snapshot,
     read_text,
     where,
 )
+from lctasks.snapshot.fastdiff import TaskTables
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from lctasks.config import Settings
-    from lctasks.db.models import PlanRow
+    from lctasks.services.snapshot_export import LedgerRead
     from lctasks.services.workflow import BatchResult, WorkflowService
+    from lctasks.snapshot.render import RenderCache
 
 MESSAGES.add(
     {
@@ -208,14 +204,21 @@ class _Rehearsal(Exception):
 # ---------------------------------------------------------------------------
 
 
+# the render cache of a plan's exports (lctasks.snapshot.render), by plan code
+CacheFor = Callable[[str], "RenderCache"]
+
 # A task's columns as the review needs them: SQLAlchemy rows (attribute access by
 # label) rather than objects: 100,000 of them load in a fraction of the time.
 _Row = Any
 
 
 class ReviewService:
-    def __init__(self, ctx: ServiceContext) -> None:
+    """Export, plan and apply; ``caches``: the render cache of a plan (by code), if any."""
+
+    def __init__(self, ctx: ServiceContext, caches: CacheFor | None = None) -> None:
         self.ctx = ctx
+        self.caches = caches
+        self._caches: dict[str, RenderCache] = {}
 
     def _settings(self) -> Settings:
         from lctasks.config import Settings, load_settings
@@ -233,145 +236,36 @@ class ReviewService:
         *,
         as_of: dt.date | None = None,
         since: Snapshot | None = None,
+        since_file: str | os.PathLike[str] | None = None,
         plan: str | None = None,
         stamp: dt.datetime | None = None,
     ) -> Snapshot:
-        """A snapshot of the plan's tasks (all, or those ``flt`` selects) as of ``as_of``.
+        """A snapshot of the plan's tasks (``lctasks.services.snapshot_export``).
 
-        ``flt.units`` selects tasks a unit leads or co-owns (typed names are
-        resolved like everywhere: short name, full name, pinyin, initials).
+        ``since_file``: a previous snapshot file to compare with, read only where
+        its task tables differ from this export's (``since``: one already read).
         """
-        with bulk():  # 100,000 tasks: no collector passes while building them
-            return self._export(flt, as_of=as_of, since=since, plan=plan, stamp=stamp)
+        from lctasks.services.snapshot_export import export_snapshot
 
-    def _export(
-        self,
-        flt: SnapshotFilter | None,
-        *,
-        as_of: dt.date | None,
-        since: Snapshot | None,
-        plan: str | None,
-        stamp: dt.datetime | None,
-    ) -> Snapshot:
-        from sqlalchemy import func, select
-
-        from lctasks.db.models import EventRow, PlanNodeRow, ProgressRow
-        from lctasks.db.sql import SessionRunner
-        from lctasks.services.plans import resolve_plan
-        from lctasks.services.read_model import task_records
-
-        flt = flt or SnapshotFilter()
-        day = as_of or clock.today()
-        settings = self._settings()
-        end_of_day = clock.day_end(day)
-        units = _resolve_units(flt.units)
-        with self.ctx.db.read() as s:
-            plan_row = resolve_plan(s, plan)
-            # the task rows, owners and lights: the shared read model
-            records = task_records(SessionRunner(s), plan_row.id, as_of=day, settings=settings)
-            # the latest report up to the end of the as-of day (as lctasks report)
-            latest = (
-                select(ProgressRow.task_id, func.max(ProgressRow.at).label("last"))
-                .where(ProgressRow.at < end_of_day)
-                .group_by(ProgressRow.task_id)
-                .subquery()
-            )
-            reports: dict[int, ProgressReport] = {}
-            for tid, at, actor, made, problems, steps, percent, period in s.execute(
-                select(
-                    ProgressRow.task_id,
-                    ProgressRow.at,
-                    ProgressRow.actor,
-                    ProgressRow.made,
-                    ProgressRow.problems,
-                    ProgressRow.next_steps,
-                    ProgressRow.percent,
-                    ProgressRow.period,
-                )
-                .join(
-                    latest,
-                    (latest.c.task_id == ProgressRow.task_id) & (latest.c.last == ProgressRow.at),
-                )
-                .order_by(ProgressRow.id)
-            ):
-                reports[tid] = _report(at, actor, made, problems, steps, percent, period)
-            last: dict[str, LastChange] = {}
-            newest = (
-                select(EventRow.task_key, func.max(EventRow.seq).label("seq"))
-                .where(EventRow.plan_code == plan_row.code, EventRow.task_key.is_not(None))
-                .group_by(EventRow.task_key)
-                .subquery()
-            )
-            for key, seq, at in s.execute(
-                select(EventRow.task_key, EventRow.seq, EventRow.at).join(
-                    newest, newest.c.seq == EventRow.seq
-                )
-            ):
-                last[str(key)] = LastChange(seq, _utc(at))
-            head = s.execute(
-                select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1)
-            ).first()
-            titles = {
-                int(n): str(title)
-                for n, title in s.execute(
-                    select(PlanNodeRow.number, PlanNodeRow.title).where(
-                        PlanNodeRow.plan_id == plan_row.id, PlanNodeRow.kind == "chapter"
-                    )
-                )
-            }
-            info = PlanInfo(
-                plan_row.code,
-                plan_row.title,
-                plan_row.doc_number or "",
-                plan_row.start,
-                plan_row.end,
-            )
-            evaluation = _evaluation_section(s, plan_row, day, settings)
-        tasks = []
-        status_of, kind_of, basis_of = _STATUS, _KINDS, _BASES
-        # filters as the SQL had them: chapter, status, a unit that leads or co-owns
-        chapters = set(flt.chapters)
-        statuses = {x.value for x in flt.statuses}
-        wanted_units = set(units)
-        for r in records:
-            if chapters and r.chapter not in chapters:
-                continue
-            if statuses and r.status not in statuses:
-                continue
-            if wanted_units and r.lead not in wanted_units and wanted_units.isdisjoint(r.co_units):
-                continue
-            tasks.append(
-                SnapshotTask(
-                    r.key,
-                    kind_of[r.kind],
-                    r.chapter,
-                    r.title,
-                    status_of[r.status],
-                    r.due,
-                    basis_of[r.due_basis],
-                    r.lead,
-                    r.co_units,
-                    r.person,
-                    r.original_due,
-                    r.light,
-                    r.progress,
-                    r.version,
-                    last.get(r.key),
-                    reports.get(r.id),
-                )
-            )
-        resolved = SnapshotFilter(tuple(units), tuple(sorted(set(flt.chapters))), flt.statuses)
-        return build_snapshot(
-            info,
-            tasks,
-            as_of=day,
-            history=HistoryPoint(int(head[0]), str(head[1])) if head else HistoryPoint(),
-            chapter_titles=titles,
-            filter=resolved,
+        return export_snapshot(
+            self.ctx,
+            self._settings(),
+            flt,
+            as_of=as_of,
             since=since,
+            since_file=since_file,
+            plan=plan,
             stamp=stamp,
-            evaluation=evaluation,
+            cache=self.render_cache,
         )
+
+    def render_cache(self, plan: str) -> RenderCache:
+        """The plan's render cache (``caches``; in memory without one), one per plan."""
+        from lctasks.snapshot.render import RenderCache
+
+        if plan not in self._caches:
+            self._caches[plan] = self.caches(plan) if self.caches is not None else RenderCache()
+        return self._caches[plan]
 
     # -- review ----------------------------------------------------------------
 
@@ -385,7 +279,16 @@ class ReviewService:
         Raises InvalidInputError (every problem, each with file:line) for an
         unreadable file, unknown tasks or units, bad dates and impossible status
         changes; conflicts are returned, for the caller to show.
+
+        Only the task tables whose text differs from what the ledger's writer
+        gives for the task now are read (``TaskTables``): a table that reads
+        exactly as the ledger would write it has nothing to apply. When the
+        file cannot be cut safely, or a part does not read, the whole file is
+        read as before, so every error is the one a whole read gives.
         """
+        from lctasks.services.plans import resolve_plan
+        from lctasks.services.snapshot_export import read_ledger
+
         text, name = read_text(path)
         today = clock.today()
 
@@ -394,18 +297,35 @@ class ReviewService:
 
             return parse_date(value, today=today)
 
-        snap = parse_snapshot(text, name=name, parse_date=parse_day)
-        from sqlalchemy import select
+        def whole() -> Snapshot:
+            return parse_snapshot(text, name=name, parse_date=parse_day)
 
-        from lctasks.db.models import EventRow
-        from lctasks.services.plans import resolve_plan
-
+        tables = TaskTables.cut(text, name, parse_day)
+        try:
+            snap = tables.head() if tables is not None else whole()
+        except (InvalidInputError, tomllib.TOMLDecodeError, ValueError):
+            tables, snap = None, whole()
         with self.ctx.db.read() as s:
-            plan_row = resolve_plan(s, snap.plan.code or None)
-            rows = {r.key: r for r in _task_rows(s, plan_row, (), (), (), removed=True)}
-            co = _co_units(s, plan_row)
-            head = s.execute(select(EventRow.seq).order_by(EventRow.seq.desc()).limit(1)).first()
+            try:
+                plan_row = resolve_plan(s, snap.plan.code or None)
+            except LctasksError:
+                if tables is not None:
+                    whole()  # an error in the file is reported first, as before
+                raise
+            ledger = read_ledger(
+                s, plan_row, snap.as_of, self._settings(), include_removed=True, evaluation=False
+            )
             known_units = _unit_names(s)
+        rows = {r.key: r for r in ledger.records}
+        same = 0
+        if tables is not None:
+            rendered = _rendered(ledger, self.render_cache(ledger.plan.code))
+            try:
+                snap, skipped = tables.differing(rendered)
+                same = len(skipped)
+            except (InvalidInputError, tomllib.TOMLDecodeError, ValueError):
+                snap = whole()
+            del rendered
         if snap.plan.code and snap.plan.code != plan_row.code:
             raise InvalidInputError(t("review.other_plan", file=snap.plan.code, db=plan_row.code))
         problems: list[str] = []
@@ -414,7 +334,7 @@ class ReviewService:
         edits: list[TaskEdit] = []
         conflicts: list[ReviewConflict] = []
         warnings: list[str] = []
-        unchanged = 0
+        unchanged = same
         unit_cache: dict[str, str] = {}
 
         def at(tid: str, *keys: str) -> str:
@@ -445,7 +365,7 @@ class ReviewService:
             if row is None:
                 problem(tid, None, t("review.unknown_task"))
                 continue
-            old_co = co.get(row.id, ())
+            old_co = row.co_units
             found: list[FieldEdit] = []
             lead = unit(tid, "lead", task.lead) if task.lead else None
             if task.lead and lead is not None and lead != row.lead:
@@ -514,7 +434,7 @@ class ReviewService:
             plan=plan_row.code,
             as_of=snap.as_of,
             snapshot_seq=snap.history.seq,
-            db_seq=int(head[0]) if head else 0,
+            db_seq=ledger.head.seq,
             edits=tuple(edits),
             conflicts=tuple(conflicts),
             warnings=tuple(warnings),
@@ -541,20 +461,32 @@ class ReviewService:
                         found.add(key)
         return found
 
-    def apply_review(self, path: str | os.PathLike[str], *, dry_run: bool = False) -> ApplyResult:
+    def apply_review(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        dry_run: bool = False,
+    ) -> ApplyResult:
         """Apply the reviewed snapshot: all of it in one transaction, or nothing.
 
         Conflicts raise ConflictError (with the plan attached as ``.review``);
         with ``dry_run`` the same steps run and are rolled back.
         """
+        from lctasks.db.sql import LiteDatabase
         from lctasks.services.chain import CHAIN_LOCK_SQL
-        from lctasks.services.workflow import WorkflowService
+        from lctasks.services.workflow import LiteContext, WorkflowService
 
         plan = self.plan_review(path)
         if plan.conflicts:
             raise _conflict_error(plan, plan.conflicts)
         actor = Actor(self.ctx.actor.name, Source.REVIEW)
-        wf = WorkflowService(self.ctx.with_actor(actor))
+        # on an SQLite file without people on record, the steps run over sqlite3 as
+        # the CLI's workflow commands do (lctasks.cli.actions.service): ~1 ms a step
+        lite = LiteDatabase.open(self.ctx.db.url) if _is_sqlite(self.ctx.db) else None
+        if lite is not None:
+            wf = WorkflowService(LiteContext(lite, actor, self.ctx.settings))
+        else:
+            wf = WorkflowService(self.ctx.with_actor(actor))
         reason = t("review.default_reason", file=os.path.basename(plan.file), as_of=plan.as_of)
         steps: list[BatchResult] = []
         try:
@@ -570,6 +502,9 @@ class ReviewService:
                     raise _Rehearsal
         except _Rehearsal:
             pass
+        finally:
+            if lite is not None:
+                lite.dispose()
         events = sum(b.events for b in steps)
         return ApplyResult(plan, not dry_run, dry_run, events, tuple(steps))
 
@@ -579,37 +514,15 @@ class ReviewService:
 # ---------------------------------------------------------------------------
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+def _is_sqlite(db: Any) -> bool:
+    return bool(getattr(db, "is_sqlite", False)) and isinstance(getattr(db, "url", None), str)
 
 
-def _report(
-    at: dt.datetime,
-    actor: str,
-    made: str | None,
-    problems: str | None,
-    next_steps: str | None,
-    percent: int | None,
-    period: str | None,
-) -> ProgressReport:
-    return ProgressReport(
-        at=_utc(at),
-        actor=actor,
-        made=made or "",
-        problems=problems or "",
-        next_steps=next_steps or "",
-        percent=percent,
-        period=period or "",
-    )
-
-
-def _resolve_units(texts: Sequence[str]) -> list[str]:
-    if not texts:
-        return []
-    from lctasks.units import default_directory  # pinyin keys: only when filtering
-
-    directory = default_directory()
-    return list(dict.fromkeys(directory.resolve(text).short for text in texts))
+def _rendered(ledger: LedgerRead, cache: RenderCache) -> dict[str, bytes | memoryview]:
+    """Task ID -> its tables as an export would write them now (live tasks only)."""
+    out = {r.key: cache.text(ledger.task(r)) for r in ledger.records if not r.removed}
+    cache.save()
+    return out
 
 
 def _unit_names(s: Session) -> dict[str, str]:
@@ -622,71 +535,6 @@ def _unit_names(s: Session) -> dict[str, str]:
         names[name] = short
         names[short] = short
     return names
-
-
-def _task_rows(
-    s: Session,
-    plan_row: PlanRow,
-    units: Sequence[str],
-    chapters: Sequence[int],
-    statuses: Sequence[Status],
-    *,
-    removed: bool = False,
-) -> list[_Row]:
-    from sqlalchemy import func, or_, select
-
-    from lctasks.db.models import CoUnitRow, TaskRow, UnitRow
-
-    q = (
-        select(
-            TaskRow.id,
-            TaskRow.key,
-            TaskRow.kind,
-            TaskRow.chapter,
-            TaskRow.title,
-            TaskRow.status,
-            func.coalesce(TaskRow.progress, 0).label("progress"),
-            TaskRow.start,
-            TaskRow.due,
-            TaskRow.due_basis,
-            TaskRow.original_due,
-            TaskRow.version,
-            UnitRow.short.label("lead"),
-            TaskRow.person,
-            TaskRow.removed,
-        )
-        .select_from(TaskRow)
-        .outerjoin(UnitRow, UnitRow.id == TaskRow.lead_unit_id)
-        .where(TaskRow.plan_id == plan_row.id)
-    )
-    if not removed:
-        q = q.where(TaskRow.removed.is_(False))
-    if chapters:
-        q = q.where(TaskRow.chapter.in_(sorted(set(chapters))))
-    if statuses:
-        q = q.where(TaskRow.status.in_(sorted({st.value for st in statuses})))
-    if units:
-        ids = select(UnitRow.id).where(UnitRow.short.in_(list(units)))
-        co = select(CoUnitRow.task_id).where(CoUnitRow.unit_id.in_(ids))
-        q = q.where(or_(TaskRow.lead_unit_id.in_(ids), TaskRow.id.in_(co)))
-    return list(s.execute(q.order_by(TaskRow.id)))
-
-
-def _co_units(s: Session, plan_row: PlanRow) -> dict[int, tuple[str, ...]]:
-    from sqlalchemy import select
-
-    from lctasks.db.models import CoUnitRow, TaskRow, UnitRow
-
-    out: defaultdict[int, list[str]] = defaultdict(list)
-    for tid, short in s.execute(
-        select(CoUnitRow.task_id, UnitRow.short)
-        .join(UnitRow, UnitRow.id == CoUnitRow.unit_id)
-        .join(TaskRow, TaskRow.id == CoUnitRow.task_id)
-        .where(TaskRow.plan_id == plan_row.id)
-        .order_by(CoUnitRow.task_id, CoUnitRow.position)
-    ):
-        out[tid].append(short)
-    return {k: tuple(v) for k, v in out.items()}
 
 
 def _check_transition(edit: TaskEdit, old: Status) -> Iterable[tuple[str, str]]:
@@ -821,37 +669,3 @@ __all__ = [
     "ReviewService",
     "TaskEdit",
 ]
-
-
-def _evaluation_section(
-    s: Any, plan_row: Any, day: dt.date, settings: Any
-) -> dict[str, Any] | None:
-    """The ``[evaluation]`` section, only when actuals are recorded (one query otherwise),
-    so a snapshot of a ledger without actuals is byte for byte what it was before.
-    (The tasks' lights already come from the read model, numbers included.)"""
-    from lctasks.db.sql import SessionRunner
-    from lctasks.services.numbers import (
-        Evaluation,
-        evaluate_rows,
-        evaluation_doc,
-        thresholds_of,
-        toml_ready,
-    )
-
-    runner = SessionRunner(s)
-    if not runner.all(
-        "SELECT 1 FROM actuals a JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = :p LIMIT 1",
-        {"p": plan_row.id},
-    ):
-        return None
-    year = min(day.year, plan_row.end.year)
-    rows = [
-        r
-        for r in evaluate_rows(
-            runner, plan_row.id, year, thresholds_of(settings), with_behind=False
-        )
-        if r.actuals or r.shares
-    ]
-    ev = Evaluation(plan_row.code, plan_row.title, "year", year, tuple(rows))
-    doc: dict[str, Any] = toml_ready(evaluation_doc(ev))
-    return doc

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Mapping
 
 from lctasks.domain import (
     InvalidInputError,
 )
 from lctasks.snapshot.build import diff_snapshots
 from lctasks.snapshot.model import Snapshot, SnapshotDiff, SnapshotTask, bulk
-from lctasks.snapshot.reader import DateParser, _Reader, parse_snapshot, read_text
+from lctasks.snapshot.reader import DateParser, _Reader, _split_keys, parse_snapshot, read_text
 from lctasks.textsafe import check_toml_shape
 
 # ---------------------------------------------------------------------------
@@ -46,7 +47,12 @@ def _task_tables(text: str) -> tuple[str, dict[str, str]] | None:
         if prefix and line.startswith(prefix):  # a sub-table of the current task
             parts.append(chunk)
             continue
-        if not line.startswith("[tasks.") or not line.endswith("]") or line in tables:
+        if (
+            not line.startswith("[tasks.")
+            or not line.endswith("]")
+            or line in tables
+            or line == header
+        ):
             return None
         if header:
             tables[header] = "".join(parts)
@@ -75,8 +81,142 @@ def _partial(
     changed = tomllib.loads(body)
     if set(changed) - {"tasks"}:
         raise ValueError("not only tasks")
-    doc["tasks"] = changed.get("tasks", {})
+    tasks = changed.get("tasks", {})
+    if tasks and not {_table_id(k) for k, v in tables.items() if other.get(k) == v}.isdisjoint(
+        tasks
+    ):
+        raise ValueError("a task twice")  # written two ways: the whole read refuses it
+    doc["tasks"] = tasks
     return _Reader(text, name, parse_date).snapshot(doc)
+
+
+def _table_id(header: str) -> str | None:
+    """The task ID a ``[tasks.…]`` header line names, however it is spelled."""
+    tid = _header_id(header)
+    if tid is None:
+        parsed = _split_keys(header[1:])
+        if parsed is not None and len(parsed[0]) > 1:
+            tid = parsed[0][1]
+    return tid
+
+
+_LINE_START = re.compile(r"^\[", re.MULTILINE)
+_BARE_ID = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def _task_spans(text: str) -> tuple[int, list[tuple[str, int, int]]] | None:
+    """``_task_tables`` as offsets: (end of the head, [(header line, start, end)]).
+
+    The same cut by the same rules (``None`` when unsure), without copying the
+    text: a 100,000-task file is not held twice.
+    """
+    if "'''" in text or '"""' in text:
+        return None
+    spans: list[tuple[str, int, int]] = []
+    seen: set[str] = set()
+    header, prefix, begin, head_end = "", "", -1, -1
+    for m in _LINE_START.finditer(text):
+        pos = m.start()
+        eol = text.find("\n", pos)
+        line = text[pos:] if eol < 0 else text[pos:eol]
+        if head_end < 0:
+            if not line.startswith("[tasks."):
+                continue
+            head_end = pos
+        if prefix and line.startswith(prefix):  # a sub-table of the current task
+            continue
+        if not line.startswith("[tasks.") or not line.endswith("]") or line in seen:
+            return None
+        if header:
+            spans.append((header, begin, pos))
+        seen.add(line)
+        header, prefix, begin = line, line[:-1] + ".", pos
+    if head_end < 0:
+        return None
+    spans.append((header, begin, len(text)))
+    return head_end, spans
+
+
+def _header_id(line: str) -> str | None:
+    """The task ID of a header line as the writer puts it, else ``None``."""
+    if line.startswith('[tasks."') and line.endswith('"]'):
+        inner = line[8:-2]
+        return None if '"' in inner or "\\" in inner else inner
+    inner = line[7:-1]
+    return inner if _BARE_ID.fullmatch(inner) else None
+
+
+class TaskTables:
+    """A snapshot text cut into its head and its task tables, read a part at a time.
+
+    For ``apply`` of a reviewed 100,000-task file: ``head()`` reads everything
+    but the tasks; ``differing(rendered)`` reads only the task tables whose
+    text is not exactly what the ledger's writer gives for that task now
+    (``rendered``: task ID -> UTF-8 text), so the tasks a meeting left alone
+    are never parsed. ``cut`` gives ``None`` when the text cannot be cut safely
+    (``_task_spans``); any error from a part is for the caller to answer by
+    reading the whole text (which locates it as before).
+    """
+
+    def __init__(
+        self,
+        text: str,
+        name: str,
+        head_end: int,
+        spans: list[tuple[str, int, int]],
+        parse_date: DateParser | None,
+    ) -> None:
+        self.text, self.name, self.parse_date = text, name, parse_date
+        self._head_end, self.spans = head_end, spans
+        self._doc: dict[str, object] | None = None
+
+    @classmethod
+    def cut(cls, text: str, name: str, parse_date: DateParser | None = None) -> TaskTables | None:
+        if "\r" in text:  # line numbers and cuts are for \n-only texts
+            return None
+        split = _task_spans(text)
+        return None if split is None else cls(text, name, split[0], split[1], parse_date)
+
+    def head(self) -> Snapshot:
+        """Everything but the tasks, validated (raises as a whole read would)."""
+        head = self.text[: self._head_end]
+        check_toml_shape(head, self.name)
+        doc = tomllib.loads(head)
+        if doc.get("tasks", {}) != {}:
+            raise ValueError("tasks in the head")
+        self._doc = doc
+        return _Reader(self.text, self.name, self.parse_date).snapshot(doc)
+
+    def differing(self, rendered: Mapping[str, bytes | memoryview]) -> tuple[Snapshot, set[str]]:
+        """(the snapshot with only the tasks whose text differs, the IDs of those that do not)."""
+        if self._doc is None:
+            self.head()
+        assert self._doc is not None
+        text = self.text
+        same: set[str] = set()
+        body: list[str] = []
+        for header, start, end in self.spans:
+            tid = _header_id(header)
+            mine = rendered.get(tid) if tid is not None else None
+            if mine is not None:
+                chunk = text[start:end].encode("utf-8")
+                n = len(mine)
+                if chunk[n:] in (b"", b"\n") and chunk[:n] == mine:
+                    same.add(tid)  # type: ignore[arg-type]
+                    continue
+            body.append(text[start:end])
+        part = "".join(body)
+        del body
+        check_toml_shape(part, self.name)
+        changed = tomllib.loads(part)
+        if set(changed) - {"tasks"}:
+            raise ValueError("not only tasks")
+        tasks = changed.get("tasks", {})
+        if not same.isdisjoint(tasks):
+            raise ValueError("a task twice")  # written two ways: the whole read refuses it
+        doc = dict(self._doc)
+        doc["tasks"] = tasks
+        return _Reader(self.text, self.name, self.parse_date).snapshot(doc), same
 
 
 def diff_texts(

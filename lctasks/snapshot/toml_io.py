@@ -7,9 +7,9 @@ import os
 import re
 import sys
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from lctasks.atomic import write_bytes
 from lctasks.domain import (
@@ -35,6 +35,13 @@ from lctasks.snapshot.model import (
     bulk,
 )
 from lctasks.textsafe import check_toml_shape
+
+
+class TaskTexts(Protocol):
+    """Where task tables' texts come from (``lctasks.snapshot.render.RenderCache``)."""
+
+    def texts(self, tasks: Iterable[SnapshotTask]) -> list[bytes | memoryview]: ...
+
 
 # ---------------------------------------------------------------------------
 # Snapshot <-> TOML document (plain dicts)
@@ -249,9 +256,22 @@ def snapshot_text(snap: Snapshot, *, comments: bool = True) -> str:
     return dumps(to_document(snap), comments=comments)
 
 
-def snapshot_bytes(snap: Snapshot) -> bytes:
+def snapshot_bytes(snap: Snapshot, cache: TaskTexts | None = None) -> bytes:
+    """The snapshot file's bytes; with a ``cache``, task tables it holds are not rewritten.
+
+    Same bytes either way: ``tomli_w`` writes the ``tasks`` table as its task
+    tables separated by one blank line, so the head (every other table, as
+    before) is followed by the section comment and the tasks' texts
+    (``lctasks.snapshot.render``).
+    """
     with bulk():
-        return snapshot_text(snap).encode("utf-8")
+        if cache is None or not snap.tasks:
+            return snapshot_text(snap).encode("utf-8")
+        head = dumps(to_document(snap, with_tasks=False)).encode("utf-8")
+        tasks = cache.texts(sorted(snap.tasks, key=lambda x: natural_key(x.id)))
+        return b"".join([head, b"\n", SECTION_COMMENTS["tasks"].encode("utf-8"), b"\n"]) + (
+            b"\n".join(tasks)
+        )
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,189 @@
+"""Task tables as tomli_w writes them, remembered between exports.
+
+A meeting's snapshot of 100,000 tasks differs from last week's in a few
+thousand tasks, yet ``tomli_w`` (which formats strings a character at a time
+in Python) spends ~2 s of CPU writing all of them again. Each task table's
+text depends only on the task's values, so a ``RenderCache`` keeps the text
+``tomli_w`` wrote for each task under a fingerprint of exactly those values
+(``fingerprint``: a 128-bit BLAKE2b of the values' ``marshal`` bytes, which
+name each value once and so differ whenever the text could) and the next export
+writes only the tasks whose values changed. The bytes are the same as one
+``tomli_w.dumps`` of the whole document would give (a test checks it):
+``tomli_w`` writes the ``tasks`` table as its task tables, each on its own and
+separated by one blank line, and nothing of one task's text depends on another.
+
+The cache is a plain file (``load`` / ``save``: a header, the fingerprints,
+offsets and the UTF-8 texts; no pickle); a missing, stale or damaged file is an
+empty cache, and a file that cannot be written is skipped silently. ``apply``
+uses the same renderings to find the task tables of a reviewed file that still
+read exactly as the ledger would write them (``lctasks.services.review``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import struct
+import sys
+from array import array
+from collections.abc import Iterable
+from pathlib import Path
+
+from lctasks.snapshot.model import SnapshotTask
+
+_MAGIC = b"lctasks-render-cache 1\n"
+_KEEP = 200_000  # entries kept besides those the last export used
+
+
+def _tag() -> bytes:
+    """What else the texts depend on: the writer's version (a new tomli_w: a cold cache)."""
+    import tomli_w
+
+    writer = getattr(tomli_w, "__version__", "?")
+    return f"tomli-w {writer}; snapshot 1; {sys.byteorder}\n".encode()
+
+
+def fingerprint(x: SnapshotTask) -> bytes:
+    """16 bytes naming every value the task's table is written from."""
+    r = x.latest_report
+    c = x.last_change
+    values = (
+        x.id,
+        x.title,
+        x.kind.value,
+        x.chapter,
+        x.lead,
+        x.co_units,
+        x.person,
+        x.due.toordinal(),
+        x.due_basis.value,
+        None if x.original_due is None else x.original_due.toordinal(),
+        x.status.value,
+        None if x.light is None else x.light.value,
+        x.progress,
+        x.version,
+        None if c is None else (c.seq, c.at.isoformat()),
+        None
+        if r is None
+        else (r.at.isoformat(), r.actor, r.period, r.percent, r.made, r.problems, r.next_steps),
+        x.removed,
+        x.note,
+        x.evidence,
+    )
+    # marshal version 2 writes values only (no back-references, no interning marks)
+    return hashlib.blake2b(marshal.dumps(values, 2), digest_size=16).digest()
+
+
+def render_task(x: SnapshotTask) -> str:
+    """One task's tables, exactly as they appear inside the whole document's text."""
+    import tomli_w
+
+    from lctasks.snapshot.toml_io import _task_doc
+
+    return tomli_w.dumps({"tasks": {x.id: _task_doc(x)}}, multiline_strings=False)
+
+
+class RenderCache:
+    """Task texts by fingerprint, loaded from and saved to ``path`` (or memory only)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+        self.path = Path(path) if path is not None else None
+        self._index: dict[bytes, int] = {}
+        self._blob = memoryview(b"")  # the loaded texts, one after the other
+        self._offsets = array("I", [0])
+        self._loaded = 0
+        self._new: list[bytes] = []  # rendered here, after the loaded ones
+        self._used: dict[bytes, int] = {}
+        self.hits = 0
+        self.misses = 0
+        if self.path is not None:
+            self._load(self.path)
+
+    def _load(self, path: Path) -> None:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return
+        tag = _MAGIC + _tag()
+        if not data.startswith(tag) or array("I").itemsize != 4:
+            return
+        try:
+            pos = len(tag)
+            (n,) = struct.unpack_from("<I", data, pos)
+            pos += 4
+            digests = data[pos : pos + 16 * n]
+            pos += 16 * n
+            offsets = array("I")
+            offsets.frombytes(data[pos : pos + 4 * (n + 1)])
+            pos += 4 * (n + 1)
+            if sys.byteorder == "big":
+                offsets.byteswap()
+            blob = memoryview(data)[pos:]
+            if len(digests) != 16 * n or len(offsets) != n + 1 or offsets[n] != len(blob):
+                return
+        except (struct.error, ValueError):
+            return
+        self._index = {digests[16 * i : 16 * i + 16]: i for i in range(n)}
+        self._blob, self._offsets, self._loaded = blob, offsets, n
+
+    def _get(self, i: int) -> bytes | memoryview:
+        if i < self._loaded:
+            return self._blob[self._offsets[i] : self._offsets[i + 1]]
+        return self._new[i - self._loaded]
+
+    def text(self, x: SnapshotTask) -> bytes | memoryview:
+        """The task's UTF-8 text, rendered by tomli_w only when its values are new."""
+        key = fingerprint(x)
+        i = self._index.get(key)
+        if i is None:
+            self.misses += 1
+            i = self._index[key] = self._loaded + len(self._new)
+            self._new.append(render_task(x).encode("utf-8"))
+        else:
+            self.hits += 1
+        self._used[key] = i
+        return self._get(i)
+
+    def texts(self, tasks: Iterable[SnapshotTask]) -> list[bytes | memoryview]:
+        return [self.text(x) for x in tasks]
+
+    def save(self) -> None:
+        """Write the texts used since loading (and older ones, up to a bound) back.
+
+        Nothing is written when every text came from the file (the file already
+        holds them); errors are ignored: the cache only ever saves time.
+        """
+        if self.path is None or not self.misses or array("I").itemsize != 4:
+            return
+        keep = dict(self._used)
+        for key, i in self._index.items():
+            if len(keep) >= max(_KEEP, 2 * len(self._used)):
+                break
+            keep.setdefault(key, i)
+        self._write(self.path, list(keep), [self._get(i) for i in keep.values()])
+
+    @staticmethod
+    def _write(path: Path, keys: list[bytes], texts: Iterable[bytes | memoryview]) -> None:
+        parts = list(texts)
+        offsets = array("I", [0])
+        total = 0
+        for t in parts:
+            total += len(t)
+            offsets.append(total)
+        if sys.byteorder == "big":
+            offsets.byteswap()
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as f:
+                f.write(_MAGIC + _tag())
+                f.write(struct.pack("<I", len(keys)))
+                f.write(b"".join(keys))
+                f.write(offsets.tobytes())
+                f.writelines(parts)
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)

@@ -1,0 +1,162 @@
+"""Task tables remembered between exports: the same bytes as one tomli_w call, always."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import tomli_w
+
+from lctasks.domain import DueBasis, Light, ProgressReport, Status, TaskKind
+from lctasks.snapshot import (
+    CST,
+    LastChange,
+    PlanInfo,
+    SnapshotTask,
+    build_snapshot,
+    dumps,
+    snapshot_bytes,
+    to_document,
+)
+from lctasks.snapshot.render import RenderCache, fingerprint
+
+AS_OF = dt.date(2025, 6, 30)
+
+
+def _tasks() -> list[SnapshotTask]:
+    at = dt.datetime(2025, 6, 1, 9, 30, tzinfo=dt.UTC)
+    report = ProgressReport(
+        at=at, actor="张三", made='完成"一期"\\工程', problems="第一行\n第二行\t缩进", percent=40
+    )
+    return [
+        SnapshotTask(
+            "C10.M03",
+            TaskKind.MEASURE,
+            10,
+            "推进\x01“十四五”",
+            Status.IN_PROGRESS,
+            dt.date(2025, 12, 31),
+            DueBasis.EXPLICIT,
+            "市科技局",
+            ("市发展改革委", "市财政局"),
+            "李四",
+            dt.date(2025, 6, 30),
+            Light.YELLOW,
+            40,
+            3,
+            LastChange(7, at),
+            report,
+        ),
+        SnapshotTask(
+            "C2.M3",
+            TaskKind.MEASURE,
+            2,
+            "短",
+            Status.CLOSED,
+            dt.date(2024, 1, 31),
+            DueBasis.INFERRED,
+            light=Light.GREEN,
+            progress=100,
+        ),
+        SnapshotTask(
+            "I07",
+            TaskKind.INDICATOR,
+            1,
+            "bare key",
+            Status.NOT_STARTED,
+            dt.date(2025, 3, 31),
+            DueBasis.MANUAL,
+            note="说明",
+            evidence="文号",
+        ),
+        SnapshotTask(
+            'odd "id"',
+            TaskKind.MEASURE,
+            3,
+            "",
+            Status.BLOCKED,
+            dt.date(2025, 1, 1),
+            DueBasis.MANUAL,
+            removed=True,
+        ),
+    ]
+
+
+def _snap(tasks: list[SnapshotTask]):  # type: ignore[no-untyped-def]
+    plan = PlanInfo("lc", "规划", "聊政发〔2021〕1号", dt.date(2021, 1, 1), dt.date(2025, 12, 31))
+    return build_snapshot(plan, tasks, as_of=AS_OF, stamp=dt.datetime(2025, 7, 1, tzinfo=CST))
+
+
+def test_task_texts_from_a_cache_are_the_bytes_of_one_tomli_w_call(tmp_path: Path) -> None:
+    snap = _snap(_tasks())
+    whole = snapshot_bytes(snap)
+    assert dumps(to_document(snap), comments=False) == tomli_w.dumps(to_document(snap))
+    path = tmp_path / "cache" / "plan.bin"
+    cold = RenderCache(path)
+    assert snapshot_bytes(snap, cold) == whole
+    assert (cold.hits, cold.misses) == (0, 4)
+    cold.save()
+    warm = RenderCache(path)
+    assert snapshot_bytes(snap, warm) == whole
+    assert (warm.hits, warm.misses) == (4, 0)
+    # one task changes: only it is written again, the file is still the whole call's
+    changed = _tasks()
+    changed[1] = SnapshotTask(
+        "C2.M3",
+        TaskKind.MEASURE,
+        2,
+        "短",
+        Status.RETURNED,
+        dt.date(2024, 1, 31),
+        DueBasis.INFERRED,
+        light=Light.RED,
+    )
+    again = RenderCache(path)
+    assert snapshot_bytes(_snap(changed), again) == snapshot_bytes(_snap(changed))
+    assert (again.hits, again.misses) == (3, 1)
+    # no tasks: the writer's own "[tasks]"
+    assert snapshot_bytes(_snap([]), RenderCache()) == snapshot_bytes(_snap([]))
+
+
+def test_a_damaged_or_foreign_cache_file_is_an_empty_cache(tmp_path: Path) -> None:
+    snap = _snap(_tasks())
+    path = tmp_path / "plan.bin"
+    cache = RenderCache(path)
+    snapshot_bytes(snap, cache)
+    cache.save()
+    data = path.read_bytes()
+    for bad in (data[: len(data) // 2], b"not a cache", data.replace(b"tomli-w", b"tomli-x", 1)):
+        path.write_bytes(bad)
+        broken = RenderCache(path)
+        assert snapshot_bytes(snap, broken) == snapshot_bytes(snap)
+        assert broken.hits == 0
+
+
+def test_every_value_a_table_is_written_from_changes_the_fingerprint() -> None:
+    base = _tasks()[0]
+    others = [
+        SnapshotTask(**{**{f: getattr(base, f) for f in base.__slots__}, f: v})  # type: ignore[arg-type, attr-defined]
+        for f, v in [
+            ("title", "推进"),
+            ("lead", None),
+            ("co_units", ("市财政局", "市发展改革委")),
+            ("person", ""),
+            ("due", dt.date(2026, 1, 1)),
+            ("original_due", None),
+            ("status", Status.DONE),
+            ("light", None),
+            ("progress", 41),
+            ("version", 4),
+            ("last_change", None),
+            ("latest_report", None),
+            ("removed", True),
+            ("note", "x"),
+            ("evidence", "y"),
+            ("chapter", 11),
+            ("kind", TaskKind.GOAL),
+            ("due_basis", DueBasis.MANUAL),
+            ("id", "C10.M04"),
+        ]
+    ]
+    prints = {fingerprint(x) for x in [base, *others]}
+    assert len(prints) == len(others) + 1

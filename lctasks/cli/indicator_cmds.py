@@ -60,6 +60,24 @@ MESSAGES.add(
             "没有可考核的指标或量化目标",
             "no indicators or quantified targets to evaluate",
         ),
+        "ind.actual_usage": (
+            "用法：lctasks actual ID [ITEM] YEAR VALUE --source 来源",
+            "usage: lctasks actual ID [ITEM] YEAR VALUE --source SOURCE",
+        ),
+        "ind.actual_usage.hint": (
+            '例：lctasks actual I01 2023 6.2 --source "2023年统计公报"',
+            'e.g. lctasks actual I01 2023 6.2 --source "2023年统计公报"',
+        ),
+        "ind.share_needs": ("需要 --unit 和 --target", "--unit and --target are needed"),
+        "ind.share_needs.hint": (
+            "例：lctasks share I11 --unit 东昌府区 --target 14.5",
+            "e.g. lctasks share I11 --unit 东昌府区 --target 14.5",
+        ),
+        "ind.one_mode": (
+            "--year、--midterm、--final 只能选一个",
+            "give only one of --year, --midterm, --final",
+        ),
+        "ind.one_mode.hint": ("例：lctasks evaluate --final", "e.g. lctasks evaluate --final"),
     }
 )
 
@@ -113,10 +131,7 @@ def actual(
     elif len(args) == 3:
         item, period, value = args
     else:
-        raise InvalidInputError(
-            "用法：lctasks actual ID [ITEM] YEAR VALUE --source 来源",
-            hint='例：lctasks actual I01 2023 6.2 --source "2023年统计公报"',
-        )
+        raise InvalidInputError(t("ind.actual_usage"), hint=t("ind.actual_usage.hint"))
     rec = _service(ctx).record(
         task,
         period,
@@ -196,9 +211,7 @@ def share(
     from lctasks.domain import InvalidInputError
 
     if not unit or not target:
-        raise InvalidInputError(
-            "需要 --unit 和 --target", hint="例：lctasks share I11 --unit 东昌府区 --target 14.5"
-        )
+        raise InvalidInputError(t("ind.share_needs"), hint=t("ind.share_needs.hint"))
     short, ref = _service(ctx).set_share(
         task,
         unit,
@@ -258,9 +271,7 @@ def evaluate(
     from lctasks.domain import InvalidInputError
 
     if sum([year is not None, midterm, final]) > 1:
-        raise InvalidInputError(
-            "--year、--midterm、--final 只能选一个", hint="例：lctasks evaluate --final"
-        )
+        raise InvalidInputError(t("ind.one_mode"), hint=t("ind.one_mode.hint"))
     mode = "final" if final else "midterm" if midterm else "year"
     ev = _service(ctx).evaluate(year=year, mode=mode, keys=ids, plan=state(ctx).plan)
     doc = ev.to_doc()

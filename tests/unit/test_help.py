@@ -200,3 +200,21 @@ def test_shell_completion_describes_commands_and_options_in_the_users_language()
     assert '"--note":"办结说明。"' in res.stdout
     res = runner.invoke(app, [], env={**env, "LCTASKS_LANG": "en"}, prog_name="lctasks")
     assert '"--note":"Completion note (办结说明)."' in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "zh", "en"),
+    [
+        (["evaluate", "--year", "2023", "--final"], "只能选一个", "give only one of"),
+        (["share", "I11"], "需要 --unit 和 --target", "--unit and --target are needed"),
+        (["actual", "I01", "2023"], "用法：lctasks actual", "usage: lctasks actual"),
+    ],
+)
+def test_the_indicator_commands_refuse_in_the_users_language(
+    args: list[str], zh: str, en: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    res = runner.invoke(app, args)
+    assert res.exit_code == 4 and zh in res.stderr
+    monkeypatch.setenv("LCTASKS_LANG", "en")
+    res = runner.invoke(app, args)
+    assert res.exit_code == 4 and en in res.stderr and not CJK.search(res.stderr.split("\n")[0])

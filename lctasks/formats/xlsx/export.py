@@ -136,7 +136,7 @@ def write_workbook(
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.packaging.custom import StringProperty
-    from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
     anchor = Anchor(snap.plan.code, snap.history.seq, snap.history.hash, snap.as_of)
@@ -201,31 +201,13 @@ def write_workbook(
     ws.data_validations.append(dv_status)
     ws.data_validations.append(dv_pct)
 
-    bold = Font(bold=True)
     head_fill = PatternFill("solid", fgColor="DDEBF7")
     edit_fill = PatternFill("solid", fgColor="FFF9E5")
     title = WriteOnlyCell(ws, t("xlsx.title", unit=unit or t("xlsx.office"), as_of=snap.as_of))
     title.font = Font(bold=True, size=14)
     ws.append([title])
     ws.row_dimensions[HEADER_ROW].height = 32  # two lines: 完成进度（%） wraps
-    header = []
-    for col in COLUMNS:
-        c = WriteOnlyCell(ws, col.header)
-        c.font = bold
-        c.fill = head_fill if col.locked else edit_fill
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        header.append(c)
-    ws.append(header)
-    # one styled cell per column, reused row after row: openpyxl writes each cell as
-    # it is yielded, so a template per column is safe and 100,000 rows stay fast
-    templates = []
-    for col in COLUMNS:
-        c = WriteOnlyCell(ws)
-        c.alignment = Alignment(vertical="top", wrap_text=col.wrap)
-        if not col.locked:
-            c.protection = Protection(locked=False)
-            c.fill = edit_fill
-        templates.append(c)
+    templates = _header_and_templates(ws, COLUMNS, head_fill, edit_fill)
     manifest_rows: list[tuple[str, int, str, int, str]] = []
     # wrapped text needs its row height on record: LibreOffice and WPS do not grow a
     # row on opening; ~2.3 width units a Chinese character, 16 pt a line, 7 lines at most
@@ -273,7 +255,7 @@ def _indicator_sheet(
     wb: Any, snap: Snapshot, lines: Sequence[IndicatorLine], head_fill: Any, edit_fill: Any
 ) -> list[tuple[str, str]]:
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font, Protection
+    from openpyxl.styles import Font
     from openpyxl.worksheet.datavalidation import DataValidation
 
     ws = wb.create_sheet(IND_SHEET)
@@ -301,22 +283,7 @@ def _indicator_sheet(
     )
     title.font = Font(bold=True, size=12)
     ws.append([title])
-    header = []
-    for col in IND_COLUMNS:
-        c = WriteOnlyCell(ws, col.header)
-        c.font = Font(bold=True)
-        c.fill = head_fill if col.locked else edit_fill
-        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        header.append(c)
-    ws.append(header)
-    templates = []
-    for col in IND_COLUMNS:
-        c = WriteOnlyCell(ws)
-        c.alignment = Alignment(vertical="top", wrap_text=col.wrap)
-        if not col.locked:
-            c.protection = Protection(locked=False)
-            c.fill = edit_fill
-        templates.append(c)
+    templates = _header_and_templates(ws, IND_COLUMNS, head_fill, edit_fill)
     out: list[tuple[str, str]] = []
     for line in lines:
         values = [line.key, line.name, line.unit, line.baseline, line.goal, line.recorded]
@@ -380,6 +347,37 @@ def _manifest_info(snap: Snapshot, unit: str, anchor: Anchor, n: int) -> list[tu
         ("columns", "|".join(c.header for c in COLUMNS)),
         ("rows", n),
     ]
+
+
+def _header_and_templates(
+    ws: Any, columns: Sequence[Any], head_fill: Any, edit_fill: Any
+) -> list[Any]:
+    """Append the header row; return one styled cell per column for the rows.
+
+    A template is reused row after row: openpyxl writes each cell as it is yielded,
+    so a template per column is safe and 100,000 rows stay fast. Editable columns
+    are unlocked and tinted.
+    """
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font, Protection
+
+    header = []
+    for col in columns:
+        c = WriteOnlyCell(ws, col.header)
+        c.font = Font(bold=True)
+        c.fill = head_fill if col.locked else edit_fill
+        c.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        header.append(c)
+    ws.append(header)
+    templates = []
+    for col in columns:
+        c = WriteOnlyCell(ws)
+        c.alignment = Alignment(vertical="top", wrap_text=col.wrap)
+        if not col.locked:
+            c.protection = Protection(locked=False)
+            c.fill = edit_fill
+        templates.append(c)
+    return templates
 
 
 def _save(wb: Any, path: Path) -> None:

@@ -610,6 +610,19 @@ def _near_keys(runner: Runner, plan_id: int, missing: list[str]) -> str:
     return t("semi").join(did_you_mean(keys, missing))
 
 
+def replace_co(task_id: int, unit_ids: list[int]) -> Callable[[Runner], None]:
+    """A write (for ``Change.after``) that makes ``unit_ids`` the task's co-units, in order."""
+
+    def write(runner: Runner) -> None:
+        runner.run("DELETE FROM task_co_units WHERE task_id = :t", {"t": task_id})
+        runner.run_many(
+            "INSERT INTO task_co_units (task_id, unit_id, position) VALUES (:t, :u, :p)",
+            [{"t": task_id, "u": u, "p": i} for i, u in enumerate(unit_ids)],
+        )
+
+    return write
+
+
 def load_co(runner: Runner, tasks: list[TaskState]) -> None:
     by_id = {t_.id: t_ for t_ in tasks}
     for start in range(0, len(tasks), 500):

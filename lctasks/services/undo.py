@@ -40,6 +40,7 @@ from lctasks.services.batch import (
     TaskState,
     load_checklist,
     load_co,
+    replace_co,
     resolve_unit,
 )
 
@@ -263,7 +264,7 @@ class UndoService(BatchEngine):
                     _same(name, now_co, after)
                     ids = [resolve_unit(runner, s)[0] for s in before or []]
                     ch.changes["co_units"] = [now_co, list(before or [])]
-                    ch.after.append(_replace_co(task.id, ids))
+                    ch.after.append(replace_co(task.id, ids))
                 elif name.startswith("item") and name[4:].isdigit():
                     n = int(name[4:])
                     now_tick = dict(task.checklist).get(n, False)
@@ -322,17 +323,6 @@ def _same(name: str, now: Any, expected: Any) -> None:
                 then=value_label(_value(expected), name),
             ),
         )
-
-
-def _replace_co(task_id: int, unit_ids: list[int]) -> Callable[[Runner], None]:
-    def write(runner: Runner) -> None:
-        runner.run("DELETE FROM task_co_units WHERE task_id = :t", {"t": task_id})
-        runner.run_many(
-            "INSERT INTO task_co_units (task_id, unit_id, position) VALUES (:t, :u, :p)",
-            [{"t": task_id, "u": u, "p": i} for i, u in enumerate(unit_ids)],
-        )
-
-    return write
 
 
 def _set_item(task_id: int, seq: int, done: bool) -> Callable[[Runner], None]:

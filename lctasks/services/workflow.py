@@ -54,6 +54,7 @@ from lctasks.services.batch import (
     load_co,
     normalize_keys,
     read_id_lines,
+    replace_co,
     resolve_unit,
 )
 from lctasks.services.chain import utcnow
@@ -195,7 +196,7 @@ class WorkflowService(BatchEngine):
                 new_names = [s for _, s in new_co]
                 if old_names != new_names:
                     ch.changes["co_units"] = [old_names, new_names]
-                    ch.after.append(_replace_co(task.id, [u for u, _ in new_co]))
+                    ch.after.append(replace_co(task.id, [u for u, _ in new_co]))
             elif (
                 lead
                 and new_lead_id is not None
@@ -204,7 +205,7 @@ class WorkflowService(BatchEngine):
                 # the new lead is no longer a co-unit of its own task
                 rest = [(u, s) for u, s in task.co if u != new_lead_id]
                 ch.changes["co_units"] = [[s for _, s in task.co], [s for _, s in rest]]
-                ch.after.append(_replace_co(task.id, [u for u, _ in rest]))
+                ch.after.append(replace_co(task.id, [u for u, _ in rest]))
             if due is not None and due != task.due:
                 ch.field("due", task.due, due, "due")
                 ch.field("due_basis", task.due_basis, "manual", "due_basis")
@@ -266,7 +267,7 @@ class WorkflowService(BatchEngine):
             old_names = [s for _, s in task.co]
             if old_names != [s for _, s in new_co]:
                 ch.changes["co_units"] = [old_names, [s for _, s in new_co]]
-                ch.after.append(_replace_co(task.id, [u for u, _ in new_co]))
+                ch.after.append(replace_co(task.id, [u for u, _ in new_co]))
             if ch.changes:
                 ch.changes["rules"] = [None, list(task.suggested_rules)]
             return ch
@@ -609,17 +610,6 @@ def _ticked_share(task: TaskState) -> int | None:
     if not task.checklist:
         return None
     return round(100 * sum(1 for _, d in task.checklist if d) / len(task.checklist))
-
-
-def _replace_co(task_id: int, unit_ids: list[int]) -> Callable[[Runner], None]:
-    def write(runner: Runner) -> None:
-        runner.run("DELETE FROM task_co_units WHERE task_id = :t", {"t": task_id})
-        runner.run_many(
-            "INSERT INTO task_co_units (task_id, unit_id, position) VALUES (:t, :u, :p)",
-            [{"t": task_id, "u": u, "p": i} for i, u in enumerate(unit_ids)],
-        )
-
-    return write
 
 
 def _set_items(task_id: int, seqs: list[int], done: bool) -> Callable[[Runner], None]:

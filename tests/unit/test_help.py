@@ -114,6 +114,7 @@ def test_help_is_chinese_by_default_and_english_with_the_language_switch(
     assert "销号：须写 --note 办结说明和 --evidence 佐证材料" in res.stdout
     assert "-n, --note TEXT     办结说明。" in res.stdout
     assert "示例：\n  lctasks close C10.M03 --note" in res.stdout
+    assert runner.invoke(app, ["close", "-h"]).stdout == res.stdout  # -h as gh has it
     monkeypatch.setenv("LCTASKS_LANG", "en")
     res = runner.invoke(app, ["close", "--help"])
     assert "Close tasks (销号): needs --note and --evidence" in res.stdout

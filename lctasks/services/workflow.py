@@ -21,11 +21,11 @@ transaction per call, all keys or none, ``unchanged`` for a state that holds,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Unpack
 
 from lctasks import clock
-from lctasks.db.sql import Runner, db_datetime
+from lctasks.db.sql import Runner
 from lctasks.domain import (
     SETTABLE,
     SETTABLE_ORDER,
@@ -57,7 +57,7 @@ from lctasks.services.batch import (
     replace_co,
     resolve_unit,
 )
-from lctasks.services.chain import utcnow
+from lctasks.services.workflow_sql import closures_of, insert_report, set_items
 
 __all__ = [
     "BatchResult",
@@ -353,7 +353,7 @@ class WorkflowService(BatchEngine):
                 },
             ]
             ch.after.append(
-                _insert_report(
+                insert_report(
                     task.id,
                     self.actor.name,
                     period,
@@ -406,7 +406,7 @@ class WorkflowService(BatchEngine):
                 have[i] = done
             if not flip:
                 return ch
-            ch.after.append(_set_items(task.id, flip, done))
+            ch.after.append(set_items(task.id, flip, done))
             share = round(100 * sum(have.values()) / len(have))
             ch.field("progress", task.progress, share, "progress")
             if done and task.status == S.NOT_STARTED:
@@ -438,7 +438,7 @@ class WorkflowService(BatchEngine):
         closures: dict[int, tuple[str, str, str, str]] = {}
 
         def prepare(runner: Runner, live: list[TaskState]) -> None:
-            closures.update(_closures(runner, [x.id for x in live if x.status == S.CLOSED]))
+            closures.update(closures_of(runner, [x.id for x in live if x.status == S.CLOSED]))
 
         def step(runner: Runner, task: TaskState) -> Change | None:
             if task.status == S.CLOSED:
@@ -610,67 +610,3 @@ def _ticked_share(task: TaskState) -> int | None:
     if not task.checklist:
         return None
     return round(100 * sum(1 for _, d in task.checklist if d) / len(task.checklist))
-
-
-def _set_items(task_id: int, seqs: list[int], done: bool) -> Callable[[Runner], None]:
-    def write(runner: Runner) -> None:
-        runner.run_many(
-            "UPDATE checklist_items SET done = :d WHERE task_id = :t AND seq = :s",
-            [{"d": done, "t": task_id, "s": s} for s in seqs],
-        )
-
-    return write
-
-
-def _insert_report(
-    task_id: int,
-    actor: str,
-    period: str,
-    made: str,
-    problems: str,
-    next_steps: str,
-    percent: int | None,
-) -> Callable[[Runner], None]:
-    def write(runner: Runner) -> None:
-        runner.run(
-            "INSERT INTO progress_reports (task_id, at, actor, period, made, problems, "
-            "next_steps, percent) VALUES (:t, :at, :a, :p, :m, :pr, :n, :pc)",
-            {
-                "t": task_id,
-                "at": db_datetime(runner, utcnow()),
-                "a": actor,
-                "p": period,
-                "m": made,
-                "pr": problems,
-                "n": next_steps,
-                "pc": percent,
-            },
-        )
-
-    return write
-
-
-def _closures(runner: Runner, ids: list[int]) -> dict[int, tuple[str, str, str, str]]:
-    """Closed tasks' latest close or carry: (action, office day, note, evidence or where to)."""
-    import json
-
-    from lctasks.db.sql import as_datetime, in_clause
-
-    found: dict[int, tuple[str, str, str, str]] = {}
-    for start in range(0, len(ids), 500):
-        clause, params = in_clause("i", ids[start : start + 500])
-        for task_id, action, at, reason, changes in runner.all(
-            "SELECT t.id, e.action, e.at, e.reason, e.changes FROM tasks t"
-            " JOIN plans p ON p.id = t.plan_id"
-            " JOIN events e ON e.plan_code = p.code AND e.task_key = t.key"
-            f" WHERE t.id IN {clause} AND e.action IN ('close', 'carry') ORDER BY e.seq",
-            params,
-        ):
-            doc = json.loads(changes) if isinstance(changes, str) else dict(changes or {})
-            name = "evidence" if action == "close" else "carried_to"
-            value = doc.get(name)
-            value = value[-1] if isinstance(value, list) else value
-            stamp = as_datetime(at)
-            day = clock.office_date(stamp).isoformat() if stamp is not None else ""
-            found[int(task_id)] = (str(action), day, str(reason or ""), str(value or ""))
-    return found

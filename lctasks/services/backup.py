@@ -45,11 +45,17 @@ from sqlalchemy.orm import Session
 from lctasks.atomic import atomic_write
 from lctasks.db.engine import Database, open_database, sqlite_file_problem
 from lctasks.db.models import Base
-from lctasks.domain import ConflictError, InvalidInputError, NotFoundError, StorageError
+from lctasks.domain import (
+    ConflictError,
+    InvalidInputError,
+    LctasksError,
+    NotFoundError,
+    StorageError,
+)
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
 from lctasks.services import access
-from lctasks.services.audit import problem_text, verify_chain
+from lctasks.services.audit import ChainReport, problem_text, verify_chain
 from lctasks.services.base import ServiceContext
 
 MESSAGES.add(
@@ -386,16 +392,7 @@ class BackupService:
         self, src_db: Database, *, force: bool, started: float, path: Path
     ) -> CopyResult:
         with src_db.read() as src:
-            report = verify_chain(src)
-            if not report.ok:
-                raise InvalidInputError(
-                    t(
-                        "restore.chain",
-                        seq=report.first_bad_seq,
-                        problem=problem_text(report.problem),
-                    ),
-                    hint=t("restore.chain.hint"),
-                )
+            _require_chain(verify_chain(src), InvalidInputError)  # the backup's own
             want = row_counts(src)
         db = self.ctx.db
         to_sqlite = db.is_sqlite
@@ -420,15 +417,7 @@ class BackupService:
                 if got.get(name) != n:
                     raise StorageError(t("restore.mismatch", table=name, got=got.get(name), want=n))
             after = verify_chain(dst)
-            if not after.ok:
-                raise StorageError(
-                    t(
-                        "restore.chain",
-                        seq=after.first_bad_seq,
-                        problem=problem_text(after.problem),
-                    ),
-                    hint=t("restore.chain.hint"),
-                )
+            _require_chain(after, StorageError)  # what was written
         return CopyResult(
             path=str(path),
             rows=want,
@@ -437,6 +426,15 @@ class BackupService:
             bytes=path.stat().st_size,
             seconds=time.perf_counter() - started,
             method="restore",
+        )
+
+
+def _require_chain(report: ChainReport, error: type[LctasksError]) -> None:
+    """``error`` naming the first event that does not fit, unless the chain is whole."""
+    if not report.ok:
+        raise error(
+            t("restore.chain", seq=report.first_bad_seq, problem=problem_text(report.problem)),
+            hint=t("restore.chain.hint"),
         )
 
 

@@ -90,6 +90,18 @@ def parse_period(text: str, *, first_year: int, last_year: int) -> str:
     return f"{year}Q{q}" if q else str(year)
 
 
+def _share(s: Session, task_id: int, ref: TargetRef, unit_id: int) -> ShareRow | None:
+    """The target ``ref`` of a task as shared out to one unit (分解目标), if it is."""
+    return s.scalars(
+        select(ShareRow).where(
+            ShareRow.task_id == task_id,
+            ShareRow.item == ref.item,
+            ShareRow.target == ref.target,
+            ShareRow.unit_id == unit_id,
+        )
+    ).first()
+
+
 class _DryRun(Exception):
     """Raised inside a write transaction to roll it back after every check (``dry_run``)."""
 
@@ -195,14 +207,7 @@ class IndicatorService(Service):
             )
             unit_row = self._unit(s, unit) if unit else None
             if unit_row is not None:
-                share = s.scalars(
-                    select(ShareRow).where(
-                        ShareRow.task_id == task.id,
-                        ShareRow.item == ref.item,
-                        ShareRow.target == ref.target,
-                        ShareRow.unit_id == unit_row.id,
-                    )
-                ).first()
+                share = _share(s, task.id, ref, unit_row.id)
                 if share is None:
                     raise NotFoundError(
                         f"{task.key} 的目标 {ref.label} 没有分解给 {unit_row.short}",
@@ -330,14 +335,7 @@ class IndicatorService(Service):
             explicit = explicit_compare(target)
             if explicit is not None:
                 cmp = explicit.value
-            row = s.scalars(
-                select(ShareRow).where(
-                    ShareRow.task_id == task.id,
-                    ShareRow.item == ref.item,
-                    ShareRow.target == ref.target,
-                    ShareRow.unit_id == unit_row.id,
-                )
-            ).first()
+            row = _share(s, task.id, ref, unit_row.id)
             old = None
             if row is None:
                 row = ShareRow(

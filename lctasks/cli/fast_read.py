@@ -21,6 +21,7 @@ and ``--csv``.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -244,9 +245,9 @@ def _dump_list(rows: Iterator[Any]) -> Iterator[str]:
     if first is None:
         yield "[]\n"
         return
-    yield "[\n  " + dumps(first, 1)
+    yield "[\n  " + dumps(first).replace("\n", "\n  ")
     for row in rows:
-        yield ",\n  " + dumps(row, 1)
+        yield ",\n  " + dumps(row).replace("\n", "\n  ")
     yield "\n]\n"
 
 
@@ -312,50 +313,6 @@ def _show(
     return detail, closure(runner, code, task.id) if task.status is Status.CLOSED else None
 
 
-_NESTED = (dict, list, tuple)
-
-
-def dumps(value: Any, level: int = 0) -> str:
-    """``json.dumps(value, ensure_ascii=False, indent=2)`` (what
-    ``lctasks.cli.common.print_json`` writes), nested ``level`` deep, faster.
-
-    With ``indent`` the standard library encodes in Python (~4 s for a report
-    listing 80,000 overdue tasks); without it, in C. A dict or list holding no
-    containers is one C call whose item separator carries the newline and the
-    indent (strings are escaped, so no separator occurs inside one); the rest is
-    joined here. Tests compare it with ``json.dumps`` on the real documents and
-    on generated ones.
-    """
-    import json
-
-    if isinstance(value, dict) and value and all(isinstance(k, str) for k in value):
-        inner = "\n" + "  " * (level + 1)
-        if not any(isinstance(v, _NESTED) for v in value.values()):
-            body = json.dumps(value, ensure_ascii=False, separators=("," + inner, ": "))
-            return "{" + inner + body[1:-1] + "\n" + "  " * level + "}"
-        return (
-            "{"
-            + inner
-            + ("," + inner).join(
-                json.dumps(k, ensure_ascii=False) + ": " + dumps(v, level + 1)
-                for k, v in value.items()
-            )
-            + "\n"
-            + "  " * level
-            + "}"
-        )
-    if isinstance(value, list | tuple) and value:
-        inner = "\n" + "  " * (level + 1)
-        if not any(isinstance(v, _NESTED) for v in value):
-            body = json.dumps(value, ensure_ascii=False, separators=("," + inner, ": "))
-            return "[" + inner + body[1:-1] + "\n" + "  " * level + "]"
-        return (
-            "["
-            + inner
-            + ("," + inner).join(dumps(v, level + 1) for v in value)
-            + "\n"
-            + "  " * level
-            + "]"
-        )
-    text = json.dumps(value, ensure_ascii=False, indent=2)
-    return text.replace("\n", "\n" + "  " * level) if level and "\n" in text else text
+def dumps(value: Any) -> str:
+    """What ``lctasks.cli.common.print_json`` writes (plain data: no conversion needed)."""
+    return json.dumps(value, ensure_ascii=False, indent=2)

@@ -159,7 +159,11 @@ def task_records(
     key_list = None if keys is None else sorted(set(keys))
     if key_list is not None and not key_list:
         return []
-    where = "t.plan_id = :plan"
+    # the first page by id (the TUI's first paint): ``+`` keeps SQLite from sorting
+    # the plan's whole index for 200 rows (~0.3 s at 100,000 tasks) and lets it walk
+    # the table in id order, stopping at the limit
+    first_page = limit is not None and order == "id" and key_list is None
+    where = "+t.plan_id = :plan" if first_page else "t.plan_id = :plan"
     params: dict[str, Any] = {"plan": plan_id}
     if not include_removed:
         where += " AND t.removed = :no"
@@ -277,7 +281,8 @@ def _numeric_lights(
     One cheap query when nothing is recorded (the common case): the evaluation
     module is imported only when some task of the plan has actuals."""
     if not runner.all(
-        "SELECT 1 FROM actuals a JOIN tasks t ON t.id = a.task_id WHERE t.plan_id = :plan LIMIT 1",
+        # from the (usually empty) actuals, not from the plan's 100,000 tasks
+        "SELECT 1 FROM actuals a JOIN tasks t ON t.id = a.task_id WHERE +t.plan_id = :plan LIMIT 1",
         {"plan": plan_id},
     ):
         return {}
@@ -528,12 +533,9 @@ def latest_reports(
     runner: Runner, plan_id: int, ids: Sequence[int] | None
 ) -> dict[int, ProgressReport]:
     """The newest progress report per task id (of the plan, or of ``ids``)."""
-    newest = (
-        "SELECT p.task_id, MAX(p.at) AS at FROM progress_reports p JOIN tasks t"
-        " ON t.id = p.task_id WHERE t.plan_id = :plan"
-    )
+    newest = "SELECT p.task_id, MAX(p.at) AS at FROM progress_reports p"
     out: dict[int, ProgressReport] = {}
-    for sql, params in _chunked(newest, "p.task_id", {"plan": plan_id}, ids):
+    for sql, params in _by_task(newest, "p", {}, plan_id, ids):
         rows = runner.all(
             "SELECT r.task_id, r.at, r.actor, r.made, r.problems, r.next_steps, r.percent,"
             f" r.period FROM progress_reports r JOIN ({sql} GROUP BY p.task_id) m"
@@ -569,12 +571,14 @@ def _report(
 
 def co_units(runner: Runner, plan_id: int, ids: Sequence[int] | None) -> dict[int, tuple[str, ...]]:
     """Co-units (short names, in order) per task id: of the whole plan, or of ``ids``."""
-    base = (
-        "SELECT c.task_id, u.short FROM task_co_units c JOIN units u ON u.id = c.unit_id"
-        " JOIN tasks t ON t.id = c.task_id WHERE t.plan_id = :plan"
-    )
     acc: dict[int, list[str]] = {}
-    for sql, params in _chunked(base, "c.task_id", {"plan": plan_id}, ids):
+    for sql, params in _by_task(
+        "SELECT c.task_id, u.short FROM task_co_units c JOIN units u ON u.id = c.unit_id",
+        "c",
+        {},
+        plan_id,
+        ids,
+    ):
         for task_id, short in runner.all(sql + " ORDER BY c.task_id, c.position", params):
             acc.setdefault(task_id, []).append(short)
     return {k: tuple(v) for k, v in acc.items()}
@@ -584,15 +588,13 @@ def last_reports(
     runner: Runner, plan_id: int, ids: Sequence[int] | None, as_of: dt.date
 ) -> dict[int, dt.date]:
     """The office date of the latest report at or before ``as_of``, per task id."""
-    base = (
-        "SELECT p.task_id, MAX(p.at) FROM progress_reports p JOIN tasks t ON t.id = p.task_id"
-        " WHERE t.plan_id = :plan AND p.at < :until"
-    )
-    params = {"plan": plan_id, "until": db_datetime(runner, clock.day_end(as_of))}
+    params = {"until": db_datetime(runner, clock.day_end(as_of))}
     out: dict[int, dt.date] = {}
     office_day = OfficeDays()
-    for sql, chunk_params in _chunked(base, "p.task_id", params, ids):
-        for task_id, at in runner.all(sql + " GROUP BY p.task_id", chunk_params):
+    for sql, chunk_params in _by_task(
+        "SELECT p.task_id, MAX(p.at) FROM progress_reports p", "p", params, plan_id, ids
+    ):
+        for task_id, at in runner.all(sql + " AND p.at < :until GROUP BY p.task_id", chunk_params):
             day = office_day(at)
             if day is not None:
                 out[task_id] = day
@@ -639,15 +641,20 @@ def _text(day: dt.date) -> str:
     )
 
 
-def _chunked(
-    base: str, column: str, params: dict[str, Any], ids: Sequence[int] | None
+def _by_task(
+    select: str, alias: str, params: dict[str, Any], plan_id: int, ids: Sequence[int] | None
 ) -> list[tuple[str, dict[str, Any]]]:
+    """``select`` (rows of table ``alias`` with a ``task_id``) for the plan's tasks, or
+    for ``ids`` only, CHUNK ids per statement. The ids are the plan's already: no
+    join with tasks then, so SQLite looks each id up instead of walking the plan's
+    index (~50 ms for 200 ids at 100,000 tasks)."""
     if ids is None:
-        return [(base, params)]
+        where = f" JOIN tasks t ON t.id = {alias}.task_id WHERE t.plan_id = :plan"
+        return [(select + where, {**params, "plan": plan_id})]
     out = []
     for i in range(0, len(ids), CHUNK):
         clause, more = in_clause("i", ids[i : i + CHUNK])
-        out.append((f"{base} AND {column} IN {clause}", {**params, **more}))
+        out.append((f"{select} WHERE {alias}.task_id IN {clause}", {**params, **more}))
     return out
 
 

@@ -39,6 +39,12 @@ class Status(enum.StrEnum):
         return self in (Status.DONE, Status.CLOSED)
 
 
+# a carry-over (结转, lctasks carry) links the two tasks in their attributes: the old one
+# is closed "carried to" the new one, which is "carried from" the old one
+CARRIED_TO = "结转至"
+CARRIED_FROM = "结转自"
+
+
 class Light(enum.StrEnum):
     RED = "red"
     YELLOW = "yellow"

@@ -22,8 +22,8 @@ MESSAGES.add(
         "report.by.unit": ("牵头单位", "lead unit"),
         "report.by.chapter": ("章", "chapter"),
         "report.cols": (
-            "总数\t完成\t完成率\t销号\t红灯\t黄灯\t逾期",
-            "total\tdone\tdone%\tclosed\tred\tyellow\toverdue",
+            "总数\t完成\t完成率\t销号\t结转\t红灯\t黄灯\t逾期",
+            "total\tdone\tdone%\tclosed\tcarried\tred\tyellow\toverdue",
         ),
         "report.overdue": ("逾期任务 {n} 个：", "{n} overdue tasks:"),
         "report.more": (
@@ -49,12 +49,17 @@ def print_report(rep: Report, *, overdue: int, csv: bool) -> None:
             r.done,
             f"{r.done_percent:.1f}%",
             r.closed,
+            r.carried,
             r.red,
             r.yellow,
             r.overdue,
         ]
         for r in (*rep.rows, rep.total)
     ]
+    if not csv and not rep.total.carried:  # the 结转 column only once something was carried
+        headers.pop(5)
+        for row in rows:
+            row.pop(5)
     if csv:
         print_table(headers, rows, csv=True)
         return
@@ -67,12 +72,14 @@ def _print_report(rep: Report, headers: list[str], rows: list[list[object]], ove
     by = rep.by
     out(t("report.head", plan=rep.plan, as_of=rep.as_of.isoformat(), by=t(f"report.by.{by}")))
 
+    red = headers.index(t("report.cols").split("\t")[-3])  # after 结转, when it is shown
+
     def paint(_row: int, col: int, cell: str) -> str | None:
         if cell in ("0", ""):
             return None
-        return {5: "31", 6: "33"}.get(col)
+        return {red: "31", red + 1: "33"}.get(col)
 
-    print_table(headers, rows, right=[False] + [True] * 7, color=paint)
+    print_table(headers, rows, right=[False] + [True] * (len(headers) - 1), color=paint)
     if rep.overdue:
         out("")
         out(t("report.overdue", n=len(rep.overdue)))

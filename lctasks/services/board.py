@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import gc
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +52,7 @@ class BoardRow:
     category: str
     light: str  # red | yellow | green ('' when not computed)
     last_report: dt.date | None = None
+    carried: bool = False  # closed as carried over (结转) to another plan: not "done"
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +125,7 @@ class BoardService:
         ORM result processing), the same one the CLI's read fast path uses.
         """
         from lctasks.db.sql import SessionRunner
-        from lctasks.services.read_model import plan_codes, task_records
+        from lctasks.services.read_model import carried_ids, plan_codes, task_records
 
         with self.db.read() as s:
             runner = SessionRunner(s)
@@ -134,7 +135,8 @@ class BoardService:
             records = task_records(
                 runner, plan_id, as_of=as_of, settings=self.settings, keys=keys, limit=limit
             )
-        return board_rows(records)
+            carried = carried_ids(runner, plan_id)
+        return board_rows(records, carried)
 
     def reports(self, plan: str, key: str) -> list[ProgressReport]:
         """Every progress report of one task, newest first."""
@@ -303,8 +305,11 @@ def event_head(runner: Runner) -> int:
     return int(rows[0][0] or 0) if rows else 0
 
 
-def board_rows(records: Sequence[TaskRecord]) -> list[BoardRow]:
-    """The read model's task records as the board's compact rows."""
+def board_rows(
+    records: Sequence[TaskRecord], carried: Collection[int] = frozenset()
+) -> list[BoardRow]:
+    """The read model's task records as the board's compact rows (``carried``: the ids
+    of tasks carried over to another plan, ``read_model.carried_ids``)."""
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
@@ -326,6 +331,7 @@ def board_rows(records: Sequence[TaskRecord]) -> list[BoardRow]:
                 r.category or "",
                 r.light,
                 r.last_report,
+                r.id in carried,
             )
             for r in records
         ]

@@ -23,13 +23,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lctasks.db.models import ChecklistRow, CoUnitRow, PlanRow, TaskRow, UnitRow
-from lctasks.domain import ConflictError, InvalidInputError, NotFoundError, Status
+from lctasks.domain import (
+    CARRIED_FROM,
+    CARRIED_TO,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    Status,
+)
 from lctasks.services import access
 from lctasks.services.audit import EventLog
 from lctasks.services.base import Service
 
-CARRIED_TO = "结转至"
-CARRIED_FROM = "结转自"
 NEW_PREFIX = "JZ"
 CARRY_LINKS = frozenset({CARRIED_TO, CARRIED_FROM})
 

@@ -55,6 +55,7 @@ from sqlalchemy.orm import Session
 
 from lctasks.db.models import ChecklistRow, PlanRow, TaskRow, UnitRow
 from lctasks.domain import (
+    CARRIED_FROM,
     ChecklistDraft,
     ConflictError,
     DueBasis,
@@ -72,7 +73,7 @@ from lctasks.i18n import services_t as t
 from lctasks.plan.rekey import norm_text, reconcile_checklist, rekey
 from lctasks.services.audit import EventLog, lock_chain
 from lctasks.services.base import CHUNK, Service
-from lctasks.services.carry import CARRIED_FROM, CARRY_LINKS, NEW_PREFIX
+from lctasks.services.carry import CARRY_LINKS, NEW_PREFIX
 from lctasks.services.chain import utcnow
 from lctasks.services.plan_tree import core_insert, write_nodes
 from lctasks.services.query import ImportResult

@@ -36,6 +36,7 @@ from lctasks.db.sql import (
     in_clause,
 )
 from lctasks.domain import (
+    CARRIED_TO,
     ChecklistItem,
     DueBasis,
     Light,
@@ -133,6 +134,18 @@ class LightMemo:
 def plan_codes(runner: Runner) -> list[tuple[int, str]]:
     """(id, code) of every plan, by code."""
     return [(int(r[0]), str(r[1])) for r in runner.all("SELECT id, code FROM plans ORDER BY code")]
+
+
+def carried_ids(runner: Runner, plan_id: int) -> set[int]:
+    """The plan's tasks closed as carried over (结转) to another plan: not "done"."""
+    return {
+        int(task_id)
+        for task_id, attrs in runner.all(
+            "SELECT id, attrs FROM tasks WHERE plan_id = :plan AND status = :closed",
+            {"plan": plan_id, "closed": Status.CLOSED.value},
+        )
+        if CARRIED_TO in (as_json(attrs) or {})
+    }
 
 
 def task_records(

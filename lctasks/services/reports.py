@@ -3,9 +3,10 @@
 ``ReportService.report(by="unit" | "chapter", as_of=…)`` groups the tasks of a
 plan by lead unit (牵头单位; unassigned tasks form their own row) or by chapter,
 and computes each task's light as of the date with ``lctasks.lights`` and the
-thresholds in the settings files. Done % counts done (待销号) and closed tasks.
-Removed tasks are left out. One read transaction, plain columns (no ORM
-objects), so 100,000 tasks take a second, not a minute.
+thresholds in the settings files. Done % counts done (待销号) and closed tasks;
+a task closed as carried over to another plan (结转) is counted apart. Removed
+tasks are left out. One read transaction, plain columns (no ORM objects), so
+100,000 tasks take a second, not a minute.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from lctasks.domain import InvalidInputError, Light, Status
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
 from lctasks.services.base import ServiceContext
-from lctasks.services.read_model import task_records
+from lctasks.services.read_model import carried_ids, task_records
 
 MESSAGES.add(
     {
@@ -50,6 +51,7 @@ class ReportRow:
     yellow: int
     green: int
     overdue: int
+    carried: int = 0  # closed as carried over (结转) to another plan: not in done / closed
 
     @property
     def done_percent(self) -> float:
@@ -92,6 +94,7 @@ class Report:
                 "yellow": r.yellow,
                 "green": r.green,
                 "overdue": r.overdue,
+                "carried": r.carried,
             }
 
         return {
@@ -125,11 +128,15 @@ class _Acc:
     yellow: int = 0
     green: int = 0
     overdue: int = 0
+    carried: int = 0
 
-    def add(self, status: Status, light: Light, late: bool, n: int = 1) -> None:
+    def add(
+        self, status: Status, light: Light, late: bool, n: int = 1, carried: bool = False
+    ) -> None:
         self.total += n
-        self.done += n * status.finished
-        self.closed += n * (status is Status.CLOSED)
+        self.carried += n * carried
+        self.done += n * (status.finished and not carried)
+        self.closed += n * (status is Status.CLOSED and not carried)
         self.red += n * (light is Light.RED)
         self.yellow += n * (light is Light.YELLOW)
         self.green += n * (light is Light.GREEN)
@@ -145,6 +152,7 @@ class _Acc:
             self.yellow,
             self.green,
             self.overdue,
+            self.carried,
         )
 
 
@@ -177,6 +185,7 @@ def build_report(
     if by not in BY:
         raise InvalidInputError(t("report.by", value=by))
     records = task_records(runner, plan_id, as_of=day, settings=settings, owners=False)
+    carried = carried_ids(runner, plan_id)
     titles = {
         int(n): str(title)
         for n, title in runner.all(
@@ -184,7 +193,7 @@ def build_report(
             {"plan": plan_id},
         )
     }
-    # one count per (group, status, light, late): 100,000 tasks fall into a few
+    # one count per (group, status, light, late, carried): 100,000 tasks fall into a few
     # hundred of these, which are then added up per group
     counts: dict[tuple[Any, ...], int] = {}
     late_ones = []
@@ -192,21 +201,21 @@ def build_report(
     for r in records:
         late = r.due < day and r.status not in FINISHED
         if by_chapter:
-            key: tuple[Any, ...] = (r.chapter, "", r.status, r.light, late)
+            key: tuple[Any, ...] = (r.chapter, "", r.status, r.light, late, r.id in carried)
         else:
-            key = (int(r.lead is None), r.lead or "", r.status, r.light, late)
+            key = (int(r.lead is None), r.lead or "", r.status, r.light, late, r.id in carried)
         counts[key] = counts.get(key, 0) + 1
         if late:
             late_ones.append(r)
     statuses = {x.value: x for x in Status}
     groups: dict[tuple[int, str], _Acc] = {}
     total = _Acc()
-    for (number, name, status, light, late), n in counts.items():
+    for (number, name, status, light, late, moved), n in counts.items():
         acc = groups.get((number, name))
         if acc is None:
             acc = groups[(number, name)] = _Acc()
-        acc.add(statuses[status], light, late, n)
-        total.add(statuses[status], light, late, n)
+        acc.add(statuses[status], light, late, n, moved)
+        total.add(statuses[status], light, late, n, moved)
     late_ones.sort(key=attrgetter("due", "key"))  # most overdue first
     overdue = [
         OverdueTask(

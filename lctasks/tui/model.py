@@ -401,12 +401,14 @@ class UnitScore:
 
 
 def scoreboard(rows: Iterable[BoardRow]) -> list[UnitScore]:
-    """Per lead unit: tasks, finished, red, yellow — best first, unassigned last."""
+    """Per lead unit: tasks, finished, red, yellow — best first, unassigned last.
+
+    A task carried over to another plan (结转) is not finished."""
     acc: dict[str, list[int]] = {}
     for r in rows:
         c = acc.setdefault(r.lead, [0, 0, 0, 0])
         c[0] += 1
-        c[1] += r.status in FINISHED
+        c[1] += r.status in FINISHED and not r.carried
         c[2] += r.light == "red"
         c[3] += r.light == "yellow"
     scores = [UnitScore(u, *c) for u, c in acc.items()]
@@ -428,8 +430,9 @@ def chapter_scores(rows: Iterable[BoardRow]) -> list[ChapterScore]:
     for r in rows:
         c = acc.setdefault(r.chapter, [0, 0, 0, 0])
         c[0] += 1
-        c[1] += r.status in FINISHED
-        c[2] += 100 if r.status in FINISHED else r.progress
+        done = r.status in FINISHED and not r.carried  # 结转: carried on unfinished
+        c[1] += done
+        c[2] += 100 if done else r.progress
         c[3] += r.light == "red"
     return [
         ChapterScore(ch, c[0], c[1], c[2] / c[0] if c[0] else 0.0, c[3])

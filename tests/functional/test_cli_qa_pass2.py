@@ -215,3 +215,119 @@ def test_undo_says_what_it_did_as_every_batch_does(db: str) -> None:
         "这批记下的文字（备注、进展报告、销号材料）保留在历史中，撤销只还原状态、进度、期限、"
         "责任单位和清单勾选"
     )
+
+
+@pytest.fixture
+def carried(db: str) -> str:
+    """市工业和信息化局 leads four tasks: C10.M01 and C10.M02 carried over unfinished to a
+    second plan, C10.M03 closed, C10.M06 open; 东阿县 co-owns only the carried C10.M01."""
+    from lctasks.plan import bundled_plan_path
+
+    assert cli(db, "import", str(bundled_plan_path()), "--code", "lc-15th")[0] == 0
+    p = ("--plan", "lc-14th")
+    assert (
+        cli(db, *p, "assign", "C10.M01", "C10.M02", "C10.M03", "C10.M06", "--lead", "gxj")[0] == 0
+    )
+    assert cli(db, *p, "assign", "C10.M01", "--co", "东阿县")[0] == 0
+    assert cli(db, *p, "status", "C10.M03", "done")[0] == 0
+    assert cli(db, *p, "close", "C10.M03", "--note", "完成", "--evidence", "聊工信字1号")[0] == 0
+    code, _, stderr = cli(db, *p, "carry", "C10.M01", "C10.M02", "--to", "lc-15th")
+    assert code == 0, stderr
+    return db
+
+
+def test_carried_tasks_are_counted_apart_not_as_done(carried: str, office_clock: object) -> None:
+    # QA 10: report said 完成 2 / 销号 2 for two tasks carried over unfinished at 0%
+    code, stdout, _ = cli(carried, "--plan", "lc-14th", "report")
+    assert code == 0
+    lines = stdout.splitlines()
+    assert lines[1].split() == [
+        "牵头单位",
+        "总数",
+        "完成",
+        "完成率",
+        "销号",
+        "结转",
+        "红灯",
+        "黄灯",
+        "逾期",
+    ]
+    assert lines[2].split() == ["市工业和信息化局", "4", "1", "25.0%", "1", "2", "1", "0", "1"]
+    code, stdout, _ = cli(carried, "--plan", "lc-14th", "--json", "report")
+    import json
+
+    gxj = json.loads(stdout)["rows"][0]
+    assert (gxj["done"], gxj["closed"], gxj["carried"]) == (1, 1, 2)
+    # a plan with nothing carried: no 结转 column
+    code, stdout, _ = cli(carried, "--plan", "lc-15th", "report")
+    assert "结转" not in stdout.splitlines()[1]
+    # the TUI dashboard's ranking: done % of 市工业和信息化局 is 1 of 4, not 3 of 4
+    from lctasks.db.engine import open_database
+    from lctasks.services.board import BoardService
+    from lctasks.tui.model import scoreboard
+
+    database = open_database(carried)
+    try:
+        rows = BoardService(ServiceContext(database, Actor("王督查"))).rows(
+            "lc-14th", as_of=__import__("datetime").date(2026, 12, 1)
+        )
+    finally:
+        database.dispose()
+    [score] = [s for s in scoreboard(rows) if s.unit == "市工业和信息化局"]
+    assert (score.tasks, score.done) == (4, 1)
+    # and a carried task is not closed again
+    code, _, stderr = cli(
+        carried, "--plan", "lc-14th", "close", "C10.M01", "--note", "x", "--evidence", "y"
+    )
+    assert code == 5
+    assert stderr.splitlines()[1] == "  C10.M01：已结转至 lc-15th:JZ001，不再销号；在接续任务上办理"
+
+
+def test_a_units_workbook_holds_the_tasks_it_still_reports_on(carried: str, tmp_path: Path) -> None:
+    # QA 19: the closed and carried tasks were in 市工业和信息化局's 报送表, and --per-unit
+    # wrote a workbook for 东阿县, whose only task was carried over
+    import openpyxl
+
+    from lctasks.formats.xlsx.layout import SHEET
+
+    out = tmp_path / "gxj.xlsx"
+    code, _, stderr = cli(
+        carried,
+        "--plan",
+        "lc-14th",
+        "export",
+        "--format",
+        "xlsx",
+        "--unit",
+        "gxj",
+        "--out",
+        str(out),
+    )
+    assert code == 0, stderr
+    ws = openpyxl.load_workbook(out)[SHEET]
+    assert [ws.cell(r, 1).value for r in range(3, ws.max_row + 1)] == ["C10.M06"]
+    folder = tmp_path / "books"
+    code, _, stderr = cli(
+        carried,
+        "--plan",
+        "lc-14th",
+        "export",
+        "--format",
+        "xlsx",
+        "--per-unit",
+        "--out",
+        str(folder),
+    )
+    assert code == 0, stderr
+    assert sorted(p.name.split("_")[0] for p in folder.iterdir()) == ["市工业和信息化局"]
+    # asked for explicitly, closed tasks are there
+    code, _, _ = cli(
+        carried, "--plan", "lc-14th", "export", "--format", "xlsx", "--unit", "gxj",
+        "--status", "closed", "--out", str(out),
+    )  # fmt: skip
+    ws = openpyxl.load_workbook(out)[SHEET]
+    assert [ws.cell(r, 1).value for r in range(3, ws.max_row + 1)] == [
+        "C10.M01",
+        "C10.M02",
+        "C10.M03",
+    ]

@@ -421,7 +421,9 @@ def export_workbooks(
     ``out``. One unit: that unit's workbook at ``out``. Several units, or
     ``per_unit`` (every unit that leads or co-owns a task): ``out`` is a folder and
     each unit gets ``<unit>_报送表_<as-of>.xlsx`` in it. A unit's workbook holds the
-    tasks it leads or co-owns; ``chapters`` and ``statuses`` narrow every workbook.
+    tasks it leads or co-owns and still reports on: not the closed ones (销号, 结转)
+    unless ``statuses`` asks for them; ``per_unit`` writes no workbook for a unit
+    with nothing left to report. ``chapters`` and ``statuses`` narrow every workbook.
     """
     from lctasks.services.review import ReviewService
     from lctasks.snapshot import SnapshotFilter
@@ -436,6 +438,8 @@ def export_workbooks(
         return [write_workbook(snap, snap.tasks, sources, target)]
     by_unit: dict[str, list[SnapshotTask]] = {}
     for task in snap.tasks:
+        if task.status == Status.CLOSED and Status.CLOSED not in statuses:
+            continue  # closed (or carried over): nothing left for the unit to report
         for u in (task.lead, *task.co_units):
             if u and (not chosen or u in chosen):
                 by_unit.setdefault(u, []).append(task)

@@ -492,8 +492,8 @@ MESSAGES.add(
             "county's); the old task is closed as carried over.",
         ),
         "cmd.carry.example": (
-            'lctasks --plan lc-14th carry C10.M03 C10.M05 --to lc-15th --reason "纳入十五五"',
-            'lctasks --plan lc-14th carry C10.M03 C10.M05 --to lc-15th --reason "纳入十五五"',
+            'lctasks carry C10.M03 C10.M05 --to lc-15th --reason "纳入十五五"',
+            'lctasks carry C10.M03 C10.M05 --to lc-15th --reason "纳入十五五"',
         ),
         "cmd.carry.ids": ("要结转的任务编号。", "The task IDs to carry over."),
         "cmd.carry.to": (
@@ -540,9 +540,9 @@ MESSAGES.add(
         ),
         "cmd.people.add.example": (
             "lctasks people add 王芳 --role supervisor\n"
-            "lctasks people add 张伟 --role liaison --unit 市科技局 --display-name 张伟（科技局）",
+            "lctasks people add 张伟 --role liaison --unit 市科技局 --display-name 张伟",
             "lctasks people add 王芳 --role supervisor\n"
-            "lctasks people add 张伟 --role liaison --unit 市科技局 --display-name 张伟（科技局）",
+            "lctasks people add 张伟 --role liaison --unit 市科技局 --display-name 张伟",
         ),
         "cmd.people.add.name": (
             "姓名；在 PostgreSQL 上即数据库登录名。",

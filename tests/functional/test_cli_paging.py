@@ -40,9 +40,7 @@ def db(template: Path, tmp_path: Path) -> str:
     return str(path)
 
 
-def run(
-    db: str, *args: str, tty: bool, pager_log: Path, no_color: bool = False
-) -> tuple[str, str]:
+def run(db: str, *args: str, tty: bool, pager_log: Path, no_color: bool = False) -> tuple[str, str]:
     """(stdout, what the pager was given) of ``lctasks --db DB ARGS``."""
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "PAGER")}
     env |= {"LINES": "24", "COLUMNS": "100", "LCTASKS_PAGER": f"tee {pager_log}"}

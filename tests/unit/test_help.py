@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from lctasks.cli.app import app
 from lctasks.cli.help import examples, key_of
 from lctasks.i18n import CLI
+from lctasks.textwidth import width
 
 runner = CliRunner()
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -57,6 +58,7 @@ def test_every_command_has_help_and_an_example_in_the_users_language(
         assert all(h in page for h in heads), (where, page)
         shown = page.split(heads[2])[1].split()
         assert "lctasks" in shown, where
+        assert max(width(line) for line in page.splitlines()) <= 80, where  # examples too
         texts = {"summary": cmd.help or ""}
         texts |= {p.name: getattr(p, "help", None) or "" for p in cmd.get_params(ctx)}
         for name, text in texts.items():
@@ -122,8 +124,6 @@ def test_help_is_chinese_by_default_and_english_with_the_language_switch(
 
 
 def test_help_lines_fit_the_terminal_counting_chinese_as_two_columns() -> None:
-    from lctasks.textwidth import width
-
     res = runner.invoke(app, ["--help"], terminal_width=80)
     assert res.exit_code == 0
     lines = res.stdout.splitlines()

@@ -68,6 +68,10 @@ MESSAGES.add(
         "usage.want_int": ("应为整数", "must be a whole number"),
         "usage.want_number": ("应为数字", "must be a number"),
         "usage.want_bool": ("应为 true 或 false", "must be true or false"),
+        "usage.want_ge": ("应不小于 {n}", "must be at least {n}"),
+        "usage.want_gt": ("应大于 {n}", "must be more than {n}"),
+        "usage.want_le": ("应不大于 {n}", "must be at most {n}"),
+        "usage.want_lt": ("应小于 {n}", "must be less than {n}"),
         "usage.want_choice": ("应为 {choices} 之一", "must be one of {choices}"),
         "usage.needs_value": ("选项 {name} 后面要跟一个值", "option {name} needs a value"),
         "usage.takes_no_value": ("选项 {name} 不带值", "option {name} does not take a value"),
@@ -343,6 +347,14 @@ def _display(param: Any) -> str:
     return str(metavar).rstrip(".…").strip("[]")
 
 
+_BOUNDS = {  # pydantic's error type → (its bound, our message)
+    "greater_than_equal": ("ge", "usage.want_ge"),
+    "greater_than": ("gt", "usage.want_gt"),
+    "less_than_equal": ("le", "usage.want_le"),
+    "less_than": ("lt", "usage.want_lt"),
+}
+
+
 def _reason(exc: BadParameter) -> tuple[str | None, str]:
     """(the value typed, why it is refused) from the pydantic error Typer raised from."""
     cause = exc.__cause__
@@ -361,6 +373,9 @@ def _reason(exc: BadParameter) -> tuple[str | None, str]:
         reason = t("usage.want_number")
     elif kind in ("bool_parsing", "bool_type"):
         reason = t("usage.want_bool")
+    elif kind in _BOUNDS:
+        bound = (first.get("ctx") or {}).get(_BOUNDS[kind][0])
+        reason = t(_BOUNDS[kind][1], n=bound)
     elif kind in ("enum", "literal_error"):
         expected = str((first.get("ctx") or {}).get("expected", ""))
         reason = t("usage.want_choice", choices=expected)

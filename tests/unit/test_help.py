@@ -153,6 +153,12 @@ USAGE_ERRORS = [
         "hint: usage and examples: lctasks report --help\n",
     ),
     (
+        ["notice", "--unit", "gxq", "--out", "x.docx", "--within", "0"],
+        "错误：--within 的值“0”无效：应不小于 1\n提示：用法和示例见 lctasks notice --help\n",
+        "error: invalid value for --within: '0': must be at least 1\n"
+        "hint: usage and examples: lctasks notice --help\n",
+    ),
+    (
         ["lst"],
         "错误：没有这个命令：lst\n提示：是不是 list？用法和示例见 lctasks --help\n",
         "error: no such command: lst\n"

@@ -93,11 +93,14 @@ async def main():
             await asyncio.sleep(0.002)
         complete = time.time()
         n = len(app.screen.store.rows)
+    import resource
+
     return {
         "shell": PAINTED["shell"] - T0,
         "paint": PAINTED["paint"] - T0,
         "complete": complete - T0,
         "rows": n,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 print(json.dumps(asyncio.run(main())))
@@ -317,7 +320,9 @@ def main() -> None:
     # interleaved, so a change in the machine's load hits every figure alike
     (base,) = med("baseline", small, "paint")
     shell_small, paint_small = med("app", small, "shell", "paint")
-    shell_big, paint_big, complete_big = med("app", big, "shell", "paint", "complete")
+    shell_big, paint_big, complete_big, peak_big = med(
+        "app", big, "shell", "paint", "complete", "peak_mb"
+    )
     print()
     print(f"first paint headless (200×50), process start → painted, median of {args.runs}:")
     print(f"  empty Textual app (baseline)      {base:6.2f} s   1.00×")
@@ -330,6 +335,7 @@ def main() -> None:
     ]
     for label, secs in rows:
         print(f"  {label:<33} {secs:6.2f} s   {secs / base:.2f}×")
+    print(f"  peak memory at {n_big:,} tasks, all loaded: {peak_big:.0f} MB")
 
     if not args.no_tmux:
         cmd = lctasks_command()

@@ -271,6 +271,8 @@ def localize(cmd: Command, path: Sequence[str], ctx: Context | None = None) -> N
     if hasattr(cmd, "subcommand_metavar"):  # a group
         cmd.subcommand_metavar = t("usage.subcommand_metavar")  # type: ignore[attr-defined]
     for param in cmd.params:
+        if getattr(param, "param_type_name", "") == "argument" and not param.metavar:
+            param.metavar = (param.name or "").upper()  # "FILE", as Click writes it
         found = param_help(path, param.name or "")
         if found is not None and hasattr(param, "help"):
             param.help = found

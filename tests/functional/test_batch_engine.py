@@ -9,13 +9,17 @@ versions, the one transaction of ``unit_of_work`` and units as people type them.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text, update
 
+from lctasks.config import load_settings
 from lctasks.db.engine import Database
 from lctasks.db.models import ChecklistRow, EventRow, PlanRow, TaskRow, UnitRow
+from lctasks.db.sql import LiteDatabase
 from lctasks.domain import (
     Actor,
     ConflictError,
@@ -32,6 +36,7 @@ from lctasks.services.batch import (
     BatchNotFound,
     BatchResult,
     KeyResult,
+    LiteContext,
     read_id_lines,
 )
 from lctasks.services.people import PeopleService
@@ -490,3 +495,59 @@ def test_a_batch_of_more_than_five_hundred_ids_gets_every_one(database: Database
             ).scalar()
             == 1002
         )
+
+
+def test_the_fast_path_reports_in_the_cadence_of_the_settings_it_is_given(
+    tmp_path: Path, office_clock: object
+) -> None:
+    """The CLI's sqlite3 path (LiteContext) takes the office's settings: a quarterly
+    office files a progress report under 2026-Q4 on 1 December 2026 (Beijing)."""
+    from lctasks.db.engine import open_database
+
+    path = tmp_path / "lite.db"
+    database = open_database(path)
+    seed(database)
+    database.dispose()
+    lite = LiteDatabase.open(f"sqlite:///{path}")
+    assert lite is not None
+    quarterly = dataclasses.replace(load_settings(), report_cadence="quarterly")
+    wf = WorkflowService(LiteContext(lite, Actor(BOSS, Source.CLI), quarterly))
+    res = wf.report_progress(["C10.M01"], made="完成方案")
+    lite.conn.close()
+    assert res.results[0].changes["report"][1]["period"] == "2026-Q4"
+
+
+def test_each_unknown_id_gets_its_own_suggestion(wf: WorkflowService) -> None:
+    with pytest.raises(NotFoundError) as exc:
+        wf.note(["I7", "C09.M1"], "备注")
+    # one hint per ID, in the order given, each naming the nearest first
+    hints = exc.value.hint.split("；")
+    assert [h.partition("、")[0].removesuffix("？") for h in hints] == [
+        "I7 是否想写 I07",
+        "C09.M1 是否想写 C09.M01",
+    ]
+
+
+def test_a_co_unit_made_lead_leaves_the_co_units(wf: WorkflowService) -> None:
+    db = wf.ctx.db
+    wf.assign(["C10.M01"], lead="市科技局", co=["市大数据局", "东昌府区"])
+    res = wf.assign(["C10.M01"], lead="市大数据局", reason="职能调整")
+    assert res.results[0].changes == {
+        "lead": ["市科技局", "市大数据局"],
+        "co_units": [["市大数据局", "东昌府区"], ["东昌府区"]],
+    }
+    row = task_row(db, "C10.M01")
+    assert [c.unit.short for c in row.co_units] == ["东昌府区"]
+
+
+def test_a_unit_on_record_but_not_in_the_directory_is_found(wf: WorkflowService) -> None:
+    """A unit an older units.toml had (or a working group added by hand) stays usable."""
+    db = wf.ctx.db
+    with db.write() as s:
+        s.add(UnitRow(name="聊城市重点项目推进专班", short="项目专班", kind="department"))
+    units = unit_rows(db)
+    res = wf.assign(["C10.M01"], lead="项目专班")
+    assert res.results[0].changes["lead"] == [None, "项目专班"]
+    res = wf.assign(["C10.M03"], lead="聊城市重点项目推进专班")
+    assert res.results[0].changes["lead"] == [None, "项目专班"]
+    assert unit_rows(db) == units

@@ -333,6 +333,10 @@ MESSAGES.add(
             "准确列出将做的更改，不写入。",
             "Show exactly what would change; write nothing.",
         ),
+        "cmd.apply.late": (
+            "会议审定同意的逾期补批：期限已过的任务也可延期（督查室）。",
+            "Extend tasks already past their deadline (the office's late grant).",
+        ),
         "cmd.pack": (
             "生成调度会材料：一个独立的 HTML 页面，可按 A4 打印。",
             "Write the meeting pack (调度会材料): one self-contained HTML page for A4 print.",

@@ -529,6 +529,10 @@ def apply(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show exactly what would change; write nothing.")
     ] = False,
+    late: Annotated[
+        bool,
+        typer.Option("--late", help="Extend tasks past their deadline (the office's grant)."),
+    ] = False,
     as_json: Json = False,
 ) -> None:
     """Apply a reviewed snapshot or a unit's workbook (.xlsx): all or nothing."""
@@ -542,7 +546,7 @@ def apply(
 
     svc = ReviewService(_ctx(ctx), caches=render_cache)
     _say_waiting(reviewed)
-    result: ApplyResult = svc.apply_review(reviewed, dry_run=dry_run)
+    result: ApplyResult = svc.apply_review(reviewed, dry_run=dry_run, late=late)
     plan = result.review
     if as_json:
         print_json(

@@ -65,6 +65,21 @@ if TYPE_CHECKING:
 
 MESSAGES.add(
     {
+        "review.late": (
+            "{n} 个任务的期限已过，不能在会议审定中直接延期，未做任何更改：",
+            "{n} task(s) are past their deadline and cannot simply be extended by the review; "
+            "nothing was changed:",
+        ),
+        "review.late_line": (
+            "{where} {task}：期限 {due} 已过（今天 {today}），延期至 {new} 须督查室补批",
+            "{where} {task}: the deadline {due} has passed (today {today}); extending to {new} "
+            "needs the office's late grant",
+        ),
+        "review.late_hint": (
+            "会议审定同意逾期补批的，加 --late 再应用（与 lctasks extend --late 相同）",
+            "if the review granted it after the deadline, apply again with --late "
+            "(as lctasks extend --late)",
+        ),
         "review.unknown_task": (
             "台账中没有这个任务",
             "no such task in the ledger",
@@ -466,11 +481,14 @@ class ReviewService:
         path: str | os.PathLike[str],
         *,
         dry_run: bool = False,
+        late: bool = False,
     ) -> ApplyResult:
         """Apply the reviewed snapshot: all of it in one transaction, or nothing.
 
         Conflicts raise ConflictError (with the plan attached as ``.review``);
-        with ``dry_run`` the same steps run and are rolled back.
+        with ``dry_run`` the same steps run and are rolled back. A later deadline
+        for a task already past its deadline is an extension after the fact: as
+        ``extend``, refused (ConflictError, each named by file:line) unless ``late``.
         """
         from lctasks.db.sql import LiteDatabase
         from lctasks.services.chain import CHAIN_LOCK_SQL
@@ -479,6 +497,8 @@ class ReviewService:
         plan = self.plan_review(path)
         if plan.conflicts:
             raise _conflict_error(plan, plan.conflicts)
+        if not late:
+            _refuse_late(plan.edits)
         actor = Actor(self.ctx.actor.name, Source.REVIEW)
         # on an SQLite file without people on record, the steps run over sqlite3 as
         # the CLI's workflow commands do (lctasks.cli.actions.service): ~1 ms a step
@@ -497,7 +517,7 @@ class ReviewService:
                 if stale:
                     raise _conflict_error(plan, stale)
                 for edit in plan.edits:
-                    steps.extend(_run_edit(wf, plan.plan, edit, reason))
+                    steps.extend(_run_edit(wf, plan.plan, edit, reason, late=late))
                 if dry_run:
                     raise _Rehearsal
         except _Rehearsal:
@@ -560,8 +580,34 @@ def _check_transition(edit: TaskEdit, old: Status) -> Iterable[tuple[str, str]]:
         )
 
 
+def _refuse_late(edits: Sequence[TaskEdit]) -> None:
+    """Deadlines moved later on tasks already past them: the late rule of ``extend``."""
+    today = clock.today()
+    lines = []
+    for e in edits:
+        due = e.get("due")
+        if due is not None and due.new > due.old and today > due.old:
+            lines.append(
+                "  "
+                + t(
+                    "review.late_line",
+                    where=e.where,
+                    task=e.task,
+                    due=due.old.isoformat(),
+                    today=today.isoformat(),
+                    new=due.new.isoformat(),
+                )
+            )
+    if lines:
+        raise ConflictError(
+            "\n".join([t("review.late", n=len(lines)), *lines]),
+            hint=t("review.late_hint"),
+            ids=tuple(line.split()[1].rstrip("：:") for line in lines),
+        )
+
+
 def _run_edit(
-    wf: WorkflowService, plan: str, edit: TaskEdit, default_reason: str
+    wf: WorkflowService, plan: str, edit: TaskEdit, default_reason: str, *, late: bool = False
 ) -> list[BatchResult]:
     """One task's edits as workflow steps, in an order every rule accepts."""
     reason = edit.note or default_reason
@@ -600,7 +646,7 @@ def _run_edit(
     due = edit.get("due")
     if due is not None:
         if due.new > due.old:  # a later deadline is an extension (延期): keeps the first
-            done.append(wf.extend(keys, to=due.new, reason=reason, late=True, plan=plan))
+            done.append(wf.extend(keys, to=due.new, reason=reason, late=late, plan=plan))
         else:
             done.append(wf.assign(keys, due=due.new, reason=reason, plan=plan))
     if status is not None and old_status != Status.CLOSED:

@@ -331,3 +331,31 @@ def test_a_units_workbook_holds_the_tasks_it_still_reports_on(carried: str, tmp_
         "C10.M02",
         "C10.M03",
     ]
+
+
+def test_apply_moves_a_past_deadline_only_with_late(
+    db: str, tmp_path: Path, office_clock: object
+) -> None:
+    # QA 21: apply extended a deadline already past (2025-12-31 → 2026-12-31) where
+    # `extend` refuses the same change without --late
+    snap = tmp_path / "s.toml"
+    assert cli(db, "export", "--out", str(snap))[0] == 0
+    text = snap.read_text(encoding="utf-8")
+    start = text.index('[tasks."C10.M05"]')
+    at = text.index("due = 2025-12-31", start)
+    snap.write_text(text[:at] + "due = 2026-12-31" + text[at + 16 :], encoding="utf-8")
+    line = text[:start].count("\n") + 1
+    code, stdout, stderr = cli(db, "apply", str(snap))
+    assert (code, stdout) == (5, "")
+    assert stderr.splitlines() == [
+        "错误：1 个任务的期限已过，不能在会议审定中直接延期，未做任何更改：",
+        f"  {snap}:{line} C10.M05：期限 2025-12-31 已过（今天 2026-12-01），"
+        "延期至 2026-12-31 须督查室补批",
+        "提示：会议审定同意逾期补批的，加 --late 再应用（与 lctasks extend --late 相同）",
+    ]
+    assert history_len(db, "C10.M05") == 0
+    code, stdout, stderr = cli(db, "apply", str(snap), "--late")
+    assert code == 0, stderr
+    assert "期限：2025-12-31 → 2026-12-31（延期）" in stdout
+    code, stdout, _ = cli(db, "history", "C10.M05")
+    assert "逾期补批：否 → 是" in stdout

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,18 @@ from lctasks.services.ledger import LedgerService
 
 runner = CliRunner()
 AS_OF = "2025-06-30"
+
+
+@pytest.fixture
+def meeting_day() -> Iterator[None]:
+    """The review meeting sits on the as-of day: the deadlines it moves are still ahead
+    (a deadline already past needs ``apply --late``, as ``extend`` does)."""
+    import time_machine
+
+    with time_machine.travel(
+        dt.datetime.combine(dt.date.fromisoformat(AS_OF), dt.time(2), dt.UTC), tick=True
+    ):
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +194,7 @@ def test_the_real_entry_point_exports(db: str, tmp_path: Path) -> None:
     assert tomllib.loads(out.read_text(encoding="utf-8"))["snapshot"]["as_of"].isoformat() == AS_OF
 
 
-def test_diff_reads_the_dates_apply_reads(db: str, tmp_path: Path) -> None:
+def test_diff_reads_the_dates_apply_reads(db: str, tmp_path: Path, meeting_day: None) -> None:
     """A hand-edited ``due = "2027年3月底前"`` (the format allows it) in diff and apply."""
     before, edited = tmp_path / "before.toml", tmp_path / "edited.toml"
     assert run(db, "export", "--as-of", AS_OF, "--out", str(before))[0] == 0

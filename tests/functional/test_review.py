@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,16 @@ from lctasks.snapshot import SnapshotFilter, parse_snapshot, snapshot_bytes, wri
 from tests.conftest import OFFICE_TODAY
 
 AS_OF = dt.date(2025, 6, 30)
+
+
+@pytest.fixture
+def meeting_day() -> Iterator[None]:
+    """The review meeting sits on the as-of day: the deadlines it moves are still ahead
+    (a deadline already past needs ``apply --late``, as ``extend`` does)."""
+    import time_machine
+
+    with time_machine.travel(dt.datetime.combine(AS_OF, dt.time(2), dt.UTC), tick=True):
+        yield
 
 
 @pytest.fixture
@@ -172,7 +183,9 @@ def _reviewed(ctx: ServiceContext, path: Path) -> str:
     return text
 
 
-def test_hand_edit_dry_run_then_apply(ctx: ServiceContext, tmp_path: Path) -> None:
+def test_hand_edit_dry_run_then_apply(
+    ctx: ServiceContext, tmp_path: Path, meeting_day: None
+) -> None:
     path = tmp_path / "2025-06-调度会.toml"
     text = _reviewed(ctx, path)
     reviewer = ReviewService(ctx.with_actor(Actor("李主任", Source.CLI)))
@@ -229,7 +242,7 @@ def test_a_task_changed_after_export_is_a_conflict(ctx: ServiceContext, tmp_path
 
 
 def test_a_change_between_preview_and_apply_is_caught_inside_the_transaction(
-    ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ctx: ServiceContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meeting_day: None
 ) -> None:
     path = tmp_path / "r.toml"
     _reviewed(ctx, path)

@@ -12,7 +12,8 @@ options, an ambiguous or unknown plan, a date it cannot read, PostgreSQL, a
 database with people configured — returns ``None`` and Typer runs the command
 as usual, with its own messages.
 
-Handled: ``list --json`` with ``--as-of``, ``--limit`` and ``--order``; ``report --json``
+Handled: ``list`` (``--json``, the table or ``--csv``) with ``--as-of``, ``--limit``
+and ``--order``; ``report --json``
 with ``--by``, ``--as-of`` and ``--overdue`` (the JSON lists every overdue task);
 ``show ID`` (text or ``--json``) with ``--as-of`` (an unknown ID goes to Typer, which
 names the nearest IDs); the ``report`` table with ``--by``, ``--as-of``, ``--overdue``
@@ -34,8 +35,9 @@ LIST = {
     "--limit": "limit",
     "-n": "limit",
     "--order": "order",
+    "--csv": "csv",
 }
-LIST_FLAGS = {"--json"}
+LIST_FLAGS = {"--json", "--csv"}
 REPORT = {
     "--as-of": "as_of",
     "--json": "json",
@@ -109,8 +111,6 @@ def run(argv: Sequence[str]) -> int | None:
         return None
     cmd = opts[0]
     as_json = bool(glob.get("json") or cmd.get("json"))
-    if not as_json and command == "list":
-        return None  # the human list: Typer
     if as_json and cmd.get("csv"):
         return None
     for name in ("limit", "overdue"):
@@ -126,7 +126,13 @@ def run(argv: Sequence[str]) -> int | None:
             return None
 
         def build(runner: Any, plan_id: int, code: str, as_of: Any, settings: Any) -> Any:
-            return _list_rows(runner, plan_id, code, as_of, settings, order, limit)
+            if as_json:
+                return _list_rows(runner, plan_id, code, as_of, settings, order, limit)
+            from lctasks.services.query import TaskFilter
+            from lctasks.services.read_model import list_tasks
+
+            flt = TaskFilter(plan=code, order=order, limit=limit)
+            return list_tasks(runner, plan_id, code, flt, as_of=as_of, settings=settings)
 
     elif command == "show":
         key = words[0]
@@ -164,6 +170,10 @@ def run(argv: Sequence[str]) -> int | None:
 
             for piece in _json_pieces(data):
                 sys.stdout.write(json_text(piece))  # C1 / bidi controls escaped too
+        elif command == "list":
+            from lctasks.cli.plan_text import print_task_table
+
+            print_task_table(data, csv=bool(cmd.get("csv")))
         elif command == "show":
             from lctasks.cli.common import out
             from lctasks.cli.output import paged

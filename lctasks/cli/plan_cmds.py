@@ -16,19 +16,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from lctasks import clock
-from lctasks.cli.common import err, out, print_json, state, want_json
+from lctasks.cli.common import out, print_json, state, want_json
 from lctasks.cli.plan_text import (
     coverage_lines,
     import_lines,
-    light_text,
     outline_json,
     outline_lines,
     place_of,
+    print_task_table,
     show_doc,
     show_lines,
     task_json,
 )
-from lctasks.cli.table import render
 from lctasks.domain import InvalidInputError, Light, Status, Task, TaskKind
 from lctasks.i18n import CLI as MESSAGES
 from lctasks.i18n import ZH, language
@@ -39,21 +38,11 @@ if TYPE_CHECKING:
 
 MESSAGES.add(
     {
-        "col.id": ("编号", "ID"),
-        "col.kind": ("类型", "kind"),
-        "col.chapter": ("章", "ch"),
         "list.no_chapter": ("规划中没有第 {n} 章", "the plan has no chapter {n}"),
         "list.no_chapter.hint": (
             "本规划的章为第 {first}–{last} 章；用 lctasks plan 查看目录",
             "this plan's chapters are {first}–{last}; see them with lctasks plan",
         ),
-        "col.title": ("标题", "title"),
-        "col.lead": ("牵头单位", "lead unit"),
-        "col.due": ("截止", "due"),
-        "col.status": ("状态", "status"),
-        "col.light": ("灯", "light"),
-        "list.total": ("共 {n} 个任务", "{n} tasks"),
-        "list.none": ("没有符合条件的任务", "no task matches"),
         "bad.choice": (
             "{option} 的取值 {value} 无效；可选：{choices}",
             "invalid {option} value {value}; choose from: {choices}",
@@ -326,44 +315,7 @@ def list_cmd(
     if as_json:
         print_json([task_json(x) for x in tasks])
         return
-    if not tasks:
-        err(t("list.none"))
-        return
-    headers = [t(f"col.{c}") for c in ("id", "kind", "chapter", "title", "lead", "due")] + [
-        t("col.status"),
-        t("col.light"),
-    ]
-    rows = [
-        [
-            x.id,
-            t(f"kind.{x.kind.value}"),
-            str(x.chapter),
-            x.title,
-            x.lead_unit or "—",
-            x.due.isoformat(),
-            t(f"status.{x.status.value}"),
-            light_text(x.light),
-        ]
-        for x in tasks
-    ]
-    from lctasks.cli.output import paged, print_table
-
-    if csv:  # whole titles, for a spreadsheet
-        print_table(headers, rows, csv=True)
-        return
-    import shutil
-
-    cols = shutil.get_terminal_size((120, 24)).columns
-    title_room = max(20, min(48, cols - 78))
-    with paged():  # 633 lines: through a pager on a terminal, as git does
-        for line in render(
-            headers,
-            rows,
-            limits=[None, None, None, title_room, 16, None, None, None],
-            right=[False, False, True, False, False, False, False, False],
-        ):
-            out(line)
-    err(t("list.total", n=len(tasks)))
+    print_task_table(tasks, csv=csv)
 
 
 # ---------------------------------------------------------------------------

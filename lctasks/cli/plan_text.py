@@ -23,6 +23,16 @@ if TYPE_CHECKING:
 
 MESSAGES.add(
     {
+        "col.id": ("编号", "ID"),
+        "col.kind": ("类型", "kind"),
+        "col.chapter": ("章", "ch"),
+        "col.title": ("标题", "title"),
+        "col.lead": ("牵头单位", "lead unit"),
+        "col.due": ("截止", "due"),
+        "col.status": ("状态", "status"),
+        "col.light": ("灯", "light"),
+        "list.total": ("共 {n} 个任务", "{n} tasks"),
+        "list.none": ("没有符合条件的任务", "no task matches"),
         "show.plan": ("规划", "plan"),
         "show.where": ("位置", "where"),
         "show.chapter": ("第{n}章 {title}", "chapter {n} {title}"),
@@ -231,6 +241,50 @@ def _wrap(text: str, indent: str = "  ", cols: int = 72) -> list[str]:
             used += w
         lines.append(indent + buf)
     return lines
+
+
+def print_task_table(tasks: list[Task], *, csv: bool) -> None:
+    """The ``list`` table (paged on a terminal) and its count on stderr, or the CSV."""
+    from lctasks.cli.common import err, out
+    from lctasks.cli.output import paged, print_table
+    from lctasks.cli.table import render
+
+    if not tasks:
+        err(t("list.none"))
+        return
+    headers = [t(f"col.{c}") for c in ("id", "kind", "chapter", "title", "lead", "due")] + [
+        t("col.status"),
+        t("col.light"),
+    ]
+    rows = [
+        [
+            x.id,
+            t(f"kind.{x.kind.value}"),
+            str(x.chapter),
+            x.title,
+            x.lead_unit or "—",
+            x.due.isoformat(),
+            t(f"status.{x.status.value}"),
+            light_text(x.light),
+        ]
+        for x in tasks
+    ]
+    if csv:  # whole titles, for a spreadsheet
+        print_table(headers, rows, csv=True)
+        return
+    import shutil
+
+    cols = shutil.get_terminal_size((120, 24)).columns
+    title_room = max(20, min(48, cols - 78))
+    with paged():  # 633 lines: through a pager on a terminal, as git does
+        for line in render(
+            headers,
+            rows,
+            limits=[None, None, None, title_room, 16, None, None, None],
+            right=[False, False, True, False, False, False, False, False],
+        ):
+            out(line)
+    err(t("list.total", n=len(tasks)))
 
 
 def show_doc(task: Task, where: dict[str, Any], closure: dict[str, str] | None) -> dict[str, Any]:

@@ -95,6 +95,10 @@ def _fast(db: str, *args: str, capsys: pytest.CaptureFixture[str]) -> str | None
         ("--json", "report", "--by", "chapter"),
         ("report", "--json", "--as-of", "2023-06-30", "--overdue", "3"),
         ("report", "--json", "--by=unit", "--as-of", "2030-01-01"),
+        ("list",),  # the table
+        ("list", "--order", "due", "-n", "7", "--as-of", "2023-06-30"),
+        ("list", "--csv", "--limit=5"),
+        ("list", "--limit", "0"),
         ("report",),  # the table
         ("report", "--by", "chapter", "--overdue", "0"),
         ("report", "--csv", "--by=chapter"),
@@ -131,7 +135,7 @@ def test_list_json_is_byte_identical(
 @pytest.mark.parametrize(
     "args",
     [
-        ("list",),  # the table: Typer
+        ("list", "--chapter", "10"),  # filters: Typer
         ("list", "--json", "--light", "red"),
         ("list", "--json", "--order", "updated"),
         ("list", "--json", "--as-of", "某天"),
@@ -216,6 +220,7 @@ def test_postgresql_reads_what_the_sqlite_fast_path_reads(
         ("report", "--json"),
         ("report", "--by", "chapter"),
         ("list", "--json", "--as-of", "2023-06-30"),
+        ("list", "--order", "due"),
     ):
         fast = _fast(db, *args, capsys=capsys)
         assert fast is not None

@@ -30,12 +30,14 @@ def atomic_write(
     suffix: str = ".tmp",
     prefix: str | None = None,
     mode: int | None = None,
+    durable: bool = True,
 ) -> None:
     """``write(tmp)`` fills a temporary file beside ``path``, which then replaces ``path``.
 
     ``prefix`` names the temporary file (default ``.NAME.``); ``mode`` is a new file's
-    mode (default: 0o666 minus the umask). The caller's exceptions pass through
-    unchanged after the temporary file is removed.
+    mode (default: 0o666 minus the umask). ``durable=False`` skips both fsyncs: for a
+    cache that may be lost but must never be read half-written. The caller's
+    exceptions pass through unchanged after the temporary file is removed.
     """
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
@@ -50,12 +52,14 @@ def atomic_write(
             os.chmod(tmp, target.stat().st_mode & 0o7777)
         else:
             os.chmod(tmp, mode if mode is not None else 0o666 & ~_umask())
-        fsync_file(tmp)
+        if durable:
+            fsync_file(tmp)
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    fsync_dir(directory)
+    if durable:
+        fsync_dir(directory)
 
 
 def write_bytes(path: str | os.PathLike[str], data: bytes, *, suffix: str = ".tmp") -> int:

@@ -31,6 +31,7 @@ from array import array
 from collections.abc import Iterable
 from pathlib import Path
 
+from lctasks.atomic import atomic_write
 from lctasks.snapshot.model import SnapshotTask
 
 _MAGIC = b"lctasks-render-cache 1\n"
@@ -174,16 +175,16 @@ class RenderCache:
             offsets.append(total)
         if sys.byteorder == "big":
             offsets.byteswap()
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+
+        def fill(tmp: Path) -> None:
             with open(tmp, "wb") as f:
                 f.write(_MAGIC + _tag())
                 f.write(struct.pack("<I", len(keys)))
                 f.write(b"".join(keys))
                 f.write(offsets.tobytes())
                 f.writelines(parts)
-            os.replace(tmp, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
+
+        # a cache: never read half-written, but losing it in a power cut costs nothing
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, fill, durable=False)

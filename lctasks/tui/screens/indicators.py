@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -25,6 +24,8 @@ from lctasks.domain import LctasksError
 from lctasks.i18n import TUI as MESSAGES
 from lctasks.i18n import tui_t as t
 from lctasks.textsafe import one_line
+from lctasks.textwidth import fit
+from lctasks.textwidth import width as cell_width
 from lctasks.tui.screens.dialogs import Field, FormDialog
 
 if TYPE_CHECKING:
@@ -67,9 +68,9 @@ FAILING_MAX = 16
 
 
 def _crop(text: Text, width: int) -> Text:
-    if cell_len(text.plain) <= width:
+    if cell_width(text.plain) <= width:
         return text
-    return Text(set_cell_size(text.plain, width - 1) + "…", style=text.style)
+    return Text(fit(text.plain, width), style=text.style)
 
 
 def _cells(r: Any) -> list[Text]:
@@ -157,7 +158,7 @@ class IndicatorsScreen(Screen[None]):
         keys = ("id", "name", "base", "target", "latest", "expected", "light", "failing")
         heads = [t(f"ind.tui.col.{k}") for k in keys]
         widths = [
-            max([cell_len(heads[i])] + [cell_len(c[i].plain) for c in cells]) for i in range(8)
+            max([cell_width(heads[i])] + [cell_width(c[i].plain) for c in cells]) for i in range(8)
         ]
         # what the name (1) and the target (3) may take: 2 cells of padding per
         # column, 4 for the scroll bar and the edge; a long text target gives way first

@@ -403,16 +403,14 @@ class ReviewService:
                 found.append(FieldEdit("status", old_status, task.status))
             if task.note and not found:
                 found.append(FieldEdit("note", None, task.note))
+            if task.version == row.version:  # a read-only edit is named, with or without others
+                for key in READ_ONLY:
+                    if str(getattr(task, key)) != str(getattr(row, key)):
+                        warnings.append(
+                            t("review.read_only", where=at(tid, key), task=tid, field=key)
+                        )
             if not found:
                 unchanged += 1
-                if task.version == row.version:
-                    for key in READ_ONLY:
-                        mine = getattr(task, key)
-                        theirs = getattr(row, key)
-                        if str(mine) != str(theirs):
-                            warnings.append(
-                                t("review.read_only", where=at(tid, key), task=tid, field=key)
-                            )
                 continue
             if task.version != row.version and [e.field for e in found] == ["note"]:
                 stale_notes[tid] = task.note

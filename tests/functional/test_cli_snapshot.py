@@ -210,3 +210,27 @@ def test_diff_reads_the_dates_apply_reads(db: str, tmp_path: Path, meeting_day: 
     assert [t["id"] for t in json.loads(stdout)["due_moved"]] == ["C06.M03"]
     code, stdout, stderr = run(db, "apply", str(edited), "--dry-run")
     assert code == 0 and "2027-03-31" in stdout, stderr
+
+
+def test_a_read_only_edit_beside_an_editable_one_is_named(db: str, tmp_path: Path) -> None:
+    """Status and progress typed into one task: the status is applied, the progress named."""
+    path = tmp_path / "m.toml"
+    assert run(db, "export", "--as-of", AS_OF, "--out", str(path))[0] == 0
+    text = _edit(
+        path.read_text(encoding="utf-8"),
+        "C06.P01",
+        'status = "not_started"',
+        'status = "in_progress"',
+    )
+    text = _edit(text, "C06.P01", "progress = 0", "progress = 30")
+    path.write_text(text, encoding="utf-8")
+    start = text.index('[tasks."C06.P01"]')
+    line = text[: text.index("\nprogress = ", start)].count("\n") + 2
+    warning = f"注意：{path}:{line}：C06.P01.progress 为只读字段，修改不会回填\n"
+    for extra in (["--dry-run"], []):
+        code, stdout, stderr = run(db, "apply", str(path), *extra)
+        assert code == 0, stderr
+        assert "状态：未启动 → 推进中" in stdout
+        assert stderr.startswith(warning)
+    code, stdout, _ = run(db, "show", "C06.P01", "--json")
+    assert json.loads(stdout)["progress"] == 0

@@ -26,6 +26,7 @@ import json
 import os
 import random
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -140,8 +141,9 @@ def in_tmux(command: list[str], want: str, size: tuple[int, int] = (200, 50)) ->
     A real terminal (tmux's), as a person sees it: the pane's text is read with
     ``tmux capture-pane`` every few milliseconds. The program gets ``q`` then.
     """
-    sock = f"lctasks-bench-{os.getpid()}-{next(_SOCKETS)}"  # a fresh tmux server each time
-    tmux = ["tmux", "-L", sock, "-f", os.devnull]
+    # a fresh tmux server each time, its socket in a folder removed afterwards
+    sock = Path(tempfile.mkdtemp(prefix="lct-tmux-")) / f"s{next(_SOCKETS)}"
+    tmux = ["tmux", "-S", str(sock), "-f", os.devnull]
     t0 = time.time()
     subprocess.run(
         [*tmux, "new-session", "-d", "-x", str(size[0]), "-y", str(size[1]), shlex.join(command)],
@@ -163,6 +165,7 @@ def in_tmux(command: list[str], want: str, size: tuple[int, int] = (200, 50)) ->
         subprocess.run([*tmux, "send-keys", "q"], check=False)
         time.sleep(0.2)
         subprocess.run([*tmux, "kill-server"], check=False, capture_output=True)
+        shutil.rmtree(sock.parent, ignore_errors=True)
 
 
 def lctasks_command() -> list[str]:

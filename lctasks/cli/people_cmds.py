@@ -119,6 +119,9 @@ def people_set(
 def people_list(
     ctx: typer.Context,
     json_: Annotated[bool, typer.Option("--json", help="JSON output.")] = False,
+    csv: Annotated[
+        bool, typer.Option("--csv", help="The table as CSV (UTF-8), for a spreadsheet.")
+    ] = False,
 ) -> None:
     """Everyone on record, with role, unit and (PostgreSQL) login."""
     people = _service(ctx).list()
@@ -133,13 +136,16 @@ def people_list(
     if show_login:
         header.append(t("people.col.login"))
     header.append(t("people.col.display"))
-    out("\t".join(header))
-    for p in people:
-        cells = [p.name, p.role.value, p.unit or "-"]
+    rows: list[list[str]] = []
+    for p in people:  # the role as people read it, with the word --role takes
+        cells = [p.name, t(f"role.{p.role.value}"), p.unit or "—"]
         if show_login:
             cells.append(t("yes") if p.login else t("no"))
         cells.append(p.display_name or "")
-        out("\t".join(cells))
+        rows.append(cells)
+    from lctasks.cli.output import print_table
+
+    print_table(header, rows, csv=csv)
 
 
 def people_remove(

@@ -232,19 +232,26 @@ def test_people_cli(db_url: str) -> None:
         ("李联络", "市科技局", ""),
         ("测试员", None, ""),
     ]
-    code, out, _ = run("people", "list")  # not a terminal: one tab-separated row each
+    # aligned by display width, the role as people read it (with the word --role takes)
+    code, out, _ = run("people", "list")
     if db_url.startswith("postgresql"):  # plus whether a database login of that name exists
         assert code == 0 and out.splitlines() == [
-            "名称\t角色\t单位\t数据库登录\t姓名/备注",
-            "李联络\tliaison\t市科技局\t否\t",
-            "测试员\tsupervisor\t-\t是\t",
+            "名称    角色                   单位      数据库登录  姓名/备注",
+            "李联络  单位联络员（liaison）  市科技局  否",
+            "测试员  督查室（supervisor）   —         是",
         ]
     else:
         assert code == 0 and out.splitlines() == [
-            "名称\t角色\t单位\t姓名/备注",
-            "李联络\tliaison\t市科技局\t",
-            "测试员\tsupervisor\t-\t",
+            "名称    角色                   单位      姓名/备注",
+            "李联络  单位联络员（liaison）  市科技局",
+            "测试员  督查室（supervisor）   —",
         ]
+    code, out, _ = run("people", "list", "--csv")
+    assert code == 0 and out.splitlines()[1:] == [
+        "李联络,单位联络员（liaison）,市科技局,"
+        + ("否," if db_url.startswith("postgresql") else ""),
+        "测试员,督查室（supervisor）,—," + ("是," if db_url.startswith("postgresql") else ""),
+    ]
     assert run("people", "set", "李联络", "--role", "viewer", "--no-unit")[0] == 0
     code, _, err = run("people", "remove", "没这人")
     assert code == 3 and "没有登记人员" in err

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from lctasks import clock
 from lctasks.cli.table import clip, pad, width
-from lctasks.domain import Counts, Light, Status, Task
+from lctasks.domain import CARRIED_FROM, CARRIED_TO, Counts, Light, Status, Task
 from lctasks.i18n import CLI as MESSAGES
 from lctasks.i18n import ZH, language
 from lctasks.i18n import cli_t as t
@@ -41,6 +41,11 @@ MESSAGES.add(
         "show.box": ("专栏{n} {title}", "box {n} {title}"),
         "show.category": ("类别：{c}", "category: {c}"),
         "show.line": ("原文第 {n} 行", "plan line {n}"),
+        "show.carried_in": (
+            "结转任务，不在本规划文本中（结转自 {src}）",
+            "carried over, not in this plan's text (from {src})",
+        ),
+        "show.carried_out": ("结转至 {dst}", "carried over to {dst}"),
         "show.status": ("状态", "status"),
         "show.light": ("预警", "light"),
         "show.progress": ("进度", "progress"),
@@ -329,9 +334,18 @@ def show_lines(detail: TaskDetail, closure: dict[str, str] | None = None) -> lis
     if x.category:
         where.append(t("show.category", c=x.category))
     lines.append(f"{t('show.plan')}{_colon()}{x.plan}  {detail.plan_title}")
-    lines.append(f"{t('show.where')}{_colon()}{' › '.join(where)}{_s()}{t('show.line', n=x.line)}")
+    links = dict(x.attrs)
+    if x.chapter == 0 and x.line == 0:  # made by lctasks carry: no place in the text
+        src = links.get(CARRIED_FROM, "—")
+        lines.append(f"{t('show.where')}{_colon()}{t('show.carried_in', src=src)}")
+    else:
+        place = f"{' › '.join(where)}{_s()}{t('show.line', n=x.line)}"
+        lines.append(f"{t('show.where')}{_colon()}{place}")
+    status = t("status." + x.status.value)
+    if x.status is Status.CLOSED and CARRIED_TO in links:
+        status += _p(t("show.carried_out", dst=links[CARRIED_TO]))
     lines.append(
-        f"{t('show.status')}{_colon()}{t('status.' + x.status.value)}    "
+        f"{t('show.status')}{_colon()}{status}    "
         f"{t('show.light')}{_colon()}{light_text(x.light)}    "
         f"{t('show.progress')}{_colon()}{x.progress}%"
     )

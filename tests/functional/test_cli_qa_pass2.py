@@ -359,3 +359,12 @@ def test_apply_moves_a_past_deadline_only_with_late(
     assert "期限：2025-12-31 → 2026-12-31（延期）" in stdout
     code, stdout, _ = cli(db, "history", "C10.M05")
     assert "逾期补批：否 → 是" in stdout
+
+
+def test_show_says_where_a_carried_task_came_from_and_went(carried: str) -> None:
+    # QA 17: the new plan's task showed "位置：第0章 ；原文第 0 行"
+    code, stdout, _ = cli(carried, "--plan", "lc-15th", "show", "JZ001")
+    assert code == 0
+    assert stdout.splitlines()[2] == "位置：结转任务，不在本规划文本中（结转自 lc-14th:C10.M01）"
+    code, stdout, _ = cli(carried, "--plan", "lc-14th", "show", "C10.M01")
+    assert stdout.splitlines()[3].startswith("状态：已销号（结转至 lc-15th:JZ001）    预警：")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from lctasks.cli.common import out, print_json, service_context, state, want_json
+from lctasks.cli.common import err, out, print_json, service_context, state, want_json
 from lctasks.i18n import CLI as MESSAGES
 from lctasks.i18n import cli_t as t
 
@@ -26,11 +26,19 @@ MESSAGES.add(
             "已记录 {id} 目标 {target} {period} 年实际值：{value}（来源：{source}）{unit}",
             "recorded {id} target {target} for {period}: {value} (source: {source}){unit}",
         ),
+        "ind.would_record": (
+            "将记录 {id} 目标 {target} {period} 年实际值：{value}（来源：{source}）{unit}",
+            "would record {id} target {target} for {period}: {value} (source: {source}){unit}",
+        ),
         "ind.recorded.unit": ("，分解单位 {unit}", "; share of {unit}"),
-        "ind.dry_run": ("（预演，未写入）", " (dry run, nothing written)"),
+        "ind.dry_run": ("演练（--dry-run）：数据库未改动", "dry run: nothing was written"),
         "ind.share_set": (
             "已设定 {id} 目标 {target} 分解给 {unit}",
             "set the share of {unit} in {id} target {target}",
+        ),
+        "ind.would_share": (
+            "将设定 {id} 目标 {target} 分解给 {unit}",
+            "would set the share of {unit} in {id} target {target}",
         ),
         "ind.mode.year": ("{year}年度监测", "monitoring of {year}"),
         "ind.mode.midterm": ("中期评估（截至{year}年）", "midterm evaluation (to {year})"),
@@ -159,11 +167,9 @@ def actual(
         )
         return
     shown = rec.assessment.label if rec.assessment else f"{rec.value:g}"
-    if dry_run:
-        shown += t("ind.dry_run")
     out(
         t(
-            "ind.recorded",
+            "ind.would_record" if dry_run else "ind.recorded",
             id=task.upper(),
             target=rec.target,
             period=rec.period,
@@ -172,6 +178,8 @@ def actual(
             unit=t("ind.recorded.unit", unit=rec.unit) if rec.unit else "",
         )
     )
+    if dry_run:
+        err(t("ind.dry_run"))
 
 
 def share(
@@ -226,9 +234,15 @@ def share(
         print_json({"id": task.upper(), "target": ref.label, "unit": short})
         return
     out(
-        t("ind.share_set", id=task.upper(), target=ref.label, unit=short)
-        + (t("ind.dry_run") if dry_run else "")
+        t(
+            "ind.would_share" if dry_run else "ind.share_set",
+            id=task.upper(),
+            target=ref.label,
+            unit=short,
+        )
     )
+    if dry_run:
+        err(t("ind.dry_run"))
 
 
 def _num(v: float | None) -> str:

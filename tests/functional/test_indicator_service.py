@@ -352,7 +352,9 @@ def test_a_second_plan_beside_the_first(tmp_path: Path) -> None:
     r = _cli(db, "--plan", "lc-14th", "actual", "I01", "2021", "8.5", "--source", "公报")
     assert r.returncode == 0, r.stderr
     r = _cli(db, "--plan", "lc-14th", "actual", "I01", "2021", "6.5", "--source", "x", "--dry-run")
-    assert r.returncode == 0 and "预演，未写入" in r.stdout
+    # a dry run says what it would record, not "已记录" (QA second pass)
+    assert r.returncode == 0 and r.stdout == "将记录 I01 目标 1.1 2021 年实际值：6.5（来源：x）\n"
+    assert r.stderr == "演练（--dry-run）：数据库未改动\n"
     r = _cli(db, "--plan", "lc-14th", "evaluate", "--final", "--id", "I01", "--json")
     (row,) = json.loads(r.stdout)["rows"]
     # only 2021 is in (the second value was a dry run): on track, but no final verdict

@@ -297,6 +297,7 @@ SOURCES: dict[str, tuple[str, str]] = {
     "import": ("导入", "import"),
     "rule": ("规则", "rule"),
     "review": ("会议审定", "review"),
+    "xlsx": ("报送表", "workbook"),
     "system": ("系统", "system"),
 }
 

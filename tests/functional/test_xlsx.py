@@ -536,6 +536,8 @@ def test_the_same_workbook_applied_twice_is_nothing_left_to_apply(
     PeopleService(ctx).add("测试员", "supervisor")
     res = runner.invoke(app, ["--db", db_url, "apply", str(path)])
     assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["--db", db_url, "log", "--limit", "1"])
+    assert "测试员  报送表  加备注  C06.M03" in res.stdout  # the source as a label, not xlsx
     # the office changes another field of C06.M01 meanwhile: not what the row asks
     WorkflowService(ctx).assign(["C06.M01"], person="刘洋")
     before = state(ctx.db)

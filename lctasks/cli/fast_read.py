@@ -17,7 +17,7 @@ and ``--order``; ``report --json``
 with ``--by``, ``--as-of`` and ``--overdue`` (the JSON lists every overdue task);
 ``show ID`` (text or ``--json``) with ``--as-of`` (an unknown ID goes to Typer, which
 names the nearest IDs); the ``report`` table with ``--by``, ``--as-of``, ``--overdue``
-and ``--csv``.
+and ``--csv``; ``history ID`` (table, ``--csv`` or ``--json``).
 """
 
 from __future__ import annotations
@@ -46,11 +46,13 @@ REPORT = {
     "--csv": "csv",
 }
 SHOW = {"--as-of": "as_of", "--json": "json"}
+HISTORY = {"--json": "json", "--csv": "csv"}
 # command → (its options, its flags, how many positional arguments it takes)
 COMMANDS = {
     "list": (LIST, LIST_FLAGS, 0),
     "report": (REPORT, {"--json", "--csv"}, 0),
     "show": (SHOW, {"--json"}, 1),
+    "history": (HISTORY, {"--json", "--csv"}, 1),
 }
 ORDERS = ("plan", "due", "key")  # "updated" sorts by a timestamp: left to the service
 
@@ -140,6 +142,24 @@ def run(argv: Sequence[str]) -> int | None:
         def build(runner: Any, plan_id: int, code: str, as_of: Any, settings: Any) -> Any:
             return _show(runner, plan_id, code, key, as_of, settings, as_json)
 
+    elif command == "history":
+        from lctasks.services.batch import normalize_keys
+
+        keys = normalize_keys([words[0]])
+        if not keys:
+            return None
+        asked = glob.get("plan") or os.environ.get("LCTASKS_PLAN") or None
+
+        def build(runner: Any, plan_id: int, code: str, as_of: Any, settings: Any) -> Any:
+            from lctasks.services.event_reads import task_events
+
+            events = task_events(runner, keys[0], asked)  # the plan as given, as Typer
+            if events is None or not as_json:
+                return events
+            from lctasks.cli.log_text import event_json
+
+            return {"task": words[0].strip().upper(), "events": [event_json(e) for e in events]}
+
     else:  # report
         by = cmd.get("by", "unit")
         if by not in ("unit", "chapter"):
@@ -174,6 +194,10 @@ def run(argv: Sequence[str]) -> int | None:
             from lctasks.cli.plan_text import print_task_table
 
             print_task_table(data, csv=bool(cmd.get("csv")))
+        elif command == "history":
+            from lctasks.cli.log_text import page_events
+
+            page_events(data, csv=bool(cmd.get("csv")))
         elif command == "show":
             from lctasks.cli.common import out
             from lctasks.cli.output import paged

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from lctasks import clock
 from lctasks.db.models import EventRow, PlanRow, TaskRow
+from lctasks.db.sql import SessionRunner
 from lctasks.domain import TRANSITIONS, Event, InvalidInputError, NotFoundError, Source
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
@@ -23,6 +24,7 @@ from lctasks.services.audit import to_event
 from lctasks.services.base import ServiceContext
 from lctasks.services.batch import normalize_keys
 from lctasks.services.chain import Anchor, anchor_line, read_anchor_file
+from lctasks.services.event_reads import task_events
 from lctasks.services.verify import verify_history
 from lctasks.services.verify_result import VerifyResult
 
@@ -95,13 +97,11 @@ class HistoryService:
             raise InvalidInputError(t("history.unknown", id=key))
         wanted = keys[0]
         with self.ctx.db.read() as s:
-            q = select(EventRow).where(EventRow.task_key == wanted).order_by(EventRow.seq)
-            if plan:
-                q = q.where(EventRow.plan_code == plan)
-            rows = list(s.scalars(q))
-            if not rows:
-                _require_task(s, wanted, plan)
-            return [to_event(r) for r in rows]
+            events = task_events(SessionRunner(s), wanted, plan)
+            if events is None:
+                _require_task(s, wanted, plan)  # raises NotFoundError, with the nearest IDs
+                raise AssertionError(wanted)
+            return events
 
     def log(self, flt: LogFilter | None = None) -> list[Event]:
         """Events matching every given filter, newest first (``limit``: the newest N)."""

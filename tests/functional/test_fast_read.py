@@ -108,6 +108,10 @@ def _fast(db: str, *args: str, capsys: pytest.CaptureFixture[str]) -> str | None
         ("show", "C11.P01"),
         ("show", "I07"),
         ("show", "C04.G02"),
+        ("history", "C10.M03"),
+        ("history", "c10.m01", "--json"),
+        ("history", "C10.M04", "--csv"),
+        ("--json", "history", "C10.M03"),
         ("show", "C10.M03", "--json"),  # closed: the closure from its close event
         ("show", "--json", "c10.m01"),  # as typed; a report, owners
         ("--json", "show", "C10.M01", "--as-of", "2021-01-15"),  # the report came later
@@ -143,6 +147,9 @@ def test_list_json_is_byte_identical(
         ("list", "--json", "--help"),
         ("--plan", "nope", "list", "--json"),
         ("show", "C99.X01", "--json"),  # unknown: Typer names the nearest IDs
+        ("history", "C99.X01"),
+        ("history", "#"),
+        ("history", "C10.M01", "--limit", "3"),
         ("show", "--json"),
         ("show", "C10.M01", "C10.M02", "--json"),
         ("show", "C10.M01", "--json", "--as-of", "某天"),
@@ -230,6 +237,14 @@ def test_postgresql_reads_what_the_sqlite_fast_path_reads(
         assert fast is not None
         pg = json.loads(_typer(pg_db_url, "show", key, "--json"))
         assert _no_stamps(pg) == _no_stamps(json.loads(fast))
+    for key in ("C10.M01", "C10.M03"):  # the same history, but for instants and hashes
+        fast = _fast(db, "history", key, "--json", capsys=capsys)
+        assert fast is not None
+        pg = json.loads(_typer(pg_db_url, "history", key, "--json"))
+        same = ("actor", "source", "action", "plan", "task", "changes", "reason")
+        assert [{k: e[k] for k in same} for e in pg["events"]] == [
+            {k: e[k] for k in same} for e in json.loads(fast)["events"]
+        ]
     for key in ("C10.M04", "I07", "C11.P01", "C04.G02"):  # no instant printed
         fast = _fast(db, "show", key, capsys=capsys)
         assert fast is not None

@@ -54,12 +54,12 @@ from lctasks.snapshot import (
     where,
 )
 from lctasks.snapshot.fastdiff import TaskTables
+from lctasks.snapshot.render import Rendered
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from lctasks.config import Settings
-    from lctasks.services.snapshot_export import LedgerRead
     from lctasks.services.workflow import BatchResult, WorkflowService
     from lctasks.snapshot.render import RenderCache
 
@@ -332,15 +332,24 @@ class ReviewService:
             )
             known_units = _unit_names(s)
         rows = {r.key: r for r in ledger.records}
+        db_seq = ledger.head.seq
         same = 0
         if tables is not None:
-            rendered = _rendered(ledger, self.render_cache(ledger.plan.code))
+            cache = self.render_cache(ledger.plan.code)
             try:
+                live = ledger.task  # an export writes live tasks only
+                rendered = Rendered(rows, lambda r: None if r.removed else live(r), cache)
                 snap, skipped = tables.differing(rendered)
                 same = len(skipped)
             except (InvalidInputError, tomllib.TOMLDecodeError, ValueError):
                 snap = whole()
-            del rendered
+            cache.save()
+            # 100,000 tasks: keep only what the comparison below reads
+            self._caches.pop(ledger.plan.code, None)
+            wanted = {x.id for x in snap.tasks}
+            rows = {k: r for k, r in rows.items() if k in wanted}
+            del cache, tables
+        del ledger
         if snap.plan.code and snap.plan.code != plan_row.code:
             raise InvalidInputError(t("review.other_plan", file=snap.plan.code, db=plan_row.code))
         problems: list[str] = []
@@ -447,7 +456,7 @@ class ReviewService:
             plan=plan_row.code,
             as_of=snap.as_of,
             snapshot_seq=snap.history.seq,
-            db_seq=ledger.head.seq,
+            db_seq=db_seq,
             edits=tuple(edits),
             conflicts=tuple(conflicts),
             warnings=tuple(warnings),
@@ -534,13 +543,6 @@ class ReviewService:
 
 def _is_sqlite(db: Any) -> bool:
     return bool(getattr(db, "is_sqlite", False)) and isinstance(getattr(db, "url", None), str)
-
-
-def _rendered(ledger: LedgerRead, cache: RenderCache) -> dict[str, bytes | memoryview]:
-    """Task ID -> its tables as an export would write them now (live tasks only)."""
-    out = {r.key: cache.text(ledger.task(r)) for r in ledger.records if not r.removed}
-    cache.save()
-    return out
 
 
 def _unit_names(s: Session) -> dict[str, str]:

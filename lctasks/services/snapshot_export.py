@@ -38,7 +38,7 @@ from lctasks.snapshot import (
     read_text,
 )
 from lctasks.snapshot.fastdiff import TaskTables
-from lctasks.snapshot.render import RenderCache
+from lctasks.snapshot.render import RenderCache, Rendered
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -269,12 +269,11 @@ class _Earlier:
         has nothing that could differ, so both sides keep only the others.
         """
         assert self.tables is not None
-        rendered = {x.id: cache.text(x) for x in new.tasks}
+        rendered = Rendered(new.task_map(), lambda x: x, cache)
         try:
             old, same = self.tables.differing(rendered)
         except (InvalidInputError, tomllib.TOMLDecodeError, ValueError):
             return diff_snapshots(self.whole(), new)  # the whole read locates any error
-        del rendered
         rest = replace(new, tasks=tuple(x for x in new.tasks if x.id not in same))
         return diff_snapshots(old, rest)
 

@@ -28,8 +28,9 @@ import os
 import struct
 import sys
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from lctasks.atomic import atomic_write
 from lctasks.snapshot.model import SnapshotTask
@@ -188,3 +189,32 @@ class RenderCache:
         with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(path, fill, durable=False)
+
+
+class Rendered(Mapping[str, "bytes | memoryview"]):
+    """Task ID -> its text (``RenderCache.text``), rendered when asked, nothing kept.
+
+    ``tasks`` maps each ID to what the task is made from; ``task_of`` makes the
+    ``SnapshotTask`` (``None``: not written, as a removed task in an export).
+    Comparing 100,000 tables this way holds one rendering at a time.
+    """
+
+    def __init__(
+        self,
+        tasks: Mapping[str, Any],
+        task_of: Callable[[Any], SnapshotTask | None],
+        cache: RenderCache,
+    ) -> None:
+        self._tasks, self._task_of, self._cache = tasks, task_of, cache
+
+    def __getitem__(self, tid: str) -> bytes | memoryview:
+        x = self._task_of(self._tasks[tid])
+        if x is None:
+            raise KeyError(tid)
+        return self._cache.text(x)
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, v in self._tasks.items() if self._task_of(v) is not None)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)

@@ -45,6 +45,28 @@ async def test_a_refused_transition_is_not_called_a_stale_edit(
         assert len(shown) == 1
         assert "已被他人修改" not in shown[0]
         assert "未启动" in shown[0] and "不能销号" in shown[0], shown[0]
+        # the task's reason only: no "本批次" headline, no advice about IDs on a command line
+        assert shown[0].startswith("C06.M03：") and "ID" not in shown[0], shown[0]
+
+
+async def test_a_liaison_refused_an_assignment_is_told_why_in_tui_words(
+    plan_db: Database, db_path: Path
+) -> None:
+    PeopleService(ServiceContext(plan_db)).add("督查员", Role.SUPERVISOR)
+    ctx = ServiceContext(plan_db, Actor("督查员"))
+    PeopleService(ctx).add("刘联络员", Role.LIAISON, "市科技局")
+    app = make_app(db_path, as_of=AS_OF, actor="刘联络员")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_at(pilot, "C06.M01")
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press(*"kjj", "enter")
+        await settle(pilot)
+        assert notes(app) == [
+            "C06.M01：“分配责任单位”只能由督查室（supervisor）操作，"
+            "刘联络员 是单位联络员（liaison）"
+        ]
+    assert task(plan_db, "C06.M01").lead_unit is None
 
 
 def _past_due(db: Database, key: str) -> None:

@@ -561,9 +561,7 @@ class MainScreenCore(Screen[None]):
     @on(ActionFailed)
     def _action_failed(self, message: ActionFailed) -> None:
         exc = message.error
-        text = exc.message
-        if exc.hint:
-            text += "\n" + exc.hint
+        text = refusal_text(exc, len(message.keys))
         if message.stale:
             key = next(iter(message.stale))
             text = t("err.stale", task=key, seen=message.stale[key]) + "\n" + text
@@ -574,6 +572,23 @@ class MainScreenCore(Screen[None]):
             current = self.query_one(TaskList).current_key
             if current is not None:
                 self.load_detail(current)
+
+
+def refusal_text(exc: LctasksError, n_keys: int) -> str:
+    """What a refused action says in the TUI: each task's reason, no command-line advice.
+
+    A refused batch (services.batch) reads "1 个任务无法分配，本批次未做任何更改：" and
+    "改正或去掉出错的 ID 后重试" — words for someone typing IDs. Here one task is
+    "C06.M03：<reason>"; several keep the headline (how many, nothing changed).
+    """
+    outcome = getattr(exc, "results", None)
+    failed = [r for r in outcome.results if r.result == "error"] if outcome else []
+    if not failed:
+        return exc.message + ("\n" + exc.hint if exc.hint else "")
+    lines = [f"{r.id}{t('colon')}{r.message}" for r in failed]
+    if n_keys > 1:
+        lines.insert(0, exc.message.splitlines()[0])
+    return "\n".join(lines)
 
 
 def _loose(key: str) -> str:

@@ -168,7 +168,7 @@ def test_csv_where_a_table_is_printed(db: str, tmp_path: Path) -> None:
     code, stdout, _ = cli(db, "report", "--as-of", "2026-01-15", "--csv")
     rows = list(csv.reader(io.StringIO(stdout)))
     assert rows[0][:3] == ["牵头单位", "总数", "完成"]
-    assert ["市科技局", "1", "1", "100.0%", "1", "0", "0", "0"] in rows
+    assert ["市科技局", "1", "1", "100.0%", "1", "0", "0", "0", "0"] in rows  # 结转 0
     before, after = tmp_path / "a.toml", tmp_path / "b.toml"
     assert cli(db, "export", "--as-of", "2025-06-30", "--out", str(before))[0] == 0
     assert cli(db, "note", "C06.M02", "开会")[0] == 0

@@ -206,6 +206,15 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
         "{keys} 的期限已过：勾选“逾期补批”（空格键）后才能延期",
         "{keys}: the deadline has passed; tick 'late extension' (Space) to extend",
     ),
+    "err.supervisor_only": (
+        "“{action}”只能由督查室操作；单位联络员可以报进展（p）、勾选事项（c）、备注（n）、改状态（s）",
+        "only the supervision office may {action}; a liaison may report progress (p), tick the "
+        "checklist (c), add a note (n) and set the status (s)",
+    ),
+    "err.viewer_only": (
+        "只读用户不能“{action}”；请联系督查室",
+        "a viewer cannot {action}; ask the supervision office",
+    ),
     "err.extend_late_liaison": (
         "{keys} 的期限已过，延期只能由督查室补批；请联系督查室",
         "{keys}: the deadline has passed; only the supervision office can grant a late "

@@ -49,23 +49,32 @@ async def test_a_refused_transition_is_not_called_a_stale_edit(
         assert shown[0].startswith("C06.M03：") and "ID" not in shown[0], shown[0]
 
 
-async def test_a_liaison_refused_an_assignment_is_told_why_in_tui_words(
+async def test_a_liaison_is_told_at_the_key_what_only_the_office_does(
     plan_db: Database, db_path: Path
 ) -> None:
     PeopleService(ServiceContext(plan_db)).add("督查员", Role.SUPERVISOR)
     ctx = ServiceContext(plan_db, Actor("督查员"))
     PeopleService(ctx).add("刘联络员", Role.LIAISON, "市科技局")
+    PeopleService(ctx).add("赵只读", Role.VIEWER)
     app = make_app(db_path, as_of=AS_OF, actor="刘联络员")
     async with app.run_test(size=SIZE) as pilot:
         await open_at(pilot, "C06.M01")
         await pilot.press("a")
         await settle(pilot)
-        await pilot.press(*"kjj", "enter")
-        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)  # no dialog to fill in vain
         assert notes(app) == [
-            "C06.M01：“分配责任单位”只能由督查室（supervisor）操作，"
-            "刘联络员 是单位联络员（liaison）"
+            "“分配”只能由督查室操作；单位联络员可以报进展（p）、勾选事项（c）、备注（n）、改状态（s）"
         ]
+        await pilot.press("p")  # what a liaison may do still opens its dialog
+        await settle(pilot)
+        assert isinstance(app.screen, dialogs.FormDialog)
+    app = make_app(db_path, as_of=AS_OF, actor="赵只读")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_at(pilot, "C06.M01")
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert notes(app) == ["只读用户不能“报进展”；请联系督查室"]
     assert task(plan_db, "C06.M01").lead_unit is None
 
 

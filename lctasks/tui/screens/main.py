@@ -35,12 +35,31 @@ from lctasks.tui.widgets.task_list import TaskList
 __all__ = ["BULK_CONFIRM", "FILTER_DEBOUNCE", "FIRST_PAGE", "MainScreen", "Outcome"]
 
 
+# what a liaison may not do (README, People and roles); a viewer may do none of these
+SUPERVISOR_ONLY = frozenset({"assign", "accept", "close", "return", "extend"})
+WRITES = SUPERVISOR_ONLY | {"status", "progress", "check", "note"}
+
+
 class MainScreen(MainScreenCore):
+    def _role_refuses(self, action: str) -> bool:
+        """Say at the key press (no dialog to fill in vain) what this role may not do."""
+        role = self.role
+        if role == "liaison" and action in SUPERVISOR_ONLY:
+            message = t("err.supervisor_only", action=t(f"act.{action}"))
+        elif role == "viewer" and action in WRITES:
+            message = t("err.viewer_only", action=t(f"act.{action}"))
+        else:
+            return False
+        self.notify(message, severity="warning", timeout=10)
+        return True
+
     # -- actions ---------------------------------------------------------------
 
     def action_assign(self) -> None:
         from lctasks.tui.screens import dialogs
 
+        if self._role_refuses("assign"):
+            return
         rows = self._need_targets()
         if rows is None:
             return
@@ -76,6 +95,8 @@ class MainScreen(MainScreenCore):
         )
 
     def action_accept(self) -> None:
+        if self._role_refuses("accept"):
+            return
         rows = self._need_targets()
         if rows is None:
             return
@@ -93,6 +114,8 @@ class MainScreen(MainScreenCore):
     def action_status(self) -> None:
         from lctasks.tui.screens import dialogs
 
+        if self._role_refuses("status"):
+            return
         rows = self._need_targets()
         if rows is None:
             return
@@ -164,6 +187,8 @@ class MainScreen(MainScreenCore):
     def action_progress(self) -> None:
         from lctasks.tui.screens import dialogs
 
+        if self._role_refuses("progress"):
+            return
         today = self.as_of
         self._form_action(
             dialogs.progress_dialog,
@@ -182,6 +207,8 @@ class MainScreen(MainScreenCore):
     def action_check(self) -> None:
         from lctasks.tui.screens import dialogs
 
+        if self._role_refuses("check"):
+            return
         row = self.query_one(TaskList).current
         if row is None:
             self.notify(t("err.no_task"), severity="warning")
@@ -199,6 +226,8 @@ class MainScreen(MainScreenCore):
     def action_close_task(self) -> None:
         from lctasks.tui.screens import dialogs
 
+        if self._role_refuses("close"):
+            return
         self._form_action(
             dialogs.close_dialog,
             "done.close",
@@ -210,6 +239,8 @@ class MainScreen(MainScreenCore):
     def action_return_task(self) -> None:
         from lctasks.tui.screens import dialogs
 
+        if self._role_refuses("return"):
+            return
         self._form_action(
             dialogs.return_dialog,
             "done.return",
@@ -232,6 +263,8 @@ class MainScreen(MainScreenCore):
                 timeout=10,
             )
             return
+        if self._role_refuses("extend"):
+            return
         self._form_action(
             lambda keys: dialogs.extend_dialog(keys, today=today, late=late),
             "done.extend",
@@ -248,6 +281,8 @@ class MainScreen(MainScreenCore):
     def action_note(self) -> None:
         from lctasks.tui.screens import dialogs
 
+        if self._role_refuses("note"):
+            return
         self._form_action(
             dialogs.note_dialog,
             "done.note",

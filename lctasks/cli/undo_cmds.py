@@ -28,7 +28,7 @@ MESSAGES.add(
             "undone: {events} undo event(s) appended (history is never rewritten; "
             "lctasks undo again redoes it)",
         ),
-        "undocli.dry": ("（演练：数据库未改动）", "(dry run: the database is unchanged)"),
+        "undocli.dry": ("演练（--dry-run）：数据库未改动", "dry run: nothing was written"),
         "undocli.bad_seq": (
             "事件编号应为数字，如 #512 或 512：{text}",
             "an event number like #512: {text}",

@@ -232,5 +232,11 @@ CORE.add(
         ),
         "snap.unreadable": ("无法读取 {path}：{detail}", "cannot read {path}: {detail}"),
         "snap.not_utf8": ("{where}：不是 UTF-8 编码", "{where}: not UTF-8 text"),
+        "snap.not_utf8_hint": (
+            "把文件另存为 UTF-8 编码后重试（记事本：另存为 → 编码选 UTF-8；"
+            "或 iconv -f gbk -t utf-8 旧文件 > 新文件）",
+            "save the file as UTF-8 and retry (Notepad: Save As → Encoding UTF-8; "
+            "or iconv -f gbk -t utf-8 OLD > NEW)",
+        ),
     }
 )

@@ -556,7 +556,7 @@ def read_text(path: str | os.PathLike[str]) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InvalidInputError(
-            t("snap.not_utf8", where=f"{p}:{line}"), hint=t("snap.bad_toml_hint")
+            t("snap.not_utf8", where=f"{p}:{line}"), hint=t("snap.not_utf8_hint")
         ) from None
 
 

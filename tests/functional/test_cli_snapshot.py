@@ -234,3 +234,18 @@ def test_a_read_only_edit_beside_an_editable_one_is_named(db: str, tmp_path: Pat
         assert stderr.startswith(warning)
     code, stdout, _ = run(db, "show", "C06.P01", "--json")
     assert json.loads(stdout)["progress"] == 0
+
+
+def test_a_snapshot_saved_as_gbk_is_refused_with_how_to_save_it(db: str, tmp_path: Path) -> None:
+    path = tmp_path / "m.toml"
+    assert run(db, "export", "--as-of", AS_OF, "--out", str(path))[0] == 0
+    gbk = tmp_path / "gbk.toml"
+    gbk.write_bytes(path.read_text(encoding="utf-8").encode("gbk"))
+    for command in (["apply", str(gbk), "--dry-run"], ["diff", str(path), str(gbk)]):
+        code, stdout, stderr = run(db, *command)
+        assert code == 4 and stdout == ""
+        assert stderr.splitlines() == [
+            f"错误：{gbk}:1：不是 UTF-8 编码",
+            "提示：把文件另存为 UTF-8 编码后重试（记事本：另存为 → 编码选 UTF-8；"
+            "或 iconv -f gbk -t utf-8 旧文件 > 新文件）",
+        ]

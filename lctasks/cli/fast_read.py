@@ -17,7 +17,8 @@ and ``--order``; ``report --json``
 with ``--by``, ``--as-of`` and ``--overdue`` (the JSON lists every overdue task);
 ``show ID`` (text or ``--json``) with ``--as-of`` (an unknown ID goes to Typer, which
 names the nearest IDs); the ``report`` table with ``--by``, ``--as-of``, ``--overdue``
-and ``--csv``; ``history ID`` (table, ``--csv`` or ``--json``).
+and ``--csv``; ``history ID`` and ``log`` (with ``--limit`` and ``--actor``; table, ``--csv`` or
+``--json``).
 """
 
 from __future__ import annotations
@@ -47,12 +48,14 @@ REPORT = {
 }
 SHOW = {"--as-of": "as_of", "--json": "json"}
 HISTORY = {"--json": "json", "--csv": "csv"}
+LOG = {"--json": "json", "--csv": "csv", "--limit": "limit", "-n": "limit", "--actor": "actor"}
 # command → (its options, its flags, how many positional arguments it takes)
 COMMANDS = {
     "list": (LIST, LIST_FLAGS, 0),
     "report": (REPORT, {"--json", "--csv"}, 0),
     "show": (SHOW, {"--json"}, 1),
     "history": (HISTORY, {"--json", "--csv"}, 1),
+    "log": (LOG, {"--json", "--csv"}, 0),
 }
 ORDERS = ("plan", "due", "key")  # "updated" sorts by a timestamp: left to the service
 
@@ -160,6 +163,21 @@ def run(argv: Sequence[str]) -> int | None:
 
             return {"task": words[0].strip().upper(), "events": [event_json(e) for e in events]}
 
+    elif command == "log":
+        limit = cmd.get("limit")
+        if limit is not None and limit <= 0:
+            return None  # Typer says what --limit takes
+
+        def build(runner: Any, plan_id: int, code: str, as_of: Any, settings: Any) -> Any:
+            from lctasks.services.event_reads import log_events
+
+            events = log_events(runner, actor=cmd.get("actor"), limit=limit)
+            if not as_json:
+                return events
+            from lctasks.cli.log_text import event_json
+
+            return {"events": [event_json(e) for e in events]}
+
     else:  # report
         by = cmd.get("by", "unit")
         if by not in ("unit", "chapter"):
@@ -194,7 +212,7 @@ def run(argv: Sequence[str]) -> int | None:
             from lctasks.cli.plan_text import print_task_table
 
             print_task_table(data, csv=bool(cmd.get("csv")))
-        elif command == "history":
+        elif command in ("history", "log"):
             from lctasks.cli.log_text import page_events
 
             page_events(data, csv=bool(cmd.get("csv")))

@@ -7,9 +7,10 @@ the CLI's read fast path (``lctasks.cli.fast_read``) on a standard-library
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from lctasks.db.sql import Runner, as_datetime, as_json
+from lctasks.db.sql import Runner, as_datetime, as_json, db_datetime
 from lctasks.domain import Event, Source
 
 EVENT_COLUMNS = "seq, at, actor, source, action, plan_code, task_key, changes, reason, hash"
@@ -54,3 +55,43 @@ def task_events(runner: Runner, key: str, plan: str | None) -> list[Event] | Non
         params,
     )
     return [] if exists else None
+
+
+def log_events(
+    runner: Runner,
+    *,
+    task: str | None = None,
+    actor: str | None = None,
+    action: str | None = None,
+    source: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    limit: int | None = None,
+) -> list[Event]:
+    """Events matching every given filter (a normalised task key, an action code, a
+    source value; ``since`` inclusive, ``until`` exclusive), newest first; the newest
+    ``limit``. The checks of what was typed are ``HistoryService.log``'s."""
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    for column, value in (
+        ("task_key", task),
+        ("actor", actor),
+        ("action", action),
+        ("source", source),
+    ):
+        if value:
+            where.append(f"{column} = :{column}")
+            params[column] = value
+    if since is not None:
+        where.append("at >= :since")
+        params["since"] = db_datetime(runner, since)
+    if until is not None:
+        where.append("at < :until")
+        params["until"] = db_datetime(runner, until)
+    sql = f"SELECT {EVENT_COLUMNS} FROM events"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY seq DESC"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return [event_of(r) for r in runner.all(sql, params)]

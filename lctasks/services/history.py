@@ -20,11 +20,10 @@ from lctasks.domain import TRANSITIONS, Event, InvalidInputError, NotFoundError,
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
 from lctasks.keys import did_you_mean
-from lctasks.services.audit import to_event
 from lctasks.services.base import ServiceContext
 from lctasks.services.batch import normalize_keys
 from lctasks.services.chain import Anchor, anchor_line, read_anchor_file
-from lctasks.services.event_reads import task_events
+from lctasks.services.event_reads import log_events, task_events
 from lctasks.services.verify import verify_history
 from lctasks.services.verify_result import VerifyResult
 
@@ -108,28 +107,23 @@ class HistoryService:
         f = flt or LogFilter()
         if f.limit is not None and f.limit <= 0:
             raise InvalidInputError(t("log.limit"))
-        q = select(EventRow)
-        if f.task:
-            q = q.where(EventRow.task_key == normalize_keys([f.task])[0])
-        if f.actor:
-            q = q.where(EventRow.actor == f.actor)
+        key = normalize_keys([f.task])[0] if f.task else None
         action = _action_code(f.action) if f.action else None
-        if action:
-            q = q.where(EventRow.action == action)
         if f.source:
             allowed = [s.value for s in Source]
             if f.source not in allowed:
                 raise InvalidInputError(t("log.source", value=f.source, allowed=", ".join(allowed)))
-            q = q.where(EventRow.source == f.source)
-        if f.since is not None:
-            q = q.where(EventRow.at >= _start(f.since))
-        if f.until is not None:
-            q = q.where(EventRow.at < _end(f.until))
-        q = q.order_by(EventRow.seq.desc())
-        if f.limit:
-            q = q.limit(f.limit)
         with self.ctx.db.read() as s:
-            events = [to_event(r) for r in s.scalars(q)]
+            events = log_events(
+                SessionRunner(s),
+                task=key,
+                actor=f.actor,
+                action=action,
+                source=f.source,
+                since=_start(f.since) if f.since is not None else None,
+                until=_end(f.until) if f.until is not None else None,
+                limit=f.limit,
+            )
             if not events:
                 # nothing found: say so if the filter itself was wrong (typo'd ID or action)
                 if f.task:

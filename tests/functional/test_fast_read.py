@@ -112,6 +112,10 @@ def _fast(db: str, *args: str, capsys: pytest.CaptureFixture[str]) -> str | None
         ("history", "c10.m01", "--json"),
         ("history", "C10.M04", "--csv"),
         ("--json", "history", "C10.M03"),
+        ("log",),
+        ("log", "--json", "-n", "3"),
+        ("log", "--csv", "--actor", "督查员"),
+        ("--json", "log", "--limit=2", "--actor", "nobody"),
         ("show", "C10.M03", "--json"),  # closed: the closure from its close event
         ("show", "--json", "c10.m01"),  # as typed; a report, owners
         ("--json", "show", "C10.M01", "--as-of", "2021-01-15"),  # the report came later
@@ -150,6 +154,9 @@ def test_list_json_is_byte_identical(
         ("history", "C99.X01"),
         ("history", "#"),
         ("history", "C10.M01", "--limit", "3"),
+        ("log", "--verify"),
+        ("log", "--limit", "0"),
+        ("log", "--task", "C10.M01"),
         ("show", "--json"),
         ("show", "C10.M01", "C10.M02", "--json"),
         ("show", "C10.M01", "--json", "--as-of", "某天"),
@@ -237,10 +244,11 @@ def test_postgresql_reads_what_the_sqlite_fast_path_reads(
         assert fast is not None
         pg = json.loads(_typer(pg_db_url, "show", key, "--json"))
         assert _no_stamps(pg) == _no_stamps(json.loads(fast))
-    for key in ("C10.M01", "C10.M03"):  # the same history, but for instants and hashes
-        fast = _fast(db, "history", key, "--json", capsys=capsys)
+    for args in (("history", "C10.M01"), ("history", "C10.M03"), ("log", "-n", "5")):
+        # the same events, but for instants and hashes
+        fast = _fast(db, *args, "--json", capsys=capsys)
         assert fast is not None
-        pg = json.loads(_typer(pg_db_url, "history", key, "--json"))
+        pg = json.loads(_typer(pg_db_url, *args, "--json"))
         same = ("actor", "source", "action", "plan", "task", "changes", "reason")
         assert [{k: e[k] for k in same} for e in pg["events"]] == [
             {k: e[k] for k in same} for e in json.loads(fast)["events"]

@@ -6,7 +6,8 @@ Which statuses each action may start from and lead to is ONE table,
 
 Progress: a report with ``percent`` sets it; ticking or unticking checklist
 items sets it to the ticked share (rounded), and a report without ``percent``
-on a task with a checklist also takes the ticked share. Closing sets 100.
+on a task with a checklist raises it to the ticked share (never lowers it: the
+percentage on record stays). Closing sets 100.
 
 Extensions (延期) keep the first deadline in ``original_due`` and mark the
 deadline ``extended``. They are requested before the deadline: a late request
@@ -340,7 +341,9 @@ class WorkflowService(BatchEngine):
             if task.status in (S.NOT_STARTED, S.RETURNED):
                 ch.field("status", task.status.value, S.IN_PROGRESS.value, "status")
             new = percent if percent is not None else _ticked_share(task)
-            if new is not None:
+            # without a figure a report never lowers the progress on record (a unit's 50 %
+            # from its workbook is not wiped by a later report of a task with no ticks)
+            if new is not None and (percent is not None or new > task.progress):
                 ch.field("progress", task.progress, new, "progress")
             ch.changes["report"] = [
                 None,

@@ -340,3 +340,23 @@ def test_progress_in_editor_at_a_terminal_only(db: str, tmp_path: Path) -> None:
     # from a script (no terminal): no editor, the usual refusal
     code, _, stderr2 = cli(db, "progress", "C06.M02")
     assert code == 4 and "进展情况" in stderr2
+
+
+def test_a_report_without_a_percent_keeps_the_percentage_on_record(db: str) -> None:
+    """A unit reported 50 %; a later report without --percent must not wipe it to the
+    ticked share of a checklist nobody ticked (0)."""
+    import json
+
+    code, stdout, _ = cli(db, "progress", "C06.M01", "--made", "平台建设过半", "--percent", "50")
+    assert code == 0 and "进度：0 → 50" in stdout
+    code, stdout, stderr = cli(db, "progress", "C06.M01", "--made", "继续推进")
+    assert code == 0, stderr
+    assert stdout.startswith("C06.M01\t已更改\tv3\t进展报告：") and "进度" not in stdout
+    code, stdout, _ = cli(db, "show", "C06.M01", "--json")
+    doc = json.loads(stdout)
+    assert doc["progress"] == 50 and doc["latest_report"]["made"] == "继续推进"
+    # ticks above the figure on record still raise it
+    assert cli(db, "check", "C06.M01", "1-4")[0] == 0  # 4 of 6: 67 %
+    assert cli(db, "progress", "C06.M01", "--made", "x", "--percent", "20")[0] == 0
+    code, stdout, _ = cli(db, "progress", "C06.M01", "--made", "四项已完成")
+    assert code == 0 and "进度：20 → 67" in stdout

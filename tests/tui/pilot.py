@@ -22,5 +22,9 @@ def make_app(db_path: Path, *, as_of: dt.date, actor: str = "督查员", **kw: A
 async def settle(pilot: Pilot[Any], rounds: int = 6) -> None:
     """Let workers finish and their messages be handled (a few rounds: chains)."""
     for _ in range(rounds):
+        # a debounce timer runs in wall time: on a loaded machine its work may not
+        # have started yet, so wait for it rather than for a number of rounds
+        while any(getattr(s, "debouncing", False) for s in pilot.app.screen_stack):
+            await pilot.pause(0.02)
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()

@@ -406,12 +406,26 @@ class MainScreenCore(Screen[None]):
     def _text_changed(self) -> None:
         if self._filter_timer is not None:
             self._filter_timer.stop()
-        self._filter_timer = self.set_timer(FILTER_DEBOUNCE, self._refilter)
+        self._filter_timer = self.set_timer(FILTER_DEBOUNCE, self._filter_due)
+
+    def _filter_due(self) -> None:
+        self._filter_timer = None
+        self._refilter()
+
+    def _detail_due(self, key: str) -> None:
+        self._detail_timer = None
+        self.load_detail(key)
+
+    @property
+    def debouncing(self) -> bool:
+        """A keystroke's or a cursor move's work is still waiting for its debounce."""
+        return self._filter_timer is not None or self._detail_timer is not None
 
     @on(Input.Submitted, "#filter-text")
     def _text_submitted(self) -> None:
         if self._filter_timer is not None:
             self._filter_timer.stop()
+            self._filter_timer = None
         self._refilter()
         self.query_one(TaskList).focus()
 
@@ -430,12 +444,13 @@ class MainScreenCore(Screen[None]):
     def _highlighted(self, message: TaskList.Highlighted) -> None:
         if self._detail_timer is not None:
             self._detail_timer.stop()
+            self._detail_timer = None
         key = message.key
         if key is None:
             self.detail = None
             self.query_one(DetailPane).show(None)
             return
-        self._detail_timer = self.set_timer(DETAIL_DEBOUNCE, lambda: self.load_detail(key))
+        self._detail_timer = self.set_timer(DETAIL_DEBOUNCE, lambda: self._detail_due(key))
 
     @on(TaskList.Chosen)
     def _chosen(self) -> None:

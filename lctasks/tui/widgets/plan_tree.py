@@ -15,6 +15,7 @@ from lctasks.i18n import ZH, language
 from lctasks.i18n import tui_t as t
 from lctasks.services.board import OutlineNode
 from lctasks.textsafe import one_line
+from lctasks.textwidth import width
 
 NodeRef = tuple[str, int, int]  # (kind, part or chapter, section) ; ("plan", 0, 0) for the root
 
@@ -28,6 +29,16 @@ def _label(kind: str, number: int, title: str) -> tuple[str, str]:
         head, _, rest = title.partition(" ")
         return (head, rest) if language() == ZH else (prefix, rest)
     return prefix, title
+
+
+def _indent(node: TreeNode[NodeRef], guide_depth: int) -> int:
+    """Cells before a node's label: the guides of its ancestors and its own ▶/▼."""
+    depth = 0
+    parent = node.parent
+    while parent is not None:
+        depth += 1
+        parent = parent.parent
+    return depth * guide_depth + 2
 
 
 class PlanTree(Tree[NodeRef]):
@@ -45,6 +56,7 @@ class PlanTree(Tree[NodeRef]):
         self.show_root = True
         self.guide_depth = 2
         self._titles: dict[TreeNode[NodeRef], tuple[str, str]] = {}
+        self._counts: dict[tuple[str, int], list[int]] | None = None
 
     def build(self, outline: Sequence[OutlineNode]) -> None:
         self.clear()
@@ -91,6 +103,16 @@ class PlanTree(Tree[NodeRef]):
         return out
 
     def set_counts(self, counts: dict[tuple[str, int], list[int]]) -> None:
+        self._counts = counts
+        self._relabel()
+
+    def on_resize(self) -> None:
+        if self._counts is not None:
+            self._relabel()
+
+    def _relabel(self) -> None:
+        counts = self._counts or {}
+        room = self.scrollable_content_region.width
         for node, title in self._titles.items():
             ref = node.data
             if ref is None:
@@ -98,15 +120,25 @@ class PlanTree(Tree[NodeRef]):
             kind, a, b = ref
             key = (kind, a if kind != "section" else a * 1000 + b)
             total, red, yellow = counts.get(key, [0, 0, 0])
-            # counts right after the number, so a narrow tree still shows them
+            # counts right after the number, so a narrow tree still shows them;
+            # labelled (25项 红1 黄2): bare numbers side by side read as nothing
             head, rest = title
-            label = Text(one_line(head))
-            # labelled counts (25项 红1 黄2): bare numbers side by side read as nothing
-            label.append(" " + t("tree.counts", n=total), style="dim")
+            parts = [("total", t("tree.counts", n=total), "dim")]
             if red:
-                label.append(" " + t("tree.red", n=red), style="bold red")
+                parts.append(("red", t("tree.red", n=red), "bold red"))
             if yellow:
-                label.append(" " + t("tree.yellow", n=yellow), style="bold yellow")
+                parts.append(("yellow", t("tree.yellow", n=yellow), "bold yellow"))
+            # a count is shown whole or not at all (红3 for 红32 is a lie): in a
+            # narrow tree drop the total first, then yellow; red goes last
+            if room > 0:
+                free = room - _indent(node, self.guide_depth) - width(one_line(head))
+                for drop in ("total", "yellow", "red"):
+                    if sum(width(text) + 1 for _, text, _ in parts) <= free:
+                        break
+                    parts = [p for p in parts if p[0] != drop]
+            label = Text(one_line(head))
+            for _, text, style in parts:
+                label.append(" " + text, style=style)
             if rest:
                 label.append(" " + rest)
             node.set_label(label)

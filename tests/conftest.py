@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import pytest
 import time_machine
@@ -41,6 +41,15 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("LCTASKS_HYPOTHESIS_PROFILE", "dev"))
+
+
+def once_per_module(fixture_name: str, config: pytest.Config) -> Literal["module", "function"]:
+    """Scope of a fixture that parses the bundled plan: once per module, but once per
+    test under mutmut (it sets ``MUTANT_UNDER_TEST``). mutmut 3 runs each mutant
+    against the tests during which the mutated function ran; a module-scoped fixture
+    runs during the module's first test only, so the module's other tests would never
+    meet the mutant and it would be counted a survivor (benchmarks/mutation.py)."""
+    return "function" if "MUTANT_UNDER_TEST" in os.environ else "module"
 
 
 def hypothesis_examples(dev: int) -> int:

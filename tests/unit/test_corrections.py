@@ -9,9 +9,10 @@ import pytest
 from lctasks.domain import InvalidInputError, PlanTree, TaskKind
 from lctasks.plan import load_plan, parse_plan
 from lctasks.plan.corrections import load_corrections
+from tests.conftest import once_per_module
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=once_per_module)
 def tree() -> PlanTree:
     return load_plan()
 

@@ -13,11 +13,12 @@ import pytest
 
 from lctasks.domain import DueBasis, PlanTree, TaskDraft, TaskKind
 from lctasks.plan import BUNDLED_PLAN, coverage, load_plan
+from tests.conftest import once_per_module
 
 END = dt.date(2025, 12, 31)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=once_per_module)
 def tree() -> PlanTree:
     return load_plan(BUNDLED_PLAN)
 

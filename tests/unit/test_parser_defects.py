@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 from lctasks.domain import InvalidInputError, NotFoundError, PlanTree, TaskDraft
 from lctasks.plan import BUNDLED_PLAN, load_plan, parse_plan, read_plan_text
 from lctasks.plan.text import normalise_line
+from tests.conftest import once_per_module
 from tests.plan_text_variants import cjk_counter, paragraphs, rewrap
 
 RAW = BUNDLED_PLAN.read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=once_per_module)
 def tree() -> PlanTree:
     return load_plan(BUNDLED_PLAN)
 

@@ -15,11 +15,12 @@ from lctasks.domain import PlanTree, TaskDraft, TaskKind
 from lctasks.plan import BUNDLED_PLAN, coverage, load_plan
 from lctasks.plan.coverage import CLASSES, classify
 from lctasks.plan.text import normalise_line, read_plan_text
+from tests.conftest import once_per_module
 
 END = dt.date(2025, 12, 31)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=once_per_module)
 def tree() -> PlanTree:
     return load_plan(BUNDLED_PLAN)
 

@@ -14,11 +14,12 @@ import pytest
 from lctasks.domain import PlanTree, Target, TaskDraft
 from lctasks.plan import BUNDLED_PLAN, load_plan
 from lctasks.plan.targets import find_targets
+from tests.conftest import once_per_module
 
 END = dt.date(2025, 12, 31)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=once_per_module)
 def tree() -> PlanTree:
     return load_plan(BUNDLED_PLAN)
 

@@ -15,6 +15,7 @@ import pytest
 from lctasks.domain import PlanTree
 from lctasks.plan import bundled_plan_path, load_plan
 from lctasks.plan.targets import find_targets
+from tests.conftest import once_per_module
 
 END = dt.date(2025, 12, 31)
 
@@ -53,7 +54,7 @@ MEASURE_UNITS: dict[str, tuple[str, str, float | None]] = {
 INDICATOR_UNITS = {"%", "个", "年", "人", "万人", "百分点"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=once_per_module)
 def tree() -> PlanTree:
     return load_plan()
 

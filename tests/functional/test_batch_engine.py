@@ -454,7 +454,8 @@ def test_a_unit_by_full_name_is_found_in_the_database(wf: WorkflowService) -> No
 def test_a_directory_unit_is_added_once_with_its_official_name(wf: WorkflowService) -> None:
     db = wf.ctx.db
     units = unit_rows(db)
-    wf.assign(["C10.M01"], lead="东阿")
+    first = wf.assign(["C10.M01"], lead="东阿")
+    assert first.results[0].changes["lead"] == [None, "东阿县"]  # the event names it
     wf.assign(["C10.M03"], lead="东阿县")
     added = unit_rows(db)[len(units) :]
     assert added == [("东阿县", "东阿县", "county")]

@@ -47,6 +47,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
             "tests/unit/test_parser_defects.py",
             "tests/unit/test_parser_goals.py",
             "tests/unit/test_corrections.py",
+            "tests/unit/test_target_words.py",
         ],
     ),
     "transitions": ("lctasks/domain.py", ["tests/functional/test_transitions.py"]),

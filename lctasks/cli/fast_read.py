@@ -347,7 +347,7 @@ def _show(
 
     The JSON skips ``TaskDetail`` (importing ``services.query`` costs ~7 ms here)."""
     from lctasks.domain import Status
-    from lctasks.services.read_model import closure, task_detail, task_full, task_place
+    from lctasks.services.task_read import closure, task_detail, task_full, task_place
 
     if as_json:
         task = task_full(runner, plan_id, code, key, as_of=as_of, settings=settings)

@@ -294,7 +294,7 @@ def print_task_table(tasks: list[Task], *, csv: bool) -> None:
 
 def show_doc(task: Task, where: dict[str, Any], closure: dict[str, str] | None) -> dict[str, Any]:
     """What ``show --json`` prints: the task, its 销号 and ``where`` it stands in the
-    plan (``place_of`` a ``TaskDetail``, or ``read_model.task_place``)."""
+    plan (``place_of`` a ``TaskDetail``, or ``task_read.task_place``)."""
     from lctasks.cli.common import to_jsonable
 
     data: dict[str, Any] = to_jsonable(task)

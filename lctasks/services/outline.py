@@ -26,8 +26,9 @@ from lctasks.services.query import (
     ParagraphCoverage,
     PlanOutline,
 )
-from lctasks.services.read_model import LightMemo, box_note
+from lctasks.services.read_model import LightMemo
 from lctasks.services.task_queries import TaskQueries
+from lctasks.services.task_read import box_note
 
 
 def _weighted_kinds(items: Iterable[tuple[Any, ...]]) -> dict[str, int]:

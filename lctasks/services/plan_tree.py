@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from lctasks.db.models import PlanNodeRow
 from lctasks.domain import PlanTree
 from lctasks.plan.coverage import classify
-from lctasks.services.read_model import PRINTED_AFTER
+from lctasks.services.task_read import PRINTED_AFTER
 
 
 def core_insert(model: Any) -> Any:

@@ -34,8 +34,8 @@ from lctasks.domain import (
 from lctasks.services.base import CHUNK, Service
 from lctasks.services.plans import load_tasks, resolve_plan
 from lctasks.services.query import ORDERS, TaskDetail, TaskFilter
-from lctasks.services.read_model import closure, task_detail, task_full
 from lctasks.services.read_model import list_tasks as read_tasks
+from lctasks.services.task_read import closure, task_detail, task_full
 from lctasks.services.views import (
     as_utc,
     checklist_item,
@@ -199,7 +199,7 @@ class TaskQueries(Service):
             return self._full_task(s, plan_row, key, as_of or clock.today())
 
     def _full_task(self, s: Session, plan_row: PlanRow, key: str, as_of: dt.date) -> Task:
-        """The task from the read model (``read_model.task_full``, as ``show``'s fast path)."""
+        """The task from the read model (``task_read.task_full``, as ``show``'s fast path)."""
         task = task_full(
             SessionRunner(s),
             plan_row.id,
@@ -233,6 +233,6 @@ class TaskQueries(Service):
             return detail
 
     def closure(self, key: str, plan_code: str) -> dict[str, str] | None:
-        """销号 of a task (``read_model.closure``): when, by whom, note and evidence."""
+        """销号 of a task (``task_read.closure``): when, by whom, note and evidence."""
         with self.db.read() as s:
             return closure(SessionRunner(s), plan_code, key)

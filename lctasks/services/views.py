@@ -25,9 +25,11 @@ from lctasks.domain import (
     TaskKind,
 )
 from lctasks.lights import light_for
-from lctasks.services.read_model import suggestion_of, target_from_json
+from lctasks.services.read_model import suggestion_of
+from lctasks.services.task_read import target_from_json
 
-__all__ = ["suggestion_of", "target_from_json"]  # their home is the read model
+# their homes: services/read_model.py, services/task_read.py
+__all__ = ["suggestion_of", "target_from_json"]
 
 
 def as_utc(value: dt.datetime | None) -> dt.datetime | None:

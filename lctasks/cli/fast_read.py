@@ -124,6 +124,8 @@ def run(argv: Sequence[str]) -> int | None:
                 cmd[name] = int(cmd[name])
             except ValueError:
                 return None
+            if cmd[name] < 0:  # Typer refuses it with its range message
+                return None
     if command == "list":
         order = cmd.get("order", "plan")
         limit = cmd.get("limit")

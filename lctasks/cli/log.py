@@ -348,7 +348,10 @@ def report(
     overdue: Annotated[
         int,
         typer.Option(
-            "--overdue", metavar="N", help="Overdue tasks listed (most overdue first; 0: all)."
+            "--overdue",
+            metavar="N",
+            min=0,
+            help="Overdue tasks listed (most overdue first; 0: all).",
         ),
     ] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,

@@ -33,6 +33,8 @@ def lctasks(*args: str, lang: str = "") -> subprocess.CompletedProcess[str]:
         (("list", "--fields2", "id"), "错误：没有这个选项：--fields2"),
         (("notice", "--unit", "gxj"), "错误：缺少必填选项 --out"),
         (("report", "--overdue", "abc"), "错误：--overdue 的值“abc”无效：应为整数"),
+        # -1 listed every overdue task, as 0 does (QA pass 2)
+        (("report", "--overdue", "-1"), "错误：--overdue 的值“-1”无效：应不小于 0"),
         (("close", "C10.M03", "--bogus"), "错误：没有这个选项：--bogus"),  # via the fast path
     ],
 )

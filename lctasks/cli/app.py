@@ -89,6 +89,18 @@ class _Command(TyperCommand):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         return _parse_args(super().parse_args, ctx, args)
 
+    def invoke(self, ctx: Any) -> Any:
+        root = ctx.find_root().obj
+        p = ctx.params
+        wants_json = p.get("as_json") or p.get("json_") or p.get("fields")  # --fields: JSON
+        if p.get("csv") and (wants_json or getattr(root, "json", False)):
+            from lctasks.domain import UsageError
+            from lctasks.i18n import cli_t as t
+
+            # one output at a time: JSON silently won over CSV
+            raise UsageError(t("usage.json_csv"), hint=t("usage.json_csv.hint"))
+        return super().invoke(ctx)
+
 
 def _parse_args(parse: Any, ctx: Any, args: list[str]) -> list[str]:
     """Click's option parser raises some usage errors without their command (``--lead``

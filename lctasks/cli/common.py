@@ -23,6 +23,14 @@ from lctasks.textsafe import json_text, visible
 
 MESSAGES.add(
     {
+        "usage.json_csv": (
+            "--json 与 --csv 只能选一个",
+            "--json and --csv cannot be used together",
+        ),
+        "usage.json_csv.hint": (
+            "程序读取用 --json，电子表格用 --csv",
+            "--json for a program, --csv for a spreadsheet",
+        ),
         "out.failed_saved": (
             "更改已保存，但结果无法写出（{detail}）",
             "the change was made, but its output could not be written ({detail})",

@@ -3,6 +3,7 @@ error line and a hint (English with LCTASKS_LANG=en), exit 2, nothing on stdout.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -52,4 +53,34 @@ def test_usage_errors_are_english_with_the_language_switch() -> None:
     assert res.stderr == (
         "error: no such option: --fields2\n"
         "hint: did you mean --fields? usage and examples: lctasks list --help\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list", "--json", "--csv"),
+        ("--json", "report", "--csv"),
+        ("log", "--csv", "--json"),
+        ("units", "--json", "--csv"),
+    ],
+)
+def test_json_and_csv_together_are_refused(args: tuple[str, ...]) -> None:
+    """One output at a time: JSON used to win over CSV without a word (QA pass 2)."""
+    res = lctasks(*args)
+    assert (res.returncode, res.stdout) == (2, "")
+    assert json.loads(res.stderr)["error"] == {
+        "type": "UsageError",
+        "message": "--json 与 --csv 只能选一个",
+        "hint": "程序读取用 --json，电子表格用 --csv",
+        "ids": [],
+        "exit_code": 2,
+    }
+
+
+def test_fields_and_csv_together_are_refused() -> None:
+    res = lctasks("list", "--fields", "id", "--csv")
+    assert (res.returncode, res.stdout) == (2, "")
+    assert res.stderr == (
+        "错误：--json 与 --csv 只能选一个\n提示：程序读取用 --json，电子表格用 --csv\n"
     )

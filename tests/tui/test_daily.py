@@ -253,6 +253,29 @@ async def test_status_dialog_offers_only_allowed_moves(plan_db: Database, db_pat
         assert labels == ["未启动", "推进中", "受阻", "暂缓", "已完成（待销号）"]
 
 
+async def test_a_closed_task_shows_its_closure_in_the_detail(
+    plan_db: Database, db_path: Path
+) -> None:
+    """The completion note and evidence of 销号, as `show` prints them (QA pass 2: they
+    were only in the change record at the bottom)."""
+    from lctasks.domain import Status
+    from lctasks.tui.widgets.detail import DetailPane
+
+    wf = WorkflowService(ServiceContext(plan_db, Actor("督查室")))
+    wf.set_status(["C06.M02"], Status.DONE)
+    wf.close(["C06.M02"], note="平台已挂牌", evidence="聊政办字〔2025〕12号")
+    app = make_app(db_path, as_of=AS_OF)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_at(pilot, "C06.M02")
+        text = screen.query_one(DetailPane).text
+        block = text[text.index("── 销号") : text.index("── 责任单位")].splitlines()
+        assert block[0].strip() == "── 销号"
+        assert block[1].startswith("销号时间：") and block[1].endswith(" 督查室")
+        assert block[2:4] == ["办结说明：平台已挂牌", "佐证材料：聊政办字〔2025〕12号"]
+        await open_at(pilot, "C06.M03")  # not closed: no such section
+        assert "── 销号" not in screen.query_one(DetailPane).text
+
+
 async def test_a_bulk_action_asks_first_and_undo_reverts_it(
     plan_db: Database, db_path: Path
 ) -> None:

@@ -13,7 +13,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from lctasks import clock
-from lctasks.domain import Light, Task
+from lctasks.domain import Light, Status, Task
 from lctasks.i18n import ZH, language
 from lctasks.i18n import tui_t as t
 from lctasks.labels import action_label, describe, source_label
@@ -53,6 +53,29 @@ def _event_line(ev: object) -> Text:
     if ev.reason:
         line.append(f"  “{ev.reason}”", style="italic")
     return line
+
+
+def _closure(detail: TaskDetail) -> list[RenderableType]:
+    """销号 of a closed task: when, by whom, the completion note and the evidence (its
+    latest close event), as ``show`` prints them."""
+    if detail.task.status is not Status.CLOSED:
+        return []
+    ev = next((e for e in reversed(detail.events) if e.action == "close"), None)
+    if ev is None:  # carried over to another plan, or closed before the history began
+        return []
+    evidence = ev.changes.get("evidence", [None, None])
+    if not isinstance(evidence, list):
+        evidence = [evidence]
+    none = t("detail.none_given")
+    when = Text(_l("detail.closed_at"), style="dim")
+    when.append(clock.office_date(ev.at).isoformat(), style="bold")
+    when.append(f" {ev.actor}")
+    out: list[RenderableType] = [_heading(t("detail.closure")), when]
+    for label, value in (("detail.close_note", ev.reason), ("detail.evidence", evidence[-1])):
+        line = Text(_l(label), style="dim")
+        line.append(str(value) if value else none, style="" if value else "dim")
+        out.append(line)
+    return out
 
 
 def _num(v: float | None) -> str:
@@ -137,6 +160,7 @@ def render_detail(detail: TaskDetail, *, accept_key: str = "y") -> RenderableTyp
     if task.original_due is not None and task.original_due != task.due:
         due.append(f"  {t('detail.original_due')} {task.original_due.isoformat()}", style="dim")
     parts.append(due)
+    parts.extend(_closure(detail))
 
     parts.append(_heading(t("detail.owners")))
     owners = Text()

@@ -83,7 +83,7 @@ TUI_MESSAGES: dict[str, tuple[str, str]] = {
     "detail.suggestion": ("建议", "Suggested"),
     "detail.suggestion_rules": ("依据规则", "rules"),
     "detail.accept_hint": ("按 {k} 采纳建议", "press {k} to accept"),
-    "detail.deadline": ("完成期限", "Deadline"),
+    "detail.deadline": ("截止日期", "Deadline"),
     "detail.original_due": ("原定期限", "original deadline"),
     "detail.status": ("状态", "Status"),
     "detail.progress": ("进度", "Progress"),

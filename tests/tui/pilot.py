@@ -20,11 +20,23 @@ def make_app(db_path: Path, *, as_of: dt.date, actor: str = "督查员", **kw: A
 
 
 async def settle(pilot: Pilot[Any], rounds: int = 6) -> None:
-    """Let workers finish and their messages be handled (a few rounds: chains)."""
-    for _ in range(rounds):
+    """Let workers finish and their messages be handled: at least ``rounds`` rounds,
+    then on until two rounds in a row found nothing running or waiting (a load ends
+    in a message that starts the detail's debounce, whose timer starts a worker …:
+    a fixed number of rounds fell short now and then in CI)."""
+    from textual.worker import WorkerState
+
+    done, quiet = 0, 0
+    while (done < rounds or quiet < 2) and done < 60:
+        done += 1
+        busy = False
         # a debounce timer runs in wall time: on a loaded machine its work may not
         # have started yet, so wait for it rather than for a number of rounds
         while any(getattr(s, "debouncing", False) for s in pilot.app.screen_stack):
+            busy = True
             await pilot.pause(0.02)
+        if any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers):
+            busy = True
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        quiet = 0 if busy else quiet + 1

@@ -1,4 +1,4 @@
-"""The second QA pass (issue 10, /work/notes QA items): each finding run as the user met it."""
+"""The second QA pass of issue 10: each finding run as the user met it."""
 
 from __future__ import annotations
 

@@ -441,6 +441,14 @@ def default_directory(path: str | os.PathLike[str] | None = None) -> UnitDirecto
     return _cached_directory(str(file), mtime)
 
 
+def resolve_shorts(texts: Iterable[str]) -> set[str]:
+    """The short names of units as people type them (kjj, 科技局), by the directory in
+    effect (``list --unit``); an unknown or ambiguous name raises its error, with the
+    nearest units as a hint."""
+    directory = default_directory()
+    return {directory.resolve(text).short for text in texts}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m lctasks.units [FILE]``: check a units file, print what it holds."""
     args = list(sys.argv[1:] if argv is None else argv)

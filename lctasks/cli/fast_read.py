@@ -12,8 +12,12 @@ options, an ambiguous or unknown plan, a date it cannot read, PostgreSQL, a
 database with people configured — returns ``None`` and Typer runs the command
 as usual, with its own messages.
 
-Handled: ``list`` (``--json``, the table or ``--csv``) with ``--as-of``, ``--limit``
-and ``--order``; ``report --json``
+Handled: ``list`` (``--json``, the table or ``--csv``) with ``--as-of``, ``--limit``,
+``--order`` and every filter (``--unit``, ``--status``, ``--light``, ``--chapter``,
+``--kind``, ``--text``, ``--due-before``/``--due-after``, ``--unassigned``,
+``--include-removed``, ``--offset``: ``cli/list_args`` builds the filter, as for
+Typer; an unknown unit, or no task in the chapters asked for, goes to Typer);
+``report --json``
 with ``--by``, ``--as-of`` and ``--overdue`` (the JSON lists every overdue task);
 ``show ID`` (text or ``--json``) with ``--as-of`` (an unknown ID goes to Typer, which
 names the nearest IDs); the ``report`` table with ``--by``, ``--as-of``, ``--overdue``
@@ -37,8 +41,28 @@ LIST = {
     "-n": "limit",
     "--order": "order",
     "--csv": "csv",
+    # the filters (lctasks.cli.list_args builds the TaskFilter, as the Typer command)
+    "--chapter": "chapter",
+    "-c": "chapter",
+    "--kind": "kind",
+    "-k": "kind",
+    "--unit": "unit",
+    "-u": "unit",
+    "--status": "status",
+    "-s": "status",
+    "--light": "light",
+    "-l": "light",
+    "--text": "text",
+    "-t": "text",
+    "--due-before": "due_before",
+    "--due-after": "due_after",
+    "--unassigned": "unassigned",
+    "--include-removed": "removed",
+    "--offset": "offset",
 }
-LIST_FLAGS = {"--json", "--csv"}
+LIST_FLAGS = {"--json", "--csv", "--unassigned", "--include-removed"}
+# options that may be given more than once (each value kept, in order)
+MULTI = {"chapter", "kind", "unit", "status", "light"}
 REPORT = {
     "--as-of": "as_of",
     "--json": "json",
@@ -57,7 +81,8 @@ COMMANDS = {
     "history": (HISTORY, {"--json", "--csv"}, 1),
     "log": (LOG, {"--json", "--csv"}, 0),
 }
-ORDERS = ("plan", "due", "key")  # "updated" sorts by a timestamp: left to the service
+# the orders the unfiltered ``list --json`` reads straight from ``read_model.task_records``
+PLAIN_ORDERS = ("plan", "due", "key")
 
 
 def _options(
@@ -90,13 +115,17 @@ def _options(
             i += 1
             continue
         if eq:
-            values[spec[name]] = inline
+            value = inline
             i += 1
         elif i + 1 < len(args):
-            values[spec[name]] = args[i + 1]
+            value = args[i + 1]
             i += 2
         else:
             return None
+        if spec[name] in MULTI:
+            values.setdefault(spec[name], []).append(value)
+        else:
+            values[spec[name]] = value
     return values, i
 
 
@@ -118,28 +147,20 @@ def run(argv: Sequence[str]) -> int | None:
     as_json = bool(glob.get("json") or cmd.get("json"))
     if as_json and cmd.get("csv"):
         return None
-    for name in ("limit", "overdue"):
-        if name in cmd:
-            try:
+    try:
+        for name in ("limit", "overdue", "offset"):
+            if name in cmd:
                 cmd[name] = int(cmd[name])
-            except ValueError:
-                return None
-            if cmd[name] < 0:  # Typer refuses it with its range message
-                return None
+                if cmd[name] < 0:  # Typer refuses it with its own message
+                    return None
+        if "chapter" in cmd:
+            cmd["chapter"] = [int(n) for n in cmd["chapter"]]
+    except ValueError:
+        return None  # Typer says what the option takes
     if command == "list":
-        order = cmd.get("order", "plan")
-        limit = cmd.get("limit")
-        if order not in ORDERS or (limit is not None and limit < 0):
+        build = _list(cmd, glob, as_json)
+        if build is None:
             return None
-
-        def build(runner: Any, plan_id: int, code: str, as_of: Any, settings: Any) -> Any:
-            if as_json:
-                return _list_rows(runner, plan_id, code, as_of, settings, order, limit)
-            from lctasks.services.query import TaskFilter
-            from lctasks.services.read_model import list_tasks
-
-            flt = TaskFilter(plan=code, order=order, limit=limit)
-            return list_tasks(runner, plan_id, code, flt, as_of=as_of, settings=settings)
 
     elif command == "show":
         key = words[0]
@@ -238,6 +259,59 @@ def run(argv: Sequence[str]) -> int | None:
         report_error(failed, as_json=as_json)
         return int(failed.exit_code)
     return 0
+
+
+def _list(cmd: dict[str, Any], glob: dict[str, Any], as_json: bool) -> Any:
+    """The ``build`` of ``list``: the rows of its filter (None: Typer's to say why not)."""
+    from lctasks.cli.list_args import task_filter
+    from lctasks.domain import LctasksError
+
+    try:
+        flt = task_filter(
+            glob.get("plan") or os.environ.get("LCTASKS_PLAN") or None,
+            chapter=cmd.get("chapter"),
+            kind=cmd.get("kind"),
+            unit=cmd.get("unit"),
+            status=cmd.get("status"),
+            light=cmd.get("light"),
+            text=cmd.get("text"),
+            due_before=cmd.get("due_before"),
+            due_after=cmd.get("due_after"),
+            unassigned=bool(cmd.get("unassigned")),
+            removed=bool(cmd.get("removed")),
+            order=cmd.get("order", "plan"),
+            limit=cmd.get("limit"),
+            offset=cmd.get("offset", 0),
+        )
+    except LctasksError:
+        return None  # a value the command refuses: Typer says so, as always
+    plain = flt == type(flt)(plan=flt.plan, order=flt.order, limit=flt.limit)
+
+    def build(runner: Any, plan_id: int, code: str, as_of: Any, settings: Any) -> Any:
+        if as_json and plain and flt.order in PLAIN_ORDERS:
+            return _list_rows(runner, plan_id, code, as_of, settings, flt.order, flt.limit)
+        from lctasks.services.read_model import list_tasks
+
+        shorts: set[str] = set()
+        if flt.units:
+            from lctasks.units import resolve_shorts
+
+            try:
+                shorts = resolve_shorts(flt.units)
+            except LctasksError:
+                return None  # Typer names the nearest units
+        tasks = list_tasks(
+            runner, plan_id, code, flt, as_of=as_of, settings=settings, unit_shorts=shorts
+        )
+        if not tasks and flt.chapters:
+            return None  # maybe no such chapter: Typer says so
+        if as_json:
+            from lctasks.cli.plan_text import task_json
+
+            return (task_json(x) for x in tasks)
+        return tasks
+
+    return build
 
 
 def _read(db: str | None, plan: str | None, as_of_text: str | None, build: Any) -> Any:

@@ -8,15 +8,13 @@ stays cheap).
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-import re
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lctasks import clock
 from lctasks.cli.common import out, print_json, state, want_json
+from lctasks.cli.list_args import task_filter, when
 from lctasks.cli.plan_text import (
     coverage_lines,
     import_lines,
@@ -28,9 +26,8 @@ from lctasks.cli.plan_text import (
     show_lines,
     task_json,
 )
-from lctasks.domain import InvalidInputError, Light, Status, Task, TaskKind
+from lctasks.domain import InvalidInputError, Status, Task
 from lctasks.i18n import CLI as MESSAGES
-from lctasks.i18n import ZH, language
 from lctasks.i18n import cli_t as t
 
 if TYPE_CHECKING:
@@ -43,20 +40,6 @@ MESSAGES.add(
             "本规划的章为第 {first}–{last} 章；用 lctasks plan 查看目录",
             "this plan's chapters are {first}–{last}; see them with lctasks plan",
         ),
-        "bad.choice": (
-            "{option} 的取值 {value} 无效；可选：{choices}",
-            "invalid {option} value {value}; choose from: {choices}",
-        ),
-        "bad.choice.hint": ("例如 {option} {example}", "e.g. {option} {example}"),
-        "bad.choice.near": ("是否想写 {option} {near}？", "did you mean {option} {near}?"),
-        "bad.count": (
-            "{option} 须为 0 或正整数，不能是 {value}",
-            "{option} takes 0 or a positive whole number, not {value}",
-        ),
-        "order.plan": ("规划顺序", "plan order"),
-        "order.due": ("截止日期", "deadline"),
-        "order.key": ("编号", "ID"),
-        "order.updated": ("最近更改在前", "last changed first"),
     }
 )
 
@@ -67,72 +50,6 @@ def _service(ctx: typer.Context) -> LedgerService:
 
     st = state(ctx)
     return LedgerService(ServiceContext(st.database(), st.actor()))
-
-
-def _choices(option: str, values: list[str] | None, enum_: Any, example: str) -> tuple[Any, ...]:
-    """Codes or the labels the product prints (``--status 推进中``, ``--light 红灯``)."""
-    from lctasks.labels import choice_list, parse_choice
-
-    family = {"--kind": "kind", "--status": "status", "--light": "light"}[option]
-    codes = [m.value for m in enum_]
-    result = []
-    for raw in values or []:
-        for value in re.split(r"[,，、]", raw):
-            value = value.strip()
-            if not value:
-                continue
-            code = parse_choice(family, codes, value)
-            if code is None:
-                raise InvalidInputError(
-                    t("bad.choice", option=option, value=value, choices=choice_list(family, codes)),
-                    hint=t(
-                        "bad.choice.hint",
-                        option=option,
-                        example=t(f"{family}.{example}").split("（")[0],
-                    ),
-                ) from None
-            result.append(enum_(code))
-    return tuple(result)
-
-
-ORDERS = ("plan", "due", "key", "updated")
-
-
-def _check_order(order: str) -> None:
-    """``--order foo``: name the orders there are (and the nearest one)."""
-    if order in ORDERS:
-        return
-    choices = " | ".join(
-        f"{o}（{t(f'order.{o}')}）" if language() == ZH else f"{o} ({t(f'order.{o}')})"
-        for o in ORDERS
-    )
-    from lctasks.nearest import nearest
-
-    near = nearest(order.strip().lower(), ORDERS, limit=1, cutoff=60)
-    hint = (
-        t("bad.choice.near", option="--order", near=ORDERS[near[0][0]])
-        if near
-        else t("bad.choice.hint", option="--order", example="due")
-    )
-    raise InvalidInputError(
-        t("bad.choice", option="--order", value=order, choices=choices), hint=hint
-    )
-
-
-def _check_count(option: str, value: int | None) -> None:
-    if value is not None and value < 0:
-        raise InvalidInputError(
-            t("bad.count", option=option, value=value),
-            hint=t("bad.choice.hint", option=option, example="20"),
-        )
-
-
-def _date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    from lctasks.dates import parse_date
-
-    return parse_date(text, today=clock.today())
 
 
 # ---------------------------------------------------------------------------
@@ -278,31 +195,26 @@ def list_cmd(
     ] = None,
 ) -> None:
     """List tasks, filtered (options of one kind combine with OR, different kinds with AND)."""
-    from lctasks.services.query import TaskFilter
-
     as_json = want_json(ctx, json_)
-    _check_order(order)
-    _check_count("--limit", limit)
-    _check_count("--offset", offset)
-    flt = TaskFilter(
-        plan=state(ctx).plan,
-        chapters=tuple(chapter or ()),
-        kinds=_choices("--kind", kind, TaskKind, "measure"),
-        units=tuple(u for raw in unit or [] for u in raw.split(",") if u.strip()),
-        statuses=_choices("--status", status, Status, "in_progress"),
-        lights=_choices("--light", light, Light, "red"),
+    flt = task_filter(
+        state(ctx).plan,
+        chapter=chapter,
+        kind=kind,
+        unit=unit,
+        status=status,
+        light=light,
         text=text,
-        due_before=_date(due_before),
-        due_after=_date(due_after),
+        due_before=due_before,
+        due_after=due_after,
         unassigned=unassigned,
-        include_removed=removed,
+        removed=removed,
         order=order,
         limit=limit,
         offset=offset,
     )
     wanted = parse_fields(fields) if fields is not None else None
     service = _service(ctx)
-    tasks = service.list_tasks(flt, as_of=_date(as_of), with_reports=bool(wanted))
+    tasks = service.list_tasks(flt, as_of=when(as_of), with_reports=bool(wanted))
     if not tasks and flt.chapters:
         _refuse_unknown_chapters(service, flt)
     if wanted is not None:
@@ -333,7 +245,7 @@ def show_cmd(
 ) -> None:
     """One task: source text, place in the plan, checklist and targets, owners, deadline."""
     as_json = want_json(ctx, json_)
-    detail = _service(ctx).task_detail(task_id, state(ctx).plan, as_of=_date(as_of))
+    detail = _service(ctx).task_detail(task_id, state(ctx).plan, as_of=when(as_of))
     closure = _closure(ctx, detail.task)
     if as_json:
         data = show_doc(detail.task, place_of(detail), closure)
@@ -443,7 +355,7 @@ def plan_cmd(
     as_json = want_json(ctx, json_)
     svc = _service(ctx)
     plan = state(ctx).plan
-    outline = svc.outline(plan, as_of=_date(as_of))
+    outline = svc.outline(plan, as_of=when(as_of))
     coverage = svc.coverage(plan)
     if as_json:
         print_json({"outline": outline_json(outline), "coverage": coverage})

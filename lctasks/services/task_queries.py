@@ -40,6 +40,7 @@ from lctasks.services.views import (
     as_utc,
     checklist_item,
 )
+from lctasks.units import resolve_shorts
 
 
 def load_file_units() -> list[Unit]:
@@ -47,18 +48,6 @@ def load_file_units() -> list[Unit]:
     from lctasks.units import load_units
 
     return load_units()
-
-
-def _unit_shorts(texts: Sequence[str]) -> set[str]:
-    """Resolve units as people type them (kjj, 科技局) to short names.
-
-    An unknown or ambiguous name raises the directory's NotFound/InvalidInput
-    error with the nearest units as a hint.
-    """
-    from lctasks.units import default_directory
-
-    directory = default_directory()
-    return {directory.resolve(text).short for text in texts}
 
 
 class TaskQueries(Service):
@@ -141,7 +130,7 @@ class TaskQueries(Service):
         settings = self._settings()
         with self.db.read() as s:
             plan = resolve_plan(s, flt.plan)
-            shorts = _unit_shorts(flt.units) if flt.units else set()
+            shorts = resolve_shorts(flt.units) if flt.units else set()
             if flt.order not in ORDERS:
                 from lctasks.domain import InvalidInputError
 

@@ -1,0 +1,142 @@
+"""Filtered `list` and `plan` on the read fast path print what Typer prints.
+
+Each command line runs both ways — ``fast_read.run`` (no Typer, no SQLAlchemy) and
+the Typer app — and stdout, stderr and the exit code must be the same, byte for
+byte. A line the fast path cannot answer exactly (an unknown unit or chapter, a
+date it cannot read, a value the command refuses) must be handed to Typer
+untouched: ``run`` returns None and has written nothing, so the person sees
+Typer's message and exit code.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lctasks.cli import fast_read
+from lctasks.cli.app import app
+from tests.functional.test_fast_read import ROOT, _work
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def worked_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("parity") / "plan.db"
+    _work(str(path))
+    return path
+
+
+@pytest.fixture
+def db(worked_template: Path, tmp_path: Path, office_clock: object) -> str:
+    path = tmp_path / "lctasks.db"
+    shutil.copy(worked_template, path)
+    return str(path)
+
+
+def _both(
+    db: str, args: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> tuple[tuple[int, str, str] | None, tuple[int, str, str]]:
+    capsys.readouterr()
+    code = fast_read.run(["--db", db, *args])
+    got = capsys.readouterr()
+    fast = None if code is None else (code, got.out, got.err)
+    if code is None:
+        assert (got.out, got.err) == ("", ""), "a fall-back must leave the output to Typer"
+    res = runner.invoke(app, ["--db", db, *args])
+    return fast, (res.exit_code, res.stdout, res.stderr)
+
+
+LIST_LINES = [
+    ("list", "--unit", "kjj"),
+    ("list", "--unit", "市科技局", "--json"),
+    ("list", "-u", "fgw,czj", "--csv"),
+    ("list", "--unit", "kjj", "--unit", "fgw", "--order", "due"),
+    ("list", "--status", "in_progress", "--json"),
+    ("list", "-s", "推进中", "-s", "done"),
+    ("list", "--status", "done,suspended", "--csv"),
+    ("list", "--light", "red", "-n", "5", "--as-of", "2023-06-30"),
+    ("list", "-l", "green", "--json", "--as-of", "2021-01-15"),
+    ("list", "--light", "黄灯", "--offset", "2", "--limit", "3", "--as-of=2022-03-01"),
+    ("list", "--chapter", "10"),
+    ("list", "-c", "10", "-c", "11", "--json", "--order", "key"),
+    ("list", "--kind", "indicator", "-n", "4"),
+    ("list", "-k", "project,goal", "--csv", "--offset", "5"),
+    ("list", "--text", "科技"),
+    ("list", "-t", "c10.m0", "--json"),
+    ("list", "--text", "100%_"),  # wildcards taken literally: no task
+    ("list", "--due-before", "2023-12-31", "--json"),
+    ("list", "--due-after", "2025年底", "-n", "3"),
+    ("list", "--unassigned", "-c", "12"),
+    ("list", "--include-removed", "-n", "2"),
+    ("list", "--order", "updated", "-n", "4"),
+    ("list", "--order", "updated", "--json", "-n", "3"),
+    ("list", "--offset", "630"),
+    ("list", "--offset", "630", "--json"),
+    ("--json", "list", "--status", "closed"),
+    ("--plan", "lc-14th", "list", "--unit", "kjj", "--status", "in_progress"),
+    ("list", "--status", "blocked"),  # none: 没有符合条件的任务 on stderr
+    ("list", "--status", "blocked", "--json"),
+    ("list", "--unit", "kjj", "--light", "red", "--kind", "measure", "--as-of", "2030-01-01"),
+]
+
+
+@pytest.mark.parametrize("args", LIST_LINES)
+def test_filtered_list_prints_what_typer_prints(
+    db: str, args: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    fast, typer = _both(db, args, capsys)
+    assert fast is not None, "the fast path should take this command line"
+    assert fast == typer
+
+
+FALL_BACK = [
+    ("list", "--unit", "nosuchunit"),  # Typer names the nearest units
+    ("list", "--unit", "局"),  # ambiguous
+    ("list", "--chapter", "99"),  # no such chapter
+    ("list", "--chapter", "x"),
+    ("list", "--status", "finished"),
+    ("list", "--light", "blue", "--json"),
+    ("list", "--kind", "task"),
+    ("list", "--order", "titel"),
+    ("list", "--offset", "-1"),
+    ("list", "--limit", "-3"),
+    ("list", "--due-before", "某天"),
+    ("list", "--due-after", ""),
+    ("list", "--as-of", "2023-13-40"),
+    ("list", "--fields", "id,title"),  # not a filter: Typer's
+    ("list", "--chapter", "3"),  # no tasks: Typer tells an empty chapter from none
+    ("list", "--unit"),
+    ("list", "--json", "--csv", "--unit", "kjj"),
+    ("--plan", "nope", "list", "--status", "done"),
+]
+
+
+@pytest.mark.parametrize("args", FALL_BACK)
+def test_what_the_fast_path_cannot_say_goes_to_typer(
+    db: str, args: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    fast, typer = _both(db, args, capsys)
+    assert fast is None
+    answered = {("list", "--fields", "id,title"), ("list", "--chapter", "3")}
+    assert (typer[0] == 0) == (args in answered), typer
+
+
+def test_filtered_list_imports_neither_orm_nor_typer(db: str) -> None:
+    code = (
+        "import sys\n"
+        "from lctasks.cli.fast_read import run\n"
+        f"assert run(['--db', {db!r}, 'list', '--status', 'in_progress', '-c', '10',"
+        " '--light', 'red', '--text', '装备', '--json']) == 0\n"
+        "heavy = ('textual', 'sqlalchemy', 'typer', 'pydantic', 'rich')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert res.stdout.strip().splitlines()[-1] == "[]", res.stderr

@@ -8,6 +8,10 @@ migrated once per session, so it already has the schema at head (exactly what
 ``open_database`` builds). ``empty_pg_url`` gives a PostgreSQL database with no
 schema at all, for migration and restore tests.
 Use ``db_url`` (or ``database``) in every test that touches storage.
+
+``bundled_plan_db`` gives an SQLite file holding the bundled plan, a copy of a
+template imported once per module, for CLI tests on the real plan; they run the
+app with the helpers of ``tests.cli_helpers``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -240,6 +245,38 @@ def database(db_url: str) -> Iterator[Database]:
         yield db
     finally:
         db.dispose()
+
+
+@pytest.fixture(scope=once_per_module)
+def bundled_plan_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled plan imported into an SQLite file, once per module (once per test
+    under mutmut: :func:`once_per_module`). Copy it, never write to it: see
+    ``bundled_plan_db``."""
+    from lctasks.domain import Actor
+    from lctasks.services.base import ServiceContext
+    from lctasks.services.ledger import LedgerService
+
+    path = tmp_path_factory.mktemp("plan") / "plan.db"
+    db = open_database(str(path))
+    try:
+        LedgerService(ServiceContext(db, Actor("导入员"))).import_plan()
+    finally:
+        db.dispose()
+    return path
+
+
+@pytest.fixture
+def bundled_plan_db(bundled_plan_template: Path, tmp_path: Path) -> str:
+    """A fresh copy of the bundled plan for one test: the path of an SQLite file, what
+    CLI tests pass as ``--db`` (tests.cli_helpers.invoke)."""
+    return copy_db(bundled_plan_template, tmp_path)
+
+
+def copy_db(template: Path, tmp_path: Path) -> str:
+    """``template`` (an SQLite file) copied to ``tmp_path/lctasks.db``: its path."""
+    path = tmp_path / "lctasks.db"
+    shutil.copy(template, path)
+    return str(path)
 
 
 # 01:00 on 1 December 2026 in Beijing = 17:00 UTC on 30 November: the hour where the

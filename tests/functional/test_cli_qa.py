@@ -8,54 +8,21 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from lctasks.cli.app import app
-from lctasks.db.engine import open_database
-from lctasks.domain import Actor
-from lctasks.services.base import ServiceContext
-from lctasks.services.ledger import LedgerService
-
-ROOT = Path(__file__).resolve().parents[2]
-runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("qa") / "plan.db"
-    db = open_database(str(path))
-    try:
-        LedgerService(ServiceContext(db, Actor("导入员"))).import_plan()
-    finally:
-        db.dispose()
-    return path
+from tests.cli_helpers import ROOT
+from tests.cli_helpers import event_count as events
+from tests.cli_helpers import invoke as run
 
 
 @pytest.fixture
-def db(template: Path, tmp_path: Path) -> str:
-    path = tmp_path / "lctasks.db"
-    shutil.copy(template, path)
-    return str(path)
-
-
-def run(db: str, *args: str) -> tuple[int, str, str]:
-    res = runner.invoke(app, ["--db", db, *args])
-    return res.exit_code, res.stdout, res.stderr
-
-
-def events(db: str) -> int:
-    con = sqlite3.connect(db)
-    try:
-        return int(con.execute("SELECT count(*) FROM events").fetchone()[0])
-    finally:
-        con.close()
+def db(bundled_plan_db: str) -> str:
+    """A fresh copy of the bundled plan (tests/conftest.py)."""
+    return bundled_plan_db
 
 
 def test_a_list_cut_short_by_head_exits_quietly_with_0(db: str) -> None:
@@ -184,8 +151,8 @@ def test_id_lists_saved_by_windows_editors_are_read(db: str, tmp_path: Path) -> 
     code, _, err = run(db, "note", "--from", str(tmp_path / "binary.txt"), "x")
     assert code == 4 and "不是文本" in err
     # stdin with a BOM
-    res = runner.invoke(app, ["--db", db, "note", "--from", "-", "x"], input="\ufeffC10.M05\n")
-    assert res.exit_code == 0 and res.stdout.startswith("C10.M05\t")
+    code, out, _ = run(db, "note", "--from", "-", "x", input="\ufeffC10.M05\n")
+    assert code == 0 and out.startswith("C10.M05\t")
 
 
 def test_progress_period_is_checked_and_follows_the_cadence(

@@ -2,40 +2,23 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from lctasks.cli.app import app
-from lctasks.db.engine import open_database
 from lctasks.domain import Actor
 from lctasks.services.base import ServiceContext
-from lctasks.services.ledger import LedgerService
-
-
-@pytest.fixture(scope="module")
-def plan_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("plan") / "plan.db"
-    db = open_database(str(path))
-    try:
-        LedgerService(ServiceContext(db, Actor("导入员"))).import_plan()
-    finally:
-        db.dispose()
-    return path
+from tests.cli_helpers import invoke
 
 
 @pytest.fixture
-def db(plan_template: Path, tmp_path: Path) -> str:
-    path = tmp_path / "lctasks.db"
-    shutil.copy(plan_template, path)
-    return str(path)
+def db(bundled_plan_db: str) -> str:
+    """A fresh copy of the bundled plan (tests/conftest.py)."""
+    return bundled_plan_db
 
 
 def cli(db: str, *args: str) -> tuple[int, str, str]:
-    res = CliRunner().invoke(app, ["--db", db, "--as", "王督查", *args])
-    return res.exit_code, res.stdout, res.stderr
+    return invoke(db, "--as", "王督查", *args)
 
 
 def history_len(db: str, key: str) -> int:

@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from lctasks.cli.app import app
-from lctasks.db.engine import open_database
-from lctasks.domain import Actor
-from lctasks.services.base import ServiceContext
-from lctasks.services.ledger import LedgerService
+from tests.cli_helpers import invoke
 
-runner = CliRunner()
 AS_OF = "2025-06-30"
 
 
@@ -34,27 +27,14 @@ def meeting_day() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="module")
-def plan_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("plan") / "plan.db"
-    db = open_database(str(path))
-    try:
-        LedgerService(ServiceContext(db, Actor("导入员"))).import_plan()
-    finally:
-        db.dispose()
-    return path
-
-
 @pytest.fixture
-def db(plan_db_template: Path, tmp_path: Path) -> str:
-    path = tmp_path / "lctasks.db"
-    shutil.copy(plan_db_template, path)
-    return str(path)
+def db(bundled_plan_db: str) -> str:
+    """A fresh copy of the bundled plan (tests/conftest.py)."""
+    return bundled_plan_db
 
 
 def run(db: str, *args: str, input: str | None = None) -> tuple[int, str, str]:
-    res = runner.invoke(app, ["--db", db, "--as", "李主任", *args], input=input)
-    return res.exit_code, res.stdout, res.stderr
+    return invoke(db, "--as", "李主任", *args, input=input)
 
 
 def _edit(text: str, tid: str, old: str, new: str) -> str:

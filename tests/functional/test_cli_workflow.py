@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -17,7 +16,6 @@ from pathlib import Path
 
 import pytest
 from typer.main import get_command
-from typer.testing import CliRunner
 
 from lctasks.cli import fast
 from lctasks.cli import spec as option_table
@@ -25,38 +23,16 @@ from lctasks.cli.app import app
 from lctasks.db.engine import open_database
 from lctasks.domain import Actor
 from lctasks.services.base import ServiceContext
-from lctasks.services.ledger import LedgerService
-
-ROOT = Path(__file__).resolve().parents[2]
-runner = CliRunner()
-
-
-@pytest.fixture(scope="session")
-def plan_db_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("plan") / "plan.db"
-    db = open_database(str(path))
-    try:
-        LedgerService(ServiceContext(db, Actor("导入员"))).import_plan()
-    finally:
-        db.dispose()
-    return path
+from tests.cli_helpers import ROOT
+from tests.cli_helpers import event_count as events
+from tests.cli_helpers import invoke as run
+from tests.cli_helpers import invoke_json as jrun
 
 
 @pytest.fixture
-def db(plan_db_template: Path, tmp_path: Path) -> str:
-    path = tmp_path / "lctasks.db"
-    shutil.copy(plan_db_template, path)
-    return str(path)
-
-
-def run(db: str, *args: str, input: str | None = None) -> tuple[int, str, str]:
-    res = runner.invoke(app, ["--db", db, *args], input=input)
-    return res.exit_code, res.stdout, res.stderr
-
-
-def jrun(db: str, *args: str, input: str | None = None) -> tuple[int, dict, str]:  # type: ignore[type-arg]
-    code, stdout, stderr = run(db, *args, "--json", input=input)
-    return code, json.loads(stdout) if stdout.strip() else {}, stderr
+def db(bundled_plan_db: str) -> str:
+    """A fresh copy of the bundled plan (tests/conftest.py)."""
+    return bundled_plan_db
 
 
 def row(db: str, key: str) -> dict[str, object]:
@@ -79,13 +55,6 @@ def row(db: str, key: str) -> dict[str, object]:
     out["co"] = co
     con.close()
     return out
-
-
-def events(db: str) -> int:
-    con = sqlite3.connect(db)
-    n = int(con.execute("SELECT count(*) FROM events").fetchone()[0])
-    con.close()
-    return n
 
 
 def test_assign_with_pinyin_and_chinese_date(db: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import pty
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,29 +12,15 @@ from pathlib import Path
 import pytest
 
 from lctasks.db.engine import open_database
-from lctasks.domain import Actor
 from lctasks.services.base import ServiceContext
 from lctasks.services.ledger import LedgerService
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def plan_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("plan") / "plan.db"
-    db = open_database(str(path))
-    try:
-        LedgerService(ServiceContext(db, Actor("导入员"))).import_plan()
-    finally:
-        db.dispose()
-    return path
+from tests.cli_helpers import ROOT, invoke
 
 
 @pytest.fixture
-def db(plan_template: Path, tmp_path: Path) -> str:
-    path = tmp_path / "lctasks.db"
-    shutil.copy(plan_template, path)
-    return str(path)
+def db(bundled_plan_db: str) -> str:
+    """A fresh copy of the bundled plan (tests/conftest.py)."""
+    return bundled_plan_db
 
 
 def _wait_blocked_in_read(pid: int) -> None:
@@ -104,12 +89,7 @@ def test_ctrl_c_on_the_typer_path_too(db: str) -> None:
 
 
 def cli(db: str, *args: str) -> tuple[int, str, str]:
-    from typer.testing import CliRunner
-
-    from lctasks.cli.app import app
-
-    res = CliRunner().invoke(app, ["--db", db, "--as", "王督查", *args])
-    return res.exit_code, res.stdout, res.stderr
+    return invoke(db, "--as", "王督查", *args)
 
 
 def _a_worked_task(db: str) -> None:

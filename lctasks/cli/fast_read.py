@@ -17,7 +17,8 @@ Handled: ``list`` (``--json``, the table or ``--csv``) with ``--as-of``, ``--lim
 ``--kind``, ``--text``, ``--due-before``/``--due-after``, ``--unassigned``,
 ``--include-removed``, ``--offset``: ``cli/list_args`` builds the filter, as for
 Typer; an unknown unit, or no task in the chapters asked for, goes to Typer);
-``report --json``
+``plan`` (the outline and coverage: text or ``--json``) with ``--as-of``, read through
+``services/outline_read.py`` as the Typer command reads it; ``report --json``
 with ``--by``, ``--as-of`` and ``--overdue`` (the JSON lists every overdue task);
 ``show ID`` (text or ``--json``) with ``--as-of`` (an unknown ID goes to Typer, which
 names the nearest IDs); the ``report`` table with ``--by``, ``--as-of``, ``--overdue``
@@ -72,6 +73,7 @@ REPORT = {
 }
 SHOW = {"--as-of": "as_of", "--json": "json"}
 HISTORY = {"--json": "json", "--csv": "csv"}
+PLAN = {"--as-of": "as_of", "--json": "json"}
 LOG = {"--json": "json", "--csv": "csv", "--limit": "limit", "-n": "limit", "--actor": "actor"}
 # command → (its options, its flags, how many positional arguments it takes)
 COMMANDS = {
@@ -80,6 +82,7 @@ COMMANDS = {
     "show": (SHOW, {"--json"}, 1),
     "history": (HISTORY, {"--json", "--csv"}, 1),
     "log": (LOG, {"--json", "--csv"}, 0),
+    "plan": (PLAN, {"--json"}, 0),
 }
 # the orders the unfiltered ``list --json`` reads straight from ``read_model.task_records``
 PLAIN_ORDERS = ("plan", "due", "key")
@@ -201,6 +204,20 @@ def run(argv: Sequence[str]) -> int | None:
 
             return {"events": [event_json(e) for e in events]}
 
+    elif command == "plan":
+
+        def build(runner: Any, plan_id: int, code: str, as_of: Any, settings: Any) -> Any:
+            from lctasks.services.outline_read import coverage, outline
+
+            tree = outline(runner, plan_id, as_of=as_of, settings=settings)
+            cov = coverage(runner, plan_id, tree)
+            if not as_json:
+                return tree, cov
+            from lctasks.cli.common import to_jsonable
+            from lctasks.cli.plan_text import outline_json
+
+            return to_jsonable({"outline": outline_json(tree), "coverage": cov})
+
     else:  # report
         by = cmd.get("by", "unit")
         if by not in ("unit", "chapter"):
@@ -239,6 +256,18 @@ def run(argv: Sequence[str]) -> int | None:
             from lctasks.cli.log_text import page_events
 
             page_events(data, csv=bool(cmd.get("csv")))
+        elif command == "plan":
+            from lctasks.cli.common import out
+            from lctasks.cli.output import paged
+            from lctasks.cli.plan_text import coverage_lines, outline_lines
+
+            tree, cov = data
+            with paged():  # as plan_cmds.plan_cmd
+                for line in outline_lines(tree, sections=True):
+                    out(line)
+                out()
+                for line in coverage_lines(cov, tree):
+                    out(line)
         elif command == "show":
             from lctasks.cli.common import out
             from lctasks.cli.output import paged

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,7 +18,6 @@ from lctasks import clock
 from lctasks.db.models import (
     ChecklistRow,
     PlanRow,
-    ProgressRow,
     TaskRow,
     UnitRow,
 )
@@ -147,20 +145,6 @@ class TaskQueries(Service):
                 unit_shorts=shorts,
                 with_reports=with_reports,
             )
-
-    @staticmethod
-    def _latest_subquery(plan: PlanRow, ids: list[int] | None, as_of: dt.date | None = None) -> Any:
-        latest = select(ProgressRow.task_id, func.max(ProgressRow.at).label("at")).group_by(
-            ProgressRow.task_id
-        )
-        if as_of is not None:  # the latest report at or before the as-of day
-            end = clock.day_end(as_of)
-            latest = latest.where(ProgressRow.at < end)
-        if ids is not None and len(ids) <= CHUNK:
-            return latest.where(ProgressRow.task_id.in_(ids))
-        return latest.join(TaskRow, TaskRow.id == ProgressRow.task_id).where(
-            TaskRow.plan_id == plan.id
-        )
 
     def checklists(
         self, keys: Sequence[str], plan: str | None = None

@@ -232,6 +232,8 @@ def test_postgresql_reads_what_the_sqlite_fast_path_reads(
         ("report", "--by", "chapter"),
         ("list", "--json", "--as-of", "2023-06-30"),
         ("list", "--order", "due"),
+        ("list", "--unit", "kjj", "--status", "in_progress", "--json"),
+        ("plan", "--as-of", "2023-06-30"),  # the outline (plan --json has the import instant)
     ):
         fast = _fast(db, *args, capsys=capsys)
         assert fast is not None

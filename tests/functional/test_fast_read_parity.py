@@ -83,11 +83,17 @@ LIST_LINES = [
     ("list", "--status", "blocked"),  # none: 没有符合条件的任务 on stderr
     ("list", "--status", "blocked", "--json"),
     ("list", "--unit", "kjj", "--light", "red", "--kind", "measure", "--as-of", "2030-01-01"),
+    ("plan",),  # the outline and coverage
+    ("plan", "--json"),
+    ("--json", "plan", "--as-of", "2021-01-15"),
+    ("plan", "--as-of", "2023-06-30"),
+    ("plan", "--as-of=2030-01-01", "--json"),
+    ("--plan", "LC-14TH", "plan"),
 ]
 
 
 @pytest.mark.parametrize("args", LIST_LINES)
-def test_filtered_list_prints_what_typer_prints(
+def test_fast_path_prints_what_typer_prints(
     db: str, args: tuple[str, ...], capsys: pytest.CaptureFixture[str]
 ) -> None:
     fast, typer = _both(db, args, capsys)
@@ -114,6 +120,10 @@ FALL_BACK = [
     ("list", "--unit"),
     ("list", "--json", "--csv", "--unit", "kjj"),
     ("--plan", "nope", "list", "--status", "done"),
+    ("plan", "--as-of", "某天"),
+    ("plan", "C10"),
+    ("plan", "--csv"),
+    ("--plan", "nope", "plan"),
 ]
 
 
@@ -127,12 +137,14 @@ def test_what_the_fast_path_cannot_say_goes_to_typer(
     assert (typer[0] == 0) == (args in answered), typer
 
 
-def test_filtered_list_imports_neither_orm_nor_typer(db: str) -> None:
+def test_filtered_list_and_plan_import_neither_orm_nor_typer(db: str) -> None:
     code = (
         "import sys\n"
         "from lctasks.cli.fast_read import run\n"
         f"assert run(['--db', {db!r}, 'list', '--status', 'in_progress', '-c', '10',"
         " '--light', 'red', '--text', '装备', '--json']) == 0\n"
+        f"assert run(['--db', {db!r}, 'plan']) == 0\n"
+        f"assert run(['--db', {db!r}, 'plan', '--json']) == 0\n"
         "heavy = ('textual', 'sqlalchemy', 'typer', 'pydantic', 'rich')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
@@ -140,3 +152,26 @@ def test_filtered_list_imports_neither_orm_nor_typer(db: str) -> None:
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert res.stdout.strip().splitlines()[-1] == "[]", res.stderr
+
+
+def test_plan_speaks_the_language_typer_speaks(
+    db: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from lctasks.i18n import set_language
+
+    monkeypatch.setenv("LCTASKS_LANG", "en")
+    try:
+        for args in (("plan", "--json"), ("list", "--status", "done,closed"), ("plan",)):
+            fast, typer = _both(db, args, capsys)
+            assert fast == typer
+        assert fast is not None and "printed after chapter" in fast[1]
+    finally:
+        set_language("zh")
+
+
+def test_the_paragraph_classes_are_the_parsers() -> None:
+    """outline_read keeps the parser's class names (importing lctasks.plan costs ~60 ms)."""
+    from lctasks.plan.coverage import CLASSES
+    from lctasks.services.outline_read import CLASSES as READ
+
+    assert READ == CLASSES

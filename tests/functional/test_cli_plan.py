@@ -9,19 +9,16 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from lctasks.cli.app import app
 from lctasks.cli.table import render, width
 from lctasks.db.engine import open_database
 from lctasks.domain import Actor, PlanTree
 from lctasks.plan import BUNDLED_PLAN, load_plan
 from lctasks.services.base import ServiceContext
 from lctasks.services.ledger import LedgerService
+from tests.cli_helpers import ROOT
+from tests.cli_helpers import invoke as run
 from tests.sample_plan import PLATFORM, small_tree
-
-runner = CliRunner()
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -33,11 +30,6 @@ def sample_db(tmp_path: Path) -> str:
     finally:
         db.dispose()
     return path
-
-
-def run(db: str, *args: str) -> tuple[int, str, str]:
-    res = runner.invoke(app, ["--db", db, *args])
-    return res.exit_code, res.stdout, res.stderr
 
 
 def test_list_json_is_one_array_with_the_contract_fields(sample_db: str) -> None:
@@ -156,10 +148,10 @@ def real_tree() -> PlanTree:
 @pytest.fixture(scope="module")
 def real_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = str(tmp_path_factory.mktemp("real") / "lctasks.db")
-    res = runner.invoke(app, ["--db", path, "import"])
-    assert res.exit_code == 0, res.stderr
-    assert "任务 633 个" in res.stdout
-    assert "写入任务" in res.stderr  # progress on stderr
+    code, stdout, stderr = run(path, "import")
+    assert code == 0, stderr
+    assert "任务 633 个" in stdout
+    assert "写入任务" in stderr  # progress on stderr
     return path
 
 

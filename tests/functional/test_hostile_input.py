@@ -8,14 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from lctasks.cli.app import app
 from lctasks.db.engine import open_database
 from lctasks.textsafe import json_text, one_line, shown, visible
+from tests.cli_helpers import invoke as run
 from tests.wfdata import seed
-
-runner = CliRunner()
 
 # set the window title, clear the screen, an 8-bit CSI, a right-to-left override
 EVIL = "标题\x1b]0;pwned\x07\x1b[2J\x9b31m\u202e完成\r覆盖"
@@ -28,11 +25,6 @@ def db(tmp_path: Path) -> str:
     seed(database)
     database.dispose()
     return str(path)
-
-
-def run(db: str, *args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    res = runner.invoke(app, ["--db", db, *args], env=env)
-    return res.exit_code, res.stdout, res.stderr
 
 
 RAW = ("\x1b", "\x07", "\x9b", "\u202e", "\r")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +33,21 @@ def invoke_json(db: str, *args: str, input: str | None = None) -> tuple[int, dic
     """``invoke`` with ``--json`` last: (exit code, the parsed stdout ({} when empty), stderr)."""
     code, stdout, stderr = invoke(db, *args, "--json", input=input)
     return code, json.loads(stdout) if stdout.strip() else {}, stderr
+
+
+def lctasks_process(
+    db: str | Path, *args: str, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m lctasks --db DB ARGS`` as a real process (the start-up fast path
+    included), run from the repository; its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "lctasks", "--db", str(db), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        input=input,
+        timeout=120,
+    )
 
 
 def event_count(db: str) -> int:

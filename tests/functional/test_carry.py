@@ -153,17 +153,13 @@ def test_only_supervisors_carry(tmp_path: Path) -> None:
 def test_cli_carry(tmp_path: Path) -> None:
     import json
     import subprocess
-    import sys
+
+    from tests.cli_helpers import lctasks_process
 
     db = tmp_path / "c.db"
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "lctasks", "--db", str(db), *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return lctasks_process(db, *args)
 
     assert run("import").returncode == 0
     assert run("import", str(next_plan_text(tmp_path)), "--code", "lc-15th").returncode == 0

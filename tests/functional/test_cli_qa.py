@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli_helpers import ROOT
+from tests.cli_helpers import ROOT, lctasks_process
 from tests.cli_helpers import event_count as events
 from tests.cli_helpers import invoke as run
 
@@ -220,18 +220,10 @@ def test_check_says_what_is_wrong_with_the_item_numbers(db: str) -> None:
 
 def test_show_a_task_with_a_progress_report(tmp_path: Path) -> None:
     """QA: `show` crashed (UnboundLocalError: clock) on any open task with a report."""
-    import subprocess
-    import sys
-
     db = tmp_path / "s.db"
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "lctasks", "--db", str(db), *args],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return lctasks_process(db, *args)
 
     assert run("import").returncode == 0
     assert run("progress", "C10.M03", "--made", "完成选址", "--percent", "20").returncode == 0

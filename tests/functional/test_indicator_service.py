@@ -7,8 +7,6 @@ The figures asserted are worked out by hand from the plan's indicator table
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -30,6 +28,7 @@ from lctasks.services.base import ServiceContext
 from lctasks.services.indicators import IndicatorService, parse_period
 from lctasks.services.ledger import LedgerService
 from lctasks.services.people import PeopleService
+from tests.cli_helpers import lctasks_process as _cli
 
 
 @pytest.fixture
@@ -188,15 +187,6 @@ def test_liaison_records_only_their_own(tmp_path: Path) -> None:
     with pytest.raises(PermissionDeniedError):
         liaison.set_share("I20", "临清市", target="50")
     assert [e.actor for e in _events(ctx.db, "actual")] == ["临清联络"]
-
-
-def _cli(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lctasks", "--db", str(db), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def test_cli_actual_share_evaluate(tmp_path: Path) -> None:

@@ -261,7 +261,8 @@ def bundled_plan_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         LedgerService(ServiceContext(db, Actor("导入员"))).import_plan()
     finally:
-        db.dispose()
+        db.dispose()  # the last connection to close checkpoints the WAL into the file
+    assert not path.with_name("plan.db-wal").exists()  # so a copy of the file is whole
     return path
 
 

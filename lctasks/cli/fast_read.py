@@ -219,15 +219,17 @@ def run(argv: Sequence[str]) -> int | None:
             return to_jsonable({"outline": outline_json(tree), "coverage": cov})
 
     else:  # report
+        from lctasks.cli.report_text import report_listed
+
         by = cmd.get("by", "unit")
         if by not in ("unit", "chapter"):
             return None
+        listed = report_listed(cmd.get("overdue", 20), csv=bool(cmd.get("csv")), as_json=as_json)
 
         def build(runner: Any, plan_id: int, code: str, as_of: Any, settings: Any) -> Any:
             from lctasks.services.reports import build_report
 
-            rep = build_report(runner, plan_id, code, by, as_of, settings)
-            return rep.to_doc() if as_json else rep
+            return build_report(runner, plan_id, code, by, as_of, settings, overdue=listed)
 
     data = _read(
         glob.get("db") or os.environ.get("LCTASKS_DB") or None,
@@ -243,7 +245,12 @@ def run(argv: Sequence[str]) -> int | None:
     from lctasks.domain import OutputError
 
     try:
-        if as_json:
+        if as_json and command == "report":
+            from lctasks.cli.report_text import report_json
+
+            for piece in report_json(data):
+                sys.stdout.write(piece)
+        elif as_json:
             from lctasks.textsafe import json_text
 
             for piece in _json_pieces(data):

@@ -15,6 +15,7 @@ from lctasks.cli.common import (
     state,
     typed_date,
     want_json,
+    write_out,
 )
 from lctasks.cli.log_text import event_json as _event_json
 from lctasks.cli.log_text import page_events as _page_events
@@ -358,14 +359,20 @@ def report(
     csv: Csv = False,
 ) -> None:
     """Totals, done %, red/yellow counts and the overdue list, by unit or by chapter."""
+    from lctasks.cli.report_text import print_report, report_json, report_listed
     from lctasks.services.reports import ReportService
 
-    rep = ReportService(service_context(ctx)).report(by=by, as_of=_day(as_of), plan=state(ctx).plan)
-    if want_json(ctx, as_json):
-        print_json(rep.to_doc())
+    whole = want_json(ctx, as_json)
+    rep = ReportService(service_context(ctx)).report(
+        by=by,
+        as_of=_day(as_of),
+        plan=state(ctx).plan,
+        overdue=report_listed(overdue, csv=csv, as_json=whole),
+    )
+    if whole:
+        for piece in report_json(rep):
+            write_out(piece)
         return
-    from lctasks.cli.report_text import print_report
-
     print_report(rep, overdue=overdue, csv=csv)
 
 

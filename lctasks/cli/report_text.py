@@ -3,12 +3,16 @@ read fast path (``lctasks.cli.fast_read``), so it imports no Typer."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from json.encoder import encode_basestring  # a str as json.dumps(ensure_ascii=False) writes it
 from typing import TYPE_CHECKING
 
 from lctasks.cli.common import out
 from lctasks.cli.output import paged, print_table
 from lctasks.i18n import CLI as MESSAGES
 from lctasks.i18n import cli_t as t
+from lctasks.textsafe import json_text
 
 if TYPE_CHECKING:
     from lctasks.services.reports import Report
@@ -36,6 +40,45 @@ MESSAGES.add(
         ),
     }
 )
+
+
+def report_listed(overdue: int, *, csv: bool, as_json: bool) -> int | None:
+    """How many overdue tasks a report lists (``build_report``'s ``overdue``): the JSON
+    all, the CSV none, the table ``--overdue N`` (0: all)."""
+    if as_json:
+        return None
+    if csv:
+        return 0
+    return overdue or None
+
+
+def report_json(rep: Report, chunk: int = 2000) -> Iterator[str]:
+    """``print_json(rep.to_doc())``'s text, piece by piece: the overdue list (80,000
+    tasks at office scale) is written from a template per task, not through
+    ``json.dumps``'s indenting encoder (pure Python, ~10 µs a value), and never
+    exists as one document; ``tests/functional/test_report_big.py`` holds it equal."""
+    head = json.dumps(rep.to_doc(overdue=False), ensure_ascii=False, indent=2)
+    if not rep.overdue:
+        yield json_text(head) + "\n"
+        return
+    assert head.endswith('"overdue": []\n}')
+    yield json_text(head[: -len("[]\n}")]) + "["
+    s = encode_basestring
+    for i in range(0, len(rep.overdue), chunk):
+        yield json_text(
+            ",".join(
+                f'\n    {{\n      "id": {s(o.id)},\n      "title": {s(o.title)},'
+                f'\n      "lead_unit": {"null" if o.lead_unit is None else s(o.lead_unit)},'
+                f'\n      "chapter": {int(o.chapter)},\n      "status": {s(o.status.value)},'
+                f'\n      "due": {s(o.due.isoformat())},'
+                f'\n      "days_overdue": {int(o.days_overdue)},'
+                f'\n      "progress": {int(o.progress)}\n    }}'
+                for o in rep.overdue[i : i + chunk]
+            )
+        )
+        if i + chunk < len(rep.overdue):
+            yield ","
+    yield "\n  ]\n}\n"
 
 
 def print_report(rep: Report, *, overdue: int, csv: bool) -> None:
@@ -80,9 +123,9 @@ def _print_report(rep: Report, headers: list[str], rows: list[list[object]], ove
         return {red: "31", red + 1: "33"}.get(col)
 
     print_table(headers, rows, right=[False] + [True] * (len(headers) - 1), color=paint)
-    if rep.overdue:
+    if rep.total.overdue:
         out("")
-        out(t("report.overdue", n=len(rep.overdue)))
+        out(t("report.overdue", n=rep.total.overdue))
         shown = rep.overdue if overdue <= 0 else rep.overdue[:overdue]
         print_table(
             t("report.overdue.cols").split("\t"),
@@ -99,5 +142,5 @@ def _print_report(rep: Report, headers: list[str], rows: list[list[object]], ove
             ],
             right=[False, False, False, True, False, False],
         )
-        if len(shown) < len(rep.overdue):
-            out(t("report.more", n=len(rep.overdue) - len(shown)))
+        if len(shown) < rep.total.overdue:
+            out(t("report.more", n=rep.total.overdue - len(shown)))

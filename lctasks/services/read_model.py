@@ -11,8 +11,9 @@ once as portable SQL and run through a ``lctasks.db.sql.Runner``:
 the task's columns, its lead unit's short name, its co-units in order, the date
 (office time) of its latest progress report at or before ``as_of`` and its light
 from ``lctasks.lights.LightRule``; ``list_tasks`` the filtered lists as domain
-Tasks. One task in full (what ``show`` prints) is in ``services/task_read.py``.
-Standard library only at import time.
+Tasks; ``report_tallies`` and ``overdue_rows`` what a report counts and lists.
+One task in full (what ``show`` prints) is in ``services/task_read.py``. Standard
+library only at import time.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -118,6 +121,11 @@ class LightMemo:
         if hit is None:
             hit = self.memo[key] = self.rule(status, start, due, progress, last)
         return hit
+
+    def reported(self, state: int) -> dt.date | None:
+        """A latest-report date standing for a reporting state, as the memo keeps it:
+        0 no report up to ``as_of``, 1 the latest before the current period, 2 in it."""
+        return (None, self.before, self.period_start)[state]
 
 
 def plan_codes(runner: Runner) -> list[tuple[int, str]]:
@@ -303,6 +311,145 @@ def _apply_numeric_lights(
     for rec in out:
         if rec.status not in FINISHED_CODES and rec.key in numeric:
             rec.light = numeric[rec.key]
+
+
+# ---------------------------------------------------------------------------
+# The report's reads: counts per group and light, the overdue tasks
+# ---------------------------------------------------------------------------
+
+# the group a report counts a task in: its lead unit's id (None: unassigned) or its chapter
+TALLY_GROUPS = {"unit": "t.lead_unit_id", "chapter": "t.chapter"}
+
+# a task's reporting state as LightMemo keeps it (``LightMemo.reported``): 2 its latest
+# report up to ``as_of`` falls in the current period, 1 before it, 0 it has none
+REPORT_STATE = (
+    "(SELECT CASE WHEN MAX(p.at) >= :current THEN 2 WHEN MAX(p.at) IS NULL THEN 0 ELSE 1 END"
+    " FROM progress_reports p WHERE p.task_id = t.id AND p.at < :until)"
+)
+
+
+def report_tallies(
+    runner: Runner, plan_id: int, group: str, *, as_of: dt.date, settings: Any
+) -> dict[tuple[Any, str, dt.date, Light, bool], int]:
+    """How many live tasks of the plan share each (group, status, due, light, carried).
+
+    What a report adds up, with the lights and carried flags ``task_records`` and
+    ``carried_ids`` give, without a record per task: ``group`` is ``"unit"`` (the
+    lead unit's id, None when unassigned) or ``"chapter"``. The database hands over
+    only the columns the light reads, with each task's reporting state (all that
+    ``LightMemo`` keeps of the latest report's date), so 100,000 tasks come as a
+    few ten thousand distinct rows; each is ruled once by ``LightRule`` (through
+    ``LightMemo``). Closed tasks bring their id (to tell the carried ones), tasks
+    with recorded actuals their key (they take the light of their numbers).
+    """
+    light = LightMemo(as_of, settings)
+    numeric = numeric_lights_by_key(runner, plan_id, as_of, settings)
+    carried = carried_ids(runner, plan_id)
+    plan = "t.plan_id = :plan"
+    if runner.dialect == "sqlite" and _most_tasks(runner, plan_id):
+        plan = "+t.plan_id = :plan"  # walk the table: cheaper than its index for most rows
+    keyed = (
+        "CASE WHEN EXISTS (SELECT 1 FROM actuals a WHERE a.task_id = t.id) THEN t.key END"
+        if numeric
+        else "NULL"
+    )
+    sql = (
+        f"SELECT {TALLY_GROUPS[group]}, t.status, t.start, t.due, t.progress, {REPORT_STATE},"
+        f" CASE WHEN t.status = :closed THEN t.id END, {keyed}"
+        f" FROM tasks t WHERE {plan} AND t.removed = :no"
+    )
+    params = {
+        "plan": plan_id,
+        "no": False,
+        "closed": Status.CLOSED.value,
+        "current": db_datetime(runner, clock.day_start(light.period_start)),
+        "until": db_datetime(runner, clock.day_end(as_of)),
+    }
+    with paused_gc():
+        counted = Counter(runner.all(sql, params))
+    day = DayMemo()
+    ruled: dict[
+        tuple[Any, ...], tuple[dt.date, Light]
+    ] = {}  # (status, start, due, progress, state)
+    out: dict[tuple[Any, str, dt.date, Light, bool], int] = {}
+    for (grp, status, start, due, progress, state, closed, key), n in counted.items():
+        inputs = (status, start, due, progress, state)
+        hit = ruled.get(inputs)
+        if hit is None:
+            due_day = day(due)
+            lit = light(status, day(start), due_day, progress or 0, light.reported(state))
+            hit = ruled[inputs] = (due_day, lit)
+        due_day, lit = hit
+        if key is not None and status not in FINISHED_CODES and key in numeric:
+            lit = numeric[key]
+        tally = (grp, status, due_day, lit, closed is not None and closed in carried)
+        out[tally] = out.get(tally, 0) + n
+    return out
+
+
+def _most_tasks(runner: Runner, plan_id: int) -> bool:
+    """Whether the plan holds most of the database's tasks (SQLite: a few ms)."""
+    found = runner.all(
+        "SELECT (SELECT count(*) FROM tasks WHERE plan_id = :plan) * 2"
+        " > (SELECT count(*) FROM tasks)",
+        {"plan": plan_id},
+    )
+    return bool(found[0][0])
+
+
+def overdue_rows(
+    runner: Runner, plan_id: int, day: dt.date, statuses: Sequence[str], limit: int | None
+) -> list[tuple[str, str, str | None, int, str, dt.date, int]]:
+    """(key, title, lead unit, chapter, status, due, progress) of the plan's live tasks
+    due before ``day`` in one of ``statuses``, by due date then key; the first ``limit``."""
+    clause, params = in_clause("st", list(statuses))
+    # keys compare as Python strings do (code points), whatever the database's locale
+    by_key = 't.key COLLATE "C"' if runner.dialect == "postgresql" else "t.key"
+    sql = (
+        "SELECT t.key, t.title, u.short, t.chapter, t.status, t.due, t.progress"
+        " FROM tasks t LEFT JOIN units u ON u.id = t.lead_unit_id"
+        f" WHERE t.plan_id = :plan AND t.removed = :no AND t.due < :day AND t.status IN {clause}"
+        f" ORDER BY t.due, {by_key}"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    params.update({"plan": plan_id, "no": False, "day": db_date(runner, day)})
+    with paused_gc():  # 80,000 rows: the collector would walk them again and again
+        raw = runner.all(sql, params)
+        parse = DayMemo()
+        days = {due: parse(due) for due in {r[5] for r in raw}}  # a few dozen distinct
+        return [
+            (key, title, lead, chapter, status, days[due], progress or 0)
+            for key, title, lead, chapter, status, due, progress in raw
+        ]
+
+
+class DayMemo:
+    """Dates of stored date values (ISO text on SQLite), each distinct value parsed once."""
+
+    def __init__(self) -> None:
+        self.days: dict[Any, dt.date] = {}
+
+    def __call__(self, value: Any) -> dt.date:
+        hit = self.days.get(value)
+        if hit is None:
+            hit = self.days[value] = (
+                value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+            )
+        return hit
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The garbage collector off while many small objects that hold no cycles are made
+    (it would walk them again and again), back on as it was after."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _has_items(value: Any) -> bool:

@@ -22,8 +22,10 @@ Typer; an unknown unit, or no task in the chapters asked for, goes to Typer);
 with ``--by``, ``--as-of`` and ``--overdue`` (the JSON lists every overdue task);
 ``show ID`` (text or ``--json``) with ``--as-of`` (an unknown ID goes to Typer, which
 names the nearest IDs); the ``report`` table with ``--by``, ``--as-of``, ``--overdue``
-and ``--csv``; ``history ID`` and ``log`` (with ``--limit`` and ``--actor``; table, ``--csv`` or
-``--json``).
+and ``--csv``; ``history ID`` and ``log`` (table, ``--csv`` or ``--json``) with ``--limit``,
+``--actor``, ``--task``, ``--action``, ``--source``, ``--since`` and ``--until``
+(``services/event_reads.log_query`` reads them, as for Typer; nothing found for a
+``--task`` or an unknown ``--action`` goes to Typer, which says if it was mistyped).
 """
 
 from __future__ import annotations
@@ -74,7 +76,18 @@ REPORT = {
 SHOW = {"--as-of": "as_of", "--json": "json"}
 HISTORY = {"--json": "json", "--csv": "csv"}
 PLAN = {"--as-of": "as_of", "--json": "json"}
-LOG = {"--json": "json", "--csv": "csv", "--limit": "limit", "-n": "limit", "--actor": "actor"}
+LOG = {
+    "--json": "json",
+    "--csv": "csv",
+    "--limit": "limit",
+    "-n": "limit",
+    "--actor": "actor",
+    "--task": "task",
+    "--action": "action",
+    "--source": "source",
+    "--since": "since",
+    "--until": "until",
+}
 # command → (its options, its flags, how many positional arguments it takes)
 COMMANDS = {
     "list": (LIST, LIST_FLAGS, 0),
@@ -190,14 +203,16 @@ def run(argv: Sequence[str]) -> int | None:
             return {"task": words[0].strip().upper(), "events": [event_json(e) for e in events]}
 
     elif command == "log":
-        limit = cmd.get("limit")
-        if limit is not None and limit <= 0:
-            return None  # Typer says what --limit takes
+        query = _log_query(cmd)
+        if query is None:
+            return None
 
         def build(runner: Any, plan_id: int, code: str, as_of: Any, settings: Any) -> Any:
-            from lctasks.services.event_reads import log_events
+            from lctasks.services.event_reads import KNOWN_ACTIONS, log_events
 
-            events = log_events(runner, actor=cmd.get("actor"), limit=limit)
+            events = log_events(runner, **query)
+            if not events and (query["task"] or query["action"] not in (None, *KNOWN_ACTIONS)):
+                return None  # a mistyped ID or action? Typer says so
             if not as_json:
                 return events
             from lctasks.cli.log_text import event_json
@@ -348,6 +363,30 @@ def _list(cmd: dict[str, Any], glob: dict[str, Any], as_json: bool) -> Any:
         return tasks
 
     return build
+
+
+def _log_query(cmd: dict[str, Any]) -> dict[str, Any] | None:
+    """``log_events``' arguments for ``log``'s options (None: Typer's to refuse them)."""
+    from lctasks.domain import LctasksError
+    from lctasks.services.event_reads import LogFilter, log_query
+
+    try:
+        from lctasks.cli.common import typed_date
+
+        since, until = (typed_date(cmd[k]) if cmd.get(k) else None for k in ("since", "until"))
+        return log_query(
+            LogFilter(
+                task=cmd.get("task"),
+                actor=cmd.get("actor"),
+                action=cmd.get("action"),
+                source=cmd.get("source"),
+                since=since,
+                until=until,
+                limit=cmd.get("limit"),
+            )
+        )
+    except LctasksError:
+        return None
 
 
 def _read(db: str | None, plan: str | None, as_of_text: str | None, build: Any) -> Any:

@@ -186,7 +186,8 @@ def log(
     csv: Csv = False,
 ) -> None:
     """All events, newest first, filtered; --verify checks that none was edited or deleted."""
-    from lctasks.services.history import HistoryService, LogFilter
+    from lctasks.services.event_reads import LogFilter
+    from lctasks.services.history import HistoryService
 
     hs = HistoryService(service_context(ctx))
     json_out = want_json(ctx, as_json)

@@ -8,10 +8,29 @@ the CLI's read fast path (``lctasks.cli.fast_read``) on a standard-library
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+from lctasks import clock
 from lctasks.db.sql import Runner, as_datetime, as_json, db_datetime
-from lctasks.domain import Event, Source
+from lctasks.domain import TRANSITIONS, Event, InvalidInputError, Source
+from lctasks.i18n import SERVICES as MESSAGES
+from lctasks.i18n import services_t as t
+
+MESSAGES.add(
+    {
+        "history.unknown": ("没有这个任务 ID：{id}", "no such task ID: {id}"),
+        "history.unknown.hint": (
+            "用 `lctasks list` 查看任务 ID（如 C10.M03、I07）",
+            "see task IDs with `lctasks list` (e.g. C10.M03, I07)",
+        ),
+        "log.source": (
+            "未知来源“{value}”（可用：{allowed}）",
+            "unknown source '{value}' (allowed: {allowed})",
+        ),
+        "log.limit": ("--limit 须为正整数", "--limit must be a positive integer"),
+    }
+)
 
 EVENT_COLUMNS = "seq, at, actor, source, action, plan_code, task_key, changes, reason, hash"
 
@@ -95,3 +114,67 @@ def log_events(
     if limit:
         sql += f" LIMIT {int(limit)}"
     return [event_of(r) for r in runner.all(sql, params)]
+
+
+@dataclass(frozen=True, slots=True)
+class LogFilter:
+    task: str | None = None
+    actor: str | None = None
+    action: str | None = None
+    source: str | None = None
+    since: dt.date | dt.datetime | None = None  # inclusive
+    until: dt.date | dt.datetime | None = None  # inclusive (a date: the whole day)
+    limit: int | None = None  # the newest N
+
+
+def _start(value: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return clock.day_start(value)
+
+
+def _end(value: dt.date | dt.datetime) -> dt.datetime:
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return clock.day_end(value)
+
+
+KNOWN_ACTIONS = frozenset(TRANSITIONS) | {"reassign", "import", "changed"}
+
+
+def action_code(text: str) -> str:
+    """``close`` or its label as printed (销号, 延期 …) → the recorded action code."""
+    word = text.strip()
+    for code in KNOWN_ACTIONS:
+        if word in MESSAGES.get(f"action.{code}", ()):
+            return code
+    return word
+
+
+def log_query(f: LogFilter) -> dict[str, Any]:
+    """What ``log_events`` takes for a ``LogFilter`` (``lctasks log``): ``--limit`` and
+    ``--source`` checked (InvalidInputError), the task ID normalised, an action's
+    label read as its code. An empty answer may mean a mistyped ID or action:
+    ``HistoryService.log`` says so."""
+    from lctasks.services.batch import normalize_keys
+
+    if f.limit is not None and f.limit <= 0:
+        raise InvalidInputError(t("log.limit"))
+    keys = normalize_keys([f.task]) if f.task else [None]
+    if not keys:  # `--task '#'`: no ID at all
+        raise InvalidInputError(t("history.unknown", id=f.task))
+    key = keys[0]
+    action = action_code(f.action) if f.action else None
+    if f.source:
+        allowed = [s.value for s in Source]
+        if f.source not in allowed:
+            raise InvalidInputError(t("log.source", value=f.source, allowed=", ".join(allowed)))
+    return {
+        "task": key,
+        "actor": f.actor,
+        "action": action,
+        "source": f.source,
+        "since": _start(f.since) if f.since is not None else None,
+        "until": _end(f.until) if f.until is not None else None,
+        "limit": f.limit,
+    }

@@ -5,40 +5,33 @@ Read-only; every method is one read transaction and returns domain ``Event``s.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lctasks import clock
 from lctasks.db.models import EventRow, PlanRow, TaskRow
 from lctasks.db.sql import SessionRunner
-from lctasks.domain import TRANSITIONS, Event, InvalidInputError, NotFoundError, Source
+from lctasks.domain import Event, InvalidInputError, NotFoundError
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
 from lctasks.keys import did_you_mean
 from lctasks.services.base import ServiceContext
 from lctasks.services.batch import normalize_keys
 from lctasks.services.chain import Anchor, anchor_line, read_anchor_file
-from lctasks.services.event_reads import log_events, task_events
+from lctasks.services.event_reads import (
+    KNOWN_ACTIONS,
+    LogFilter,
+    log_events,
+    log_query,
+    task_events,
+)
 from lctasks.services.verify import verify_history
 from lctasks.services.verify_result import VerifyResult
 
 MESSAGES.add(
     {
-        "history.unknown": ("没有这个任务 ID：{id}", "no such task ID: {id}"),
-        "history.unknown.hint": (
-            "用 `lctasks list` 查看任务 ID（如 C10.M03、I07）",
-            "see task IDs with `lctasks list` (e.g. C10.M03, I07)",
-        ),
-        "log.source": (
-            "未知来源“{value}”（可用：{allowed}）",
-            "unknown source '{value}' (allowed: {allowed})",
-        ),
-        "log.limit": ("--limit 须为正整数", "--limit must be a positive integer"),
         "log.action": ("未知动作“{value}”", "unknown action '{value}'"),
         "log.action.hint": ("可用：{allowed}", "use one of: {allowed}"),
         "verify.anchor.read": (
@@ -62,29 +55,6 @@ MESSAGES.add(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class LogFilter:
-    task: str | None = None
-    actor: str | None = None
-    action: str | None = None
-    source: str | None = None
-    since: dt.date | dt.datetime | None = None  # inclusive
-    until: dt.date | dt.datetime | None = None  # inclusive (a date: the whole day)
-    limit: int | None = None  # the newest N
-
-
-def _start(value: dt.date | dt.datetime) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return clock.day_start(value)
-
-
-def _end(value: dt.date | dt.datetime) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return clock.day_end(value)
-
-
 class HistoryService:
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
@@ -105,33 +75,18 @@ class HistoryService:
     def log(self, flt: LogFilter | None = None) -> list[Event]:
         """Events matching every given filter, newest first (``limit``: the newest N)."""
         f = flt or LogFilter()
-        if f.limit is not None and f.limit <= 0:
-            raise InvalidInputError(t("log.limit"))
-        key = normalize_keys([f.task])[0] if f.task else None
-        action = _action_code(f.action) if f.action else None
-        if f.source:
-            allowed = [s.value for s in Source]
-            if f.source not in allowed:
-                raise InvalidInputError(t("log.source", value=f.source, allowed=", ".join(allowed)))
+        query = log_query(f)
         with self.ctx.db.read() as s:
-            events = log_events(
-                SessionRunner(s),
-                task=key,
-                actor=f.actor,
-                action=action,
-                source=f.source,
-                since=_start(f.since) if f.since is not None else None,
-                until=_end(f.until) if f.until is not None else None,
-                limit=f.limit,
-            )
+            events = log_events(SessionRunner(s), **query)
             if not events:
                 # nothing found: say so if the filter itself was wrong (typo'd ID or action)
                 if f.task:
-                    _require_task(s, normalize_keys([f.task])[0], None)
-                if action and action not in _KNOWN_ACTIONS:
+                    _require_task(s, query["task"], None)
+                action = query["action"]
+                if action and action not in KNOWN_ACTIONS:
                     recorded = set(s.scalars(select(EventRow.action).distinct()))
                     if action not in recorded:
-                        names = ", ".join(sorted(_KNOWN_ACTIONS | recorded))
+                        names = ", ".join(sorted(KNOWN_ACTIONS | recorded))
                         raise InvalidInputError(
                             t("log.action", value=f.action),
                             hint=t("log.action.hint", allowed=names),
@@ -222,18 +177,6 @@ def read_anchors(paths: Sequence[str | os.PathLike[str]]) -> list[Anchor]:
 
 
 # the workflow's actions (other modules record more: those are known once recorded)
-_KNOWN_ACTIONS = frozenset(TRANSITIONS) | {"reassign", "import", "changed"}
-
-
-def _action_code(text: str) -> str:
-    """``close`` or its label as printed (销号, 延期 …) → the recorded action code."""
-    word = text.strip()
-    for code in _KNOWN_ACTIONS:
-        if word in MESSAGES.get(f"action.{code}", ()):
-            return code
-    return word
-
-
 def _require_task(s: Session, key: str, plan: str | None) -> None:
     """NotFoundError, with the nearest IDs, unless some plan (or ``plan``) has ``key``."""
     in_plan = [PlanRow.code == plan] if plan else []

@@ -153,7 +153,6 @@ def test_list_json_is_byte_identical(
         ("history", "C10.M01", "--limit", "3"),
         ("log", "--verify"),
         ("log", "--limit", "0"),
-        ("log", "--task", "C10.M01"),
         ("show", "--json"),
         ("show", "C10.M01", "C10.M02", "--json"),
         ("show", "C10.M01", "--json", "--as-of", "某天"),

@@ -89,6 +89,16 @@ LIST_LINES = [
     ("plan", "--as-of", "2023-06-30"),
     ("plan", "--as-of=2030-01-01", "--json"),
     ("--plan", "LC-14TH", "plan"),
+    ("log", "--task", "C10.M01"),  # the filtered log
+    ("log", "--task", "c10.m03", "--json"),
+    ("log", "--action", "assign", "--csv"),
+    ("log", "--action", "销号"),
+    ("log", "--action", "import", "--json", "-n", "1"),
+    ("log", "--source", "cli", "--actor", "督查员", "-n", "2"),
+    ("log", "--source", "tui"),  # none
+    ("log", "--since", "2020-01-01", "--limit=3"),
+    ("log", "--until", "2020-01-01", "--json"),  # none
+    ("log", "--since", "", "--until", ""),
 ]
 
 
@@ -124,6 +134,14 @@ FALL_BACK = [
     ("plan", "C10"),
     ("plan", "--csv"),
     ("--plan", "nope", "plan"),
+    ("log", "--task", "C99.X01"),  # Typer names the nearest IDs
+    ("log", "--action", "nonsense"),  # Typer lists the actions
+    ("log", "--source", "email"),
+    ("log", "--since", "某天"),
+    ("log", "--task", "#"),  # no ID at all (was a traceback)
+    ("log", "--limit", "0"),
+    ("log", "anchors.txt"),
+    ("log", "--task", "C10.M02", "--action", "close"),  # none: Typer checks the ID
 ]
 
 
@@ -133,7 +151,11 @@ def test_what_the_fast_path_cannot_say_goes_to_typer(
 ) -> None:
     fast, typer = _both(db, args, capsys)
     assert fast is None
-    answered = {("list", "--fields", "id,title"), ("list", "--chapter", "3")}
+    answered = {
+        ("list", "--fields", "id,title"),
+        ("list", "--chapter", "3"),
+        ("log", "--task", "C10.M02", "--action", "close"),
+    }
     assert (typer[0] == 0) == (args in answered), typer
 
 

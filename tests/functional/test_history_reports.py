@@ -11,7 +11,8 @@ from lctasks import clock
 from lctasks.db.engine import Database
 from lctasks.domain import Actor, InvalidInputError, Light, NotFoundError, Source
 from lctasks.services.base import ServiceContext
-from lctasks.services.history import HistoryService, LogFilter
+from lctasks.services.event_reads import LogFilter
+from lctasks.services.history import HistoryService
 from lctasks.services.reports import ReportService
 from lctasks.services.workflow import WorkflowService
 from tests.conftest import OFFICE_TODAY

@@ -7,6 +7,7 @@ a fresh copy of the bundled plan for each test.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -36,16 +37,21 @@ def invoke_json(db: str, *args: str, input: str | None = None) -> tuple[int, dic
 
 
 def lctasks_process(
-    db: str | Path, *args: str, input: str | None = None
+    db: str | Path | None,
+    *args: str,
+    input: str | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``python -m lctasks --db DB ARGS`` as a real process (the start-up fast path
-    included), run from the repository; its output captured as text."""
+    included), run from the repository; its output captured as text. ``db`` None: no
+    ``--db`` (a script's LCTASKS_DB in ``env``); ``env`` is set on top of this process's."""
     return subprocess.run(
-        [sys.executable, "-m", "lctasks", "--db", str(db), *args],
+        [sys.executable, "-m", "lctasks", *(["--db", str(db)] if db is not None else []), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         input=input,
+        env={**os.environ, **env} if env is not None else None,
         timeout=120,
     )
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from lctasks.cli.app import app
 from lctasks.db.engine import open_database
 from lctasks.domain import Actor
 from lctasks.services.base import ServiceContext
-from tests.cli_helpers import ROOT
+from tests.cli_helpers import ROOT, lctasks_process
 from tests.cli_helpers import event_count as events
 from tests.cli_helpers import invoke as run
 from tests.cli_helpers import invoke_json as jrun
@@ -307,16 +306,9 @@ def test_english_messages(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _lctasks(db: str, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, LCTASKS_DB=db, LCTASKS_USER="脚本")
-    return subprocess.run(
-        [sys.executable, "-m", "lctasks", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        input=input,
-        timeout=120,
-    )
+    """As a script runs it: the database from LCTASKS_DB, the person from LCTASKS_USER."""
+    env = {"LCTASKS_DB": db, "LCTASKS_USER": "脚本"}
+    return lctasks_process(None, *args, input=input, env=env)
 
 
 def test_real_process_close_and_exit_codes(db: str) -> None:

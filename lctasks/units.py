@@ -19,7 +19,9 @@ Input is normalised first: NFKC (full-width letters, digits and spaces become
 ASCII), case folded, spaces removed, and the 茌平 typos 在平/荏平/茬平 repaired.
 
 Standard library + pypinyin + rapidfuzz; those two are imported inside the
-functions that need them (the CLI's cold start is measured).
+functions that need them (the CLI's cold start is measured), and the pinyin of the
+units' names is kept in the user's cache folder (``pinyin_keys``), so a warm call
+does not import pypinyin at all.
 """
 
 from __future__ import annotations
@@ -259,9 +261,6 @@ class UnitDirectory:
     """All units, with every key people may type precomputed once."""
 
     def __init__(self, units: Iterable[Unit]) -> None:
-        # pypinyin costs ~0.25 s to import: only here, never on the CLI start path.
-        from pypinyin import Style, lazy_pinyin
-
         self.units: tuple[Unit, ...] = tuple(units)
         self._by_short = {u.short: u for u in self.units}
         # key -> (tier, unit indexes); the lowest tier claims a key.
@@ -279,19 +278,19 @@ class UnitDirectory:
             elif tier == have[0]:
                 have[1].add(i)
 
-        for i, unit in enumerate(self.units):
+        named = []
+        for unit in self.units:
             names = [(unit.name, TIER_EXACT), (unit.short, TIER_EXACT)]
             names += [(a, TIER_ALIAS) for a in unit.aliases]
             names += [(a, TIER_ALIAS) for a in _derived_aliases(unit)]
-            for text, tier in names:
-                key = normalise_key(text)
+            named.append([(normalise_key(text), tier) for text, tier in names])
+        spelt = pinyin_keys(sorted({k for keys in named for k, _t in keys if _HAN.search(k)}))
+        for i, keys in enumerate(named):
+            for key, tier in keys:
                 add(key, tier, i)
                 if _HAN.search(key):
                     self._han_keys.append((key, i))
-                    syllables = lazy_pinyin(key)
-                    initials = lazy_pinyin(key, style=Style.FIRST_LETTER)
-                    full = normalise_key("".join(syllables))
-                    first = normalise_key("".join(initials))
+                    full, first = spelt[key]
                     add(full, TIER_PINYIN, i)
                     add(first, TIER_INITIALS, i)
                     self._search_keys += [(key, i), (full, i), (first, i)]
@@ -416,6 +415,72 @@ class UnitDirectory:
                 out[i] = float(score)
         ranked = sorted(out.items(), key=lambda item: (-item[1], item[0]))
         return [(self.units[i], score) for i, score in ranked[:limit]]
+
+
+PINYIN_CACHE = "pinyin.json"
+
+
+def pinyin_keys(keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Each (normalised, Han) key's full pinyin and initials, normalised: ``科技局`` →
+    ``("kejiju", "kjj")``, as pypinyin's ``lazy_pinyin`` spells them.
+
+    Kept in the user's cache folder (``$XDG_CACHE_HOME/lctasks/pinyin.json``), stamped
+    with the pypinyin installed: importing it costs ~0.3 s, which ``list --unit`` and
+    ``assign --lead`` would otherwise pay on every call for the same few names. Only
+    ever saves time: a missing, unreadable or stale file is rebuilt.
+    """
+    import json
+
+    path, stamp = _pinyin_cache()
+    known: dict[str, list[str]] = {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("pypinyin") == stamp and isinstance(data.get("keys"), dict):
+            known = data["keys"]
+    except (OSError, ValueError, AttributeError):
+        known = {}
+    out: dict[str, tuple[str, str]] = {}
+    missing = []
+    for key in keys:
+        hit = known.get(key)
+        if isinstance(hit, list) and len(hit) == 2 and all(isinstance(v, str) for v in hit):
+            out[key] = (hit[0], hit[1])
+        else:
+            missing.append(key)
+    if not missing:
+        return out
+    from pypinyin import Style, lazy_pinyin
+
+    for key in missing:
+        full = normalise_key("".join(lazy_pinyin(key)))
+        first = normalise_key("".join(lazy_pinyin(key, style=Style.FIRST_LETTER)))
+        out[key] = (full, first)
+    merged = {**known, **{k: list(out[k]) for k in missing}}
+    text = json.dumps({"pypinyin": stamp, "keys": merged}, ensure_ascii=False)
+    try:
+        from lctasks.atomic import atomic_write
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), durable=False)
+    except OSError:
+        pass  # a read-only cache folder: next time pypinyin again
+    return out
+
+
+def _pinyin_cache() -> tuple[Path, str]:
+    """The cache file, and the stamp of the pypinyin it was made with (its place and
+    the time its files were installed)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pypinyin")
+    origin = spec.origin if spec is not None else None
+    try:
+        stamp = f"{origin}:{os.stat(origin).st_mtime_ns}" if origin else ""
+    except OSError:
+        stamp = ""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("lctasks", appauthor=False) / PINYIN_CACHE, stamp
 
 
 def _listing(units: Sequence[Unit]) -> str:

@@ -306,3 +306,48 @@ def test_any_text_resolves_or_raises_a_user_error(text: str) -> None:
         assert exc.message
         return
     assert unit in directory.units
+
+
+def _keys(d: UnitDirectory) -> list[tuple[str, tuple[int, tuple[int, ...]]]]:
+    return sorted(d._index.items())
+
+
+def test_pinyin_keys_come_back_from_the_cache_as_pypinyin_spells_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The directory built from the cached pinyin (no pypinyin import) is the one built
+    with pypinyin; a broken or stale cache file is rebuilt, never trusted."""
+    from lctasks.units import PINYIN_CACHE, load_units
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cold = UnitDirectory(load_units())
+    cache = tmp_path / "cache" / "lctasks" / PINYIN_CACHE
+    assert cache.is_file()
+    warm = UnitDirectory(load_units())
+    assert _keys(warm) == _keys(cold)
+    assert warm._search_keys == cold._search_keys
+    assert warm.resolve("kjj").short == "市科技局"
+    cache.write_text('{"pypinyin": "other", "keys": {"科技局": ["x", "y"]}}', encoding="utf-8")
+    assert _keys(UnitDirectory(load_units())) == _keys(cold)  # stale: rebuilt
+    cache.write_text("{not json", encoding="utf-8")
+    assert _keys(UnitDirectory(load_units())) == _keys(cold)
+
+
+def test_a_warm_cache_resolves_initials_without_importing_pypinyin(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from lctasks.units import default_directory\n"
+        "print(default_directory().resolve('kjj').short, 'pypinyin' in sys.modules)\n"
+    )
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"))
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+        ).stdout.split()
+        for _ in range(2)
+    ]
+    assert runs == [["市科技局", "True"], ["市科技局", "False"]]

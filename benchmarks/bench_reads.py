@@ -14,7 +14,8 @@ so that every measure sees the same machine load) and the peak RSS of each:
 - ``lctasks show ID --json``, ``show ID``, ``report``, ``report --json``, ``plan``,
   ``history``, ``log`` of the bundled plan;
 - with ``--big PATH`` (a database from ``benchmarks/synth.py``, plan ``big``):
-  ``list --json``, ``report`` and ``report --json`` at that size.
+  ``list --json``, ``report``, ``report --json`` and ``report --by chapter --csv``
+  at that size.
 
 Each line gives the median wall time, its ratio to ``python -c pass`` and to
 ``task export``, the median CPU time (user + system of the process: on a shared
@@ -133,6 +134,10 @@ def main(argv: Sequence[str] | None = None) -> None:
             measures["lctasks list --json (big plan)"] = ([*lct, "list", "--json"], big_env)
             measures["lctasks report (big plan)"] = ([*lct, "report"], big_env)
             measures["lctasks report --json (big plan)"] = ([*lct, "report", "--json"], big_env)
+            measures["lctasks report --by chapter --csv (big plan)"] = (
+                [*lct, "report", "--by", "chapter", "--csv"],
+                big_env,
+            )
         times: dict[str, list[float]] = {k: [] for k in measures}
         cpus: dict[str, list[float]] = {k: [] for k in measures}
         rss: dict[str, float] = {k: 0.0 for k in measures}

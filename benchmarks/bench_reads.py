@@ -11,8 +11,10 @@ so that every measure sees the same machine load) and the peak RSS of each:
   installed the issue's figure, 0.12 s, is used and said so);
 - ``lctasks list --json`` of the bundled plan (633 tasks): the installed entry
   point (read fast path) and the same through the Typer app;
-- ``lctasks show ID --json``, ``show ID``, ``report``, ``report --json``, ``plan``,
-  ``history``, ``log`` of the bundled plan;
+- ``lctasks show ID --json``, ``show ID``, ``report``, ``report --json``, ``plan``
+  (text and ``--json``), filtered ``list`` (``--chapter --status --light``; ``--unit
+  kjj --json``), ``history``, ``log`` and a filtered ``log --action import --json``
+  of the bundled plan;
 - with ``--big PATH`` (a database from ``benchmarks/synth.py``, plan ``big``):
   ``list --json``, ``report``, ``report --json`` and ``report --by chapter --csv``
   at that size.
@@ -120,8 +122,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             "lctasks report": ["report"],
             "lctasks report --json": ["report", "--json"],
             "lctasks plan": ["plan"],
+            "lctasks plan --json": ["plan", "--json"],
+            "lctasks list -c 10 --status not_started --light red": [
+                "list",
+                *("--chapter", "10", "--status", "not_started", "--light", "red"),
+            ],
+            "lctasks list --unit kjj --json": ["list", "--unit", "kjj", "--json"],
             "lctasks history C10.M03": ["history", "C10.M03"],
             "lctasks log": ["log"],
+            "lctasks log --action import --json": ["log", "--action", "import", "--json"],
         }
         for label, words in reads.items():
             measures[label] = ([*lct, *words], env)

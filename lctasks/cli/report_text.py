@@ -64,16 +64,20 @@ def report_json(rep: Report, chunk: int = 2000) -> Iterator[str]:
     assert head.endswith('"overdue": []\n}')
     yield json_text(head[: -len("[]\n}")]) + "["
     s = encode_basestring
+    # the few distinct leads, statuses and dates written once each; ints as json writes them
+    leads = {x: "null" if x is None else s(x) for x in {o.lead_unit for o in rep.overdue}}
+    statuses = {x: s(x.value) for x in {o.status for o in rep.overdue}}
+    dues = {x: s(x.isoformat()) for x in {o.due for o in rep.overdue}}
     for i in range(0, len(rep.overdue), chunk):
         yield json_text(
             ",".join(
-                f'\n    {{\n      "id": {s(o.id)},\n      "title": {s(o.title)},'
-                f'\n      "lead_unit": {"null" if o.lead_unit is None else s(o.lead_unit)},'
-                f'\n      "chapter": {int(o.chapter)},\n      "status": {s(o.status.value)},'
-                f'\n      "due": {s(o.due.isoformat())},'
-                f'\n      "days_overdue": {int(o.days_overdue)},'
-                f'\n      "progress": {int(o.progress)}\n    }}'
-                for o in rep.overdue[i : i + chunk]
+                f'\n    {{\n      "id": {s(key)},\n      "title": {s(title)},'
+                f'\n      "lead_unit": {leads[lead]},\n      "chapter": {int(chapter)},'
+                f'\n      "status": {statuses[status]},\n      "due": {dues[due]},'
+                f'\n      "days_overdue": {int(days)},\n      "progress": {int(progress)}\n    }}'
+                for key, title, lead, chapter, status, due, days, progress in rep.overdue[
+                    i : i + chunk
+                ]
             )
         )
         if i + chunk < len(rep.overdue):

@@ -406,22 +406,27 @@ def overdue_rows(
     # keys compare as Python strings do (code points), whatever the database's locale
     by_key = 't.key COLLATE "C"' if runner.dialect == "postgresql" else "t.key"
     sql = (
-        "SELECT t.key, t.title, u.short, t.chapter, t.status, t.due, t.progress"
-        " FROM tasks t LEFT JOIN units u ON u.id = t.lead_unit_id"
-        f" WHERE t.plan_id = :plan AND t.removed = :no AND t.due < :day AND t.status IN {clause}"
-        f" ORDER BY t.due, {by_key}"
+        "SELECT t.key, t.title, t.lead_unit_id, t.chapter, t.status, t.due, t.progress"
+        f" FROM tasks t WHERE t.plan_id = :plan AND t.removed = :no AND t.due < :day"
+        f" AND t.status IN {clause} ORDER BY t.due, {by_key}"
     )
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     params.update({"plan": plan_id, "no": False, "day": db_date(runner, day)})
     with paused_gc():  # 80,000 rows: the collector would walk them again and again
-        raw = runner.all(sql, params)
+        raw = runner.all(sql, params) if limit != 0 else []
         parse = DayMemo()
         days = {due: parse(due) for due in {r[5] for r in raw}}  # a few dozen distinct
+        shorts = unit_shorts(runner) if raw else {}  # a dict look-up, not a join per row
         return [
-            (key, title, lead, chapter, status, days[due], progress or 0)
+            (key, title, shorts.get(lead), chapter, status, days[due], progress or 0)
             for key, title, lead, chapter, status, due, progress in raw
         ]
+
+
+def unit_shorts(runner: Runner) -> dict[Any, str]:
+    """Every unit's short name, by id."""
+    return {uid: str(short) for uid, short in runner.all("SELECT id, short FROM units")}
 
 
 class DayMemo:

@@ -24,7 +24,7 @@ from lctasks.domain import InvalidInputError, Light, Status
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
 from lctasks.services.base import ServiceContext
-from lctasks.services.read_model import overdue_rows, paused_gc, report_tallies
+from lctasks.services.read_model import overdue_rows, paused_gc, report_tallies, unit_shorts
 
 MESSAGES.add(
     {
@@ -213,7 +213,7 @@ def build_report(
     if by == "chapter":
         keys = {number: (number, "") for number in {tally[0] for tally in tallies}}
     else:
-        shorts = {uid: str(short) for uid, short in runner.all("SELECT id, short FROM units")}
+        shorts = unit_shorts(runner)
         keys = {uid: (0, shorts[uid]) for uid in {tally[0] for tally in tallies} if uid is not None}
         keys[None] = (1, "")
     statuses = {x.value: x for x in Status}

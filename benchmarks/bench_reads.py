@@ -1,6 +1,6 @@
 """Cold-start cost of the read commands, side by side with Taskwarrior's `task export`.
 
-    python benchmarks/bench_reads.py [--runs 7] [--tw-tasks 10000] [--big PATH]
+    python benchmarks/bench_reads.py [--runs 7] [--tw-tasks 10000] [--big PATH] [--only TEXT]
 
 Prints, in one run (median wall time of ``--runs`` processes, taken round-robin
 so that every measure sees the same machine load) and the peak RSS of each:
@@ -92,6 +92,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--tw-tasks", type=int, default=10_000)
     ap.add_argument("--big", help="a synth.py database (plan big) for the large figures")
+    ap.add_argument(
+        "--only",
+        metavar="TEXT",
+        help="measure only the lines whose label holds TEXT (and the baselines), e.g. 'big plan'",
+    )
     args = ap.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="lctasks-reads-"))
     try:
@@ -147,6 +152,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                 [*lct, "report", "--by", "chapter", "--csv"],
                 big_env,
             )
+        if args.only:
+            measures = {
+                k: v
+                for k, v in measures.items()
+                if args.only in k or k.startswith(("python -c pass", "task export"))
+            }
         times: dict[str, list[float]] = {k: [] for k in measures}
         cpus: dict[str, list[float]] = {k: [] for k in measures}
         rss: dict[str, float] = {k: 0.0 for k in measures}

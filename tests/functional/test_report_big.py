@@ -178,6 +178,7 @@ def _check(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert seen_numeric and seen_carried and seen_removed
 
 
+@pytest.mark.slow
 def test_report_of_a_generated_ledger_is_the_per_task_report(
     big_db: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -185,6 +186,7 @@ def test_report_of_a_generated_ledger_is_the_per_task_report(
     assert Light.RED.value == "red"
 
 
+@pytest.mark.slow
 def test_report_of_a_generated_ledger_on_postgresql(
     pg_db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
@@ -64,18 +64,47 @@ def atomic_write(
 
 def write_bytes(path: str | os.PathLike[str], data: bytes, *, suffix: str = ".tmp") -> int:
     """Write ``data`` to ``path`` atomically; return the number of bytes written."""
+    return write_chunks(path, (data,), suffix=suffix)
+
+
+def write_chunks(
+    path: str | os.PathLike[str], chunks: Iterable[bytes | memoryview], *, suffix: str = ".tmp"
+) -> int:
+    """``write_bytes`` of the chunks one after the other, never joined in memory
+    (small chunks are gathered into writes of about 1 MB)."""
+    total = 0
 
     def fill(tmp: Path) -> None:
+        nonlocal total
         fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC)
         try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view) :]
+            gathered = bytearray()
+            for chunk in chunks:
+                total += len(chunk)
+                if len(chunk) >= _GATHER:
+                    _write_all(fd, gathered)
+                    gathered.clear()
+                    _write_all(fd, chunk)
+                    continue
+                gathered += chunk
+                if len(gathered) >= _GATHER:
+                    _write_all(fd, gathered)
+                    gathered.clear()
+            _write_all(fd, gathered)
         finally:
             os.close(fd)
 
     atomic_write(path, fill, suffix=suffix)
-    return len(data)
+    return total
+
+
+_GATHER = 1 << 20
+
+
+def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def fsync_file(path: Path) -> None:

@@ -244,7 +244,6 @@ def export(
     from lctasks.services.review import ReviewService
     from lctasks.snapshot import (
         SnapshotFilter,
-        snapshot_bytes,
         to_document,
         write_snapshot,
     )
@@ -266,8 +265,7 @@ def export(
         print_json(to_document(snap))
         return
     cache = svc.render_cache(snap.plan.code)
-    data = snapshot_bytes(snap, cache)
-    size = write_snapshot(data, out_file)
+    size = write_snapshot(snap, out_file, cache)
     cache.save()
     summary = {
         "out": out_file,

@@ -50,6 +50,10 @@ class Runner(Protocol):
 
     def all(self, sql: str, params: Params | None = None) -> list[Row]: ...
 
+    def each(self, sql: str, params: Params | None = None) -> Iterator[Row]:
+        """The rows one at a time (run no other SQL on this runner until it is done)."""
+        ...
+
     def run(self, sql: str, params: Params | None = None) -> int: ...
 
     def run_many(self, sql: str, rows: Sequence[Params]) -> None: ...
@@ -123,6 +127,10 @@ class SessionRunner:
     def all(self, sql: str, params: Params | None = None) -> list[Row]:
         return [tuple(r) for r in self.session.execute(self._text(sql), dict(params or {}))]
 
+    def each(self, sql: str, params: Params | None = None) -> Iterator[Row]:
+        for r in self.session.execute(self._text(sql), dict(params or {})):
+            yield tuple(r)
+
     def run(self, sql: str, params: Params | None = None) -> int:
         res = self.session.execute(self._text(sql), dict(params or {}))
         return int(getattr(res, "rowcount", 0) or 0)
@@ -143,6 +151,9 @@ class Sqlite3Runner:
 
     def all(self, sql: str, params: Params | None = None) -> list[Row]:
         return self.conn.execute(sql, dict(params or {})).fetchall()
+
+    def each(self, sql: str, params: Params | None = None) -> Iterator[Row]:
+        yield from self.conn.execute(sql, dict(params or {}))
 
     def run(self, sql: str, params: Params | None = None) -> int:
         return self.conn.execute(sql, dict(params or {})).rowcount

@@ -22,13 +22,14 @@ import datetime as dt
 import gc
 import json
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lctasks import clock
 from lctasks.db.sql import (
+    Row,
     Runner,
     as_date,
     as_datetime,
@@ -200,11 +201,18 @@ def task_records(
     )
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
-    raw = runner.all(sql, params)
+    # some keys or a page: their ids first (owners and reports of just those); the
+    # whole plan: owners and reports of the plan, then its rows one at a time (100,000
+    # rows are never held as tuples and as records at once)
     some = key_list is not None or limit is not None
+    raw: Iterable[Row] = runner.all(sql, params) if some else ()
     ids = [r[0] for r in raw] if some else None
     co = co_units(runner, plan_id, ids) if owners else {}
     last = last_reports(runner, plan_id, ids, as_of)
+    if not some:
+        raw = runner.each(sql, params)
+    # the same few texts in every row (kind, status, units, people): one object each
+    one: Callable[[Any, Any], Any] = {}.setdefault
     light = LightMemo(as_of, settings)
     days: dict[Any, dt.date] = {}
 
@@ -246,26 +254,27 @@ def task_records(
         ) in raw:
             start, due, progress = day(start_v), day(due_v), progress or 0
             reported = last.get(tid)
+            status = one(status, status)
             out.append(
                 TaskRecord(
                     tid,
                     key,
-                    kind,
+                    one(kind, kind),
                     chapter,
                     section,
                     box,
-                    category,
+                    one(category, category),
                     title,
                     status,
                     progress,
                     start,
                     due,
-                    basis,
+                    one(basis, basis),
                     None if original is None else day(original),
-                    lead,
+                    one(lead, lead),
                     co.get(tid, no_co),
-                    person,
-                    leader,
+                    one(person, person),
+                    one(leader, leader),
                     s_lead if s_lead or (s_co is not None and _has_items(s_co)) else None,
                     version,
                     bool(removed),
@@ -734,6 +743,7 @@ def report_from_row(
 def co_units(runner: Runner, plan_id: int, ids: Sequence[int] | None) -> dict[int, tuple[str, ...]]:
     """Co-units (short names, in order) per task id: of the whole plan, or of ``ids``."""
     acc: dict[int, list[str]] = {}
+    names: dict[str, str] = {}  # one object per unit name, however many tasks name it
     for sql, params in _by_task(
         "SELECT c.task_id, u.short FROM task_co_units c JOIN units u ON u.id = c.unit_id",
         "c",
@@ -741,8 +751,8 @@ def co_units(runner: Runner, plan_id: int, ids: Sequence[int] | None) -> dict[in
         plan_id,
         ids,
     ):
-        for task_id, short in runner.all(sql + " ORDER BY c.task_id, c.position", params):
-            acc.setdefault(task_id, []).append(short)
+        for task_id, short in runner.each(sql + " ORDER BY c.task_id, c.position", params):
+            acc.setdefault(task_id, []).append(names.setdefault(short, short))
     return {k: tuple(v) for k, v in acc.items()}
 
 

@@ -71,6 +71,7 @@ from lctasks.snapshot.render import Rendered
 
 if TYPE_CHECKING:
     from lctasks.config import Settings
+    from lctasks.services.snapshot_export import LedgerRead
     from lctasks.services.workflow import BatchResult
     from lctasks.snapshot.render import RenderCache
 
@@ -277,20 +278,13 @@ class ReviewService:
         db_seq = ledger.head.seq
         same = 0
         if tables is not None:
-            cache = self.render_cache(ledger.plan.code)
-            try:
-                live = ledger.task  # an export writes live tasks only
-                rendered = Rendered(rows, lambda r: None if r.removed else live(r), cache)
-                snap, skipped = tables.differing(rendered)
-                same = len(skipped)
-            except (InvalidInputError, tomllib.TOMLDecodeError, ValueError):
-                snap = whole()
-            cache.save()
-            # 100,000 tasks: keep only what the comparison below reads
-            self._caches.pop(ledger.plan.code, None)
+            partial = self._differing(tables, ledger, rows)
+            snap, same = partial if partial is not None else (whole(), 0)
+            # 100,000 tasks: keep only what the comparison below reads (the ledger's
+            # other records, the render cache and the cut text go before the loop)
             wanted = {x.id for x in snap.tasks}
             rows = {k: r for k, r in rows.items() if k in wanted}
-            del cache, tables
+            del tables
         del ledger
         if snap.plan.code and snap.plan.code != plan_row.code:
             raise InvalidInputError(t("review.other_plan", file=snap.plan.code, db=plan_row.code))
@@ -404,6 +398,28 @@ class ReviewService:
             warnings=tuple(warnings),
             unchanged=unchanged,
         )
+
+    def _differing(
+        self, tables: TaskTables, ledger: LedgerRead, rows: dict[str, Any]
+    ) -> tuple[Snapshot, int] | None:
+        """(the file's tasks whose tables differ from the ledger's, how many do not).
+
+        ``None`` when a part does not read (the caller reads the whole file). The
+        renderings, the cache and the ledger are referenced only in here, so they
+        are gone when it returns.
+        """
+        cache = self.render_cache(ledger.plan.code)
+        live = ledger.task  # an export writes live tasks only
+        try:
+            snap, same = tables.differing(
+                Rendered(rows, lambda r: None if r.removed else live(r), cache)
+            )
+        except (InvalidInputError, tomllib.TOMLDecodeError, ValueError):
+            return None
+        finally:
+            cache.save()
+            self._caches.pop(ledger.plan.code, None)
+        return snap, len(same)
 
     def _recorded_notes(self, plan: str, since_seq: int, notes: dict[str, str]) -> set[str]:
         from sqlalchemy import select

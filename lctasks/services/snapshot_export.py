@@ -222,6 +222,8 @@ def export_snapshot(
             if wanted_units and r.lead not in wanted_units and wanted_units.isdisjoint(r.co_units):
                 continue
             tasks.append(read.task(r))
+        # 100,000 tasks: the records and their lookups are not needed once the tasks are made
+        read.records, read.reports, read.last = [], {}, {}
         resolved = SnapshotFilter(tuple(units), tuple(sorted(set(flt.chapters))), flt.statuses)
         snap = build_snapshot(
             read.plan,

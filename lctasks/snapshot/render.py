@@ -28,7 +28,7 @@ import os
 import struct
 import sys
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -93,11 +93,15 @@ class RenderCache:
     def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
         self.path = Path(path) if path is not None else None
         self._index: dict[bytes, int] = {}
+        self._digests: list[bytes] = []  # the key of each text, by its number
         self._blob = memoryview(b"")  # the loaded texts, one after the other
         self._offsets = array("I", [0])
         self._loaded = 0
         self._new: list[bytes] = []  # rendered here, after the loaded ones
-        self._used: dict[bytes, int] = {}
+        # the texts used since loading, in their order, and a mark on each: numbers,
+        # not a dict of 100,000 keys
+        self._used = array("I")
+        self._seen = bytearray()
         self.hits = 0
         self.misses = 0
         if self.path is not None:
@@ -127,13 +131,20 @@ class RenderCache:
                 return
         except (struct.error, ValueError):
             return
-        self._index = {digests[16 * i : 16 * i + 16]: i for i in range(n)}
+        self._digests = [digests[16 * i : 16 * i + 16] for i in range(n)]
+        self._index = {key: i for i, key in enumerate(self._digests)}
         self._blob, self._offsets, self._loaded = blob, offsets, n
+        self._seen = bytearray(n)
 
     def _get(self, i: int) -> bytes | memoryview:
         if i < self._loaded:
             return self._blob[self._offsets[i] : self._offsets[i + 1]]
         return self._new[i - self._loaded]
+
+    def _size(self, i: int) -> int:
+        if i < self._loaded:
+            return self._offsets[i + 1] - self._offsets[i]
+        return len(self._new[i - self._loaded])
 
     def text(self, x: SnapshotTask) -> bytes | memoryview:
         """The task's UTF-8 text, rendered by tomli_w only when its values are new."""
@@ -141,15 +152,16 @@ class RenderCache:
         i = self._index.get(key)
         if i is None:
             self.misses += 1
-            i = self._index[key] = self._loaded + len(self._new)
+            i = self._index[key] = len(self._digests)
+            self._digests.append(key)
             self._new.append(render_task(x).encode("utf-8"))
+            self._seen.append(0)
         else:
             self.hits += 1
-        self._used[key] = i
+        if not self._seen[i]:
+            self._seen[i] = 1
+            self._used.append(i)
         return self._get(i)
-
-    def texts(self, tasks: Iterable[SnapshotTask]) -> list[bytes | memoryview]:
-        return [self.text(x) for x in tasks]
 
     def save(self) -> None:
         """Write the texts used since loading (and older ones, up to a bound) back.
@@ -159,20 +171,21 @@ class RenderCache:
         """
         if self.path is None or not self.misses or array("I").itemsize != 4:
             return
-        keep = dict(self._used)
-        for key, i in self._index.items():
-            if len(keep) >= max(_KEEP, 2 * len(self._used)):
+        keep = array("I", self._used)
+        bound = max(_KEEP, 2 * len(self._used))
+        for i, key in enumerate(self._digests):
+            if len(keep) >= bound:
                 break
-            keep.setdefault(key, i)
-        self._write(self.path, list(keep), [self._get(i) for i in keep.values()])
+            if not self._seen[i] and self._index.get(key) == i:
+                keep.append(i)
+        self._write(self.path, keep)
 
-    @staticmethod
-    def _write(path: Path, keys: list[bytes], texts: Iterable[bytes | memoryview]) -> None:
-        parts = list(texts)
+    def _write(self, path: Path, keep: array[int]) -> None:
+        """The file: header, keys, offsets, then the texts one by one (none copied)."""
         offsets = array("I", [0])
         total = 0
-        for t in parts:
-            total += len(t)
+        for i in keep:
+            total += self._size(i)
             offsets.append(total)
         if sys.byteorder == "big":
             offsets.byteswap()
@@ -180,10 +193,11 @@ class RenderCache:
         def fill(tmp: Path) -> None:
             with open(tmp, "wb") as f:
                 f.write(_MAGIC + _tag())
-                f.write(struct.pack("<I", len(keys)))
-                f.write(b"".join(keys))
+                f.write(struct.pack("<I", len(keep)))
+                f.write(b"".join([self._digests[i] for i in keep]))
                 f.write(offsets.tobytes())
-                f.writelines(parts)
+                for i in keep:
+                    f.write(self._get(i))
 
         # a cache: never read half-written, but losing it in a power cut costs nothing
         with contextlib.suppress(OSError):

@@ -7,11 +7,11 @@ import os
 import re
 import sys
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
-from lctasks.atomic import write_bytes
+from lctasks.atomic import write_chunks
 from lctasks.domain import (
     Counts,
     InvalidInputError,
@@ -40,7 +40,7 @@ from lctasks.textsafe import check_toml_shape
 class TaskTexts(Protocol):
     """Where task tables' texts come from (``lctasks.snapshot.render.RenderCache``)."""
 
-    def texts(self, tasks: Iterable[SnapshotTask]) -> list[bytes | memoryview]: ...
+    def text(self, x: SnapshotTask) -> bytes | memoryview: ...
 
 
 # ---------------------------------------------------------------------------
@@ -265,13 +265,21 @@ def snapshot_bytes(snap: Snapshot, cache: TaskTexts | None = None) -> bytes:
     (``lctasks.snapshot.render``).
     """
     with bulk():
-        if cache is None or not snap.tasks:
-            return snapshot_text(snap).encode("utf-8")
-        head = dumps(to_document(snap, with_tasks=False)).encode("utf-8")
-        tasks = cache.texts(sorted(snap.tasks, key=lambda x: natural_key(x.id)))
-        return b"".join([head, b"\n", SECTION_COMMENTS["tasks"].encode("utf-8"), b"\n"]) + (
-            b"\n".join(tasks)
-        )
+        return b"".join(list(_parts(snap, cache)))
+
+
+def _parts(snap: Snapshot, cache: TaskTexts | None) -> Iterator[bytes | memoryview]:
+    """``snapshot_bytes`` in pieces, a task table at a time (``write_snapshot`` streams them)."""
+    if cache is None or not snap.tasks:
+        yield snapshot_text(snap).encode("utf-8")
+        return
+    yield dumps(to_document(snap, with_tasks=False)).encode("utf-8")
+    yield b"\n" + SECTION_COMMENTS["tasks"].encode("utf-8") + b"\n"
+    sep = b""
+    for x in sorted(snap.tasks, key=lambda x: natural_key(x.id)):
+        yield sep
+        yield cache.text(x)
+        sep = b"\n"
 
 
 # ---------------------------------------------------------------------------
@@ -279,16 +287,19 @@ def snapshot_bytes(snap: Snapshot, cache: TaskTexts | None = None) -> bytes:
 # ---------------------------------------------------------------------------
 
 
-def write_snapshot(snap: Snapshot | bytes, path: str | os.PathLike[str]) -> int:
+def write_snapshot(
+    snap: Snapshot | bytes, path: str | os.PathLike[str], cache: TaskTexts | None = None
+) -> int:
     """Write ``snap`` to ``path`` atomically (``'-'``: stdout); return bytes written.
 
-    Through ``lctasks.atomic.write_bytes`` (temporary file in the same directory,
+    Through ``lctasks.atomic.write_chunks`` (temporary file in the same directory,
     fsync, ``os.replace``, fsync of the directory): a reader sees the old snapshot
     or the new one, never half of one; a failure leaves the old file untouched and
-    no temporary file behind.
+    no temporary file behind. The bytes are ``snapshot_bytes(snap, cache)``, written
+    a task table at a time to a file (a 100,000-task export is never held whole).
     """
-    data = snap if isinstance(snap, bytes) else snapshot_bytes(snap)
     if str(path) == "-":
+        data = snap if isinstance(snap, bytes) else snapshot_bytes(snap, cache)
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return len(data)
@@ -297,13 +308,15 @@ def write_snapshot(snap: Snapshot | bytes, path: str | os.PathLike[str]) -> int:
     if not directory.is_dir():
         raise NotFoundError(t("snap.no_dir", path=str(directory)), hint=t("snap.no_dir_hint"))
     try:
-        write_bytes(target, data)
+        if isinstance(snap, bytes):
+            return write_chunks(target, (snap,))
+        with bulk():
+            return write_chunks(target, _parts(snap, cache))
     except OSError as exc:
         raise StorageError(
             t("snap.write_failed", path=str(target), detail=exc.strerror or str(exc)),
             hint=t("snap.write_failed_hint"),
         ) from exc
-    return len(data)
 
 
 # ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text as sqlalchemy_text
 
 from lctasks.db.engine import Database
 from lctasks.domain import Actor, InvalidInputError, Source
@@ -109,3 +110,36 @@ def test_changes_since_a_file_are_the_same_read_in_parts_or_whole(
     whole = ReviewService(ctx).export(as_of=AS_OF, since_file=path)
     assert whole == parts
     assert snapshot_bytes(whole) == snapshot_bytes(parts)
+
+
+def test_the_whole_plans_records_streamed_are_the_records_read_by_key(
+    ctx: ServiceContext,
+) -> None:
+    """The read model streams a whole plan's rows (export, apply); a page or some keys
+    are read as a list first: the same records either way, over either runner."""
+    from lctasks.config import Settings
+    from lctasks.db.sql import LiteDatabase, SessionRunner
+    from lctasks.services.read_model import task_records
+
+    WorkflowService(ctx).report_progress(["C06.M02"], made="开工", percent=10)
+    settings = Settings()
+    with ctx.db.read() as s:
+        runner = SessionRunner(s)
+        plan_id = s.execute(sqlalchemy_text("SELECT id FROM plans")).scalar_one()
+        streamed = task_records(runner, plan_id, as_of=AS_OF, settings=settings)
+        keyed = task_records(
+            runner, plan_id, as_of=AS_OF, settings=settings, keys=[r.key for r in streamed]
+        )
+    assert len(streamed) > 600 and streamed == keyed
+    assert {r.key: r.co_units for r in streamed if r.co_units} == {
+        "C06.M01": ("市发展改革委",),
+        "C06.M02": ("市发展改革委",),
+    }
+    if ctx.db.url.startswith("sqlite"):
+        lite = LiteDatabase.open(ctx.db.url, reading=True)
+        assert lite is not None
+        try:
+            with lite.read() as runner3:
+                assert task_records(runner3, plan_id, as_of=AS_OF, settings=settings) == streamed
+        finally:
+            lite.dispose()

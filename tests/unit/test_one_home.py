@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lctasks.atomic import atomic_write, write_bytes
+from lctasks.atomic import atomic_write, write_bytes, write_chunks
 from lctasks.domain import InvalidInputError, NotFoundError
 from lctasks.i18n import set_language
 from lctasks.keys import did_you_mean, near_keys
@@ -26,6 +26,15 @@ def test_a_new_file_is_written_whole_with_the_mode_of_any_new_file(tmp_path: Pat
     os.umask(mask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~mask
     assert [p.name for p in tmp_path.iterdir()] == ["pack.html"]
+
+
+def test_chunks_are_written_in_order_small_ones_gathered_big_ones_whole(tmp_path: Path) -> None:
+    out = tmp_path / "meeting.toml"
+    big = bytes(range(256)) * 5000  # over the 1 MB a write gathers
+    chunks = [b"head\n", memoryview(b"x" * 300), big, b"", *[b"task\n"] * 5000, big, b"end"]
+    assert write_chunks(out, iter(chunks)) == sum(len(c) for c in chunks)
+    assert out.read_bytes() == b"".join(chunks)
+    assert [p.name for p in tmp_path.iterdir()] == ["meeting.toml"]
 
 
 def test_an_existing_file_keeps_its_mode(tmp_path: Path) -> None:

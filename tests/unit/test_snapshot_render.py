@@ -17,6 +17,7 @@ from lctasks.snapshot import (
     dumps,
     snapshot_bytes,
     to_document,
+    write_snapshot,
 )
 from lctasks.snapshot.render import RenderCache, fingerprint
 
@@ -116,6 +117,34 @@ def test_task_texts_from_a_cache_are_the_bytes_of_one_tomli_w_call(tmp_path: Pat
     assert (again.hits, again.misses) == (3, 1)
     # no tasks: the writer's own "[tasks]"
     assert snapshot_bytes(_snap([]), RenderCache()) == snapshot_bytes(_snap([]))
+
+
+def test_an_export_written_a_table_at_a_time_is_the_same_file(tmp_path: Path) -> None:
+    """``write_snapshot`` with a cache streams the tables (``lctasks export``)."""
+    snap = _snap(_tasks())
+    whole = snapshot_bytes(snap)
+    path = tmp_path / "plan.bin"
+    out = tmp_path / "meeting.toml"
+    for hits, misses in [(0, 4), (4, 0)]:
+        cache = RenderCache(path)
+        assert write_snapshot(snap, out, cache) == len(whole)
+        assert out.read_bytes() == whole
+        assert (cache.hits, cache.misses) == (hits, misses)
+        cache.save()
+    # one task changes: the saved cache holds the texts used, then the older ones
+    changed = _tasks()
+    changed[2] = SnapshotTask(
+        "I07", TaskKind.INDICATOR, 1, "bare key", Status.DONE, dt.date(2025, 3, 31), DueBasis.MANUAL
+    )
+    cache = RenderCache(path)
+    write_snapshot(_snap(changed), out, cache)
+    assert (cache.hits, cache.misses) == (3, 1)
+    cache.save()
+    for tasks in (changed, _tasks()):
+        again = RenderCache(path)
+        assert write_snapshot(_snap(tasks), out, again) == len(snapshot_bytes(_snap(tasks)))
+        assert out.read_bytes() == snapshot_bytes(_snap(tasks))
+        assert (again.hits, again.misses) == (4, 0)
 
 
 def test_a_damaged_or_foreign_cache_file_is_an_empty_cache(tmp_path: Path) -> None:

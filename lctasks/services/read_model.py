@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from lctasks import clock
 from lctasks.db.sql import (
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     pass
 
 CHUNK = 500  # ids per IN (…) list
+T = TypeVar("T")
 
 # how lists are ordered (``--order``)
 ORDERS = {
@@ -407,10 +408,17 @@ def _most_tasks(runner: Runner, plan_id: int) -> bool:
 
 
 def overdue_rows(
-    runner: Runner, plan_id: int, day: dt.date, statuses: Sequence[str], limit: int | None
-) -> list[tuple[str, str, str | None, int, str, dt.date, int]]:
-    """(key, title, lead unit, chapter, status, due, progress) of the plan's live tasks
-    due before ``day`` in one of ``statuses``, by due date then key; the first ``limit``."""
+    runner: Runner,
+    plan_id: int,
+    day: dt.date,
+    statuses: Sequence[str],
+    limit: int | None,
+    make: Callable[[str, str, str | None, int, Status, dt.date, int, int], T],
+) -> list[T]:
+    """The plan's live tasks due before ``day`` in one of ``statuses``, by due date
+    then key (the first ``limit``), each as ``make(key, title, lead unit's short name,
+    chapter, status, due, days past it on day, progress)`` — made in the one pass over
+    the rows (80,000 of them at office scale)."""
     clause, params = in_clause("st", list(statuses))
     # keys compare as Python strings do (code points), whatever the database's locale
     by_key = 't.key COLLATE "C"' if runner.dialect == "postgresql" else "t.key"
@@ -422,14 +430,16 @@ def overdue_rows(
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     params.update({"plan": plan_id, "no": False, "day": db_date(runner, day)})
-    with paused_gc():  # 80,000 rows: the collector would walk them again and again
+    with paused_gc():  # the collector would walk the rows again and again
         raw = runner.all(sql, params) if limit != 0 else []
         parse = DayMemo()
-        days = {due: parse(due) for due in {r[5] for r in raw}}  # a few dozen distinct
+        dues = {due: parse(due) for due in {r[5] for r in raw}}  # a few dozen distinct
+        late = {due: (day - parsed).days for due, parsed in dues.items()}
         shorts = unit_shorts(runner) if raw else {}  # a dict look-up, not a join per row
+        states = {x.value: x for x in Status}
         return [
-            (key, title, shorts.get(lead), chapter, status, days[due], progress or 0)
-            for key, title, lead, chapter, status, due, progress in raw
+            make(key, title, shorts.get(lead), chapter, states[st], dues[due], late[due], done or 0)
+            for key, title, lead, chapter, st, due, done in raw
         ]
 
 

@@ -24,7 +24,7 @@ from lctasks.domain import InvalidInputError, Light, Status
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
 from lctasks.services.base import ServiceContext
-from lctasks.services.read_model import overdue_rows, paused_gc, report_tallies, unit_shorts
+from lctasks.services.read_model import overdue_rows, report_tallies, unit_shorts
 
 MESSAGES.add(
     {
@@ -242,10 +242,5 @@ def build_report(
         else:
             label = name or t("report.unassigned")
         rows.append(acc.row(label))
-    late_rows = overdue_rows(runner, plan_id, day, LATE, overdue)
-    with paused_gc():
-        late_ones = tuple(
-            OverdueTask(key, title, lead, chapter, statuses[value], due, (day - due).days, done)
-            for key, title, lead, chapter, value, due, done in late_rows
-        )
-    return Report(code, day, by, tuple(rows), total.row(t("report.total")), late_ones)
+    late_ones = overdue_rows(runner, plan_id, day, LATE, overdue, OverdueTask)
+    return Report(code, day, by, tuple(rows), total.row(t("report.total")), tuple(late_ones))

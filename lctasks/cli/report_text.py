@@ -64,7 +64,7 @@ def report_json(rep: Report, chunk: int = 2000) -> Iterator[str]:
     assert head.endswith('"overdue": []\n}')
     yield json_text(head[: -len("[]\n}")]) + "["
     s = encode_basestring
-    # the few distinct leads, statuses and dates written once each; ints as json writes them
+    # the few distinct leads, statuses and dates written once each; numbers by repr, as json
     leads = {x: "null" if x is None else s(x) for x in {o.lead_unit for o in rep.overdue}}
     statuses = {x: s(x.value) for x in {o.status for o in rep.overdue}}
     dues = {x: s(x.isoformat()) for x in {o.due for o in rep.overdue}}
@@ -72,9 +72,9 @@ def report_json(rep: Report, chunk: int = 2000) -> Iterator[str]:
         yield json_text(
             ",".join(
                 f'\n    {{\n      "id": {s(key)},\n      "title": {s(title)},'
-                f'\n      "lead_unit": {leads[lead]},\n      "chapter": {int(chapter)},'
+                f'\n      "lead_unit": {leads[lead]},\n      "chapter": {chapter!r},'
                 f'\n      "status": {statuses[status]},\n      "due": {dues[due]},'
-                f'\n      "days_overdue": {int(days)},\n      "progress": {int(progress)}\n    }}'
+                f'\n      "days_overdue": {days!r},\n      "progress": {progress!r}\n    }}'
                 for key, title, lead, chapter, status, due, days, progress in rep.overdue[
                     i : i + chunk
                 ]

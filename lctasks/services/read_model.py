@@ -349,8 +349,8 @@ def report_tallies(
     only the columns the light reads, with each task's reporting state (all that
     ``LightMemo`` keeps of the latest report's date), so 100,000 tasks come as a
     few ten thousand distinct rows; each is ruled once by ``LightRule`` (through
-    ``LightMemo``). Closed tasks bring their id (to tell the carried ones), tasks
-    with recorded actuals their key (they take the light of their numbers).
+    ``LightMemo``). Closed tasks bring their id when some task was carried over (to
+    tell those), tasks with recorded actuals their key (the light of their numbers).
     """
     light = LightMemo(as_of, settings)
     numeric = numeric_lights_by_key(runner, plan_id, as_of, settings)
@@ -358,6 +358,8 @@ def report_tallies(
     plan = "t.plan_id = :plan"
     if runner.dialect == "sqlite" and _most_tasks(runner, plan_id):
         plan = "+t.plan_id = :plan"  # walk the table: cheaper than its index for most rows
+    # (no carried tasks, no actuals — the usual case: no ids or keys to keep rows apart)
+    closed = "CASE WHEN t.status = :closed THEN t.id END" if carried else "NULL"
     keyed = (
         "CASE WHEN EXISTS (SELECT 1 FROM actuals a WHERE a.task_id = t.id) THEN t.key END"
         if numeric
@@ -365,7 +367,7 @@ def report_tallies(
     )
     sql = (
         f"SELECT {TALLY_GROUPS[group]}, t.status, t.start, t.due, t.progress, {REPORT_STATE},"
-        f" CASE WHEN t.status = :closed THEN t.id END, {keyed}"
+        f" {closed}, {keyed}"
         f" FROM tasks t WHERE {plan} AND t.removed = :no"
     )
     params = {

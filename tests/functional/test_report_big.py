@@ -129,8 +129,8 @@ def _reference(
     return Report(code, day, by, rows, total.row("合计"), overdue)
 
 
-def _plan(runner: Runner) -> int:
-    return int(runner.all("SELECT id FROM plans WHERE code = 'big'")[0][0])
+def _plan(runner: Runner, code: str) -> int:
+    return int(runner.all("SELECT id FROM plans WHERE code = :code", {"code": code})[0][0])
 
 
 def _runners(url: str) -> Iterator[tuple[str, Runner]]:
@@ -153,27 +153,29 @@ def _check(url: str, capsys: pytest.CaptureFixture[str]) -> None:
     settings = Settings()
     seen_numeric = seen_carried = seen_removed = 0
     for kind, runner in _runners(url):
-        plan_id = _plan(runner)
-        for day in DAYS:
-            seen_numeric += bool(numeric_lights_by_key(runner, plan_id, day, settings))
-            for by in ("unit", "chapter"):
-                want = _reference(runner, plan_id, "big", by, day, settings)
-                got = build_report(runner, plan_id, "big", by, day, settings)
-                assert got == want, (kind, by, day)
-                seen_carried += want.total.carried
-                seen_removed += want.total.total < N
-                # the table lists the first 20 overdue tasks of the same list
-                first = build_report(runner, plan_id, "big", by, day, settings, overdue=20)
-                assert first.overdue == want.overdue[:20]
-                assert (first.rows, first.total) == (want.rows, want.total)
-                capsys.readouterr()
-                print_report(first, overdue=20, csv=False)
-                table = capsys.readouterr().out
-                print_report(want, overdue=20, csv=False)
-                assert table == capsys.readouterr().out
-                # report --json, piece by piece, is json.dumps of the document
-                doc = json.dumps(want.to_doc(), ensure_ascii=False, indent=2)
-                assert "".join(report_json(got)) == json_text(doc) + "\n"
+        # plan big, and the bundled plan beside it (nothing carried, no actuals there)
+        for code in ("big", "lc-14th"):
+            plan_id = _plan(runner, code)
+            for day in DAYS:
+                seen_numeric += bool(numeric_lights_by_key(runner, plan_id, day, settings))
+                for by in ("unit", "chapter"):
+                    want = _reference(runner, plan_id, code, by, day, settings)
+                    got = build_report(runner, plan_id, code, by, day, settings)
+                    assert got == want, (kind, code, by, day)
+                    seen_carried += want.total.carried
+                    seen_removed += code == "big" and want.total.total < N
+                    # the table lists the first 20 overdue tasks of the same list
+                    first = build_report(runner, plan_id, code, by, day, settings, overdue=20)
+                    assert first.overdue == want.overdue[:20]
+                    assert (first.rows, first.total) == (want.rows, want.total)
+                    capsys.readouterr()
+                    print_report(first, overdue=20, csv=False)
+                    table = capsys.readouterr().out
+                    print_report(want, overdue=20, csv=False)
+                    assert table == capsys.readouterr().out
+                    # report --json, piece by piece, is json.dumps of the document
+                    doc = json.dumps(want.to_doc(), ensure_ascii=False, indent=2)
+                    assert "".join(report_json(got)) == json_text(doc) + "\n"
     # the shapes were there to be counted
     assert seen_numeric and seen_carried and seen_removed
 

@@ -50,7 +50,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
             "tests/unit/test_target_words.py",
         ],
     ),
-    "transitions": ("lctasks/domain.py", ["tests/functional/test_transitions.py"]),
+    "transitions": ("lctasks/domain/__init__.py", ["tests/functional/test_transitions.py"]),
     "batch": (
         "lctasks/services/batch.py",
         [

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import TYPE_CHECKING, Any
 
 from lctasks import clock
-from lctasks.domain import Actor, LctasksError, NotFoundError, OutputError, Source
+from lctasks.domain import LctasksError, NotFoundError, OutputError, Source
 from lctasks.i18n import CLI as MESSAGES
 from lctasks.i18n import cli_t as t
 from lctasks.textsafe import json_text, visible
@@ -61,6 +61,8 @@ if TYPE_CHECKING:
     # type-only: the CLI fast path (lctasks.cli.fast) uses this module without typer
     import typer
 
+    from lctasks.domain import Actor  # built on first use: a read never needs it
+
 
 @dataclass
 class CliState:
@@ -83,6 +85,7 @@ class CliState:
             return self._actor
         name = self.actor_name or os.environ.get("LCTASKS_USER") or _os_user()
         from lctasks.db.urls import resolve_url
+        from lctasks.domain import Actor
 
         if resolve_url(self.db).startswith("sqlite"):
             self._actor = Actor(name=name, source=Source.CLI)

@@ -1,4 +1,4 @@
-"""The ``lctasks`` entry point: the workflow fast path first, else the Typer app.
+"""The ``lctasks`` entry point: the read and workflow fast paths first, else the Typer app.
 
 Kept apart from ``lctasks.cli.app`` so that importing it costs nothing: the
 fast path (``lctasks.cli.fast``) runs the hot workflow commands without
@@ -35,14 +35,16 @@ def main() -> None:
 
 
 def _main() -> None:
-    from lctasks.cli.fast import run
-
-    code = run(sys.argv[1:])
-    if code is not None:
-        _finish(code)
+    # the read fast path first: it imports nothing until it knows the command is
+    # one of its own, while the workflow path's option table (cli.spec) costs a few ms
     from lctasks.cli.fast_read import run as run_read
 
     code = run_read(sys.argv[1:])
+    if code is not None:
+        _finish(code)
+    from lctasks.cli.fast import run
+
+    code = run(sys.argv[1:])
     if code is not None:
         _finish(code)
     from lctasks.cli.tui_fast import run as run_tui  # bare `lctasks` on a terminal, `tui`

@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from lctasks import clock
 from lctasks.cli.table import clip, pad, width
-from lctasks.domain import CARRIED_FROM, CARRIED_TO, Counts, Light, Status, Task
+from lctasks.domain import CARRIED_FROM, CARRIED_TO, Light, Status
 from lctasks.i18n import CLI as MESSAGES
 from lctasks.i18n import ZH, language
 from lctasks.i18n import cli_t as t
 
 if TYPE_CHECKING:
+    from lctasks.domain import Task
     from lctasks.services.query import Coverage, ImportResult, PlanOutline, TaskDetail
 
 MESSAGES.add(
@@ -525,6 +526,8 @@ def outline_lines(o: PlanOutline, *, sections: bool) -> list[str]:
 def outline_json(value: Any) -> Any:
     """``plan outline --json``'s outline: every count as ``{tasks, red, yellow}``."""
     import dataclasses
+
+    from lctasks.domain import Counts
 
     if isinstance(value, Counts):
         return {"tasks": value.tasks, "red": value.red, "yellow": value.yellow}

@@ -38,7 +38,38 @@ def test_core_never_imports_a_ui_library() -> None:
 
 def test_domain_uses_only_the_standard_library() -> None:
     allowed = set(sys.stdlib_module_names) | {"lctasks"}
-    assert _imports(PKG / "domain.py") - allowed == set()
+    files = sorted(p.name for p in (PKG / "domain").glob("*.py"))
+    assert files == ["__init__.py", "ledger.py", "parsed.py", "task.py"]
+    for name in files:
+        assert _imports(PKG / "domain" / name) - allowed == set(), name
+
+
+def test_reading_a_task_does_not_build_the_parser_classes() -> None:
+    """``lctasks.domain``'s dataclasses are built on first use: a command that reads
+    the ledger (``show``, ``list``) never pays for the plan tree's classes."""
+    code = (
+        "import sys\n"
+        "from lctasks.domain import Status, Task, NotFoundError\n"
+        "import lctasks.domain as d\n"
+        "before = 'lctasks.domain.parsed' in sys.modules\n"
+        "tree = d.PlanTree\n"
+        "print(before, 'lctasks.domain.parsed' in sys.modules, tree.__name__, Task.__name__)\n"
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert res.stdout.split() == ["False", "True", "PlanTree", "Task"], res.stdout + res.stderr
+
+
+def test_an_unknown_domain_name_is_an_attribute_error() -> None:
+    import lctasks.domain as d
+
+    try:
+        d.NoSuchThing  # noqa: B018
+    except AttributeError as exc:
+        assert str(exc) == "module 'lctasks.domain' has no attribute 'NoSuchThing'"
+    else:
+        raise AssertionError("no AttributeError")
 
 
 def test_cli_version_does_not_import_textual_or_sqlalchemy() -> None:

@@ -8,7 +8,7 @@ Read in layers, each overriding the keys it sets:
 3. the file named by ``$LCTASKS_CONFIG`` (must exist).
 
 A broken file, an unknown key or a bad value raises InvalidInputError naming the
-file and the line. Standard library + platformdirs (small; imported lazily).
+file and the line. Standard library (the user's folder: ``lctasks.userdirs``).
 """
 
 from __future__ import annotations
@@ -113,10 +113,9 @@ _INT_FIELDS = {"yellow_days", "yellow_behind_points", "red_behind_points", "repo
 
 def user_settings_path() -> Path:
     """The user's own settings file (it need not exist)."""
-    # platformdirs is only needed when settings are loaded, never at CLI start-up.
-    from platformdirs import user_config_path
+    from lctasks.userdirs import user_dir
 
-    return user_config_path("lctasks", appauthor=False) / "settings.toml"
+    return user_dir("config") / "settings.toml"
 
 
 def settings_files() -> list[Path]:

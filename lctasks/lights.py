@@ -141,11 +141,12 @@ def report_period(day: dt.date, cadence: str = "monthly") -> Period:
     return Period(start, _month_end(day.year, day.month), f"{day.year}-{day.month:02d}")
 
 
-_PERIOD = re.compile(
+# pattern texts: re compiles and caches them on first use, not at every CLI start
+_PERIOD = (
     r"(?P<y>\d{4})(?:[-/.年]?(?P<m>\d{1,2})月?|-?(?P<q>[Qq])(?P<qn>[1-4])|-?[Ww](?P<w>\d{1,2}))"
 )
 _QUARTER_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_QUARTER_ZH = re.compile(r"(?P<y>\d{4})年?第?(?P<q>[一二三四1-4])季度?")
+_QUARTER_ZH = r"(?P<y>\d{4})年?第?(?P<q>[一二三四1-4])季度?"
 
 
 def parse_period(text: str) -> str:
@@ -155,9 +156,9 @@ def parse_period(text: str) -> str:
     ``2026年第四季度``, ``2026-W48``; anything else raises InvalidInputError.
     """
     key = text.strip().replace(" ", "")
-    if m := _QUARTER_ZH.fullmatch(key):
+    if m := re.fullmatch(_QUARTER_ZH, key):
         return f"{m['y']}-Q{_QUARTER_WORDS[m['q']]}"
-    m = _PERIOD.fullmatch(key)
+    m = re.fullmatch(_PERIOD, key)
     if m is not None:
         if m["m"] is not None and 1 <= int(m["m"]) <= 12:
             return f"{m['y']}-{int(m['m']):02d}"

@@ -62,7 +62,7 @@ MESSAGES.add(
     }
 )
 
-_AT_LINE = re.compile(r"\(at line (\d+), column \d+\)")
+_AT_LINE = r"\(at line (\d+), column \d+\)"  # compiled on first use (an error)
 
 
 def bundled(name: str) -> Path:
@@ -94,14 +94,14 @@ def read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
-        match = _AT_LINE.search(message)
+        match = re.search(_AT_LINE, message)
         if match:
             line = int(match.group(1))
         elif "end of document" in message:
             line = text.count("\n") + (0 if text.endswith("\n") else 1)
         else:
             line = 0
-        detail = _AT_LINE.sub("", message).replace("(at end of document)", "").strip()
+        detail = re.sub(_AT_LINE, "", message).replace("(at end of document)", "").strip()
         raise InvalidInputError(
             t("toml.broken", file=path, line=line, detail=detail),
             hint=t("toml.broken.hint", line=line),

@@ -167,12 +167,11 @@ def render_cache(plan: str) -> RenderCache:
     """
     import hashlib
 
-    from platformdirs import user_cache_path
-
     from lctasks.snapshot.render import RenderCache
+    from lctasks.userdirs import user_dir
 
     name = hashlib.blake2b(plan.encode("utf-8"), digest_size=8).hexdigest()
-    return RenderCache(user_cache_path("lctasks", appauthor=False) / "snapshots" / f"{name}.bin")
+    return RenderCache(user_dir("cache") / "snapshots" / f"{name}.bin")
 
 
 # ---------------------------------------------------------------------------

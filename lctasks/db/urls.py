@@ -1,7 +1,7 @@
 """Where the database is: ``--db`` / ``LCTASKS_DB`` → a SQLAlchemy URL, and back to
 something fit for a message.
 
-Standard library only (platformdirs for the default place): the CLI's fast path
+Standard library only (``lctasks.userdirs`` for the default place): the CLI's fast path
 resolves the URL without loading SQLAlchemy or the engine's module.
 """
 
@@ -12,10 +12,10 @@ from pathlib import Path
 
 
 def default_db_path() -> Path:
-    """The embedded database in the user's data directory (platformdirs)."""
-    from platformdirs import user_data_path
+    """The embedded database in the user's data directory (``lctasks.userdirs``)."""
+    from lctasks.userdirs import user_dir
 
-    return user_data_path("lctasks", appauthor=False) / "lctasks.db"
+    return user_dir("data") / "lctasks.db"
 
 
 def resolve_url(db: str | os.PathLike[str] | None) -> str:

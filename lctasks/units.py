@@ -478,9 +478,9 @@ def _pinyin_cache() -> tuple[Path, str]:
         stamp = f"{origin}:{os.stat(origin).st_mtime_ns}" if origin else ""
     except OSError:
         stamp = ""
-    from platformdirs import user_cache_path
+    from lctasks.userdirs import user_dir
 
-    return user_cache_path("lctasks", appauthor=False) / PINYIN_CACHE, stamp
+    return user_dir("cache") / PINYIN_CACHE, stamp
 
 
 def _listing(units: Sequence[Unit]) -> str:

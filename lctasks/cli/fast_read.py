@@ -16,7 +16,8 @@ Handled: ``list`` (``--json``, the table or ``--csv``) with ``--as-of``, ``--lim
 ``--order`` and every filter (``--unit``, ``--status``, ``--light``, ``--chapter``,
 ``--kind``, ``--text``, ``--due-before``/``--due-after``, ``--unassigned``,
 ``--include-removed``, ``--offset``: ``cli/list_args`` builds the filter, as for
-Typer; an unknown unit, or no task in the chapters asked for, goes to Typer);
+Typer; an unknown unit, or no task in the chapters asked for, goes to Typer) and
+``--fields``;
 ``plan`` (the outline and coverage: text or ``--json``) with ``--as-of``, read through
 ``services/outline_read.py`` as the Typer command reads it; ``report --json``
 with ``--by``, ``--as-of`` and ``--overdue`` (the JSON lists every overdue task);
@@ -62,6 +63,7 @@ LIST = {
     "--unassigned": "unassigned",
     "--include-removed": "removed",
     "--offset": "offset",
+    "--fields": "fields",
 }
 LIST_FLAGS = {"--json", "--csv", "--unassigned", "--include-removed"}
 # options that may be given more than once (each value kept, in order)
@@ -160,7 +162,7 @@ def run(argv: Sequence[str]) -> int | None:
     if opts is None or len(words) != wanted:
         return None
     cmd = opts[0]
-    as_json = bool(glob.get("json") or cmd.get("json"))
+    as_json = bool(glob.get("json") or cmd.get("json") or "fields" in cmd)  # --fields: JSON
     if as_json and cmd.get("csv"):
         return None
     try:
@@ -314,10 +316,11 @@ def run(argv: Sequence[str]) -> int | None:
 
 def _list(cmd: dict[str, Any], glob: dict[str, Any], as_json: bool) -> Any:
     """The ``build`` of ``list``: the rows of its filter (None: Typer's to say why not)."""
-    from lctasks.cli.list_args import task_filter
+    from lctasks.cli.list_args import parse_fields, task_filter
     from lctasks.domain import LctasksError
 
     try:
+        wanted = parse_fields(cmd["fields"]) if "fields" in cmd else None
         flt = task_filter(
             glob.get("plan") or os.environ.get("LCTASKS_PLAN") or None,
             chapter=cmd.get("chapter"),
@@ -339,7 +342,7 @@ def _list(cmd: dict[str, Any], glob: dict[str, Any], as_json: bool) -> Any:
     plain = flt == type(flt)(plan=flt.plan, order=flt.order, limit=flt.limit)
 
     def build(runner: Any, plan_id: int, code: str, as_of: Any, settings: Any) -> Any:
-        if as_json and plain and flt.order in PLAIN_ORDERS:
+        if as_json and plain and wanted is None and flt.order in PLAIN_ORDERS:
             return _list_rows(runner, plan_id, code, as_of, settings, flt.order, flt.limit)
         from lctasks.services.read_model import list_tasks
 
@@ -352,10 +355,19 @@ def _list(cmd: dict[str, Any], glob: dict[str, Any], as_json: bool) -> Any:
             except LctasksError:
                 return None  # Typer names the nearest units
         tasks = list_tasks(
-            runner, plan_id, code, flt, as_of=as_of, settings=settings, unit_shorts=shorts
+            runner,
+            plan_id,
+            code,
+            flt,
+            as_of=as_of,
+            settings=settings,
+            unit_shorts=shorts,
+            with_reports=wanted is not None,
         )
         if not tasks and flt.chapters:
             return None  # maybe no such chapter: Typer says so
+        if wanted is not None:
+            return iter(_with_fields(runner, plan_id, code, tasks, wanted, as_of, settings))
         if as_json:
             from lctasks.cli.plan_text import task_json
 
@@ -387,6 +399,32 @@ def _log_query(cmd: dict[str, Any]) -> dict[str, Any] | None:
         )
     except LctasksError:
         return None
+
+
+def _with_fields(
+    runner: Any,
+    plan_id: int,
+    code: str,
+    tasks: list[Any],
+    wanted: tuple[str, ...],
+    as_of: Any,
+    settings: Any,
+) -> list[dict[str, Any]]:
+    """``list --fields``: what ``plan_cmds.list_cmd`` prints, read over ``runner``."""
+    from lctasks.cli.plan_text import tasks_with_fields
+    from lctasks.domain import Status
+    from lctasks.services.outline_read import outline, places
+    from lctasks.services.task_read import checklists, closure
+
+    lists = checklists(runner, plan_id, [x.id for x in tasks]) if "checklist" in wanted else {}
+    where = {}
+    if "where" in wanted:
+        where = places(outline(runner, plan_id, as_of=as_of, settings=settings))
+
+    def closed(task: Any) -> dict[str, str] | None:
+        return closure(runner, code, task.id) if task.status is Status.CLOSED else None
+
+    return tasks_with_fields(tasks, wanted, lists, where, closed)
 
 
 def _read(db: str | None, plan: str | None, as_of_text: str | None, build: Any) -> Any:

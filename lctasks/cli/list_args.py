@@ -1,4 +1,5 @@
-"""The options of ``lctasks list`` → a ``services.query.TaskFilter``: the one parser.
+"""The options of ``lctasks list`` → a ``services.query.TaskFilter`` (and ``--fields``):
+the one parser.
 
 The Typer command (``cli/plan_cmds.list_cmd``) and the read fast path
 (``cli/fast_read``) both build their filter here, so ``--status 推进中``, ``--light
@@ -8,13 +9,14 @@ the same messages. No typer, no SQLAlchemy.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Sequence
 from typing import Any
 
 from lctasks import clock
-from lctasks.domain import InvalidInputError, Light, Status, TaskKind
+from lctasks.domain import InvalidInputError, Light, Status, Task, TaskKind
 from lctasks.i18n import CLI as MESSAGES
 from lctasks.i18n import ZH, language
 from lctasks.i18n import cli_t as t
@@ -144,3 +146,41 @@ def task_filter(
         limit=limit,
         offset=offset,
     )
+
+
+# `list --fields`: every field of `show --json` (a Task, plus "where"), and "owners"
+# (lead_unit, co_units, person, leader) for short
+SHOW_FIELDS = (*(f.name for f in dataclasses.fields(Task)), "where", "closure")
+FIELD_GROUPS = {"owners": ("lead_unit", "co_units", "person", "leader")}
+
+MESSAGES.add(
+    {
+        "list.bad_field": (
+            "--fields 中的字段 {name} 不存在；可用：{fields}，或 all",
+            "--fields: no field {name}; available: {fields}, or all",
+        ),
+        "list.bad_field.hint": (
+            "例如 --fields id,title,owners,checklist",
+            "e.g. --fields id,title,owners,checklist",
+        ),
+    }
+)
+
+
+def parse_fields(text: str) -> tuple[str, ...]:
+    """``a,b`` → the fields in that order (``owners`` expands); ``all`` → every field."""
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names or names == ["all"]:
+        return SHOW_FIELDS
+    out: list[str] = []
+    for name in names:
+        group = FIELD_GROUPS.get(name, (name,))
+        for field in group:
+            if field not in SHOW_FIELDS:
+                raise InvalidInputError(
+                    t("list.bad_field", name=field, fields=",".join((*SHOW_FIELDS, "owners"))),
+                    hint=t("list.bad_field.hint"),
+                )
+            if field not in out:
+                out.append(field)
+    return tuple(out)

@@ -7,14 +7,13 @@ stays cheap).
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from lctasks.cli.common import out, print_json, state, want_json
-from lctasks.cli.list_args import task_filter, when
+from lctasks.cli.list_args import parse_fields, task_filter, when
 from lctasks.cli.plan_text import (
     coverage_lines,
     import_lines,
@@ -25,8 +24,9 @@ from lctasks.cli.plan_text import (
     show_doc,
     show_lines,
     task_json,
+    tasks_with_fields,
 )
-from lctasks.domain import InvalidInputError, Status, Task
+from lctasks.domain import Status, Task
 from lctasks.i18n import CLI as MESSAGES
 from lctasks.i18n import cli_t as t
 
@@ -55,91 +55,6 @@ def _service(ctx: typer.Context) -> LedgerService:
 # ---------------------------------------------------------------------------
 # list
 # ---------------------------------------------------------------------------
-
-# `list --fields`: every field of `show --json` (a Task, plus "where"), and "owners"
-# (lead_unit, co_units, person, leader) for short
-SHOW_FIELDS = (*(f.name for f in dataclasses.fields(Task)), "where", "closure")
-FIELD_GROUPS = {"owners": ("lead_unit", "co_units", "person", "leader")}
-
-MESSAGES.add(
-    {
-        "list.bad_field": (
-            "--fields 中的字段 {name} 不存在；可用：{fields}，或 all",
-            "--fields: no field {name}; available: {fields}, or all",
-        ),
-        "list.bad_field.hint": (
-            "例如 --fields id,title,owners,checklist",
-            "e.g. --fields id,title,owners,checklist",
-        ),
-    }
-)
-
-
-def parse_fields(text: str) -> tuple[str, ...]:
-    """``a,b`` → the fields in that order (``owners`` expands); ``all`` → every field."""
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    if not names or names == ["all"]:
-        return SHOW_FIELDS
-    out: list[str] = []
-    for name in names:
-        group = FIELD_GROUPS.get(name, (name,))
-        for field in group:
-            if field not in SHOW_FIELDS:
-                raise InvalidInputError(
-                    t("list.bad_field", name=field, fields=",".join((*SHOW_FIELDS, "owners"))),
-                    hint=t("list.bad_field.hint"),
-                )
-            if field not in out:
-                out.append(field)
-    return tuple(out)
-
-
-def tasks_with_fields(
-    service: LedgerService,
-    tasks: list[Task],
-    wanted: tuple[str, ...],
-    plan: str | None,
-    closure: Any = None,
-) -> list[dict[str, Any]]:
-    """The tasks as `show --json` gives them, only the wanted fields (one read each for
-    the checklists and the plan's places, not one `show` per task)."""
-    from lctasks.cli.common import to_jsonable
-
-    if "checklist" in wanted:
-        lists = service.checklists([x.id for x in tasks], plan)
-        tasks = [dataclasses.replace(x, checklist=lists.get(x.id, ())) for x in tasks]
-    places = _places(service, plan) if "where" in wanted else {}
-    out: list[dict[str, Any]] = []
-    for x in tasks:
-        data = to_jsonable(x)
-        if "where" in wanted:
-            data["where"] = places.get((x.chapter, x.section, x.box), {})
-        if "closure" in wanted:
-            # 销号 details live on the close event: read only for closed tasks
-            data["closure"] = closure(x) if closure is not None else None
-        out.append({name: data.get(name) for name in wanted})
-    return out
-
-
-def _places(service: LedgerService, plan: str | None) -> dict[Any, dict[str, Any]]:
-    """(chapter, section, box) → the titles `show --json` gives under "where"."""
-    outline = service.outline(plan)
-    out: dict[Any, dict[str, Any]] = {}
-    for part in outline.parts:
-        for ch in part.chapters:
-            secs = {s.number: s.title for s in ch.sections}
-            boxes = {b.number: (b.title, b.note) for b in ch.boxes}
-            for sec in [None, *secs]:
-                for box in [None, *boxes]:
-                    out[(ch.number, sec, box)] = {
-                        "plan_title": outline.plan.title,
-                        "part": [part.number, part.title] if part.number else None,
-                        "chapter_title": ch.title,
-                        "section_title": secs.get(sec, "") if sec else "",
-                        "box_title": boxes[box][0] if box else "",
-                        "box_note": boxes[box][1] if box else "",
-                    }
-    return out
 
 
 def list_cmd(
@@ -218,11 +133,16 @@ def list_cmd(
     if not tasks and flt.chapters:
         _refuse_unknown_chapters(service, flt)
     if wanted is not None:
-        print_json(
-            tasks_with_fields(
-                service, tasks, wanted, state(ctx).plan, lambda task: _closure(ctx, task)
-            )
-        )
+        from lctasks.services.outline_read import places
+
+        plan = state(ctx).plan
+        lists = service.checklists([x.id for x in tasks], plan) if "checklist" in wanted else {}
+        where = places(service.outline(plan)) if "where" in wanted else {}
+
+        def closure(task: Task) -> dict[str, str] | None:
+            return _closure(ctx, task)
+
+        print_json(tasks_with_fields(tasks, wanted, lists, where, closure))
         return
     if as_json:
         print_json([task_json(x) for x in tasks])

@@ -8,7 +8,7 @@ no services imported here.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from lctasks import clock
@@ -19,7 +19,7 @@ from lctasks.i18n import ZH, language
 from lctasks.i18n import cli_t as t
 
 if TYPE_CHECKING:
-    from lctasks.domain import Task
+    from lctasks.domain import ChecklistItem, Task
     from lctasks.services.query import Coverage, ImportResult, PlanOutline, TaskDetail
 
 MESSAGES.add(
@@ -227,6 +227,33 @@ def task_json(task: Task) -> dict[str, Any]:
         "removed": task.removed,
         "version": task.version,
     }
+
+
+def tasks_with_fields(
+    tasks: list[Task],
+    wanted: tuple[str, ...],
+    checklists: dict[str, tuple[ChecklistItem, ...]],
+    places: dict[Any, dict[str, Any]],
+    closure: Callable[[Task], dict[str, str] | None],
+) -> list[dict[str, Any]]:
+    """``list --fields``: the tasks as `show --json` gives them, only the ``wanted``
+    fields; ``checklists`` by task ID, ``places`` (``outline_read.places``) and
+    ``closure`` (a task's 销号, asked for closed tasks) read once for all of them."""
+    import dataclasses
+
+    from lctasks.cli.common import to_jsonable
+
+    if "checklist" in wanted:
+        tasks = [dataclasses.replace(x, checklist=checklists.get(x.id, ())) for x in tasks]
+    out: list[dict[str, Any]] = []
+    for x in tasks:
+        data = to_jsonable(x)
+        if "where" in wanted:
+            data["where"] = places.get((x.chapter, x.section, x.box), {})
+        if "closure" in wanted:
+            data["closure"] = closure(x)
+        out.append({name: data.get(name) for name in wanted})
+    return out
 
 
 # closing punctuation never starts a line (Chinese typesetting, 避头点): it hangs

@@ -233,6 +233,27 @@ def outline(runner: Runner, plan_id: int, *, as_of: dt.date, settings: Any) -> P
     )
 
 
+def places(outline: PlanOutline) -> dict[Any, dict[str, Any]]:
+    """(chapter, section, box) → the titles `show --json` gives under "where"
+    (``list --fields where``)."""
+    out: dict[Any, dict[str, Any]] = {}
+    for part in outline.parts:
+        for ch in part.chapters:
+            secs = {s.number: s.title for s in ch.sections}
+            boxes = {b.number: (b.title, b.note) for b in ch.boxes}
+            for sec in [None, *secs]:
+                for box in [None, *boxes]:
+                    out[(ch.number, sec, box)] = {
+                        "plan_title": outline.plan.title,
+                        "part": [part.number, part.title] if part.number else None,
+                        "chapter_title": ch.title,
+                        "section_title": secs.get(sec, "") if sec else "",
+                        "box_title": boxes[box][0] if box else "",
+                        "box_note": boxes[box][1] if box else "",
+                    }
+    return out
+
+
 def coverage(runner: Runner, plan_id: int, out: PlanOutline) -> Coverage:
     """Tasks per chapter, chapters without tasks, reference boxes, unplaced count
     (``out``: the plan's outline; its task counts do not depend on its as-of day)."""

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from lctasks import clock
 from lctasks.db.models import (
-    ChecklistRow,
     PlanRow,
     TaskRow,
     UnitRow,
@@ -29,14 +28,13 @@ from lctasks.domain import (
     Unit,
     UnitKind,
 )
-from lctasks.services.base import CHUNK, Service
+from lctasks.services.base import Service
 from lctasks.services.plans import load_tasks, resolve_plan
 from lctasks.services.query import ORDERS, TaskDetail, TaskFilter
 from lctasks.services.read_model import list_tasks as read_tasks
-from lctasks.services.task_read import closure, task_detail, task_full
+from lctasks.services.task_read import checklists, closure, task_detail, task_full
 from lctasks.services.views import (
     as_utc,
-    checklist_item,
 )
 from lctasks.units import resolve_shorts
 
@@ -150,20 +148,9 @@ class TaskQueries(Service):
         self, keys: Sequence[str], plan: str | None = None
     ) -> dict[str, tuple[ChecklistItem, ...]]:
         """The checklists (with their targets) of many tasks in one read, by key."""
-        out: dict[str, list[ChecklistItem]] = {k: [] for k in keys}
         with self.db.read() as s:
             plan_row = resolve_plan(s, plan)
-            for i in range(0, len(keys), CHUNK):
-                chunk = list(keys[i : i + CHUNK])
-                rows = s.execute(
-                    select(TaskRow.key, ChecklistRow)
-                    .join(ChecklistRow, ChecklistRow.task_id == TaskRow.id)
-                    .where(TaskRow.plan_id == plan_row.id, TaskRow.key.in_(chunk))
-                    .order_by(TaskRow.key, ChecklistRow.seq)
-                ).all()
-                for key, row in rows:
-                    out[key].append(checklist_item(row))
-        return {k: tuple(v) for k, v in out.items()}
+            return checklists(SessionRunner(s), plan_row.id, keys)
 
     def get_task(self, key: str, plan: str | None = None, *, as_of: dt.date | None = None) -> Task:
         """One task with checklist, targets, owners, suggestion, latest report and light."""

@@ -10,6 +10,7 @@ whose rows and helpers it uses). Standard library only at import time.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from lctasks import clock
@@ -18,6 +19,7 @@ from lctasks.db.sql import (
     as_date,
     as_datetime,
     as_json,
+    in_clause,
 )
 from lctasks.domain import (
     ChecklistItem,
@@ -31,6 +33,7 @@ from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
 from lctasks.lights import LightRule
 from lctasks.services.read_model import (
+    CHUNK,
     FINISHED_CODES,
     TASK_COLUMNS,
     co_units,
@@ -116,13 +119,8 @@ def task_full(
     assert start_d is not None and due_d is not None
     progress = progress or 0
     checklist = tuple(
-        ChecklistItem(
-            seq=seq,
-            text=text,
-            done=bool(done),
-            targets=tuple(target_from_json(d) for d in (as_json(targets) or [])),
-        )
-        for seq, text, done, targets in runner.all(
+        checklist_item(*row)
+        for row in runner.all(
             "SELECT seq, text, done, targets FROM checklist_items WHERE task_id = :id ORDER BY seq",
             {"id": tid},
         )
@@ -173,6 +171,34 @@ def task_full(
         updated_at=as_datetime(updated_at),
         attrs=tuple((str(k), str(v)) for k, v in (as_json(attrs) or {}).items()),
     )
+
+
+def checklist_item(seq: int, text: str, done: Any, targets: Any) -> ChecklistItem:
+    """A ``checklist_items`` row (seq, text, done, targets) as a domain item."""
+    return ChecklistItem(
+        seq=seq,
+        text=text,
+        done=bool(done),
+        targets=tuple(target_from_json(d) for d in (as_json(targets) or [])),
+    )
+
+
+def checklists(
+    runner: Runner, plan_id: int, keys: Sequence[str]
+) -> dict[str, tuple[ChecklistItem, ...]]:
+    """The checklists (with their targets) of many tasks of the plan in one read, by key
+    (``list --fields checklist``)."""
+    out: dict[str, list[ChecklistItem]] = {k: [] for k in keys}
+    for i in range(0, len(keys), CHUNK):
+        clause, params = in_clause("k", list(keys[i : i + CHUNK]))
+        for key, *row in runner.all(
+            "SELECT t.key, c.seq, c.text, c.done, c.targets FROM tasks t"
+            " JOIN checklist_items c ON c.task_id = t.id"
+            f" WHERE t.plan_id = :plan AND t.key IN {clause} ORDER BY t.key, c.seq",
+            {**params, "plan": plan_id},
+        ):
+            out[key].append(checklist_item(*row))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 PRINTED_AFTER = "printed_after_chapter="

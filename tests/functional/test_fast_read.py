@@ -233,6 +233,7 @@ def test_postgresql_reads_what_the_sqlite_fast_path_reads(
         ("list", "--order", "due"),
         ("list", "--unit", "kjj", "--status", "in_progress", "--json"),
         ("plan", "--as-of", "2023-06-30"),  # the outline (plan --json has the import instant)
+        ("list", "--fields", "id,checklist,where,owners", "-c", "10"),
     ):
         fast = _fast(db, *args, capsys=capsys)
         assert fast is not None

@@ -63,10 +63,10 @@ from lctasks.snapshot import (
     SnapshotFilter,
     bulk,
     parse_snapshot,
-    read_text,
     where,
 )
 from lctasks.snapshot.fastdiff import TaskTables
+from lctasks.snapshot.reader import read_file
 from lctasks.snapshot.render import Rendered
 
 if TYPE_CHECKING:
@@ -247,7 +247,8 @@ class ReviewService:
         from lctasks.services.plans import resolve_plan
         from lctasks.services.snapshot_export import read_ledger
 
-        text, name = read_text(path)
+        file = read_file(path)  # bytes: the text is decoded when a line is named
+        name = file.name
         today = clock.today()
 
         def parse_day(value: str) -> dt.date:
@@ -256,9 +257,9 @@ class ReviewService:
             return parse_date(value, today=today)
 
         def whole() -> Snapshot:
-            return parse_snapshot(text, name=name, parse_date=parse_day)
+            return parse_snapshot(file.text, name=name, parse_date=parse_day)
 
-        tables = TaskTables.cut(text, name, parse_day)
+        tables = TaskTables.cut(file, parse_day)
         try:
             snap = tables.head() if tables is not None else whole()
         except (InvalidInputError, tomllib.TOMLDecodeError, ValueError):
@@ -298,7 +299,7 @@ class ReviewService:
         unit_cache: dict[str, str] = {}
 
         def at(tid: str, *keys: str) -> str:
-            return where(text, name, ("tasks", tid, *keys))
+            return where(file.text, name, ("tasks", tid, *keys))
 
         def problem(tid: str, key: str | None, message: str) -> None:
             path_keys = (key,) if key else ()

@@ -35,9 +35,9 @@ from lctasks.snapshot import (
     bulk,
     diff_snapshots,
     parse_snapshot,
-    read_text,
 )
 from lctasks.snapshot.fastdiff import TaskTables
+from lctasks.snapshot.reader import SnapshotFile, read_file
 from lctasks.snapshot.render import RenderCache, Rendered
 
 if TYPE_CHECKING:
@@ -244,25 +244,24 @@ def export_snapshot(
 
 @dataclass(slots=True)
 class _Earlier:
-    """An earlier snapshot file for ``--since``: its text, cut into task tables if safe."""
+    """An earlier snapshot file for ``--since``: its bytes, cut into task tables if safe."""
 
-    text: str
-    name: str
+    file: SnapshotFile
     tables: TaskTables | None
 
     @classmethod
     def read(cls, path: str | os.PathLike[str]) -> _Earlier:
-        text, name = read_text(path)
-        tables = TaskTables.cut(text, name)  # ISO dates only, as a whole read here
+        file = read_file(path)
+        tables = TaskTables.cut(file)  # ISO dates only, as a whole read here
         if tables is not None:
             try:
                 tables.head()  # errors in the head: the whole read reports them
             except (InvalidInputError, tomllib.TOMLDecodeError, ValueError):
                 tables = None
-        return cls(text, name, tables)
+        return cls(file, tables)
 
     def whole(self) -> Snapshot:
-        return parse_snapshot(self.text, name=self.name)
+        return parse_snapshot(self.file.text, name=self.file.name)
 
     def changes_to(self, new: Snapshot, cache: RenderCache) -> SnapshotDiff:
         """``diff_snapshots(earlier, new)``, reading only the earlier tables that differ.

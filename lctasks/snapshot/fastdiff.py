@@ -7,14 +7,21 @@ import os
 import re
 import tomllib
 from array import array
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from lctasks.domain import (
     InvalidInputError,
 )
 from lctasks.snapshot.build import diff_snapshots
 from lctasks.snapshot.model import Snapshot, SnapshotDiff, SnapshotTask, bulk
-from lctasks.snapshot.reader import DateParser, _Reader, _split_keys, parse_snapshot, read_text
+from lctasks.snapshot.reader import (
+    DateParser,
+    SnapshotFile,
+    _Reader,
+    _split_keys,
+    parse_snapshot,
+    read_text,
+)
 from lctasks.textsafe import check_toml_shape
 
 # ---------------------------------------------------------------------------
@@ -102,41 +109,43 @@ def _table_id(header: str) -> str | None:
     return tid
 
 
-_LINE_START = re.compile(r"^\[", re.MULTILINE)
 _BARE_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def _task_starts(text: str) -> tuple[int, array[int]] | None:
-    """``_task_tables`` as offsets: (end of the head, where each task's tables start).
+def _task_starts(data: bytes) -> tuple[int, array[int]] | None:
+    """``_task_tables`` as byte offsets: (end of the head, where each task's tables start).
 
-    The same cut by the same rules (``None`` when unsure), without copying the
-    text and without an object per task: a 100,000-task file is held once and
-    its cut takes 800 kB. Task ``i``'s tables end where task ``i + 1``'s start
-    (the last task's at the end of the text); its header is its first line.
+    The same cut by the same rules (``None`` when unsure), on the file's bytes,
+    without copying them and without an object per task: a 100,000-task file's
+    cut takes 800 kB. Task ``i``'s tables end where task ``i + 1``'s start (the
+    last task's at the end of the file); its header is its first line.
     """
-    if "'''" in text or '"""' in text:
+    if b"'''" in data or b'"""' in data:
         return None
     starts = array("q")
-    seen: set[str] = set()
-    prefix, head_end = "", -1
-    for m in _LINE_START.finditer(text):
+    seen: set[bytes] = set()
+    prefix, head_end = b"", -1
+    for m in _LINE_START_BYTES.finditer(data):
         pos = m.start()
-        eol = text.find("\n", pos)
-        line = text[pos:] if eol < 0 else text[pos:eol]
+        eol = data.find(b"\n", pos)
+        line = data[pos:] if eol < 0 else data[pos:eol]
         if head_end < 0:
-            if not line.startswith("[tasks."):
+            if not line.startswith(b"[tasks."):
                 continue
             head_end = pos
         if prefix and line.startswith(prefix):  # a sub-table of the current task
             continue
-        if not line.startswith("[tasks.") or not line.endswith("]") or line in seen:
+        if not line.startswith(b"[tasks.") or not line.endswith(b"]") or line in seen:
             return None
         seen.add(line)
         starts.append(pos)
-        prefix = line[:-1] + "."
+        prefix = line[:-1] + b"."
     if head_end < 0:
         return None
     return head_end, starts
+
+
+_LINE_START_BYTES = re.compile(rb"^\[", re.MULTILINE)
 
 
 def _header_id(line: str) -> str | None:
@@ -149,73 +158,71 @@ def _header_id(line: str) -> str | None:
 
 
 class TaskTables:
-    """A snapshot text cut into its head and its task tables, read a part at a time.
+    """A snapshot file cut into its head and its task tables, read a part at a time.
 
     For ``apply`` of a reviewed 100,000-task file: ``head()`` reads everything
     but the tasks; ``differing(rendered)`` reads only the task tables whose
-    text is not exactly what the ledger's writer gives for that task now
+    bytes are not exactly what the ledger's writer gives for that task now
     (``rendered``: task ID -> UTF-8 text), so the tasks a meeting left alone
-    are never parsed. ``cut`` gives ``None`` when the text cannot be cut safely
-    (``_task_starts``); any error from a part is for the caller to answer by
-    reading the whole text (which locates it as before).
+    are never decoded nor parsed. ``cut`` gives ``None`` when the file cannot be
+    cut safely (``_task_starts``); any error from a part is for the caller to
+    answer by reading the whole text (which locates it as before).
     """
 
     def __init__(
         self,
-        text: str,
-        name: str,
+        file: SnapshotFile,
         head_end: int,
         starts: array[int],
         parse_date: DateParser | None,
     ) -> None:
-        self.text, self.name, self.parse_date = text, name, parse_date
+        self.file, self.name, self.parse_date = file, file.name, parse_date
         self._head_end, self._starts = head_end, starts
         self._doc: dict[str, object] | None = None
 
     @classmethod
-    def cut(cls, text: str, name: str, parse_date: DateParser | None = None) -> TaskTables | None:
-        if "\r" in text:  # line numbers and cuts are for \n-only texts
+    def cut(cls, file: SnapshotFile, parse_date: DateParser | None = None) -> TaskTables | None:
+        if b"\r" in file.data:  # line numbers and cuts are for \n-only texts
             return None
-        split = _task_starts(text)
-        return None if split is None else cls(text, name, split[0], split[1], parse_date)
+        split = _task_starts(file.data)
+        return None if split is None else cls(file, split[0], split[1], parse_date)
 
-    def _tables(self) -> Iterator[tuple[str, int, int]]:
-        """(header line, start, end) of each task's tables, in the file's order."""
-        text, starts = self.text, self._starts
-        ends = itertools.chain(itertools.islice(starts, 1, None), (len(text),))
-        for start, end in zip(starts, ends, strict=True):
-            eol = text.find("\n", start, end)
-            yield (text[start:end] if eol < 0 else text[start:eol]), start, end
+    def _text(self) -> str:
+        return self.file.text
 
     def head(self) -> Snapshot:
         """Everything but the tasks, validated (raises as a whole read would)."""
-        head = self.text[: self._head_end]
+        head = self.file.data[: self._head_end].decode("utf-8")
         check_toml_shape(head, self.name)
         doc = tomllib.loads(head)
         if doc.get("tasks", {}) != {}:
             raise ValueError("tasks in the head")
         self._doc = doc
-        return _Reader(self.text, self.name, self.parse_date).snapshot(doc)
+        return _Reader(self._text, self.name, self.parse_date).snapshot(doc)
 
     def differing(self, rendered: Mapping[str, bytes | memoryview]) -> tuple[Snapshot, set[str]]:
         """(the snapshot with only the tasks whose text differs, the IDs of those that do not)."""
         if self._doc is None:
             self.head()
         assert self._doc is not None
-        text = self.text
+        data, starts = self.file.data, self._starts
         same: set[str] = set()
-        body: list[str] = []
-        for header, start, end in self._tables():
-            tid = _header_id(header)
+        body: list[bytes] = []
+        ends = itertools.chain(itertools.islice(starts, 1, None), (len(data),))
+        for start, end in zip(starts, ends, strict=True):
+            eol = data.find(b"\n", start, end)
+            tid = _header_id(data[start : end if eol < 0 else eol].decode("utf-8"))
             mine = rendered.get(tid) if tid is not None else None
             if mine is not None:
-                chunk = text[start:end].encode("utf-8")
                 n = len(mine)
-                if chunk[n:] in (b"", b"\n") and chunk[:n] == mine:
+                size = end - start
+                if (size == n or (size == n + 1 and data[end - 1] == 10)) and mine == data[
+                    start : start + n
+                ]:
                     same.add(tid)  # type: ignore[arg-type]
                     continue
-            body.append(text[start:end])
-        part = "".join(body)
+            body.append(data[start:end])
+        part = b"".join(body).decode("utf-8")
         del body
         check_toml_shape(part, self.name)
         changed = tomllib.loads(part)
@@ -226,7 +233,7 @@ class TaskTables:
             raise ValueError("a task twice")  # written two ways: the whole read refuses it
         doc = dict(self._doc)
         doc["tasks"] = tasks
-        return _Reader(self.text, self.name, self.parse_date).snapshot(doc), same
+        return _Reader(self._text, self.name, self.parse_date).snapshot(doc), same
 
 
 def diff_texts(

@@ -286,6 +286,7 @@ class ReviewService:
             wanted = {x.id for x in snap.tasks}
             rows = {k: r for k, r in rows.items() if k in wanted}
             del tables
+        file.done_with_bytes()  # from here on the text names lines (when one is needed)
         del ledger
         if snap.plan.code and snap.plan.code != plan_row.code:
             raise InvalidInputError(t("review.other_plan", file=snap.plan.code, db=plan_row.code))

@@ -7,7 +7,7 @@ import os
 import re
 import tomllib
 from array import array
-from collections.abc import Mapping
+from typing import Protocol
 
 from lctasks.domain import (
     InvalidInputError,
@@ -157,13 +157,21 @@ def _header_id(line: str) -> str | None:
     return inner if _BARE_ID.fullmatch(inner) else None
 
 
+class Written(Protocol):
+    """What the ledger's writer gives for each task now (``lctasks.snapshot.render.Rendered``)."""
+
+    def same(self, tid: str, chunk: bytes) -> bool:
+        """``chunk`` is exactly task ``tid``'s text (``False``: different, or not written)."""
+        ...
+
+
 class TaskTables:
     """A snapshot file cut into its head and its task tables, read a part at a time.
 
     For ``apply`` of a reviewed 100,000-task file: ``head()`` reads everything
     but the tasks; ``differing(rendered)`` reads only the task tables whose
     bytes are not exactly what the ledger's writer gives for that task now
-    (``rendered``: task ID -> UTF-8 text), so the tasks a meeting left alone
+    (``rendered``: ``Written``), so the tasks a meeting left alone
     are never decoded nor parsed. ``cut`` gives ``None`` when the file cannot be
     cut safely (``_task_starts``); any error from a part is for the caller to
     answer by reading the whole text (which locates it as before).
@@ -200,8 +208,12 @@ class TaskTables:
         self._doc = doc
         return _Reader(self._text, self.name, self.parse_date).snapshot(doc)
 
-    def differing(self, rendered: Mapping[str, bytes | memoryview]) -> tuple[Snapshot, set[str]]:
-        """(the snapshot with only the tasks whose text differs, the IDs of those that do not)."""
+    def differing(self, rendered: Written) -> tuple[Snapshot, set[str]]:
+        """(the snapshot with only the tasks whose text differs, the IDs of those that do not).
+
+        A task's tables in the file are its text as written, then the blank line
+        before the next task (none after the last).
+        """
         if self._doc is None:
             self.head()
         assert self._doc is not None
@@ -212,16 +224,14 @@ class TaskTables:
         for start, end in zip(starts, ends, strict=True):
             eol = data.find(b"\n", start, end)
             tid = _header_id(data[start : end if eol < 0 else eol].decode("utf-8"))
-            mine = rendered.get(tid) if tid is not None else None
-            if mine is not None:
-                n = len(mine)
-                size = end - start
-                if (size == n or (size == n + 1 and data[end - 1] == 10)) and mine == data[
-                    start : start + n
-                ]:
-                    same.add(tid)  # type: ignore[arg-type]
-                    continue
-            body.append(data[start:end])
+            chunk = data[start:end]
+            if tid is not None and (
+                rendered.same(tid, chunk)
+                or (chunk.endswith(b"\n") and rendered.same(tid, chunk[:-1]))
+            ):
+                same.add(tid)
+                continue
+            body.append(chunk)
         part = b"".join(body).decode("utf-8")
         del body
         check_toml_shape(part, self.name)

@@ -170,6 +170,7 @@ class _KeyLines:
         if _ODD_BREAKS.search(text):
             return None
         index = cls(text)
+        names: dict[str, str] = {}  # "tasks", "latest_report": one object each
         lineno, pos = 1, 0
         path: tuple[str, ...] = ()
         header_line, body = 0, 0  # the root table: before the first header
@@ -184,7 +185,8 @@ class _KeyLines:
             if parsed is None:
                 continue  # not a header the scan understands: stays in the body
             index.tables.setdefault(path, []).append((header_line, body, start))
-            path, header_line, body = tuple(parsed[0]), lineno, eol + 1
+            path = tuple(names.setdefault(part, part) for part in parsed[0])
+            header_line, body = lineno, eol + 1
         index.tables.setdefault(path, []).append((header_line, body, len(text)))
         return index
 
@@ -561,17 +563,26 @@ class SnapshotFile:
     line numbers, when one is needed.
     """
 
-    __slots__ = ("_text", "data", "name")
+    __slots__ = ("_bytes_done", "_text", "data", "name")
 
     def __init__(self, data: bytes, name: str) -> None:
         self.data, self.name = data, name
         self._text: str | None = None
+        self._bytes_done = False
 
     @property
     def text(self) -> str:
         if self._text is None:
             self._text = self.data.decode("utf-8")
+            if self._bytes_done:
+                self.data = b""
         return self._text
+
+    def done_with_bytes(self) -> None:
+        """The bytes are not read again: they go now if the text is made, else once it is."""
+        self._bytes_done = True
+        if self._text is not None:
+            self.data = b""
 
 
 def read_file(path: str | os.PathLike[str]) -> SnapshotFile:

@@ -147,6 +147,53 @@ def test_an_export_written_a_table_at_a_time_is_the_same_file(tmp_path: Path) ->
         assert (again.hits, again.misses) == (4, 0)
 
 
+def test_tables_compared_by_sum_then_saved_keep_every_text(tmp_path: Path) -> None:
+    """``apply`` compares a file's tables with the cache by size and sum (``same``),
+    without reading the cached texts; a save after that still writes them all."""
+    from lctasks.snapshot.render import render_task
+
+    tasks = _tasks()
+    path = tmp_path / "plan.bin"
+    first = RenderCache(path)
+    whole = snapshot_bytes(_snap(tasks), first)
+    first.save()
+    loaded = RenderCache(path)
+    for x in tasks:
+        text = render_task(x).encode("utf-8")
+        assert loaded.same(x, text) and not loaded.same(x, text + b"\n")
+        assert not loaded.same(x, text.replace(b"=", b":", 1))
+    changed = SnapshotTask(
+        "I07", TaskKind.INDICATOR, 1, "bare key", Status.DONE, dt.date(2025, 3, 31), DueBasis.MANUAL
+    )
+    assert loaded.same(changed, render_task(changed).encode("utf-8"))
+    assert (loaded.hits, loaded.misses) == (4, 1)
+    loaded.save()
+    for snap in (_snap(tasks), _snap([*tasks[:2], changed, tasks[3]])):
+        again = RenderCache(path)
+        assert snapshot_bytes(snap, again) == snapshot_bytes(snap)
+        assert (again.hits, again.misses) == (4, 0)
+    assert snapshot_bytes(_snap(tasks), RenderCache(path)) == whole
+
+
+def test_a_cache_replaced_after_loading_still_gives_its_own_texts(tmp_path: Path) -> None:
+    """The texts are read after the index, from the file that was loaded, even when
+    another export has saved a new cache file in its place meanwhile."""
+    path = tmp_path / "plan.bin"
+    mine = RenderCache(path)
+    snapshot_bytes(_snap(_tasks()), mine)
+    mine.save()
+    loaded = RenderCache(path)
+    other = RenderCache()
+    snapshot_bytes(_snap(_tasks()[1:2]), other)
+    other.path = path
+    other.save()  # replaces the file: one task
+    fresh = RenderCache(path)
+    snapshot_bytes(_snap(_tasks()), fresh)
+    assert (fresh.hits, fresh.misses) == (1, 3)
+    assert snapshot_bytes(_snap(_tasks()), loaded) == snapshot_bytes(_snap(_tasks()))
+    assert (loaded.hits, loaded.misses) == (4, 0)
+
+
 def test_a_damaged_or_foreign_cache_file_is_an_empty_cache(tmp_path: Path) -> None:
     snap = _snap(_tasks())
     path = tmp_path / "plan.bin"

@@ -51,7 +51,7 @@ from lctasks.domain import (
 from lctasks.lights import LightRule
 
 if TYPE_CHECKING:
-    pass
+    from lctasks.domain import ChecklistItem
 
 CHUNK = 500  # ids per IN (…) list
 T = TypeVar("T")
@@ -497,6 +497,127 @@ TASK_COLUMNS = (
 BIG = 20 * CHUNK  # more ids than this: read owners and reports of the whole plan
 
 
+class RowValues:
+    """Turns the stored values of ``TASK_COLUMNS`` rows into domain values, each
+    distinct date, JSON text and suggestion once (a list of 100,000 rows holds a
+    few hundred of them)."""
+
+    __slots__ = ("memo",)
+
+    def __init__(self) -> None:
+        self.memo: dict[Any, Any] = {}
+
+    def day(self, value: Any) -> Any:
+        hit = self.memo.get(value)
+        if hit is None and value is not None:
+            hit = self.memo[value] = as_date(value)
+        return hit
+
+    def parsed(self, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        hit = self.memo.get(("json", value))
+        if hit is None:
+            hit = self.memo[("json", value)] = json.loads(value)
+        return hit
+
+    def suggestion(self, lead: str | None, co: Any, rules: Any) -> Suggestion | None:
+        key = ("sug", lead, str(co), str(rules))
+        if key not in self.memo:
+            self.memo[key] = suggestion_of(lead, self.parsed(co), self.parsed(rules))
+        found: Suggestion | None = self.memo[key]
+        return found
+
+    def pairs(self, value: Any) -> tuple[tuple[str, str], ...]:
+        key = ("pairs", value if isinstance(value, str) else json.dumps(value, sort_keys=True))
+        hit = self.memo.get(key)
+        if hit is None:
+            hit = self.memo[key] = tuple(
+                (str(k), str(v)) for k, v in (self.parsed(value) or {}).items()
+            )
+        found: tuple[tuple[str, str], ...] = hit
+        return found
+
+
+_KINDS = {k.value: k for k in TaskKind}
+_STATUSES = {x.value: x for x in Status}
+_BASES = {b.value: b for b in DueBasis}
+
+
+def task_from_row(
+    row: Sequence[Any],
+    plan_code: str,
+    values: RowValues,
+    *,
+    light: Light | None,
+    co: tuple[str, ...],
+    report: ProgressReport | None,
+    checklist: tuple[ChecklistItem, ...] = (),
+) -> Task:
+    """The domain ``Task`` of one ``TASK_COLUMNS`` row: the one place a stored task
+    row becomes a task (the lists, ``show``, the board's detail)."""
+    (
+        _tid,
+        key,
+        kind,
+        chapter,
+        title,
+        status,
+        due_v,
+        basis,
+        start_v,
+        version,
+        lead,
+        person,
+        leader,
+        progress,
+        section,
+        box,
+        category,
+        source_text,
+        line,
+        due_text,
+        original_due,
+        s_lead,
+        s_co,
+        s_rules,
+        removed,
+        updated_at,
+        attrs,
+    ) = row
+    return Task(
+        plan_code,
+        key,
+        _KINDS[kind],
+        chapter,
+        title,
+        _STATUSES[status],
+        values.day(due_v),
+        _BASES[basis],
+        values.day(start_v),
+        version,
+        lead,
+        co,
+        person,
+        leader,
+        progress or 0,
+        section,
+        box,
+        category,
+        source_text or "",
+        line or 0,
+        due_text or "",
+        values.day(original_due),
+        checklist,
+        values.suggestion(s_lead, s_co, s_rules),
+        report,
+        light,
+        bool(removed),
+        as_datetime(updated_at),
+        values.pairs(attrs),
+    )
+
+
 def suggestion_of(
     lead: str | None, co: list[str] | None, rules: list[str] | None
 ) -> Suggestion | None:
@@ -597,110 +718,23 @@ def list_tasks(
     numeric = numeric_lights_by_key(runner, plan_id, as_of, settings)
     rule = LightRule(as_of, settings)
     wanted = {Light(x) for x in flt.lights}
-    memo: dict[Any, Any] = {}
-
-    def day(value: Any) -> Any:
-        hit = memo.get(value)
-        if hit is None and value is not None:
-            hit = memo[value] = as_date(value)
-        return hit
-
-    def parsed(value: Any) -> Any:
-        if not isinstance(value, str):
-            return value
-        hit = memo.get(("json", value))
-        if hit is None:
-            hit = memo[("json", value)] = json.loads(value)
-        return hit
-
-    def suggestion(lead: str | None, co_v: Any, rules: Any) -> Suggestion | None:
-        key = ("sug", lead, str(co_v), str(rules))
-        if key not in memo:
-            memo[key] = suggestion_of(lead, parsed(co_v), parsed(rules))
-        found: Suggestion | None = memo[key]
-        return found
-
-    def pairs(value: Any) -> tuple[tuple[str, str], ...]:
-        key = ("pairs", value if isinstance(value, str) else json.dumps(value, sort_keys=True))
-        hit = memo.get(key)
-        if hit is None:
-            hit = memo[key] = tuple((str(k), str(v)) for k, v in (parsed(value) or {}).items())
-        found: tuple[tuple[str, str], ...] = hit
-        return found
-
-    kinds = {k.value: k for k in TaskKind}
-    statuses = {x.value: x for x in Status}
-    bases = {b.value: b for b in DueBasis}
+    values = RowValues()
+    day = values.day
     tasks: list[Task] = []
     gc_was_on = gc.isenabled()
     gc.disable()
     try:
-        for (
-            tid,
-            key,
-            kind,
-            chapter,
-            title,
-            status,
-            due_v,
-            basis,
-            start_v,
-            version,
-            lead,
-            person,
-            leader,
-            progress,
-            section,
-            box,
-            category,
-            source_text,
-            line,
-            due_text,
-            original_due,
-            s_lead,
-            s_co,
-            s_rules,
-            removed,
-            updated_at,
-            attrs,
-        ) in raw:
-            start, due, progress = day(start_v), day(due_v), progress or 0
-            lit = rule(status, start, due, progress, last.get(tid))
+        for row in raw:
+            tid, key, status = row[0], row[1], row[5]
+            progress = row[13] or 0
+            lit = rule(status, day(row[8]), day(row[6]), progress, last.get(tid))
             if numeric and status not in FINISHED_CODES and key in numeric:
                 lit = numeric[key]
             if wanted and lit not in wanted:
                 continue
             tasks.append(
-                Task(
-                    plan_code,
-                    key,
-                    kinds[kind],
-                    chapter,
-                    title,
-                    statuses[status],
-                    due,
-                    bases[basis],
-                    start,
-                    version,
-                    lead,
-                    co.get(tid, ()),
-                    person,
-                    leader,
-                    progress,
-                    section,
-                    box,
-                    category,
-                    source_text or "",
-                    line or 0,
-                    due_text or "",
-                    day(original_due),
-                    (),
-                    suggestion(s_lead, s_co, s_rules),
-                    reports.get(tid),
-                    lit,
-                    bool(removed),
-                    as_datetime(updated_at),
-                    pairs(attrs),
+                task_from_row(
+                    row, plan_code, values, light=lit, co=co.get(tid, ()), report=reports.get(tid)
                 )
             )
     finally:

@@ -16,18 +16,14 @@ from typing import TYPE_CHECKING, Any
 from lctasks import clock
 from lctasks.db.sql import (
     Runner,
-    as_date,
     as_datetime,
     as_json,
     in_clause,
 )
 from lctasks.domain import (
     ChecklistItem,
-    DueBasis,
-    Status,
     Target,
     Task,
-    TaskKind,
 )
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
@@ -36,11 +32,12 @@ from lctasks.services.read_model import (
     CHUNK,
     FINISHED_CODES,
     TASK_COLUMNS,
+    RowValues,
     co_units,
     last_reports,
     numeric_lights_by_key,
     report_from_row,
-    suggestion_of,
+    task_from_row,
 )
 
 MESSAGES.add(
@@ -86,41 +83,15 @@ def task_full(
     )
     if not rows:
         return None
-    (
-        tid,
-        key,
-        kind,
-        chapter,
-        title,
-        status,
-        due,
-        basis,
-        start,
-        version,
-        lead,
-        person,
-        leader,
-        progress,
-        section,
-        box,
-        category,
-        source_text,
-        line,
-        due_text,
-        original_due,
-        s_lead,
-        s_co,
-        s_rules,
-        removed,
-        updated_at,
-        attrs,
-    ) = rows[0]
-    start_d, due_d = as_date(start), as_date(due)
+    row = rows[0]
+    tid, key, status = row[0], row[1], row[5]
+    values = RowValues()
+    start_d, due_d = values.day(row[8]), values.day(row[6])
+    progress = row[13] or 0
     assert start_d is not None and due_d is not None
-    progress = progress or 0
     checklist = tuple(
-        checklist_item(*row)
-        for row in runner.all(
+        checklist_item(*item)
+        for item in runner.all(
             "SELECT seq, text, done, targets FROM checklist_items WHERE task_id = :id ORDER BY seq",
             {"id": tid},
         )
@@ -140,36 +111,14 @@ def task_full(
     light = LightRule(as_of, settings)(status, start_d, due_d, progress, last)
     if status not in FINISHED_CODES:
         light = numeric_lights_by_key(runner, plan_id, as_of, settings).get(key, light)
-    return Task(
-        plan=plan_code,
-        id=key,
-        kind=TaskKind(kind),
-        chapter=chapter,
-        title=title,
-        status=Status(status),
-        due=due_d,
-        due_basis=DueBasis(basis),
-        start=start_d,
-        version=version,
-        lead_unit=lead,
-        co_units=co_units(runner, plan_id, [tid]).get(tid, ()),
-        person=person,
-        leader=leader,
-        progress=progress,
-        section=section,
-        box=box,
-        category=category,
-        source_text=source_text or "",
-        line=line or 0,
-        due_text=due_text or "",
-        original_due=as_date(original_due),
-        checklist=checklist,
-        suggestion=suggestion_of(s_lead, as_json(s_co), as_json(s_rules)),
-        latest_report=report,
+    return task_from_row(
+        row,
+        plan_code,
+        values,
         light=light,
-        removed=bool(removed),
-        updated_at=as_datetime(updated_at),
-        attrs=tuple((str(k), str(v)) for k, v in (as_json(attrs) or {}).items()),
+        co=co_units(runner, plan_id, [tid]).get(tid, ()),
+        report=report,
+        checklist=checklist,
     )
 
 

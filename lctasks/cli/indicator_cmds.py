@@ -9,11 +9,21 @@ lctasks evaluate --final
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lctasks.cli.common import err, out, print_json, service_context, state, want_json
+from lctasks.cli.common import (
+    err,
+    out,
+    print_json,
+    service_context,
+    state,
+    to_jsonable,
+    want_json,
+    write_out,
+)
 from lctasks.i18n import CLI as MESSAGES
 from lctasks.i18n import cli_t as t
 
@@ -288,16 +298,14 @@ def evaluate(
         raise InvalidInputError(t("ind.one_mode"), hint=t("ind.one_mode.hint"))
     mode = "final" if final else "midterm" if midterm else "year"
     ev = _service(ctx).evaluate(year=year, mode=mode, keys=ids, plan=state(ctx).plan)
-    doc = ev.to_doc()
+    # a row at a time: at 100,000 tasks the document is ~23,000 rows and 200 MB of text
     if toml:
-        import tomli_w
-
-        from lctasks.services.indicators import toml_ready
-
-        typer.echo(tomli_w.dumps({"evaluation": toml_ready(doc)}), nl=False)
+        for piece in _toml_pieces(ev):
+            write_out(piece)
         return
     if want_json(ctx, json_):
-        print_json(doc)
+        for piece in _json_pieces(ev):
+            write_out(piece)
         return
     from lctasks.cli.output import paged
 
@@ -306,6 +314,46 @@ def evaluate(
         return
     with paged():  # 147 indicators and targets: through a pager on a terminal
         _print_table(ev)
+
+
+def _toml_pieces(ev: Evaluation) -> Iterator[str]:
+    """``tomli_w.dumps({"evaluation": toml_ready(ev.to_doc())})``, a row at a time.
+
+    ``rows`` is the document's last key and an array of tables, so the text is the
+    head's followed by each row's ``[[evaluation.rows]]`` table after a blank line
+    (``tests/functional/test_indicator_service.py`` holds it equal)."""
+    import tomli_w
+
+    from lctasks.services.numbers import evaluation_head, row_docs, toml_ready
+
+    if not ev.rows:  # ``rows = []`` is written in the head
+        yield tomli_w.dumps({"evaluation": toml_ready(ev.to_doc())})
+        return
+    yield tomli_w.dumps({"evaluation": toml_ready(evaluation_head(ev))})
+    for row in row_docs(ev):
+        yield "\n" + tomli_w.dumps({"evaluation": {"rows": [toml_ready(row)]}})
+
+
+def _json_pieces(ev: Evaluation) -> Iterator[str]:
+    """``print_json(ev.to_doc())``'s text, a row at a time (the rows are the last key,
+    each indented as ``json.dumps(indent=2)`` indents an item of a list at depth 2)."""
+    import json
+
+    from lctasks.services.numbers import evaluation_head, row_docs
+    from lctasks.textsafe import json_text
+
+    def dumps(value: Any) -> str:
+        return json.dumps(to_jsonable(value), ensure_ascii=False, indent=2)
+
+    if not ev.rows:
+        yield json_text(dumps(ev.to_doc())) + "\n"
+        return
+    head = dumps({**evaluation_head(ev), "rows": []})
+    assert head.endswith('"rows": []\n}')
+    yield json_text(head[: -len("]\n}")])
+    for i, row in enumerate(row_docs(ev)):
+        yield json_text(("," if i else "") + "\n    " + dumps(row).replace("\n", "\n    "))
+    yield "\n  ]\n}\n"
 
 
 def _final_year(ev: Evaluation) -> int:

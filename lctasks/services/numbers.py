@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -280,13 +280,17 @@ def _row_json(r: EvalRow) -> dict[str, Any]:
 
 def evaluation_doc(ev: Evaluation) -> dict[str, Any]:
     """The evaluation as a document (JSON, and the ``[evaluation]`` section of a snapshot)."""
-    return {
-        "plan": ev.plan,
-        "mode": ev.mode,
-        "year": ev.year,
-        "counts": ev.counts,
-        "rows": [_row_json(r) for r in ev.rows],
-    }
+    return {**evaluation_head(ev), "rows": list(row_docs(ev))}
+
+
+def evaluation_head(ev: Evaluation) -> dict[str, Any]:
+    """``evaluation_doc`` without its last key, ``rows`` (written a row at a time)."""
+    return {"plan": ev.plan, "mode": ev.mode, "year": ev.year, "counts": ev.counts}
+
+
+def row_docs(ev: Evaluation) -> Iterator[dict[str, Any]]:
+    """The documents of ``evaluation_doc``'s ``rows``, one at a time."""
+    return (_row_json(r) for r in ev.rows)
 
 
 def toml_ready(value: Any) -> Any:
@@ -368,9 +372,20 @@ def evaluate_rows(
         filters = [(f" AND t.key IN {clause}", more)]
     elif task_ids is not None:
         filters = _in("i", "t.id", sorted(set(task_ids))) or [(" AND 1 = 0", {})]
+    # the checklists first: only indicators and tasks with a judged target make rows,
+    # so the other tasks (most of a 100,000-task ledger) are never held
+    raw: dict[int, list[tuple[int, str, Any]]] = defaultdict(list)
+    for tid, seq, text, targets in runner.each(
+        "SELECT c.task_id, c.seq, c.text, c.targets FROM checklist_items c"
+        " JOIN tasks t ON t.id = c.task_id"
+        " WHERE t.plan_id = :plan AND CAST(c.targets AS TEXT) <> '[]'"
+        " ORDER BY c.task_id, c.seq",
+        {"plan": plan_id},
+    ):
+        raw[tid].append((seq, text, targets))
     tasks: list[_Task] = []
     for extra, more in filters:
-        for r in runner.all(
+        for r in runner.each(
             "SELECT t.id, t.key, t.kind, t.title, t.status, t.lead_unit_id, t.start, t.due,"
             " CASE WHEN t.kind = 'indicator' THEN t.attrs END FROM tasks t"
             + where
@@ -378,21 +393,18 @@ def evaluate_rows(
             + " ORDER BY t.id",
             {**base_params, **more},
         ):
-            tasks.append(
-                _Task(r[0], r[1], r[2], r[3], r[4], r[5], _day(r[6]), _day(r[7]), _json(r[8]))
-            )
+            if r[2] == "indicator" or r[0] in raw:
+                tasks.append(
+                    _Task(r[0], r[1], r[2], r[3], r[4], r[5], _day(r[6]), _day(r[7]), _json(r[8]))
+                )
     tasks.sort(key=lambda t: t.id)
     wanted = {t.id for t in tasks}
-    items: dict[int, list[_Item]] = defaultdict(list)
-    for tid, seq, text, targets in runner.all(
-        "SELECT c.task_id, c.seq, c.text, c.targets FROM checklist_items c"
-        " JOIN tasks t ON t.id = c.task_id"
-        " WHERE t.plan_id = :plan AND CAST(c.targets AS TEXT) <> '[]'"
-        " ORDER BY c.task_id, c.seq",
-        {"plan": plan_id},
-    ):
-        if tid in wanted:
-            items[tid].append(_Item(seq, text, _json(targets) or []))
+    items = {
+        tid: [_Item(seq, text, _json(targets) or []) for seq, text, targets in its]
+        for tid, its in raw.items()
+        if tid in wanted
+    }
+    del raw
     units = {int(i): str(s) for i, s in runner.all("SELECT id, short FROM units")}
     actuals: dict[tuple[int, int, int, int | None], list[Actual]] = defaultdict(list)
     for (
@@ -407,7 +419,7 @@ def evaluate_rows(
         actor,
         at,
         note,
-    ) in runner.all(
+    ) in runner.each(
         "SELECT a.task_id, a.item, a.target, a.unit_id, a.period, a.value, a.assessment,"
         " a.source, a.actor, a.at, a.note FROM actuals a JOIN tasks t ON t.id = a.task_id"
         " WHERE t.plan_id = :plan ORDER BY a.id",
@@ -516,12 +528,16 @@ def thresholds_of(settings: Any) -> Thresholds:
     )
 
 
+_BLOCK = 4096  # tasks whose texts are joined into one string for _Behind's searches
+
+
 class _Behind:
     """The measures and projects behind an indicator: tasks whose text names its words.
 
-    The texts are read once and joined into one string; each word is then found with
-    ``str.find`` (a C substring search over the whole ledger, ~10 ms for 100,000 tasks)
-    and its hits mapped back to tasks by offset. Each word and word list is answered once.
+    The texts are read once and joined into one string per block of ``_BLOCK`` tasks;
+    each word is then found with ``str.find`` (a C substring search over the whole
+    ledger, ~10 ms for 100,000 tasks) and its hits mapped back to tasks by offset.
+    Each word and word list is answered once.
     """
 
     def __init__(self, runner: Runner, plan_id: int, links: dict[str, list[str]]) -> None:
@@ -529,26 +545,31 @@ class _Behind:
         self._plan_id = plan_id
         self._links = links
         self._rows: list[tuple[str, str, str]] = []
-        self._starts: list[int] = []
-        self._text = ""
+        self._blocks: list[tuple[str, list[int]]] = []  # (texts, where each starts)
         self._loaded = False
         self._by_word: dict[str, set[int]] = {}
         self._by_words: dict[tuple[str, ...], tuple[tuple[str, str, str], ...]] = {}
 
     def _load(self) -> None:
+        # joined a block of tasks at a time: the ledger's texts are held once, never twice
         parts: list[str] = []
+        starts: list[int] = []
         pos = 0
-        for key, title, status, text in self._runner.all(
+        for key, title, status, text in self._runner.each(
             "SELECT key, title, status, source_text FROM tasks WHERE plan_id = :plan"
             " AND removed = :no AND kind <> 'indicator' ORDER BY id",
             {"plan": self._plan_id, "no": False},
         ):
             body = text or title
             self._rows.append((key, title, status))
-            self._starts.append(pos)
+            starts.append(pos)
             parts.append(body)
             pos += len(body) + 1
-        self._text = "\x00".join(parts)
+            if len(parts) == _BLOCK:
+                self._blocks.append(("\x00".join(parts), starts))
+                parts, starts, pos = [], [], 0
+        if parts:
+            self._blocks.append(("\x00".join(parts), starts))
         self._loaded = True
 
     def _hits(self, word: str) -> set[int]:
@@ -559,12 +580,14 @@ class _Behind:
             if not self._loaded:
                 self._load()
             hit = set()
-            at = self._text.find(word)
-            while at >= 0:
-                i = bisect_right(self._starts, at) - 1
-                hit.add(i)
-                nxt = self._starts[i + 1] if i + 1 < len(self._starts) else len(self._text)
-                at = self._text.find(word, nxt)
+            for b, (text, starts) in enumerate(self._blocks):
+                first = b * _BLOCK
+                at = text.find(word)
+                while at >= 0:
+                    i = bisect_right(starts, at) - 1
+                    hit.add(first + i)
+                    nxt = starts[i + 1] if i + 1 < len(starts) else len(text)
+                    at = text.find(word, nxt)
             self._by_word[word] = hit
         return hit
 

@@ -232,6 +232,32 @@ def test_cli_actual_share_evaluate(tmp_path: Path) -> None:
     assert "临清市" in i20 and " 红 " in i20
 
 
+def test_evaluate_json_and_toml_written_a_row_at_a_time_equal_the_whole_document(
+    ctx: ServiceContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``evaluate --json`` / ``--toml`` are written a row at a time (issue 11: 2 GB at
+    100,000 tasks otherwise); the text is the one the whole document gives."""
+    import tomli_w
+
+    from lctasks.cli.common import print_json
+    from lctasks.cli.indicator_cmds import _json_pieces, _toml_pieces
+    from lctasks.services.indicators import toml_ready
+
+    svc = IndicatorService(ctx)
+    svc.set_share("I20", "东昌府区", target="60", baseline="55", reason="省分解方案")
+    svc.set_share("I20", "临清市", target="40", baseline="38")
+    svc.record("I20", "2023", "403.5", source="统计公报\u202e“引号”\n第二行")
+    svc.record("I20", "2023", "38.1", unit="lqs", source="市统计局")
+    svc.record("I01", "2021", "6.5", source="2021年统计公报")
+    for keys in (None, ["I20"], ["NOPE"]):
+        ev = svc.evaluate(year=2023, keys=keys)
+        print_json(ev.to_doc())
+        whole = capsys.readouterr().out
+        assert "".join(_json_pieces(ev)) == whole
+        assert "".join(_toml_pieces(ev)) == tomli_w.dumps({"evaluation": toml_ready(ev.to_doc())})
+    assert len(svc.evaluate(year=2023).rows) > 100
+
+
 def test_about_tolerance_is_a_setting(tmp_path: Path, database: Database) -> None:
     from lctasks.config import load_settings
     from lctasks.domain import InvalidInputError as Bad

@@ -20,7 +20,7 @@ from lctasks.domain import InvalidInputError, Light, Status, Task, TaskKind
 from lctasks.i18n import CLI as MESSAGES
 from lctasks.i18n import ZH, language
 from lctasks.i18n import cli_t as t
-from lctasks.services.query import TaskFilter
+from lctasks.services.task_filter import ORDERS, TaskFilter
 
 MESSAGES.add(
     {
@@ -40,8 +40,6 @@ MESSAGES.add(
         "order.updated": ("最近更改在前", "last changed first"),
     }
 )
-
-ORDERS = ("plan", "due", "key", "updated")
 
 
 def choices(option: str, values: Sequence[str] | None, enum_: Any, example: str) -> tuple[Any, ...]:

@@ -1,5 +1,5 @@
-"""What the ledger's read side takes and gives: filters, one task's detail, outline,
-coverage, import result.
+"""What the ledger's read side gives: one task's detail, outline, coverage, import
+result (and, re-exported from ``services.task_filter``, what it takes: ``TaskFilter``).
 
 Standard library only (plus the domain), so the CLI can build a ``TaskFilter``
 without importing SQLAlchemy.
@@ -14,44 +14,20 @@ from typing import TYPE_CHECKING
 from lctasks.domain import (
     Counts,
     Event,
-    Light,
     PlanInfo,
     PrintCorrection,
     ProgressReport,
-    Status,
     Task,
-    TaskKind,
     Unplaced,
 )
 
+# the filter lives in its own module: `lctasks list` builds one without this module's
+# other classes (see task_filter); importable from here as before
+from lctasks.services.task_filter import ORDERS as ORDERS
+from lctasks.services.task_filter import TaskFilter as TaskFilter
+
 if TYPE_CHECKING:
     from lctasks.services.indicators import EvalRow
-
-ORDERS = ("plan", "due", "key", "updated")
-
-
-@dataclass(frozen=True, slots=True)
-class TaskFilter:
-    """Which tasks ``LedgerService.list_tasks`` returns; every field narrows.
-
-    Several values in one field mean "any of them" (``chapters=(6, 7)``: chapter
-    6 or 7); different fields must all hold.
-    """
-
-    plan: str | None = None  # plan code; None = the only plan
-    chapters: tuple[int, ...] = ()
-    kinds: tuple[TaskKind, ...] = ()
-    units: tuple[str, ...] = ()  # as typed (kjj, 科技局, 市科技局): lead or co-unit
-    statuses: tuple[Status, ...] = ()
-    lights: tuple[Light, ...] = ()
-    text: str | None = None  # substring of ID, title or source text
-    due_before: dt.date | None = None  # due on or before
-    due_after: dt.date | None = None  # due on or after
-    unassigned: bool = False  # no lead unit yet
-    include_removed: bool = False  # tasks gone from the plan at the last re-import
-    order: str = "plan"  # plan (reading order) | due | key | updated (newest first)
-    limit: int | None = None
-    offset: int = 0
 
 
 @dataclass(frozen=True, slots=True)

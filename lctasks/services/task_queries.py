@@ -30,8 +30,9 @@ from lctasks.domain import (
 )
 from lctasks.services.base import Service
 from lctasks.services.plans import load_tasks, resolve_plan
-from lctasks.services.query import ORDERS, TaskDetail, TaskFilter
+from lctasks.services.query import TaskDetail
 from lctasks.services.read_model import list_tasks as read_tasks
+from lctasks.services.task_filter import ORDERS, TaskFilter
 from lctasks.services.task_read import checklists, closure, task_detail, task_full
 from lctasks.services.views import (
     as_utc,

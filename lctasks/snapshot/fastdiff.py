@@ -20,7 +20,7 @@ from lctasks.snapshot.reader import (
     _Reader,
     _split_keys,
     parse_snapshot,
-    read_text,
+    read_file,
 )
 from lctasks.textsafe import check_toml_shape
 
@@ -29,74 +29,70 @@ from lctasks.textsafe import check_toml_shape
 # ---------------------------------------------------------------------------
 
 
-_TABLE_START = re.compile(r"^(?=\[)", re.MULTILINE)
+def _index(data: bytes, starts: array[int]) -> dict[bytes, int]:
+    """Each task's header line -> its place in ``starts``."""
+    out: dict[bytes, int] = {}
+    for i, start in enumerate(starts):
+        eol = data.find(b"\n", start)
+        out[data[start:] if eol < 0 else data[start:eol]] = i
+    return out
 
 
-def _task_tables(text: str) -> tuple[str, dict[str, str]] | None:
-    """(head, {task header line: that task's tables' text}), or ``None`` when unsure.
-
-    Not a parser: files we write have no multi-line strings (``tomli_w`` with
-    ``multiline_strings=False``) and indent array items, so a line starting
-    with ``[`` is a table header. The text is cut before each such line;
-    ``[tasks.<id>]`` and the sub-tables right after it (``[tasks.<id>.latest_report]``)
-    are one task's text, everything before the first task is the head.
-    ``None`` (read both files in full) for multi-line strings, a table after the
-    tasks that is not a task's, or the same task header twice.
-    """
-    if "'''" in text or '"""' in text:
-        return None
-    chunks = _TABLE_START.split(text)
-    first = next((i for i, c in enumerate(chunks) if c.startswith("[tasks.")), None)
-    if first is None:
-        return None
-    tables: dict[str, str] = {}
-    header, prefix, parts = "", "", []
-    for chunk in chunks[first:]:
-        line = chunk[: chunk.find("\n")] if "\n" in chunk else chunk
-        if prefix and line.startswith(prefix):  # a sub-table of the current task
-            parts.append(chunk)
-            continue
-        if (
-            not line.startswith("[tasks.")
-            or not line.endswith("]")
-            or line in tables
-            or line == header
-        ):
-            return None
-        if header:
-            tables[header] = "".join(parts)
-        header, prefix, parts = line, line[:-1] + ".", [chunk]
-    if header in tables:
-        return None
-    tables[header] = "".join(parts)
-    return "".join(chunks[:first]), tables
+def _span(data: bytes, starts: array[int], i: int) -> tuple[int, int]:
+    """Where task ``i``'s tables are: from its header to the next task's (or the end)."""
+    return starts[i], starts[i + 1] if i + 1 < len(starts) else len(data)
 
 
 def _partial(
-    text: str,
-    name: str,
-    head: str,
-    tables: dict[str, str],
-    other: dict[str, str],
+    file: SnapshotFile,
+    cut: tuple[int, array[int]],
+    other: SnapshotFile,
+    other_starts: array[int],
+    other_index: dict[bytes, int],
     parse_date: DateParser | None = None,
 ) -> Snapshot:
-    """The snapshot with only the tasks whose text differs from ``other``'s."""
+    """The snapshot with only the tasks whose tables' bytes differ from ``other``'s.
+
+    The bytes of a task's tables are compared in place (``memoryview``): of two
+    100,000-task files nothing is copied but the tables that differ.
+    """
+    name, data = file.name, file.data
+    head_end, starts = cut
+    head = data[:head_end].decode("utf-8")
     check_toml_shape(head, name)  # only what tomllib reads here: limits before parsing
     doc = tomllib.loads(head)
     if doc.get("tasks", {}) != {}:
         raise ValueError("tasks in the head")
-    body = "".join(v for k, v in tables.items() if other.get(k) != v)
-    check_toml_shape(body, name)
-    changed = tomllib.loads(body)
+    mine, theirs = memoryview(data), memoryview(other.data)
+    body: list[bytes] = []
+    same = array("q")  # which of this file's tasks have the same tables in ``other``
+    for i in range(len(starts)):
+        start, end = _span(data, starts, i)
+        eol = data.find(b"\n", start, end)
+        j = other_index.get(data[start:end] if eol < 0 else data[start:eol])
+        if j is not None:
+            o_start, o_end = _span(other.data, other_starts, j)
+            if mine[start:end] == theirs[o_start:o_end]:
+                same.append(i)
+                continue
+        body.append(data[start:end])
+    text = b"".join(body).decode("utf-8")
+    del body
+    check_toml_shape(text, name)
+    changed = tomllib.loads(text)
     if set(changed) - {"tasks"}:
         raise ValueError("not only tasks")
     tasks = changed.get("tasks", {})
-    if tasks and not {_table_id(k) for k, v in tables.items() if other.get(k) == v}.isdisjoint(
-        tasks
-    ):
-        raise ValueError("a task twice")  # written two ways: the whole read refuses it
+    if tasks:
+        ids = set()
+        for i in same:
+            start = starts[i]
+            eol = data.find(b"\n", start)
+            ids.add(_table_id((data[start:] if eol < 0 else data[start:eol]).decode("utf-8")))
+        if not ids.isdisjoint(tasks):
+            raise ValueError("a task twice")  # written two ways: the whole read refuses it
     doc["tasks"] = tasks
-    return _Reader(text, name, parse_date).snapshot(doc)
+    return _Reader(lambda: file.text, name, parse_date).snapshot(doc)
 
 
 def _table_id(header: str) -> str | None:
@@ -113,12 +109,20 @@ _BARE_ID = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _task_starts(data: bytes) -> tuple[int, array[int]] | None:
-    """``_task_tables`` as byte offsets: (end of the head, where each task's tables start).
+    """A snapshot's cut into its head and its task tables, as byte offsets.
 
-    The same cut by the same rules (``None`` when unsure), on the file's bytes,
-    without copying them and without an object per task: a 100,000-task file's
-    cut takes 800 kB. Task ``i``'s tables end where task ``i + 1``'s start (the
-    last task's at the end of the file); its header is its first line.
+    (end of the head, where each task's tables start), or ``None`` when unsure.
+    Not a parser: files we write have no multi-line strings (``tomli_w`` with
+    ``multiline_strings=False``) and indent array items, so a line starting with
+    ``[`` is a table header. ``[tasks.<id>]`` and the sub-tables right after it
+    (``[tasks.<id>.latest_report]``) are one task's tables, everything before the
+    first task is the head. ``None`` for multi-line strings, a table after the
+    tasks that is not a task's, or the same task header twice.
+
+    On the file's bytes, without copying them and without an object per task: a
+    100,000-task file's cut takes 800 kB. Task ``i``'s tables end where task
+    ``i + 1``'s start (the last task's at the end of the file); its header is its
+    first line.
     """
     if b"'''" in data or b'"""' in data:
         return None
@@ -259,7 +263,7 @@ def diff_texts(
     A task whose tables' text is byte-identical in both files cannot have
     changed, so ``tomllib`` reads only the head and the tasks whose text differs
     (for 100,000 tasks, reading both files whole takes ~25 s of CPU). When the
-    files cannot be cut safely (``_task_tables``) or that partial read fails,
+    files cannot be cut safely (``_task_starts``) or that partial read fails,
     both are read in full, which also locates any error. Either way the result
     equals ``diff_snapshots`` of the two parsed snapshots (a test checks it).
     """
@@ -282,29 +286,66 @@ def compare_texts(
     ``apply`` does; without it only ISO dates are read.
     """
     old_text, new_text = old_text.replace("\r\n", "\n"), new_text.replace("\r\n", "\n")
-    with bulk():
-        old_split, new_split = _task_tables(old_text), _task_tables(new_text)
-        snaps: tuple[Snapshot, Snapshot] | None = None
-        if old_split is not None and new_split is not None:
-            (old_head, old_tables), (new_head, new_tables) = old_split, new_split
-            try:
-                snaps = (
-                    _partial(old_text, old_name, old_head, old_tables, new_tables, parse_date),
-                    _partial(new_text, new_name, new_head, new_tables, old_tables, parse_date),
-                )
-            except (tomllib.TOMLDecodeError, InvalidInputError, ValueError):
-                snaps = None  # the full read below reports it where it is, or reads it
-        if snaps is None:
-            snaps = (
+    try:
+        old = SnapshotFile(old_text.encode("utf-8"), old_name)
+        new = SnapshotFile(new_text.encode("utf-8"), new_name)
+    except UnicodeEncodeError:  # not text a file holds: the whole read says what it is
+        with bulk():
+            return _compared(
                 parse_snapshot(old_text, name=old_name, parse_date=parse_date),
                 parse_snapshot(new_text, name=new_name, parse_date=parse_date),
             )
-        old_snap, new_snap = snaps
-        diff = diff_snapshots(old_snap, new_snap)
-        named = diff.task_ids()
-        tasks = {x.id: x for x in old_snap.tasks if x.id in named}
-        tasks.update({x.id: x for x in new_snap.tasks if x.id in named})
-        return diff, tasks
+    return compare_files(old, new, parse_date=parse_date)
+
+
+def compare_files(
+    old: SnapshotFile, new: SnapshotFile, *, parse_date: DateParser | None = None
+) -> tuple[SnapshotDiff, dict[str, SnapshotTask]]:
+    """``compare_texts`` of two files read as bytes (``read_file``), not decoded whole.
+
+    Both are cut at their task headers (``_task_starts``) and only the task tables
+    whose bytes differ are decoded and parsed; when a file cannot be cut, or that
+    partial read fails, both texts are read whole, which also locates any error.
+    """
+    old, new = _lf(old), _lf(new)
+    with bulk():
+        old_cut, new_cut = _task_starts(old.data), _task_starts(new.data)
+        snaps: tuple[Snapshot, Snapshot] | None = None
+        if old_cut is not None and new_cut is not None:
+            try:
+                snaps = (
+                    _partial(
+                        old, old_cut, new, new_cut[1], _index(new.data, new_cut[1]), parse_date
+                    ),
+                    _partial(
+                        new, new_cut, old, old_cut[1], _index(old.data, old_cut[1]), parse_date
+                    ),
+                )
+            except (tomllib.TOMLDecodeError, InvalidInputError, ValueError, UnicodeDecodeError):
+                snaps = None  # the full read below reports it where it is, or reads it
+        if snaps is None:
+            snaps = (
+                parse_snapshot(old.text, name=old.name, parse_date=parse_date),
+                parse_snapshot(new.text, name=new.name, parse_date=parse_date),
+            )
+        return _compared(*snaps)
+
+
+def _lf(file: SnapshotFile) -> SnapshotFile:
+    """The file with Windows line ends read as ``\\n`` (as ``compare_texts`` reads text)."""
+    if b"\r\n" not in file.data:
+        return file
+    return SnapshotFile(file.data.replace(b"\r\n", b"\n"), file.name)
+
+
+def _compared(
+    old_snap: Snapshot, new_snap: Snapshot
+) -> tuple[SnapshotDiff, dict[str, SnapshotTask]]:
+    diff = diff_snapshots(old_snap, new_snap)
+    named = diff.task_ids()
+    tasks = {x.id: x for x in old_snap.tasks if x.id in named}
+    tasks.update({x.id: x for x in new_snap.tasks if x.id in named})
+    return diff, tasks
 
 
 def diff_files(
@@ -314,8 +355,4 @@ def diff_files(
     parse_date: DateParser | None = None,
 ) -> tuple[SnapshotDiff, dict[str, SnapshotTask]]:
     """Compare two snapshot files (``'-'`` reads one of them from stdin)."""
-    old_text, old_name = read_text(old)
-    new_text, new_name = read_text(new)
-    return compare_texts(
-        old_text, new_text, old_name=old_name, new_name=new_name, parse_date=parse_date
-    )
+    return compare_files(read_file(old), read_file(new), parse_date=parse_date)

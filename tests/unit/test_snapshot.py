@@ -324,6 +324,21 @@ def test_windows_line_endings_and_bom(tmp_path: Path) -> None:
     assert diff_texts(windows, snapshot_text(changed)).newly_done == ("C10.M03",)
 
 
+def test_diff_files_reads_the_bytes_as_diff_texts_reads_the_text(tmp_path: Path) -> None:
+    """``diff_files`` compares the files' bytes (BOM and CRLF as the text path reads them)."""
+    from lctasks.snapshot import diff_files
+
+    changed = meeting([dataclasses.replace(SAMPLE[0], status=Status.DONE), *SAMPLE[1:]])
+    old_text, new_text = snapshot_text(meeting(SAMPLE)), snapshot_text(changed)
+    old, new = tmp_path / "old.toml", tmp_path / "new.toml"
+    old.write_bytes(b"\xef\xbb\xbf" + old_text.replace("\n", "\r\n").encode("utf-8"))
+    new.write_text(new_text, encoding="utf-8")
+    d, tasks = diff_files(old, new)
+    assert d == diff_texts(old_text, new_text) and d.newly_done == ("C10.M03",)
+    assert set(tasks) == {"C10.M03"} and tasks["C10.M03"].status is Status.DONE
+    assert diff_files(new, old)[0] == diff_texts(new_text, old_text)
+
+
 def test_unsupported_schema_version() -> None:
     text = snapshot_text(meeting(SAMPLE)).replace("schema_version = 1", "schema_version = 9")
     with pytest.raises(InvalidInputError) as info:

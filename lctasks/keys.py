@@ -8,7 +8,7 @@ for an unknown ID wherever it was typed.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from lctasks.i18n import CORE as MESSAGES
 from lctasks.i18n import t
@@ -50,3 +50,22 @@ def did_you_mean(all_keys: Sequence[str], missing: Sequence[str]) -> list[str]:
         if near:
             hints.append(t("keys.near", id=key, near=t("sep").join(near)))
     return hints
+
+
+def normalize_keys(keys: Iterable[str]) -> list[str]:
+    """Upper-case, strip, drop blanks and ``#`` comments, keep the first of duplicates."""
+    seen: dict[str, None] = {}
+    for raw in keys:
+        key = raw.split("#", 1)[0].strip().upper()
+        if key:
+            seen.setdefault(key, None)
+    return list(seen)
+
+
+def read_id_lines(text: str) -> list[str]:
+    """IDs from ``--from`` input: one per line (also space/comma separated), # comments."""
+    out: list[str] = []
+    for line in text.removeprefix("\ufeff").splitlines():
+        line = line.split("#", 1)[0]
+        out.extend(p for p in line.replace(",", " ").split() if p)
+    return out

@@ -187,7 +187,7 @@ def run(argv: Sequence[str]) -> int | None:
             return _show(runner, plan_id, code, key, as_of, settings, as_json)
 
     elif command == "history":
-        from lctasks.services.batch import normalize_keys
+        from lctasks.keys import normalize_keys
 
         keys = normalize_keys([words[0]])
         if not keys:

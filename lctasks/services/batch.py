@@ -51,6 +51,7 @@ from lctasks.domain import (
 )
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
+from lctasks.keys import normalize_keys
 from lctasks.services.chain import SqlEventLog
 from lctasks.services.plan_choice import choose_plan
 from lctasks.services.read_model import plan_codes
@@ -298,25 +299,6 @@ class Change:
 
 
 Step = Callable[[Runner, TaskState], "Change | None"]
-
-
-def normalize_keys(keys: Iterable[str]) -> list[str]:
-    """Upper-case, strip, drop blanks and ``#`` comments, keep the first of duplicates."""
-    seen: dict[str, None] = {}
-    for raw in keys:
-        key = raw.split("#", 1)[0].strip().upper()
-        if key:
-            seen.setdefault(key, None)
-    return list(seen)
-
-
-def read_id_lines(text: str) -> list[str]:
-    """IDs from ``--from`` input: one per line (also space/comma separated), # comments."""
-    out: list[str] = []
-    for line in text.removeprefix("\ufeff").splitlines():
-        line = line.split("#", 1)[0]
-        out.extend(p for p in line.replace(",", " ").split() if p)
-    return out
 
 
 # ---------------------------------------------------------------------------

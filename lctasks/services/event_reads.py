@@ -156,7 +156,7 @@ def log_query(f: LogFilter) -> dict[str, Any]:
     ``--source`` checked (InvalidInputError), the task ID normalised, an action's
     label read as its code. An empty answer may mean a mistyped ID or action:
     ``HistoryService.log`` says so."""
-    from lctasks.services.batch import normalize_keys
+    from lctasks.keys import normalize_keys
 
     if f.limit is not None and f.limit <= 0:
         raise InvalidInputError(t("log.limit"))

@@ -16,9 +16,8 @@ from lctasks.db.sql import SessionRunner
 from lctasks.domain import Event, InvalidInputError, NotFoundError
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
-from lctasks.keys import did_you_mean
+from lctasks.keys import did_you_mean, normalize_keys
 from lctasks.services.base import ServiceContext
-from lctasks.services.batch import normalize_keys
 from lctasks.services.chain import Anchor, anchor_line, read_anchor_file
 from lctasks.services.event_reads import (
     KNOWN_ACTIONS,

@@ -39,7 +39,7 @@ from lctasks.domain import (
 )
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
-from lctasks.keys import KEY_SHAPE
+from lctasks.keys import KEY_SHAPE, normalize_keys, read_id_lines
 from lctasks.services.batch import (
     BatchEngine,
     BatchOptions,
@@ -53,8 +53,6 @@ from lctasks.services.batch import (
     co_of,
     load_checklist,
     load_co,
-    normalize_keys,
-    read_id_lines,
     replace_co,
     resolve_unit,
 )

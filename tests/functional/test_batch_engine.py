@@ -28,6 +28,7 @@ from lctasks.domain import (
     PermissionDeniedError,
     Source,
 )
+from lctasks.keys import read_id_lines
 from lctasks.services.base import ServiceContext
 from lctasks.services.batch import (
     BatchConflict,
@@ -37,7 +38,6 @@ from lctasks.services.batch import (
     BatchResult,
     KeyResult,
     LiteContext,
-    read_id_lines,
 )
 from lctasks.services.people import PeopleService
 from lctasks.services.workflow import WorkflowService

@@ -11,23 +11,30 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from lctasks.domain import (
-    Counts,
-    Event,
-    PlanInfo,
-    PrintCorrection,
-    ProgressReport,
-    Task,
-    Unplaced,
-)
-
 # the filter lives in its own module: `lctasks list` builds one without this module's
 # other classes (see task_filter); importable from here as before
 from lctasks.services.task_filter import ORDERS as ORDERS
 from lctasks.services.task_filter import TaskFilter as TaskFilter
 
 if TYPE_CHECKING:
+    # annotations only: `lctasks show` builds a TaskDetail without the domain's
+    # parser classes (PrintCorrection, Unplaced) or its ledger classes
+    from lctasks.domain import (
+        Counts,
+        Event,
+        PlanInfo,
+        PrintCorrection,
+        ProgressReport,
+        Task,
+        Unplaced,
+    )
     from lctasks.services.indicators import EvalRow
+
+
+def _no_counts() -> Counts:
+    from lctasks.domain import Counts
+
+    return Counts()
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +125,7 @@ class PlanOutline:
     counts: Counts
     parts: tuple[OutlinePart, ...]
     unplaced: tuple[Unplaced, ...]
-    other: Counts = field(default_factory=Counts)  # tasks of no chapter in the tree
+    other: Counts = field(default_factory=_no_counts)  # tasks of no chapter in the tree
 
 
 @dataclass(frozen=True, slots=True)

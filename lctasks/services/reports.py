@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from lctasks import clock
 from lctasks.config import Settings, settings_of
@@ -23,8 +23,10 @@ from lctasks.db.sql import Runner
 from lctasks.domain import InvalidInputError, Light, Status
 from lctasks.i18n import SERVICES as MESSAGES
 from lctasks.i18n import services_t as t
-from lctasks.services.base import ServiceContext
 from lctasks.services.read_model import overdue_rows, report_tallies, unit_shorts
+
+if TYPE_CHECKING:  # the read fast path builds a report without the service context
+    from lctasks.services.base import ServiceContext
 
 MESSAGES.add(
     {

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from functools import lru_cache
 from typing import Any
 
 from lctasks.domain import (
@@ -37,16 +37,26 @@ from lctasks.snapshot.model import (
 _NUM = re.compile(r"(\d+)")
 
 
-@lru_cache(maxsize=1 << 18)  # export, write and diff sort the same IDs again
+# export, write and diff sort the same IDs again: each ID's key is made once (up to
+# 2**18 IDs, then the memo starts again); a plain dict, not an LRU list beside it
+_NATURAL: dict[str, tuple[str | int, ...]] = {}
+_NATURAL_MAX = 1 << 18
+
+
 def natural_key(task_id: str) -> tuple[str | int, ...]:
     """C2.M3 < C10.M03 < I07: numbers compare as numbers, text as text.
 
     Splitting on digit runs puts text at even and numbers at odd positions in
     every key, so keys compare position by position without mixing types.
     """
-    parts: list[str | int] = list(_NUM.split(task_id))
-    parts[1::2] = [int(p) for p in parts[1::2]]  # type: ignore[arg-type]
-    return tuple(parts)
+    key = _NATURAL.get(task_id)
+    if key is None:
+        if len(_NATURAL) >= _NATURAL_MAX:
+            _NATURAL.clear()
+        parts: list[str | int] = [sys.intern(p) for p in _NUM.split(task_id)]
+        parts[1::2] = [int(p) for p in parts[1::2]]  # type: ignore[arg-type]
+        key = _NATURAL[task_id] = tuple(parts)
+    return key
 
 
 def snapshot_task(task: Task, last_change: LastChange | None = None) -> SnapshotTask:

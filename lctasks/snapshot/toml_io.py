@@ -296,13 +296,16 @@ def write_snapshot(
     fsync, ``os.replace``, fsync of the directory): a reader sees the old snapshot
     or the new one, never half of one; a failure leaves the old file untouched and
     no temporary file behind. The bytes are ``snapshot_bytes(snap, cache)``, written
-    a task table at a time to a file (a 100,000-task export is never held whole).
+    a task table at a time (a 100,000-task export is never held whole).
     """
     if str(path) == "-":
-        data = snap if isinstance(snap, bytes) else snapshot_bytes(snap, cache)
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return len(data)
+        out, size = sys.stdout.buffer, 0
+        with bulk():
+            for chunk in (snap,) if isinstance(snap, bytes) else _parts(snap, cache):
+                out.write(chunk)
+                size += len(chunk)
+        out.flush()
+        return size
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if not directory.is_dir():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 import tomli_w
 
 from lctasks.domain import DueBasis, Light, ProgressReport, Status, TaskKind
@@ -119,7 +120,9 @@ def test_task_texts_from_a_cache_are_the_bytes_of_one_tomli_w_call(tmp_path: Pat
     assert snapshot_bytes(_snap([]), RenderCache()) == snapshot_bytes(_snap([]))
 
 
-def test_an_export_written_a_table_at_a_time_is_the_same_file(tmp_path: Path) -> None:
+def test_an_export_written_a_table_at_a_time_is_the_same_file(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
     """``write_snapshot`` with a cache streams the tables (``lctasks export``)."""
     snap = _snap(_tasks())
     whole = snapshot_bytes(snap)
@@ -131,6 +134,8 @@ def test_an_export_written_a_table_at_a_time_is_the_same_file(tmp_path: Path) ->
         assert out.read_bytes() == whole
         assert (cache.hits, cache.misses) == (hits, misses)
         cache.save()
+    assert write_snapshot(snap, "-", RenderCache(path)) == len(whole)
+    assert capsysbinary.readouterr().out == whole
     # one task changes: the saved cache holds the texts used, then the older ones
     changed = _tasks()
     changed[2] = SnapshotTask(

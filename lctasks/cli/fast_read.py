@@ -273,9 +273,12 @@ def run(argv: Sequence[str]) -> int | None:
             for piece in _json_pieces(data):
                 sys.stdout.write(json_text(piece))  # C1 / bidi controls escaped too
         elif command == "list":
-            from lctasks.cli.plan_text import print_task_table
+            from lctasks.cli.plan_text import print_task_table, task_cells
 
-            print_task_table(data, csv=bool(cmd.get("csv")))
+            print_task_table(
+                data if isinstance(data, Iterator) else map(task_cells, data),
+                csv=bool(cmd.get("csv")),
+            )
         elif command in ("history", "log"):
             from lctasks.cli.log_text import page_events
 
@@ -342,8 +345,17 @@ def _list(cmd: dict[str, Any], glob: dict[str, Any], as_json: bool) -> Any:
     plain = flt == type(flt)(plan=flt.plan, order=flt.order, limit=flt.limit)
 
     def build(runner: Any, plan_id: int, code: str, as_of: Any, settings: Any) -> Any:
-        if as_json and plain and wanted is None and flt.order in PLAIN_ORDERS:
-            return _list_rows(runner, plan_id, code, as_of, settings, flt.order, flt.limit)
+        if plain and wanted is None and flt.order in PLAIN_ORDERS:
+            if as_json:
+                return _list_rows(runner, plan_id, code, as_of, settings, flt.order, flt.limit)
+            # the table of every task from the same records (100,000: no ``Task`` made)
+            from lctasks.cli.plan_text import record_cells
+            from lctasks.services.read_model import task_records
+
+            records = task_records(
+                runner, plan_id, as_of=as_of, settings=settings, limit=flt.limit, order=flt.order
+            )
+            return (record_cells(r) for r in records)
         from lctasks.services.read_model import list_tasks
 
         shorts: set[str] = set()

@@ -23,6 +23,7 @@ from lctasks.cli.plan_text import (
     print_task_table,
     show_doc,
     show_lines,
+    task_cells,
     task_json,
     tasks_with_fields,
 )
@@ -147,7 +148,7 @@ def list_cmd(
     if as_json:
         print_json([task_json(x) for x in tasks])
         return
-    print_task_table(tasks, csv=csv)
+    print_task_table((task_cells(x) for x in tasks), csv=csv)
 
 
 # ---------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from lctasks.i18n import cli_t as t
 if TYPE_CHECKING:
     from lctasks.domain import ChecklistItem, Task
     from lctasks.services.query import Coverage, ImportResult, PlanOutline, TaskDetail
+    from lctasks.services.read_model import TaskRecord
 
 MESSAGES.add(
     {
@@ -276,48 +277,83 @@ def _wrap(text: str, indent: str = "  ", cols: int = 72) -> list[str]:
     return lines
 
 
-def print_task_table(tasks: list[Task], *, csv: bool) -> None:
-    """The ``list`` table (paged on a terminal) and its count on stderr, or the CSV."""
+# what a row of the ``list`` table shows: id, kind, chapter, title, lead unit, due,
+# status and light (kind and status as their stored values)
+TaskCells = tuple[str, str, int, str, "str | None", dt.date, str, "Light | None"]
+
+
+def task_cells(x: Task) -> TaskCells:
+    """A domain task's row of the ``list`` table."""
+    return (
+        x.id,
+        x.kind.value,
+        x.chapter,
+        x.title,
+        x.lead_unit,
+        x.due,
+        x.status.value,
+        x.light,
+    )
+
+
+def record_cells(r: TaskRecord) -> TaskCells:
+    """A read-model record's row of the ``list`` table (the plain list: no ``Task`` made)."""
+    return (r.key, r.kind, r.chapter, r.title, r.lead, r.due, r.status, r.light)
+
+
+def print_task_table(tasks: Iterable[TaskCells], *, csv: bool) -> None:
+    """The ``list`` table (paged on a terminal) and its count on stderr, or the CSV.
+
+    ``tasks`` is read once, a row at a time into the table's cells: of 100,000 tasks
+    no rows of strings are held beside them."""
+    import itertools
+
     from lctasks.cli.common import err, out
     from lctasks.cli.output import paged, print_table
-    from lctasks.cli.table import render
+    from lctasks.cli.table import render_lines
 
-    if not tasks:
+    them = iter(tasks)
+    first = next(them, None)
+    if first is None:
         err(t("list.none"))
         return
     headers = [t(f"col.{c}") for c in ("id", "kind", "chapter", "title", "lead", "due")] + [
         t("col.status"),
         t("col.light"),
     ]
-    rows = [
-        [
-            x.id,
-            t(f"kind.{x.kind.value}"),
-            str(x.chapter),
-            x.title,
-            x.lead_unit or "—",
-            x.due.isoformat(),
-            t(f"status.{x.status.value}"),
-            light_text(x.light),
-        ]
-        for x in tasks
-    ]
+    n = 0
+
+    def rows() -> Iterable[list[str]]:
+        nonlocal n
+        for key, kind, chapter, title, lead, due, status, light in itertools.chain([first], them):
+            n += 1
+            yield [
+                key,
+                t(f"kind.{kind}"),
+                str(chapter),
+                title,
+                lead or "—",
+                due.isoformat(),
+                t(f"status.{status}"),
+                light_text(light),
+            ]
+
     if csv:  # whole titles, for a spreadsheet
-        print_table(headers, rows, csv=True)
+        print_table(headers, list(rows()), csv=True)
         return
     import shutil
 
     cols = shutil.get_terminal_size((120, 24)).columns
     title_room = max(20, min(48, cols - 78))
     with paged():  # 633 lines: through a pager on a terminal, as git does
-        for line in render(
+        for line in render_lines(
             headers,
-            rows,
+            rows(),
             limits=[None, None, None, title_room, 16, None, None, None],
             right=[False, False, True, False, False, False, False, False],
         ):
             out(line)
-    err(t("list.total", n=len(tasks)))
+    err(t("list.total", n=n))
 
 
 def show_doc(task: Task, where: dict[str, Any], closure: dict[str, str] | None) -> dict[str, Any]:

@@ -7,7 +7,7 @@ Standard library only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from lctasks.textsafe import one_line
 from lctasks.textwidth import char_width as char_width
@@ -18,13 +18,26 @@ from lctasks.textwidth import width as width
 
 def render(
     headers: Sequence[str],
-    rows: Sequence[Sequence[str]],
+    rows: Iterable[Sequence[str]],
     *,
     limits: Sequence[int | None] | None = None,
     right: Sequence[bool] | None = None,
     sep: str = "  ",
 ) -> list[str]:
     """Lines of an aligned table; ``limits`` caps a column's width (clipped with …)."""
+    return list(render_lines(headers, rows, limits=limits, right=right, sep=sep))
+
+
+def render_lines(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[str]],
+    *,
+    limits: Sequence[int | None] | None = None,
+    right: Sequence[bool] | None = None,
+    sep: str = "  ",
+) -> Iterator[str]:
+    """``render``'s lines one at a time: only the clipped cells are held (100,000 rows of
+    ``list``), not the rows they came from (an iterable is read once) nor the lines."""
     n = len(headers)
     limits = limits or [None] * n
     right = right or [False] * n
@@ -41,4 +54,6 @@ def render(
         parts = [pad(v, cols[i], right=right[i]) for i, v in enumerate(values)]
         return sep.join(parts).rstrip()
 
-    return [line(headers), *(line(r) for r in cells)]
+    yield line(headers)
+    for r in cells:
+        yield line(r)

@@ -723,8 +723,10 @@ def list_tasks(
     tasks: list[Task] = []
     gc_was_on = gc.isenabled()
     gc.disable()
+    raw.reverse()  # each row let go once its task is made: not 100,000 rows and tasks at once
     try:
-        for row in raw:
+        while raw:
+            row = raw.pop()
             tid, key, status = row[0], row[1], row[5]
             progress = row[13] or 0
             lit = rule(status, day(row[8]), day(row[6]), progress, last.get(tid))

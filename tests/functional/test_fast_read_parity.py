@@ -53,6 +53,10 @@ def _both(
 
 
 LIST_LINES = [
+    ("list",),  # the plain table and CSV: from the read model's records, no Task made
+    ("list", "--order", "due", "-n", "40", "--as-of", "2023-06-30"),
+    ("list", "--csv", "--order", "key", "--as-of", "2030-01-01"),
+    ("list", "-n", "0"),
     ("list", "--unit", "kjj"),
     ("list", "--unit", "市科技局", "--json"),
     ("list", "-u", "fgw,czj", "--csv"),

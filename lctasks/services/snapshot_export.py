@@ -93,8 +93,11 @@ def read_ledger(
     *,
     include_removed: bool = False,
     evaluation: bool = True,
+    keys: Sequence[str] | None = None,
 ) -> LedgerRead:
-    """The plan's tasks (read model), latest reports, newest events and head as of ``day``."""
+    """The plan's tasks (read model), latest reports, newest events and head as of ``day``.
+
+    ``keys``: only these tasks (and only their reports and events are kept)."""
     from sqlalchemy import func, select
 
     from lctasks.db.models import EventRow, PlanNodeRow, ProgressRow
@@ -108,7 +111,10 @@ def read_ledger(
         as_of=day,
         settings=settings,
         include_removed=include_removed,
+        keys=keys,
     )
+    ids = None if keys is None else {r.id for r in records}
+    wanted_keys = None if keys is None else set(keys)
     # the latest report up to the end of the as-of day (as lctasks report)
     latest = (
         select(ProgressRow.task_id, func.max(ProgressRow.at).label("last"))
@@ -134,7 +140,8 @@ def read_ledger(
         )
         .order_by(ProgressRow.id)
     ):
-        reports[tid] = _report(at, actor, made, problems, steps, percent, period)
+        if ids is None or tid in ids:
+            reports[tid] = _report(at, actor, made, problems, steps, percent, period)
     last: dict[str, LastChange] = {}
     newest = (
         select(EventRow.task_key, func.max(EventRow.seq).label("seq"))
@@ -147,7 +154,8 @@ def read_ledger(
             newest, newest.c.seq == EventRow.seq
         )
     ):
-        last[str(key)] = LastChange(seq, _utc(at))
+        if wanted_keys is None or key in wanted_keys:
+            last[str(key)] = LastChange(seq, _utc(at))
     head = s.execute(
         select(EventRow.seq, EventRow.hash).order_by(EventRow.seq.desc()).limit(1)
     ).first()
@@ -208,7 +216,8 @@ def export_snapshot(
     with bulk():  # 100,000 tasks: no collector passes while building them
         with ctx.db.read() as s:
             plan_row = resolve_plan(s, plan)
-            read = read_ledger(s, plan_row, day, settings)
+            keys = _selected_keys(s, plan_row.id, flt, units)
+            read = read_ledger(s, plan_row, day, settings, keys=keys)
         tasks = []
         # filters as the SQL had them: chapter, status, a unit that leads or co-owns
         chapters = set(flt.chapters)
@@ -306,6 +315,28 @@ def _report(
         percent=percent,
         period=period or "",
     )
+
+
+def _selected_keys(
+    s: Session, plan_id: int, flt: SnapshotFilter, units: Sequence[str]
+) -> list[str] | None:
+    """The tasks a filtered export may hold, by the list's SQL (``read_model.filter_sql``:
+    chapter, status, a unit that leads or co-owns), so that one unit's export (its 督办通知)
+    reads that unit's tasks, not the ledger; ``None`` (read them all) without a filter or
+    when they are many. The export still filters each task as before."""
+    if not (units or flt.chapters or flt.statuses):
+        return None
+    from lctasks.db.sql import SessionRunner
+    from lctasks.services.read_model import BIG, filter_sql
+    from lctasks.services.task_filter import TaskFilter
+
+    runner = SessionRunner(s)
+    wanted = TaskFilter(
+        chapters=tuple(flt.chapters), statuses=tuple(flt.statuses), units=tuple(units)
+    )
+    where, params = filter_sql(runner, plan_id, wanted, units)
+    keys = [str(k) for (k,) in runner.each(f"SELECT t.key FROM tasks t WHERE {where}", params)]
+    return keys if len(keys) <= BIG else None
 
 
 def _resolve_units(texts: Sequence[str]) -> list[str]:

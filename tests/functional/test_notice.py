@@ -86,3 +86,33 @@ def test_unknown_unit_and_nothing_to_chase(
     assert res.exit_code == 0, res.output
     _, rows = text_of(out)
     assert "7月5日前" in rows[1][8]
+
+
+def test_a_units_export_reads_only_its_tasks_and_holds_what_the_whole_export_holds(
+    ctx: ServiceContext,
+) -> None:
+    """One unit's export (the notice's read) selects its tasks in SQL first (issue 11:
+    not the 100,000-task ledger); each task, with its report and last change, is the
+    one the whole export gives (its last change too)."""
+    from lctasks.domain import Status
+    from lctasks.services.review import ReviewService
+    from lctasks.snapshot import SnapshotFilter
+
+    svc = ReviewService(ctx)
+    whole = svc.export(as_of=AS_OF)
+    for flt in (
+        SnapshotFilter(("gxj",)),
+        SnapshotFilter(("市科技局", "gxj"), (8,)),
+        SnapshotFilter((), (7,), (Status.NOT_STARTED,)),
+    ):
+        part = svc.export(flt, as_of=AS_OF)
+        units = set(part.filter.units)
+        expected = tuple(
+            x
+            for x in whole.tasks
+            if (not units or x.lead in units or not units.isdisjoint(x.co_units))
+            and (not flt.chapters or x.chapter in flt.chapters)
+            and (not flt.statuses or x.status in flt.statuses)
+        )
+        assert part.tasks == expected and expected
+    assert any(x.last_change for x in svc.export(SnapshotFilter(("gxj",)), as_of=AS_OF).tasks)

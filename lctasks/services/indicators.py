@@ -386,8 +386,12 @@ class IndicatorService(Service):
         mode: str = "year",
         as_of: dt.date | None = None,
         keys: Sequence[str] | None = None,
+        with_behind: bool = True,
     ) -> Evaluation:
-        """The monitoring table for ``year`` (mode year), the midterm or the final year."""
+        """The monitoring table for ``year`` (mode year), the midterm or the final year.
+
+        ``with_behind=False``: without the tasks behind each indicator (``EvalRow.behind``
+        empty), for a reader that does not show them (the unit workbooks)."""
         thresholds = self._thresholds()
         with self.db.read() as s:
             plan_row = resolve_plan(s, plan)
@@ -399,7 +403,9 @@ class IndicatorService(Service):
             elif year is None:
                 today = as_of or clock.today()
                 year = min(end, today.year - 1) if today.year > start else start
-            rows = evaluate_rows(SessionRunner(s), plan_row.id, year, thresholds, keys=keys)
+            rows = evaluate_rows(
+                SessionRunner(s), plan_row.id, year, thresholds, keys=keys, with_behind=with_behind
+            )
             return Evaluation(plan_row.code, plan_row.title, mode, year, tuple(rows))
 
 

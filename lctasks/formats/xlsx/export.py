@@ -308,7 +308,9 @@ def _indicator_lines(ctx: ServiceContext, snap: Snapshot) -> dict[str, Indicator
         return {}
     from lctasks.services.indicators import IndicatorService
 
-    ev = IndicatorService(ctx).evaluate(plan=snap.plan.code, as_of=snap.as_of, keys=keys)
+    ev = IndicatorService(ctx).evaluate(  # the tasks behind them are not shown here
+        plan=snap.plan.code, as_of=snap.as_of, keys=keys, with_behind=False
+    )
     per_key: dict[str, list[Any]] = {}
     for r in ev.rows:
         per_key.setdefault(r.key, []).append(r)

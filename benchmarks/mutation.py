@@ -17,6 +17,9 @@ only the mutants it did not kill (survived, no test, timeout) against the tests
 as they are now (mutmut copies them afresh and collects coverage for new test
 functions); the score is then over all the module's mutants, as before.
 
+One mutmut child at a time (mutmut's default is one per core): the machine is
+shared; ``LCTASKS_MUTATION_CHILDREN=2`` on a machine of your own.
+
 Score = killed / all mutants (a mutant no selected test reaches counts as
 surviving). Figures and the commands are recorded in docs/testing.md. CPU-heavy:
 not part of CI; run one module at a time on a shared machine.
@@ -67,6 +70,7 @@ MODULES: dict[str, tuple[str, list[str]]] = {
             "tests/unit/test_anchors.py",
             "tests/functional/test_audit.py",
             "tests/functional/test_verify.py",
+            "tests/functional/test_keyed_chain.py",
         ],
     ),
     "access": ("lctasks/services/access.py", ["tests/functional/test_access.py"]),
@@ -118,7 +122,8 @@ def run(name: str, *, again: bool = False) -> dict[str, int]:
             ]
             print(f"--again: {len(names)} mutants not killed by the last run")
         if not again or names:
-            subprocess.run([mutmut, "run", *names], cwd=ROOT, env=env, check=False)
+            children = ["--max-children", env.get("LCTASKS_MUTATION_CHILDREN", "1")]
+            subprocess.run([mutmut, "run", *children, *names], cwd=ROOT, env=env, check=False)
         MARK.write_text(name, encoding="utf-8")
         subprocess.run([mutmut, "export-cicd-stats"], cwd=ROOT, env=env, check=True)
     finally:

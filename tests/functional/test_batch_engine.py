@@ -552,3 +552,96 @@ def test_a_unit_on_record_but_not_in_the_directory_is_found(wf: WorkflowService)
     res = wf.assign(["C10.M03"], lead="聊城市重点项目推进专班")
     assert res.results[0].changes["lead"] == [None, "项目专班"]
     assert unit_rows(db) == units
+
+
+# -- survivors of the batch run of 1 December (docs/testing.md) ---------------------
+
+
+def events_of(db: Database, key: str) -> list[tuple[str, dict[str, object], str]]:
+    with db.read() as s:
+        return [
+            (e.action, e.changes, e.reason)
+            for e in s.scalars(
+                select(EventRow).where(EventRow.task_key == key).order_by(EventRow.seq)
+            )
+        ]
+
+
+def test_each_event_names_what_the_task_held_before(wf: WorkflowService) -> None:
+    db = wf.ctx.db
+    wf.assign(["C10.M01"], lead="市科技局", person="张三", leader="李四")
+    wf.assign(["C10.M01"], person="王五", leader="", due=dt.date(2026, 3, 31))
+    wf.extend(["C10.M01"], to=dt.date(2026, 6, 30), reason="项目调整", today=dt.date(2026, 1, 5))
+    wf.check("C10.M02", [1])
+    assert events_of(db, "C10.M01") == [
+        (
+            "assign",
+            {"lead": [None, "市科技局"], "person": [None, "张三"], "leader": [None, "李四"]},
+            "",
+        ),
+        (
+            "assign",
+            {
+                "due": ["2025-12-31", "2026-03-31"],
+                "due_basis": ["explicit", "manual"],
+                "person": ["张三", "王五"],
+                "leader": ["李四", None],
+            },
+            "",
+        ),
+        (
+            "extend",
+            {
+                "due": ["2026-03-31", "2026-06-30"],
+                "due_basis": ["manual", "extended"],
+                "original_due": [None, "2026-03-31"],
+            },
+            "项目调整",
+        ),
+    ]
+    # a tick has no reason of its own: the event's reason is empty
+    assert events_of(db, "C10.M02") == [
+        (
+            "check",
+            {"item1": [False, True], "progress": [0, 33], "status": ["not_started", "in_progress"]},
+            "",
+        )
+    ]
+
+
+def test_a_stale_task_is_refused_as_stale_before_its_status_is_looked_at(
+    wf: WorkflowService,
+) -> None:
+    before = state(wf.ctx.db)
+    with pytest.raises(ConflictError) as exc:
+        wf.reopen(["C10.M01"], if_version=7)  # not started: reopen would be refused too
+    assert outcome(failure(exc)) == [
+        ("C10.M01", "error", 1, "版本已变化：期望 7，当前 1（别人刚改过）")
+    ]
+    assert state(wf.ctx.db) == before
+
+
+def test_a_liaison_refused_on_several_tasks_is_told_about_each(wf: WorkflowService) -> None:
+    db = wf.ctx.db
+    wf.assign(["C10.M01"], lead="市科技局")
+    p = PeopleService(ServiceContext(db, Actor(BOSS, Source.CLI)))
+    p.add(BOSS, "supervisor")
+    p.add("李联络", "liaison", "市科技局")
+    before = state(db)
+    li = WorkflowService(ServiceContext(db, Actor("李联络", Source.CLI)))
+    with pytest.raises(PermissionDeniedError) as exc:
+        li.note(["C10.M03", "C10.M01", "C10.M02"], "督办")
+    err = failure(exc)
+    assert err.ids == ("C10.M03", "C10.M02")
+    assert err.message == (
+        "2 个任务无法加备注，本批次未做任何更改：\n"
+        "  C10.M03：任务 C10.M03 的牵头或配合单位中没有 市科技局，李联络 不能添加备注\n"
+        "  C10.M02：任务 C10.M02 的牵头或配合单位中没有 市科技局，李联络 不能添加备注"
+    )
+    assert outcome(err)[1] == ("C10.M01", "changed", 3, "")  # would have been changed
+    assert state(db) == before
+
+
+def test_an_id_line_with_two_comment_marks_keeps_only_the_id(wf: WorkflowService) -> None:
+    res = wf.note(["c10.m01 # 调度会 # 第二次"], "督办")
+    assert [(r.id, r.result) for r in res.results] == [("C10.M01", "changed")]

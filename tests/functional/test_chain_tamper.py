@@ -135,3 +135,20 @@ def test_changes_are_hashed_in_one_json_form() -> None:
     # a naive time in the hash input is UTC; an aware one is converted to UTC
     naive = {**FIELDS, "at": dt.datetime(2026, 11, 30, 17, 0, 0, 123456)}
     assert event_digest(**naive) == GOLDEN
+
+
+def test_a_stored_row_hashes_as_it_was_written() -> None:
+    """``log --verify`` hashes rows as read back: SQLite's text, an aware time (PostgreSQL)."""
+    from lctasks.services.chain import stored_digest
+
+    row = [FIELDS[k] for k in ("seq", "at", "actor", "source", "action", "plan", "task")]
+    rest = [FIELDS["changes"], FIELDS["reason"], FIELDS["prev_hash"]]
+    for at in (
+        "2026-11-30 17:00:00.123456",  # as SQLite stores it (UTC)
+        "2026-12-01T01:00:00.123456+08:00",  # ISO text with an offset
+        FIELDS["at"],
+        dt.datetime(2026, 12, 1, 1, 0, 0, 123456, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+    ):
+        assert stored_digest(*row[:1], at, *row[2:], *rest) == GOLDEN, at  # type: ignore[arg-type]
+    altered = stored_digest(*row[:1], "2026-11-30 17:00:00.123457", *row[2:], *rest)  # type: ignore[arg-type]
+    assert altered != GOLDEN

@@ -132,17 +132,26 @@ def test_rotating_the_key_is_an_event(tmp_path: Path, monkeypatch: pytest.Monkey
     old = key_id(KEY_A.encode())
     assert new is not None and new != old and f"新密钥 {new}（原密钥 {old}）" in res.output
     assert (keyfile.stat().st_mode & 0o777) in (0o600, 0o644)  # the file existed already
-    _work(url, "C10.M02")
+    _work(url, "C10.M02", "C10.M03")  # the rotation is recorded once, before the first
     rows = _macs(url)
     assert [(a, m.split(":")[0]) for _, a, m in rows] == [
         ("note", old),
         ("key", new),
+        ("note", new),
         ("note", new),
     ]
     db = open_database(url)
     with db.read() as s:
         ev = s.scalars(select(EventRow).where(EventRow.action == "key")).one()
         assert ev.changes == {"key": [old, new]}
+        assert (ev.seq, ev.actor, ev.source, ev.task_key, ev.plan_code, ev.reason) == (
+            2,
+            "测试员",
+            "cli",
+            None,
+            None,
+            "",
+        )
     db.dispose()
     assert _verify(url) == (True, Keyed.CHECKED, [])
     # the old key dropped from the file: its events can no longer be checked, and say so

@@ -138,12 +138,18 @@ def test_a_text_over_the_limit_is_refused_before_anything_is_written(database: D
 
     with database.write() as s:
         log = SqlEventLog(SessionRunner(s), ACTOR, at=AT)
-        with pytest.raises(InvalidInputError):
+        with pytest.raises(InvalidInputError) as reason:
             log.append("note", task="C10.M01", reason="长" * (MAX_TEXT_CHARS + 1))
-        with pytest.raises(InvalidInputError):
+        assert reason.value.message == (
+            f"文字有 {MAX_TEXT_CHARS + 1} 个字符，超过上限 {MAX_TEXT_CHARS}"
+        )
+        with pytest.raises(InvalidInputError) as note:
             log.append(
                 "note", task="C10.M01", changes={"note": [None, "长" * (MAX_TEXT_CHARS + 1)]}
             )
+        assert note.value.message == (
+            f"文字.note有 {MAX_TEXT_CHARS + 1} 个字符，超过上限 {MAX_TEXT_CHARS}"
+        )
         assert log.count == 0
         log.flush()
     assert rows(database) == []
@@ -175,3 +181,27 @@ def test_the_fast_path_writes_the_same_chain(tmp_path: Path) -> None:
             assert verify_chain(s).ok
     finally:
         database.dispose()
+
+
+def test_the_changes_are_stored_as_readable_text(tmp_path: Path) -> None:
+    """Who opens the database (sqlite3, a dump) reads 聊科字, not \\u804a escapes."""
+    import sqlite3
+
+    from lctasks.db.engine import open_database
+
+    path = tmp_path / "t.db"
+    open_database(path).dispose()
+    db = LiteDatabase.open(f"sqlite:///{path}")
+    assert db is not None
+    with db.write() as runner:
+        log = SqlEventLog(runner, ACTOR, at=AT)
+        log.append("close", task="C10.M01", changes={"evidence": [None, "聊科字12号"]})
+        log.flush()
+    db.conn.close()
+    con = sqlite3.connect(path)
+    try:
+        assert con.execute("SELECT changes FROM events").fetchall() == [
+            ('{"evidence": [null, "聊科字12号"]}',)
+        ]
+    finally:
+        con.close()

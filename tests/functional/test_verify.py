@@ -324,6 +324,7 @@ def test_the_fast_canonical_form_is_the_reference_form() -> None:
         ),
         (True, "t", "a", "s", "b", None, None, {}, "", ""),  # not an int: the reference path
         (4, "t", 5, "s", "b", None, None, {}, "", ""),  # a non-string actor: the reference path
+        (False, "t", "a", "s", "b", "lc-14th", "C10.M01", {"a": 1}, "r", "p"),  # plan, task too
     ]
     for n in range(300):
         words = [rnd.choice(awkward) for _ in range(8)]

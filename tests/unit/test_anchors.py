@@ -95,3 +95,59 @@ def test_a_line_without_a_time_does_not_take_the_next_line() -> None:
 
 def test_a_hash_longer_than_a_hash_is_not_an_anchor() -> None:
     assert parse_anchors(f"lctasks-anchor 12 {H}ab", "x") == []
+
+
+def test_line_numbers_count_a_leading_blank_line_and_where_defaults_to_nothing() -> None:
+    text = (
+        f"\nlctasks-anchor 12 {H}\n#13 5d2e 9c40 edce ef74\n"
+        f'history_seq = 15\nhistory_hash = "{H}"\n'
+    )
+    assert parse_anchors(text) == [
+        Anchor(12, H, "", ":2"),
+        Anchor(13, H[:16], "", ":3"),
+        Anchor(15, H, "", ":4"),
+    ]
+    assert Anchor(12, H) == Anchor(12, H, "", "")
+
+
+def test_a_point_stated_twice_in_a_file_is_one_anchor(tmp_path: Path) -> None:
+    pack = tmp_path / "pack.txt"
+    line = anchor_line(12, H, AT)
+    pack.write_text(f"封面\n{line}\n正文\n{line}\n", encoding="utf-8")  # cover and footer
+    assert read_anchor_file(pack) == [Anchor(12, H, "2026-11-30T17:00:00Z", f"{pack}:2")]
+
+
+def test_every_text_member_kind_of_a_zip_is_searched(tmp_path: Path) -> None:
+    box = tmp_path / "box.zip"
+    with zipfile.ZipFile(box, "w") as z:
+        z.writestr("a.json", json.dumps({"history_seq": 1, "history_hash": H}))
+        z.writestr("b.toml", f'history_seq = 2\nhistory_hash = "{H}"\n')
+        z.writestr("c.md", f"# 会议\nlctasks-anchor 3 {H}\n")
+        z.writestr("d.bin", f"lctasks-anchor 4 {H}\n")
+    assert [(a.seq, a.where) for a in read_anchor_file(box)] == [
+        (1, f"{box}!a.json:1"),
+        (2, f"{box}!b.toml:1"),
+        (3, f"{box}!c.md:2"),
+    ]
+
+
+def test_bytes_that_are_not_utf8_do_not_hide_an_anchor(tmp_path: Path) -> None:
+    junk = b"\xff\xfe\x80 GBK \xc1\xc4\xb3\xc7\n"
+    plain = tmp_path / "notes.txt"
+    plain.write_bytes(junk + anchor_line(5, H, AT).encode())
+    assert [(a.seq, a.where) for a in read_anchor_file(plain)] == [(5, f"{plain}:2")]
+    box = tmp_path / "book.docx"
+    with zipfile.ZipFile(box, "w") as z:
+        z.writestr("word/document.xml", junk + f"lctasks-anchor 6 {H}".encode())
+    assert [(a.seq, a.where) for a in read_anchor_file(box)] == [(6, f"{box}!word/document.xml:2")]
+
+
+def test_an_anchor_file_is_created_readable_not_executable(tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0)
+    try:
+        append_anchor(tmp_path / "anchors.txt", anchor_line(1, H, AT))
+    finally:
+        os.umask(old)
+    assert (tmp_path / "anchors.txt").stat().st_mode & 0o777 == 0o644

@@ -145,10 +145,10 @@ def write_workbook(
     n = len(tasks)
     last_row = FIRST_ROW + max(n, 1) - 1
 
-    rows = [_locked_values(x, sources.get(x.id, "")) for x in tasks]
     # widths that fit Chinese text: display width (CJK = 2) of the header and of the
-    # first rows, capped per column; long text wraps
-    sample = rows[:2000]
+    # first rows, capped per column; long text wraps. The other rows' values are made
+    # as each row is written (100,000 tasks' cells are never held at once)
+    sample = [_locked_values(x, sources.get(x.id, "")) for x in tasks[:2000]]
     for i, col in enumerate(COLUMNS):
         widest = width(col.header)
         if col.locked:
@@ -212,7 +212,9 @@ def write_workbook(
     # wrapped text needs its row height on record: LibreOffice and WPS do not grow a
     # row on opening; ~2.3 width units a Chinese character, 16 pt a line, 7 lines at most
     wraps = [(i, ws.column_dimensions[letter(i)].width) for i, c in enumerate(LOCKED) if c.wrap]
-    for row_no, (task, values) in enumerate(zip(tasks, rows, strict=True), FIRST_ROW):
+    for row_no, task in enumerate(tasks, FIRST_ROW):
+        i = row_no - FIRST_ROW
+        values = sample[i] if i < len(sample) else _locked_values(task, sources.get(task.id, ""))
         lines = max(-(-23 * len(values[i]) // (10 * max(1, int(w) - 1))) for i, w in wraps)
         if lines > 1:
             ws.row_dimensions[row_no].height = 16 * min(lines, 7)

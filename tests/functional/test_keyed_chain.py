@@ -176,3 +176,34 @@ def test_a_bad_key_setting_is_refused(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("LCTASKS_CHAIN_KEYED", "sometimes")
     with pytest.raises(InvalidInputError, match="auto、on 或 off"):
         _work(url, "C10.M01")
+
+
+def test_a_key_changed_in_the_environment_is_recorded_before_the_next_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    db = open_database(url)
+    seed(db)
+    db.dispose()
+    monkeypatch.setenv("LCTASKS_CHAIN_KEY", KEY_A)
+    _work(url, "C10.M01")
+    monkeypatch.setenv("LCTASKS_CHAIN_KEY", TEST_CHAIN_KEY)  # no `log --rotate-key`
+    _work(url, "C10.M02", "C10.M03")
+    old, new = key_id(KEY_A.encode()), key_id(TEST_CHAIN_KEY.encode())
+    assert [(seq, a, m.split(":")[0]) for seq, a, m in _macs(url)] == [
+        (1, "note", old),
+        (2, "key", new),
+        (3, "note", new),
+        (4, "note", new),
+    ]
+    db = open_database(url)
+    with db.read() as s:
+        ev = s.scalars(select(EventRow).where(EventRow.action == "key")).one()
+        assert (ev.changes, ev.actor, ev.source, ev.task_key, ev.reason) == (
+            {"key": [old, new]},
+            "测试员",
+            "cli",
+            None,
+            "",
+        )
+    db.dispose()

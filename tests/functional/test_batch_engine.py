@@ -614,7 +614,7 @@ def test_a_stale_task_is_refused_as_stale_before_its_status_is_looked_at(
 ) -> None:
     before = state(wf.ctx.db)
     with pytest.raises(ConflictError) as exc:
-        wf.reopen(["C10.M01"], if_version=7)  # not started: reopen would be refused too
+        wf.return_(["C10.M01"], reason="返工", if_version=7)  # not started: return is refused too
     assert outcome(failure(exc)) == [
         ("C10.M01", "error", 1, "版本已变化：期望 7，当前 1（别人刚改过）")
     ]

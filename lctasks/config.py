@@ -140,10 +140,51 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     """Settings from the layered files; with ``path``, the bundled file then ``path`` only."""
     files = [bundled("settings.toml"), Path(path)] if path is not None else settings_files()
     settings = Settings()
+    memo = _parsed_memo()
+    loaded = dict(memo)
     for file in dict.fromkeys(files):
-        settings = _apply(settings, file, read_toml(file))
+        settings = _apply(settings, file, read_toml(file, memo))
     _check_order(settings, files)
+    kept = {str(f): memo[str(f)] for f in files if str(f) in memo}  # these files only
+    if kept != loaded:
+        _save_parsed_memo(kept)
     return settings
+
+
+# The settings files as last parsed (path -> [text, values]), in the user's cache folder:
+# every CLI call reads them, and a file whose text is unchanged is not parsed again
+# (resources.read_toml). Deleting the file is harmless.
+SETTINGS_MEMO = "settings.json"
+
+
+def _memo_path() -> Path:
+    from lctasks.userdirs import user_dir
+
+    return user_dir("cache") / SETTINGS_MEMO
+
+
+def _parsed_memo() -> dict[str, Any]:
+    import json
+
+    try:
+        memo = json.loads(_memo_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        memo = {}
+    return memo if isinstance(memo, dict) else {}
+
+
+def _save_parsed_memo(memo: dict[str, Any]) -> None:
+    import json
+
+    from lctasks.atomic import atomic_write
+
+    text = json.dumps(memo, ensure_ascii=False)
+    path = _memo_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), durable=False)
+    except OSError:
+        pass  # a read-only cache folder: the files are parsed again next time
 
 
 def settings_of(holder: Any) -> Settings:

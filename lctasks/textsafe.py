@@ -179,7 +179,7 @@ def check_toml_shape(text: str, name: str = "<toml>") -> None:
         )
     depth = dots = 0
     line = 1
-    for m in _TOML_TOKEN.finditer(text):
+    for m in re.finditer(_TOML_TOKEN, text):
         tok = m.group()
         if len(tok) > 1:  # a string or a comment
             line += tok.count("\n")
@@ -209,7 +209,8 @@ def check_toml_shape(text: str, name: str = "<toml>") -> None:
                     )
 
 
-_TOML_TOKEN = re.compile(
+# compiled by re on first use (a settings file already parsed is not scanned again)
+_TOML_TOKEN = (
     r'"""(?:[^"\\]|\\.|"(?!""))*"""'
     r"|'''[\s\S]*?'''"
     r'|"(?:[^"\\\n]|\\.)*"'

@@ -115,3 +115,47 @@ def test_language_setting_switches_messages_to_english(
     monkeypatch.setenv("LCTASKS_LANG", "zh")
     apply_language()
     assert i18n.t("status.closed") == "已销号"
+
+
+def test_a_settings_file_whose_text_is_unchanged_is_not_parsed_again(tmp_path: Path) -> None:
+    """The settings as last parsed are kept in the cache folder (config.SETTINGS_MEMO)
+    and used while the file's text is the same; any edit is parsed afresh."""
+    import json
+
+    from lctasks.config import SETTINGS_MEMO
+    from lctasks.userdirs import user_dir
+
+    office = tmp_path / "office.toml"
+    office.write_text("[lights]\nyellow_days = 3\n", encoding="utf-8")
+    assert load_settings(office).yellow_days == 3
+    memo_file = user_dir("cache") / SETTINGS_MEMO
+    assert str(tmp_path) in str(memo_file)  # the test's XDG_CACHE_HOME
+    memo = json.loads(memo_file.read_text(encoding="utf-8"))
+    assert sorted(memo) == sorted([str(bundled("settings.toml")), str(office)])
+    assert memo[str(office)] == ["[lights]\nyellow_days = 3\n", {"lights": {"yellow_days": 3}}]
+    # the memo answers for the same text (a doctored value shows it was used) ...
+    memo[str(office)][1] = {"lights": {"yellow_days": 4}}
+    memo_file.write_text(json.dumps(memo), encoding="utf-8")
+    assert load_settings(office).yellow_days == 4
+    # ... and an edit of the file (same size) is read afresh and remembered
+    office.write_text("[lights]\nyellow_days = 5\n", encoding="utf-8")
+    assert load_settings(office).yellow_days == 5
+    memo = json.loads(memo_file.read_text(encoding="utf-8"))
+    assert memo[str(office)][1] == {"lights": {"yellow_days": 5}}
+    # a broken memo file is ignored, never an error
+    memo_file.write_text("{not json", encoding="utf-8")
+    assert load_settings(office).yellow_days == 5
+
+
+def test_values_json_cannot_hold_are_not_memoised(tmp_path: Path) -> None:
+    from lctasks.resources import read_toml
+
+    dated = tmp_path / "dated.toml"
+    dated.write_text("day = 2026-12-01\nn = 1\n", encoding="utf-8")
+    memo: dict[str, object] = {}
+    assert read_toml(dated, memo)["n"] == 1
+    assert memo == {}
+    plain = tmp_path / "plain.toml"
+    plain.write_text("n = 1.5\nwords = ['a']\n", encoding="utf-8")
+    assert read_toml(plain, memo) == {"n": 1.5, "words": ["a"]}
+    assert memo == {str(plain): ["n = 1.5\nwords = ['a']\n", {"n": 1.5, "words": ["a"]}]}

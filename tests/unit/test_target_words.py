@@ -35,3 +35,35 @@ END = dt.date(2025, 12, 31)
 def test_words_around_a_number(sentence: str, expected: list[tuple[float, str, str, str]]) -> None:
     got = [(t.value, t.unit, t.before, t.after) for t in find_targets(sentence, END)]
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # the plan writes both percent signs and both colons; a target is stored in one form
+        ("城镇登记失业率控制在4.5％以内", ("number", 4.5, None, "%", "4.5%以内")),
+        ("研发经费投入强度达到2.5%", ("number", 2.5, None, "%", "2.5%")),
+        ("森林覆盖率达到25%-35%", ("range", 25.0, 35.0, "%", "25%–35%")),
+        ("农产品加工业与农业总产值比达到1.42:1", ("ratio", 1.42, None, ":1", "1.42:1")),
+        ("农产品加工业与农业总产值比达到1.42：1", ("ratio", 1.42, None, ":1", "1.42:1")),
+        ("新增高新技术企业100家", ("number", 100.0, None, "家", "100家")),
+    ],
+)
+def test_the_kind_and_the_stored_form_of_a_value(
+    sentence: str, expected: tuple[str, float, float | None, str, str]
+) -> None:
+    (target,) = find_targets(sentence, END)
+    assert (target.kind, target.value, target.value_max, target.unit, target.shown()) == expected
+
+
+@pytest.mark.parametrize(
+    ("year", "kept"), [(1999, False), (2000, True), (2100, True), (2101, False)]
+)
+def test_a_deadline_year_is_read_between_2000_and_2100(year: int, kept: bool) -> None:
+    found = find_targets(f"到{year}年建成", END)
+    assert [t.deadline for t in found] == ([dt.date(year, 12, 31)] if kept else [])
+
+
+def test_a_number_inside_a_book_title_is_not_a_quantity() -> None:
+    got = [(t.value, t.unit) for t in find_targets("建成《中国制造2025》示范区5个", END)]
+    assert got == [(5.0, "个")]

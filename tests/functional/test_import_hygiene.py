@@ -136,10 +136,11 @@ READS = {
 ALLOWED = {("plan",): {"lctasks.domain.parsed"}}
 READ_PROBE = r"""
 import contextlib, io, json, sys
+before = set(sys.modules)  # the interpreter's own (and coverage's, under make coverage)
 from lctasks.cli.fast_read import run
 with contextlib.redirect_stdout(io.StringIO()):
     code = run(sys.argv[1:])
-print(json.dumps([code, sorted(sys.modules)]))
+print(json.dumps([code, sorted(set(sys.modules) - before)]))
 """
 
 

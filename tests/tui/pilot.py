@@ -40,3 +40,16 @@ async def settle(pilot: Pilot[Any], rounds: int = 6) -> None:
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         quiet = 0 if busy else quiet + 1
+
+
+async def wait_until(pilot: Pilot[Any], done: Any, *, seconds: float = 30.0) -> None:
+    """Settle, then go on until ``done()`` holds (for what follows a chain of
+    messages and timers, e.g. the detail of the task under the cursor), at most
+    ``seconds`` of wall time; the caller's assert then says what was missing."""
+    import time
+
+    await settle(pilot)
+    end = time.monotonic() + seconds
+    while not done() and time.monotonic() < end:
+        await settle(pilot, rounds=1)
+        await pilot.pause(0.05)

@@ -157,34 +157,17 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
 SETTINGS_MEMO = "settings.json"
 
 
-def _memo_path() -> Path:
-    from lctasks.userdirs import user_dir
-
-    return user_dir("cache") / SETTINGS_MEMO
-
-
 def _parsed_memo() -> dict[str, Any]:
-    import json
+    from lctasks.userdirs import read_cache_json
 
-    try:
-        memo = json.loads(_memo_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        memo = {}
+    memo = read_cache_json(SETTINGS_MEMO)
     return memo if isinstance(memo, dict) else {}
 
 
 def _save_parsed_memo(memo: dict[str, Any]) -> None:
-    import json
+    from lctasks.userdirs import write_cache_json
 
-    from lctasks.atomic import atomic_write
-
-    text = json.dumps(memo, ensure_ascii=False)
-    path = _memo_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), durable=False)
-    except OSError:
-        pass  # a read-only cache folder: the files are parsed again next time
+    write_cache_json(SETTINGS_MEMO, memo)
 
 
 def settings_of(holder: Any) -> Settings:

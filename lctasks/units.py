@@ -429,16 +429,14 @@ def pinyin_keys(keys: Sequence[str]) -> dict[str, tuple[str, str]]:
     ``assign --lead`` would otherwise pay on every call for the same few names. Only
     ever saves time: a missing, unreadable or stale file is rebuilt.
     """
-    import json
+    from lctasks.userdirs import read_cache_json, write_cache_json
 
-    path, stamp = _pinyin_cache()
+    stamp = _pinyin_stamp()
     known: dict[str, list[str]] = {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data.get("pypinyin") == stamp and isinstance(data.get("keys"), dict):
-            known = data["keys"]
-    except (OSError, ValueError, AttributeError):
-        known = {}
+    data = read_cache_json(PINYIN_CACHE)
+    if isinstance(data, dict) and data.get("pypinyin") == stamp:
+        stored = data.get("keys")
+        known = stored if isinstance(stored, dict) else {}
     out: dict[str, tuple[str, str]] = {}
     missing = []
     for key in keys:
@@ -456,31 +454,21 @@ def pinyin_keys(keys: Sequence[str]) -> dict[str, tuple[str, str]]:
         first = normalise_key("".join(lazy_pinyin(key, style=Style.FIRST_LETTER)))
         out[key] = (full, first)
     merged = {**known, **{k: list(out[k]) for k in missing}}
-    text = json.dumps({"pypinyin": stamp, "keys": merged}, ensure_ascii=False)
-    try:
-        from lctasks.atomic import atomic_write
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), durable=False)
-    except OSError:
-        pass  # a read-only cache folder: next time pypinyin again
+    write_cache_json(PINYIN_CACHE, {"pypinyin": stamp, "keys": merged})
     return out
 
 
-def _pinyin_cache() -> tuple[Path, str]:
-    """The cache file, and the stamp of the pypinyin it was made with (its place and
-    the time its files were installed)."""
+def _pinyin_stamp() -> str:
+    """The pypinyin the cache was made with: its place and the time its files were
+    installed."""
     import importlib.util
 
     spec = importlib.util.find_spec("pypinyin")
     origin = spec.origin if spec is not None else None
     try:
-        stamp = f"{origin}:{os.stat(origin).st_mtime_ns}" if origin else ""
+        return f"{origin}:{os.stat(origin).st_mtime_ns}" if origin else ""
     except OSError:
-        stamp = ""
-    from lctasks.userdirs import user_dir
-
-    return user_dir("cache") / PINYIN_CACHE, stamp
+        return ""
 
 
 def _listing(units: Sequence[Unit]) -> str:

@@ -54,3 +54,31 @@ def _platformdirs(kind: str) -> Path:
 def user_dir(kind: str) -> Path:
     """The user's ``config``, ``data`` or ``cache`` folder for lctasks (not created)."""
     return _linux(kind) or _platformdirs(kind)
+
+
+def read_cache_json(name: str) -> object:
+    """The JSON document kept as ``name`` in the user's cache folder; None when it is
+    missing or unreadable (a cache only ever saves time)."""
+    import json
+
+    try:
+        value: object = json.loads((user_dir("cache") / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return value
+
+
+def write_cache_json(name: str, value: object) -> None:
+    """Keep ``value`` as ``name`` in the user's cache folder, whole or not at all; a
+    read-only folder is no error (the work is done again next time)."""
+    import json
+
+    from lctasks.atomic import atomic_write
+
+    text = json.dumps(value, ensure_ascii=False)
+    path = user_dir("cache") / name
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), durable=False)
+    except OSError:
+        pass
